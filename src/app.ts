@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { authRoutes } from './auth/auth.routes.js';
+import { usersRoutes } from './auth/users.routes.js';
+import type { AppContext } from './context.js';
+import { registerAuditHook } from './http/audit-hook.js';
+import { registerAuthGuard } from './http/auth-guard.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { registerOpenApi } from './http/openapi.js';
+import './http/route-config.js';
+import { registerSecurity } from './http/security.js';
+import { logsRoutes } from './logs/logs.routes.js';
+import { homeRoutes } from './system/home.routes.js';
+import { systemHealthRoutes } from './system/health.routes.js';
+import { VERSION } from './version.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the HTTP app: infrastructure plugins, then domains. Listening is server.ts's job. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    // Keep a sane caller-supplied x-request-id (for tracing across services), else make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: config.corsOrigins });
+  await registerOpenApi(app, { title: config.projectName, version: VERSION, apiPrefix: config.apiPrefix });
+  registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix });
+  registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { auth: ctx.auth, users: ctx.users, loginMaxPerMinute: config.loginMaxPerMinute });
+      await api.register(usersRoutes, { users: ctx.users });
+      await api.register(logsRoutes, { logs: ctx.logs });
+      await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
+    },
+    { prefix: config.apiPrefix },
+  );
+
+  await app.register(homeRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
+  return app;
+}

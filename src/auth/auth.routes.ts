@@ -1,0 +1,82 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../http/app-error.js';
+import { paginationQuery } from '../http/pagination.js';
+import {
+  apiKeyItem,
+  apiKeyPage,
+  changePasswordBody,
+  createApiKeyBody,
+  createdApiKey,
+  idParams,
+  loginBody,
+  meResponse,
+  tokenResponse,
+} from './auth.schema.js';
+import type { AuthService } from './auth.service.js';
+import { permissionsOf } from './permissions.js';
+import type { UsersService } from './users.service.js';
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  users: UsersService;
+  loginMaxPerMinute: number;
+}
+
+export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) => {
+  const tags = ['auth'];
+  await app.register(rateLimit, { global: false });
+
+  app.post('/auth/login', {
+    config: {
+      auth: 'public',
+      audit: { action: 'auth.login', target: 'user' },
+      rateLimit: { max: opts.loginMaxPerMinute, timeWindow: '1 minute' },
+    },
+    schema: { tags, summary: 'Log in with username and password', body: loginBody, response: { 200: tokenResponse } },
+  }, async (req) => {
+    req.auditTargetId = req.body.username;
+    return opts.auth.login(req.body.username, req.body.password, req.ip);
+  });
+
+  app.get('/auth/me', {
+    config: { auth: 'authenticated' },
+    schema: { tags, summary: 'Who am I', response: { 200: meResponse } },
+  }, async (req) => {
+    const p = req.principal!;
+    return { type: p.type, id: p.id, name: p.name, role: p.role, user_id: p.userId, permissions: permissionsOf(p.role) };
+  });
+
+  app.put('/auth/me/password', {
+    config: { auth: 'profile:write', audit: { action: 'auth.change_password', target: 'user' } },
+    schema: { tags, summary: 'Change my own password (ends my other sessions)', body: changePasswordBody, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    const p = req.principal!;
+    req.auditTargetId = p.userId;
+    if (p.type !== 'user') {
+      throw new AppError('forbidden', 'log in with a password to change it; API keys cannot');
+    }
+    await opts.users.changeOwnPassword(p.userId, req.body.current_password, req.body.new_password);
+    return reply.status(204).send(null);
+  });
+
+  app.post('/auth/api-keys', {
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.create', target: 'api_key' } },
+    schema: { tags, summary: 'Create an API key (the key is returned once)', body: createApiKeyBody, response: { 201: createdApiKey } },
+  }, async (req, reply) => {
+    const created = await opts.auth.createApiKey(req.principal!, req.body);
+    req.auditTargetId = created.api_key.id;
+    return reply.status(201).send(created);
+  });
+
+  app.get('/auth/api-keys', {
+    config: { auth: 'api_keys:read' },
+    schema: { tags, summary: 'List API keys (never the keys themselves)', querystring: paginationQuery.strict(), response: { 200: apiKeyPage } },
+  }, async (req) => opts.auth.listApiKeys(req.query.limit, req.query.cursor));
+
+  app.delete('/auth/api-keys/:id', {
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.revoke', target: 'api_key' } },
+    schema: { tags, summary: 'Revoke an API key (effective immediately)', params: idParams, response: { 200: apiKeyItem } },
+  }, async (req) => opts.auth.revokeApiKey(req.params.id));
+};

@@ -1,0 +1,139 @@
+import { AppError } from '../http/app-error.js';
+import { type Page, decodeCursor, toPage } from '../http/pagination.js';
+import { isoMinus, nowIso } from '../lib/clock.js';
+import { newId } from '../lib/ids.js';
+import { displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret.js';
+import type { ApiKeyRepository } from './api-key.repository.js';
+import type { ApiKeyRow } from './api-key.table.js';
+import type { LoginAttemptRepository } from './login-attempt.repository.js';
+import { dummyPasswordHash, verifyPassword } from './password.js';
+import type { Principal } from './principal.js';
+import { ROLE_RANK, type Role } from './roles.js';
+import type { TokenService } from './tokens.js';
+import type { UserRepository } from './user.repository.js';
+
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+/** last_used_at is written at most this often per key, to keep authentication read-only. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+export interface PublicApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  user_id: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+
+function toPublicKey(k: ApiKeyRow): PublicApiKey {
+  const { key_hash: _hash, ...rest } = k;
+  return rest;
+}
+
+export interface AuthServiceDeps {
+  users: UserRepository;
+  apiKeys: ApiKeyRepository;
+  loginAttempts: LoginAttemptRepository;
+  tokens: TokenService;
+  maxFailures: number;
+}
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { users, apiKeys, loginAttempts, tokens } = deps;
+
+  function unauthorized(message = 'invalid credentials'): AppError {
+    return new AppError('unauthorized', message);
+  }
+
+  return {
+    /** Username/password login. Failures are recorded; too many recent failures lock the username for a while. */
+    async login(username: string, password: string, ip: string): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number }> {
+      const since = isoMinus(FAILURE_WINDOW_MS);
+      if ((await loginAttempts.recentFailures(username, since)) >= deps.maxFailures) {
+        await loginAttempts.record({ username, ip, succeeded: false, reason: 'locked', at: nowIso() });
+        throw new AppError('rate_limited', 'too many failed logins for this user; try again later', {
+          retryAfterSeconds: FAILURE_WINDOW_MS / 1000,
+        });
+      }
+      const user = await users.findByUsername(username);
+      // Compare against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
+      const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+      const reason = !user ? 'unknown_user' : !ok ? 'bad_password' : user.disabled_at ? 'disabled' : null;
+      const at = nowIso();
+      await loginAttempts.record({ username, ip, succeeded: reason === null, reason, at });
+      if (reason !== null || !user) throw unauthorized();
+      await users.update(user.id, { last_login_at: at });
+      return { access_token: await tokens.sign(user.id), token_type: 'bearer', expires_in: tokens.expiresInSeconds };
+    },
+
+    /** Resolves a bearer credential (JWT or API key) to a principal, or throws 401. */
+    async authenticate(credential: string): Promise<Principal> {
+      if (looksLikeApiKey(credential)) return this.authenticateApiKey(credential);
+      const claims = await tokens.verify(credential);
+      const user = await users.findById(claims.sub);
+      if (!user || user.disabled_at) throw unauthorized('invalid access token');
+      // A password change ends every session started before it (iat has second precision).
+      if (claims.iat < Math.floor(Date.parse(user.password_changed_at) / 1000)) throw unauthorized('access token revoked');
+      return { type: 'user', id: user.id, name: user.username, role: user.role, userId: user.id };
+    },
+
+    async authenticateApiKey(key: string): Promise<Principal> {
+      if (!looksLikeApiKey(key)) throw unauthorized('invalid API key');
+      const row = await apiKeys.findByHash(hashApiKey(key));
+      if (!row) throw unauthorized('invalid API key');
+      if (row.revoked_at) throw unauthorized('API key revoked');
+      const now = nowIso();
+      if (row.expires_at && row.expires_at <= now) throw unauthorized('API key expired');
+      const owner = await users.findById(row.user_id);
+      if (!owner || owner.disabled_at) throw unauthorized('API key owner is disabled');
+      // A key never acts above its owner's current role.
+      const role = ROLE_RANK[row.role] <= ROLE_RANK[owner.role] ? row.role : owner.role;
+      if (!row.last_used_at || Date.parse(row.last_used_at) < Date.now() - TOUCH_INTERVAL_MS) {
+        await apiKeys.touch(row.id, now);
+      }
+      return { type: 'api_key', id: row.id, name: row.name, role, userId: row.user_id };
+    },
+
+    async createApiKey(owner: Principal, input: { name: string; role: Role; expires_at?: string | undefined }): Promise<{ key: string; api_key: PublicApiKey }> {
+      if (ROLE_RANK[input.role] > ROLE_RANK[owner.role]) {
+        throw new AppError('forbidden', `cannot create a key with role '${input.role}' above your own role '${owner.role}'`);
+      }
+      if (input.expires_at !== undefined && Date.parse(input.expires_at) <= Date.now()) {
+        throw new AppError('validation', 'expires_at must be in the future', { errors: [{ field: 'body.expires_at', message: 'must be in the future' }] });
+      }
+      const key = generateApiKey();
+      const row: ApiKeyRow = {
+        id: newId(),
+        name: input.name,
+        prefix: displayPrefix(key),
+        key_hash: hashApiKey(key),
+        role: input.role,
+        user_id: owner.userId,
+        expires_at: input.expires_at ? new Date(input.expires_at).toISOString() : null,
+        revoked_at: null,
+        last_used_at: null,
+        created_at: nowIso(),
+      };
+      await apiKeys.insert(row);
+      return { key, api_key: toPublicKey(row) };
+    },
+
+    async listApiKeys(limit: number, cursor?: string): Promise<Page<PublicApiKey>> {
+      const after = cursor === undefined ? undefined : decodeCursor<string>(cursor, 'string');
+      const rows = await apiKeys.list(limit + 1, after);
+      return toPage(rows, limit, (r) => r.id, toPublicKey);
+    },
+
+    async revokeApiKey(id: string): Promise<PublicApiKey> {
+      const row = await apiKeys.findById(id);
+      if (!row) throw AppError.notFound('API key', id);
+      await apiKeys.revoke(id, nowIso());
+      return toPublicKey((await apiKeys.findById(id))!);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

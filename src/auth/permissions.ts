@@ -1,0 +1,28 @@
+import { ROLE_RANK, type Role } from './roles.js';
+
+/**
+ * The permission matrix: each permission names the lowest role that holds it. This is the one place
+ * that says who may do what; every /api route declares the permission it needs (see http/auth-guard.ts).
+ */
+export const PERMISSIONS = {
+  'profile:read': 'viewer',
+  'profile:write': 'viewer',
+  'users:read': 'admin',
+  'users:write': 'admin',
+  'api_keys:read': 'admin',
+  'api_keys:write': 'admin',
+  'logs:read': 'viewer',
+  'logs:audit:read': 'operator',
+  'logs:delete': 'admin',
+  'system:read': 'viewer',
+} as const satisfies Record<string, Role>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function roleHas(role: Role, permission: Permission): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[PERMISSIONS[permission]];
+}
+
+export function permissionsOf(role: Role): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => roleHas(role, p));
+}

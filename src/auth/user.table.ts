@@ -1,0 +1,20 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Role } from './roles.js';
+
+/** Timestamps are ISO-8601 UTC strings on both SQLite and PostgreSQL (sortable as text). */
+export interface UserTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: Role;
+  disabled_at: string | null;
+  /** Tokens issued before this instant are refused. */
+  password_changed_at: string;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type NewUserRow = Insertable<UserTable>;
+export type UserUpdate = Updateable<UserTable>;

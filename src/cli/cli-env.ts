@@ -1,0 +1,51 @@
+import { userInfo } from 'node:os';
+import { type Config, loadConfig } from '../config.js';
+import { createContext, type AppContext } from '../context.js';
+import { createLogger } from '../logs/logger.js';
+
+/** What CLI commands share: the config (loaded on first use), output, and an audited context. */
+export interface CliEnv {
+  config(): Readonly<Config>;
+  out(line: string): void;
+  /** How CLI actions appear in the operation log: `cli:<os user>`. */
+  actor: string;
+  /** Opens the platform context (migrated) quietly: log lines go to the log file only. */
+  withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T>;
+  /** Records a CLI action in the operation log, as `cli:<os user>`. */
+  audit(action: string, details?: Record<string, unknown>, target?: { type: string; id: string }): Promise<void>;
+}
+
+export function createCliEnv(): CliEnv {
+  let config: Readonly<Config> | undefined;
+  const cfg = () => (config ??= loadConfig());
+  const actor = (() => {
+    try {
+      return `cli:${userInfo().username}`;
+    } catch {
+      return 'cli';
+    }
+  })();
+
+  const env: CliEnv = {
+    config: cfg,
+    out: (line) => process.stdout.write(line + '\n'),
+    actor,
+    async withContext(fn) {
+      const c = cfg();
+      const logger = await createLogger({ level: c.logLevel, logFile: c.logFile, stdout: false });
+      const ctx = await createContext(c, { logger });
+      try {
+        return await fn(ctx);
+      } finally {
+        await ctx.close();
+        await logger.close();
+      }
+    },
+    async audit(action, details, target) {
+      await env.withContext((ctx) =>
+        ctx.audit.record({ actor: { type: 'cli', name: actor }, action, target: target ?? {}, outcome: 'success', ...(details ? { details } : {}) }),
+      );
+    },
+  };
+  return env;
+}

@@ -1,0 +1,238 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { readOrCreateKeyFile } from './lib/key-file.js';
+
+/**
+ * The only module that reads process.env. Everything else receives a frozen, typed Config.
+ * Names and meanings follow the MCPS.ONE backend seed; MCPS_* variables are this project's additions.
+ */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Values shipped in examples and docs; a production SECRET_KEY equal to one of these is refused. */
+const EXAMPLE_SECRET_KEYS = new Set([
+  'your-secret-key-here',
+  'change-me',
+  'changeme',
+  'secret',
+  'replace-with-a-long-random-string-of-at-least-32-characters',
+]);
+const MIN_SECRET_KEY_LENGTH = 32;
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/** A list given either as a JSON array (the seed's form) or comma separated. */
+const list = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    if (v === '') return [];
+    if (v.startsWith('[')) {
+      try {
+        const parsed: unknown = JSON.parse(v);
+        if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed.map((x) => x.trim());
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON array of strings or a comma-separated list' });
+      return z.NEVER;
+    }
+    return v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  });
+
+const str = z.string().trim();
+
+const envSchema = z.object({
+  PROJECT_NAME: str.default('MCPS.ONE'),
+  ENVIRONMENT: str.toLowerCase().pipe(z.enum(['development', 'test', 'staging', 'production'])).default('development'),
+  DEBUG: bool.default(false),
+  HOST: str.min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8000),
+  API_V1_STR: str.regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'expected a path such as /api/v1').default('/api/v1'),
+  DATABASE_URL: str
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:///path, postgres:// or postgresql://')
+    .default('sqlite:///./data/mcps.db'),
+  SECRET_KEY: str.optional(),
+  ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 60 * 24 * 30).default(30),
+  CORS_ORIGINS: list.default([]),
+  ALLOWED_HOSTS: list.default(['localhost', '127.0.0.1', '[::1]']),
+  LOG_LEVEL: str
+    .toLowerCase()
+    .pipe(z.enum(['fatal', 'error', 'warn', 'warning', 'info', 'debug', 'trace', 'critical']))
+    .transform((v) => ({ warning: 'warn', critical: 'fatal' })[v as 'warning' | 'critical'] ?? v)
+    .default('info'),
+  LOG_DIR: str.default('./logs'),
+  LOG_FILE: str.optional(),
+  DATA_DIR: str.default('./data'),
+  BACKUP_DIR: str.optional(),
+  STATIC_DIR: str.default('./static'),
+  MCP_TIMEOUT: int(1, 3600).default(30),
+  MCP_MAX_RETRIES: int(0, 100).default(3),
+  REDIS_URL: str.regex(/^rediss?:\/\//, 'expected redis:// or rediss://').optional(),
+  MCPS_ADMIN_USERNAME: str.regex(/^[A-Za-z0-9_.-]{3,64}$/, 'expected 3-64 letters, digits, _ . -').default('admin'),
+  MCPS_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  MCPS_BODY_LIMIT: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  MCPS_LOGIN_MAX_PER_MINUTE: int(1, 10000).default(10),
+  MCPS_LOGIN_MAX_FAILURES: int(1, 10000).default(5),
+  MCPS_TRUST_PROXY: bool.default(false),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  projectName: string;
+  environment: Env['ENVIRONMENT'];
+  debug: boolean;
+  host: string;
+  port: number;
+  apiPrefix: string;
+  databaseUrl: string;
+  secretKey: string;
+  /** Where the secret key came from: the environment, or the file generated in DATA_DIR. */
+  secretKeySource: 'env' | 'file';
+  accessTokenExpireMinutes: number;
+  corsOrigins: readonly string[];
+  allowedHosts: readonly string[];
+  logLevel: string;
+  logDir: string;
+  logFile: string;
+  dataDir: string;
+  backupDir: string;
+  staticDir: string;
+  mcpTimeoutMs: number;
+  mcpMaxRetries: number;
+  redisUrl: string | undefined;
+  adminUsername: string;
+  adminPassword: string | undefined;
+  bodyLimit: number;
+  loginMaxPerMinute: number;
+  loginMaxFailures: number;
+  trustProxy: boolean;
+}
+
+export interface LoadConfigOptions {
+  /** Path of the .env file; values already in the environment win. Default: ./.env */
+  envFile?: string | false;
+  /** Working directory against which relative paths resolve. Default: process.cwd(). */
+  cwd?: string;
+}
+
+/** Reads, validates and freezes the configuration. Throws ConfigError with one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<Config> {
+  const cwd = options.cwd ?? process.cwd();
+  const fileVars = readEnvFile(options.envFile === undefined ? path.join(cwd, '.env') : options.envFile);
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...fileVars, ...env })) {
+    if (v !== undefined && k in envSchema.shape) merged[k] = v;
+  }
+  // An empty value means "unset", as with most dotenv readers.
+  for (const [k, v] of Object.entries(merged)) if (v.trim() === '') delete merged[k];
+
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const abs = (p: string) => path.resolve(cwd, p);
+  const dataDir = abs(e.DATA_DIR);
+  const logDir = abs(e.LOG_DIR);
+
+  const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir);
+
+  return Object.freeze({
+    projectName: e.PROJECT_NAME,
+    environment: e.ENVIRONMENT,
+    debug: e.DEBUG,
+    host: e.HOST,
+    port: e.PORT,
+    apiPrefix: e.API_V1_STR,
+    databaseUrl: resolveSqliteUrl(e.DATABASE_URL, cwd),
+    secretKey,
+    secretKeySource,
+    accessTokenExpireMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
+    corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    allowedHosts: Object.freeze(e.ALLOWED_HOSTS.map((h) => h.toLowerCase())),
+    logLevel: e.LOG_LEVEL,
+    logDir,
+    logFile: e.LOG_FILE ? abs(e.LOG_FILE) : path.join(logDir, 'app.log'),
+    dataDir,
+    backupDir: e.BACKUP_DIR ? abs(e.BACKUP_DIR) : path.join(dataDir, 'backups'),
+    staticDir: abs(e.STATIC_DIR),
+    mcpTimeoutMs: e.MCP_TIMEOUT * 1000,
+    mcpMaxRetries: e.MCP_MAX_RETRIES,
+    redisUrl: e.REDIS_URL,
+    adminUsername: e.MCPS_ADMIN_USERNAME,
+    adminPassword: e.MCPS_ADMIN_PASSWORD,
+    bodyLimit: e.MCPS_BODY_LIMIT,
+    loginMaxPerMinute: e.MCPS_LOGIN_MAX_PER_MINUTE,
+    loginMaxFailures: e.MCPS_LOGIN_MAX_FAILURES,
+    trustProxy: e.MCPS_TRUST_PROXY,
+  });
+}
+
+function readEnvFile(file: string | false): Record<string, string> {
+  if (file === false || !existsSync(file)) return {};
+  try {
+    return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${file}: ${(err as Error).message}`);
+  }
+}
+
+function resolveSecretKey(
+  given: string | undefined,
+  environment: Env['ENVIRONMENT'],
+  dataDir: string,
+): { secretKey: string; secretKeySource: 'env' | 'file' } {
+  if (environment === 'production') {
+    if (!given) throw new ConfigError('Invalid configuration: SECRET_KEY: required when ENVIRONMENT=production');
+    if (EXAMPLE_SECRET_KEYS.has(given.toLowerCase()))
+      throw new ConfigError('Invalid configuration: SECRET_KEY: is an example value; generate one with `openssl rand -base64 48`');
+    if (given.length < MIN_SECRET_KEY_LENGTH)
+      throw new ConfigError(`Invalid configuration: SECRET_KEY: must be at least ${MIN_SECRET_KEY_LENGTH} characters in production`);
+  }
+  if (given) return { secretKey: given, secretKeySource: 'env' };
+  const key = readOrCreateKeyFile(path.join(dataDir, 'secret_key'), 48).toString('base64url');
+  return { secretKey: key, secretKeySource: 'file' };
+}
+
+/** sqlite:///./data/x.db -> sqlite:////abs/data/x.db, so the process can change directory safely. */
+function resolveSqliteUrl(url: string, cwd: string): string {
+  if (!url.startsWith('sqlite:')) return url;
+  const p = sqlitePathOf(url);
+  if (p === ':memory:') return url;
+  return `sqlite:///${path.resolve(cwd, p)}`;
+}
+
+/**
+ * The file path in a sqlite URL, read as SQLAlchemy does: after `sqlite:///` comes the path, relative
+ * unless it starts with `/` (so `sqlite:////var/x.db` is absolute). `sqlite::memory:` is in-memory.
+ */
+export function sqlitePathOf(url: string): string {
+  if (url === 'sqlite::memory:' || url === 'sqlite:///:memory:') return ':memory:';
+  const m = /^sqlite:\/\/\/(.+)$/.exec(url);
+  if (!m) throw new ConfigError('Invalid configuration: DATABASE_URL: expected sqlite:///path/to/file.db');
+  return m[1]!;
+}

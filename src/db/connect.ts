@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { sqlitePathOf } from '../config.js';
+import type { Database } from './database.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** A printable form of the URL with any password removed. */
+  display: string;
+  close(): Promise<void>;
+}
+
+// int8 (bigint, bigserial, count(*)) as JS numbers: ids and counts here stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/**
+ * Opens a database from a URL: `sqlite:///path` (better-sqlite3, WAL, foreign keys, busy timeout) or
+ * `postgres://` / `postgresql://` (pg pool). The same Kysely code and migrations run on both.
+ */
+export function connect(url: string, options: { poolSize?: number } = {}): DbHandle {
+  if (url.startsWith('sqlite:')) {
+    const file = sqlitePathOf(url);
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db, dialect: 'sqlite', display: `sqlite:///${file}`, close: () => db.destroy() };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', display: redactUrl(url), close: () => db.destroy() };
+  }
+  throw new Error(`unsupported DATABASE_URL scheme: ${redactUrl(url)}`);
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}

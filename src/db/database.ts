@@ -1,0 +1,16 @@
+import type { ApiKeyTable } from '../auth/api-key.table.js';
+import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
+import type { UserTable } from '../auth/user.table.js';
+import type { McpLogTable } from '../logs/mcp-log.table.js';
+import type { OperationLogTable } from '../logs/operation-log.table.js';
+import type { SystemLogTable } from '../logs/system-log.table.js';
+
+/** Every table, gathered from the domain folders. */
+export interface Database {
+  users: UserTable;
+  api_keys: ApiKeyTable;
+  login_attempts: LoginAttemptTable;
+  system_logs: SystemLogTable;
+  operation_logs: OperationLogTable;
+  mcp_logs: McpLogTable;
+}

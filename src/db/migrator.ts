@@ -1,0 +1,47 @@
+import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import type { Database } from './database.js';
+import { migrations } from './migrations/index.js';
+
+export interface MigrationStatus {
+  name: string;
+  applied: boolean;
+  executedAt: string | null;
+}
+
+function migratorFor(db: Kysely<Database>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+/** Applies pending migrations; throws with the failing migration's name (a broken schema is a bug). */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  return applied(await migratorFor(db).migrateToLatest());
+}
+
+/** Reverts the last applied migration (Alembic's `downgrade -1`). */
+export async function rollbackOne(db: Kysely<Database>): Promise<string[]> {
+  return applied(await migratorFor(db).migrateDown());
+}
+
+export async function migrationStatus(db: Kysely<Database>): Promise<MigrationStatus[]> {
+  const list = await migratorFor(db).getMigrations();
+  return list.map((m) => ({
+    name: m.name,
+    applied: m.executedAt !== undefined,
+    executedAt: m.executedAt ? m.executedAt.toISOString() : null,
+  }));
+}
+
+/** Name of the newest applied migration, or null on an empty database. */
+export async function currentSchemaVersion(db: Kysely<Database>): Promise<string | null> {
+  const applied = (await migrationStatus(db)).filter((m) => m.applied);
+  return applied.at(-1)?.name ?? null;
+}
+
+function applied(result: MigrationResultSet): string[] {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const reason = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService } from '../auth/auth.service.js';
+import { roleHas } from '../auth/permissions.js';
+import { AppError } from './app-error.js';
+import type { RouteAuth } from './route-config.js';
+
+/**
+ * Authenticates every request that carries a credential and enforces each route's declared `auth`.
+ * Credentials: `Authorization: Bearer <jwt or API key>` or `X-API-Key: <key>`.
+ */
+export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthService; apiPrefix: string }): void {
+  app.decorateRequest('principal', null);
+
+  // Refuse to start if any API route forgot to say who may call it.
+  app.addHook('onRoute', (route) => {
+    const url = route.url ?? route.path;
+    if (url.startsWith(deps.apiPrefix) && route.config?.auth === undefined) {
+      throw new Error(`route ${String(route.method)} ${url} declares no auth (config.auth)`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const required: RouteAuth | undefined = request.routeOptions.config.auth;
+    if (required === undefined || required === 'public') return;
+    const credential = credentialOf(request);
+    if (!credential) throw new AppError('unauthorized', 'authentication required');
+    request.principal = await deps.auth.authenticate(credential);
+    if (required !== 'authenticated' && !roleHas(request.principal.role, required)) {
+      throw new AppError('forbidden', `role '${request.principal.role}' lacks permission '${required}'`);
+    }
+  });
+}
+
+function credentialOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
+    return m[1]!;
+  }
+  const key = request.headers['x-api-key'];
+  if (typeof key === 'string' && key.length > 0) return key.trim();
+  return null;
+}

@@ -1,0 +1,57 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import { AppError } from './app-error.js';
+
+/**
+ * Cross-cutting protections: Host allowlist (DNS-rebinding defence), CORS from CORS_ORIGINS, and
+ * security headers (nosniff, frame-ancestors 'none', no-referrer).
+ */
+export async function registerSecurity(app: FastifyInstance, opts: { allowedHosts: readonly string[]; corsOrigins: readonly string[] }): Promise<void> {
+  const allowAnyHost = opts.allowedHosts.includes('*');
+  const allowed = new Set(opts.allowedHosts);
+
+  app.addHook('onRequest', async (request) => {
+    if (allowAnyHost) return;
+    const host = hostnameOf(request.headers.host);
+    if (!host || !allowed.has(host)) {
+      throw new AppError('bad_request', `Host '${request.headers.host ?? ''}' is not allowed (ALLOWED_HOSTS)`);
+    }
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Swagger UI and ReDoc use inline styles; scripts stay same-origin.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        frameAncestors: ["'none'"],
+        // Plain-HTTP installs on a LAN must keep loading their own assets.
+        upgradeInsecureRequests: null,
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+    hsts: false,
+  });
+
+  await app.register(cors, {
+    origin: opts.corsOrigins.includes('*') ? true : [...opts.corsOrigins],
+    credentials: !opts.corsOrigins.includes('*'),
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+}
+
+/** `example.com:8000` -> `example.com`, `[::1]:8000` -> `[::1]`; lower case. */
+export function hostnameOf(hostHeader: string | undefined): string | null {
+  if (!hostHeader) return null;
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end > 0 ? h.slice(0, end + 1) : null;
+  }
+  return h.split(':')[0] || null;
+}

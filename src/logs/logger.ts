@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger, type StreamEntry } from 'pino';
+import pinoRoll from 'pino-roll';
+
+export type { Logger };
+
+/** Keys whose values never reach a log line, wherever they appear in the logged object. */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'new_password',
+  '*.new_password',
+  'current_password',
+  '*.current_password',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'key',
+  '*.key',
+  'secret',
+  '*.secret',
+  'value',
+  '*.value',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** Active file is `<dir>/<name>.<n>.log`, with `<dir>/current.log` a symlink to it. */
+  logFile: string | null;
+  /** Also write JSON lines to stdout. */
+  stdout: boolean;
+}
+
+export interface LoggerHandle {
+  logger: Logger;
+  /** Adds another destination (the database sink) once it exists. */
+  addStream(entry: StreamEntry): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The system log: pino JSON lines to stdout and to a size/time-rotated file under LOG_DIR.
+ * The database sink (system-log-sink.ts) is added after the database opens.
+ */
+export async function createLogger(opts: LoggerOptions): Promise<LoggerHandle> {
+  const streams: StreamEntry[] = [];
+  if (opts.stdout) streams.push({ level: opts.level as pino.Level, stream: process.stdout });
+  let file: Awaited<ReturnType<typeof pinoRoll>> | null = null;
+  if (opts.logFile) {
+    mkdirSync(path.dirname(opts.logFile), { recursive: true });
+    file = await pinoRoll({
+      file: opts.logFile,
+      size: '20m',
+      frequency: 'daily',
+      mkdir: true,
+      symlink: true,
+      limit: { count: 14 },
+    });
+    streams.push({ level: opts.level as pino.Level, stream: file });
+  }
+  const multi = pino.multistream(streams);
+  const logger = pino(
+    {
+      level: opts.level,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    multi,
+  );
+  return {
+    logger,
+    addStream: (entry) => multi.add(entry),
+    close: async () => {
+      logger.flush();
+      if (file) {
+        const f = file;
+        await new Promise<void>((resolve) => {
+          f.once('close', () => resolve());
+          f.end();
+        });
+      }
+    },
+  };
+}

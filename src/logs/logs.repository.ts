@@ -1,0 +1,119 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { McpLogRow, NewMcpLogRow } from './mcp-log.table.js';
+import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
+import type { NewSystemLogRow, SystemLogRow } from './system-log.table.js';
+
+export interface TimeRange {
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
+export interface SystemLogFilter extends TimeRange {
+  minLevel?: number | undefined;
+  q?: string | undefined;
+}
+
+export interface OperationLogFilter extends TimeRange {
+  actor?: string | undefined;
+  action?: string | undefined;
+  outcome?: 'success' | 'failure' | undefined;
+  target?: string | undefined;
+}
+
+export interface McpLogFilter extends TimeRange {
+  server?: string | undefined;
+  method?: string | undefined;
+  outcome?: 'ok' | 'error' | undefined;
+  caller?: string | undefined;
+  q?: string | undefined;
+}
+
+export type LogType = 'system' | 'operations' | 'mcp';
+const TABLES = { system: 'system_logs', operations: 'operation_logs', mcp: 'mcp_logs' } as const;
+
+/** `LIKE` pattern matching `q` literally (%, _ and \ escaped). */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function createLogsRepository(db: Kysely<Database>) {
+  return {
+    async insertSystem(rows: NewSystemLogRow[]): Promise<void> {
+      if (rows.length > 0) await db.insertInto('system_logs').values(rows).execute();
+    },
+    async insertOperation(row: NewOperationLogRow): Promise<void> {
+      await db.insertInto('operation_logs').values(row).execute();
+    },
+    async insertMcp(rows: NewMcpLogRow[]): Promise<void> {
+      if (rows.length > 0) await db.insertInto('mcp_logs').values(rows).execute();
+    },
+
+    /** Newest first, keyset-paginated on id: `before` is the last id of the previous page. */
+    listSystem(f: SystemLogFilter, limit: number, before?: number): Promise<SystemLogRow[]> {
+      let q = db.selectFrom('system_logs').selectAll().orderBy('id', 'desc').limit(limit);
+      if (before !== undefined) q = q.where('id', '<', before);
+      if (f.minLevel !== undefined) q = q.where('level_num', '>=', f.minLevel);
+      if (f.since) q = q.where('time', '>=', f.since);
+      if (f.until) q = q.where('time', '<', f.until);
+      if (f.q) {
+        const p = likePattern(f.q);
+        q = q.where((eb) => eb.or([eb('msg', 'like', sql<string>`${p} escape '\\'`), eb('context', 'like', sql<string>`${p} escape '\\'`)]));
+      }
+      return q.execute();
+    },
+
+    listOperations(f: OperationLogFilter, limit: number, before?: number): Promise<OperationLogRow[]> {
+      let q = db.selectFrom('operation_logs').selectAll().orderBy('id', 'desc').limit(limit);
+      if (before !== undefined) q = q.where('id', '<', before);
+      if (f.actor) q = q.where((eb) => eb.or([eb('actor_name', '=', f.actor!), eb('actor_id', '=', f.actor!)]));
+      if (f.action) q = q.where('action', '=', f.action);
+      if (f.outcome) q = q.where('outcome', '=', f.outcome);
+      if (f.target) q = q.where('target_id', '=', f.target);
+      if (f.since) q = q.where('time', '>=', f.since);
+      if (f.until) q = q.where('time', '<', f.until);
+      return q.execute();
+    },
+
+    listMcp(f: McpLogFilter, limit: number, before?: number): Promise<McpLogRow[]> {
+      let q = db.selectFrom('mcp_logs').selectAll().orderBy('id', 'desc').limit(limit);
+      if (before !== undefined) q = q.where('id', '<', before);
+      if (f.server) q = q.where('server', '=', f.server);
+      if (f.method) q = q.where('method', '=', f.method);
+      if (f.outcome) q = q.where('outcome', '=', f.outcome);
+      if (f.caller) q = q.where('caller', '=', f.caller);
+      if (f.since) q = q.where('time', '>=', f.since);
+      if (f.until) q = q.where('time', '<', f.until);
+      if (f.q) q = q.where('payload', 'like', sql<string>`${likePattern(f.q)} escape '\\'`);
+      return q.execute();
+    },
+
+    /**
+     * Counts per bucket (hour: `YYYY-MM-DDTHH`, day: `YYYY-MM-DD`, a prefix of the ISO time) and
+     * level (system), outcome (operations, mcp). Works the same on SQLite and PostgreSQL.
+     */
+    async stats(type: LogType, bucket: 'hour' | 'day', since: string): Promise<{ bucket: string; key: string; count: number }[]> {
+      const len = bucket === 'hour' ? 13 : 10;
+      const keyCol = type === 'system' ? 'level' : 'outcome';
+      const rows = await db
+        .selectFrom(TABLES[type])
+        .select([
+          sql<string>`substr(time, 1, ${sql.lit(len)})`.as('bucket'),
+          sql<string>`coalesce(${sql.ref(keyCol)}, 'none')`.as('key'),
+          (eb) => eb.fn.countAll<number>().as('count'),
+        ])
+        .where('time', '>=', since)
+        .groupBy([sql`substr(time, 1, ${sql.lit(len)})`, sql.ref(keyCol)])
+        .orderBy('bucket')
+        .execute();
+      return rows.map((r) => ({ bucket: r.bucket, key: r.key, count: Number(r.count) }));
+    },
+
+    async deleteOlderThan(type: LogType, before: string): Promise<number> {
+      const r = await db.deleteFrom(TABLES[type]).where('time', '<', before).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+  };
+}
+
+export type LogsRepository = ReturnType<typeof createLogsRepository>;

@@ -1,0 +1,52 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  cleanupQuery,
+  cleanupResponse,
+  mcpLogPage,
+  mcpLogQuery,
+  operationLogPage,
+  operationLogQuery,
+  statsQuery,
+  statsResponse,
+  systemLogPage,
+  systemLogQuery,
+} from './logs.schema.js';
+import type { LogsService } from './logs.service.js';
+
+export const logsRoutes: FastifyPluginAsyncZod<{ logs: LogsService }> = async (app, { logs }) => {
+  const tags = ['logs'];
+
+  app.get('/logs/system', {
+    config: { auth: 'logs:read' },
+    schema: { tags, summary: 'System log (warn and above, and lifecycle events)', querystring: systemLogQuery, response: { 200: systemLogPage } },
+  }, async (req) => {
+    const { limit, cursor, ...f } = req.query;
+    return logs.system(f, limit, cursor);
+  });
+
+  app.get('/logs/operations', {
+    config: { auth: 'logs:audit:read' },
+    schema: { tags, summary: 'Operation (audit) log', querystring: operationLogQuery, response: { 200: operationLogPage } },
+  }, async (req) => {
+    const { limit, cursor, ...f } = req.query;
+    return logs.operations(f, limit, cursor);
+  });
+
+  app.get('/logs/mcp', {
+    config: { auth: 'logs:read' },
+    schema: { tags, summary: 'MCP protocol log', querystring: mcpLogQuery, response: { 200: mcpLogPage } },
+  }, async (req) => {
+    const { limit, cursor, ...f } = req.query;
+    return logs.mcp(f, limit, cursor);
+  });
+
+  app.get('/logs/stats', {
+    config: { auth: 'logs:read' },
+    schema: { tags, summary: 'Counts per type and level/outcome per hour or day', querystring: statsQuery, response: { 200: statsResponse } },
+  }, async (req) => logs.stats(req.query.bucket, req.query.days));
+
+  app.delete('/logs/cleanup', {
+    config: { auth: 'logs:delete', audit: { action: 'logs.cleanup', target: 'logs' } },
+    schema: { tags, summary: 'Delete log entries older than N days', querystring: cleanupQuery, response: { 200: cleanupResponse } },
+  }, async (req) => ({ deleted: await logs.cleanup(req.query.type, req.query.older_than_days) }));
+};

@@ -1,0 +1,92 @@
+import { AppError } from '../http/app-error.js';
+import { type Page, decodeCursor, toPage } from '../http/pagination.js';
+import { isoMinus } from '../lib/clock.js';
+import type { McpLogRow } from './mcp-log.table.js';
+import type { OperationLogRow } from './operation-log.table.js';
+import type { LogType, LogsRepository, McpLogFilter, OperationLogFilter, SystemLogFilter } from './logs.repository.js';
+import type { SystemLogRow } from './system-log.table.js';
+
+export const LEVEL_NUMBERS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+export type LevelName = keyof typeof LEVEL_NUMBERS;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function parseJson(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { raw: text };
+  }
+}
+
+export function toSystemLog(r: SystemLogRow) {
+  return { id: r.id, time: r.time, level: r.level, msg: r.msg, context: parseJson(r.context), request_id: r.request_id };
+}
+export function toOperationLog(r: OperationLogRow) {
+  return { ...r, details: parseJson(r.details) };
+}
+export function toMcpLog(r: McpLogRow) {
+  return r;
+}
+
+function checkRange(f: { since?: string | undefined; until?: string | undefined }): void {
+  if (f.since && f.until && f.since >= f.until) {
+    throw new AppError('validation', 'since must be before until', { errors: [{ field: 'querystring.since', message: 'must be before until' }] });
+  }
+}
+
+/** The seed's log API: query system, operation and MCP logs; stats; cleanup. */
+export function createLogsService(deps: { logs: LogsRepository }) {
+  const { logs } = deps;
+  const before = (cursor: string | undefined) => (cursor === undefined ? undefined : decodeCursor<number>(cursor, 'number'));
+
+  return {
+    async system(f: Omit<SystemLogFilter, 'minLevel'> & { level?: LevelName | undefined }, limit: number, cursor?: string) {
+      checkRange(f);
+      const rows = await logs.listSystem({ ...f, minLevel: f.level ? LEVEL_NUMBERS[f.level] : undefined }, limit + 1, before(cursor));
+      return toPage(rows, limit, (r) => r.id, toSystemLog);
+    },
+
+    async operations(f: OperationLogFilter, limit: number, cursor?: string) {
+      checkRange(f);
+      const rows = await logs.listOperations(f, limit + 1, before(cursor));
+      return toPage(rows, limit, (r) => r.id, toOperationLog);
+    },
+
+    async mcp(f: McpLogFilter, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toMcpLog>>> {
+      checkRange(f);
+      const rows = await logs.listMcp(f, limit + 1, before(cursor));
+      return toPage(rows, limit, (r) => r.id, toMcpLog);
+    },
+
+    /** Counts per hour or day over the last `days` days, per log type and level/outcome. */
+    async stats(bucket: 'hour' | 'day', days: number) {
+      const since = isoMinus(days * DAY_MS);
+      const [system, operations, mcp] = await Promise.all([
+        logs.stats('system', bucket, since),
+        logs.stats('operations', bucket, since),
+        logs.stats('mcp', bucket, since),
+      ]);
+      const totals = (rows: { count: number }[]) => rows.reduce((n, r) => n + r.count, 0);
+      return {
+        bucket,
+        since,
+        totals: { system: totals(system), operations: totals(operations), mcp: totals(mcp) },
+        system,
+        operations,
+        mcp,
+      };
+    },
+
+    /** Deletes entries older than `olderThanDays` days from one log type, or from all three. */
+    async cleanup(type: LogType | 'all', olderThanDays: number): Promise<Record<LogType, number>> {
+      const cutoff = isoMinus(olderThanDays * DAY_MS);
+      const types: LogType[] = type === 'all' ? ['system', 'operations', 'mcp'] : [type];
+      const deleted: Record<LogType, number> = { system: 0, operations: 0, mcp: 0 };
+      for (const t of types) deleted[t] = await logs.deleteOlderThan(t, cutoff);
+      return deleted;
+    },
+  };
+}
+
+export type LogsService = ReturnType<typeof createLogsService>;

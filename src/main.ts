@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { createCliEnv } from './cli/cli-env.js';
+import { registerDbCommands } from './cli/db.command.js';
+import { registerUserCommands } from './cli/user.command.js';
+import { ConfigError } from './config.js';
+import { AppError } from './http/app-error.js';
+import { startServer } from './server.js';
+import { VERSION } from './version.js';
+
+const env = createCliEnv();
+const program = new Command()
+  .name('mcps')
+  .description('MCPS.ONE: run and manage MCP servers')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the platform (API, docs, UI) and the managed servers')
+  .action(async () => {
+    const server = await startServer(env.config());
+    const shutdown = (signal: string) => {
+      process.stderr.write(`received ${signal}, stopping\n`);
+      // A second signal, or a stop that hangs, ends the process anyway.
+      setTimeout(() => process.exit(1), 30_000).unref();
+      server.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`mcps: error while stopping: ${(err as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+registerDbCommands(program, env);
+registerUserCommands(program, env);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.
+  const known = err instanceof ConfigError || err instanceof AppError;
+  process.stderr.write(`mcps: ${(err as Error).message ?? String(err)}\n`);
+  if (!known && process.env['DEBUG'] === 'true') process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { createContext } from './context.js';
+
+/**
+ * Starts the platform: database (migrated), first admin, HTTP server; stops it gracefully on
+ * SIGINT/SIGTERM (stop accepting, finish requests, flush logs, close the database).
+ */
+export async function startServer(config: Readonly<Config>): Promise<{ stop(): Promise<void>; url: string }> {
+  const ctx = await createContext(config);
+  const { log } = ctx;
+  if (config.environment !== 'production' && config.secretKeySource === 'file') {
+    log.warn({ lifecycle: true }, 'SECRET_KEY not set: using the key generated in DATA_DIR/secret_key (fine for development; set SECRET_KEY in production)');
+  }
+
+  const admin = await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
+  if (admin.created) {
+    log.info({ lifecycle: true, username: config.adminUsername }, 'first admin user created');
+    if (admin.generatedPassword) printGeneratedPassword(config.adminUsername, admin.generatedPassword);
+  }
+
+  const app = await buildApp(ctx);
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    await app.close();
+    await ctx.close();
+    if (e.code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`);
+    throw err;
+  }
+  // Small responses on keep-alive connections must not wait for Nagle's algorithm.
+  app.server.on('connection', (socket) => socket.setNoDelay(true));
+  log.info({ lifecycle: true, address, database: ctx.dbDisplay, environment: config.environment }, 'MCPS.ONE started');
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info({ lifecycle: true }, 'MCPS.ONE stopping');
+      await app.close();
+      await ctx.close();
+    })();
+    return stopping;
+  };
+  return { stop, url: address };
+}
+
+/** The generated password goes to the terminal only: never to the log file or the database. */
+function printGeneratedPassword(username: string, password: string): void {
+  const line = '='.repeat(72);
+  process.stderr.write(
+    `\n${line}\n  FIRST ADMIN CREATED\n  username: ${username}\n  password: ${password}\n\n` +
+      `  This password is shown once and never again. Log in and change it\n` +
+      `  (PUT /api/v1/auth/me/password), or set MCPS_ADMIN_PASSWORD before the first start.\n${line}\n\n`,
+  );
+}

@@ -1,0 +1,45 @@
+import { sql } from 'kysely';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import type { Kysely } from 'kysely';
+import { currentSchemaVersion } from '../db/migrator.js';
+
+const healthResponse = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptime_seconds: z.number(),
+  database: z.object({ kind: z.enum(['sqlite', 'postgres']), reachable: z.boolean(), schema_version: z.string().nullable(), latency_ms: z.number().nullable() }),
+});
+
+export interface HealthDeps {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  version: string;
+  startedAt: number;
+}
+
+/** `/api/v1/system/health`: readiness with database reachability; public so load balancers can use it. */
+export const systemHealthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps) => {
+  app.get('/system/health', {
+    config: { auth: 'public' },
+    schema: { tags: ['system'], summary: 'Health: database reachable, version, uptime', response: { 200: healthResponse, 503: healthResponse } },
+  }, async (_req, reply) => {
+    const started = performance.now();
+    let reachable = true;
+    let schemaVersion: string | null = null;
+    try {
+      await sql`select 1`.execute(deps.db);
+      schemaVersion = await currentSchemaVersion(deps.db);
+    } catch {
+      reachable = false;
+    }
+    const body = {
+      status: reachable ? ('ok' as const) : ('degraded' as const),
+      version: deps.version,
+      uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
+      database: { kind: deps.dialect, reachable, schema_version: schemaVersion, latency_ms: reachable ? Math.round((performance.now() - started) * 100) / 100 : null },
+    };
+    return reply.status(reachable ? 200 : 503).send(body);
+  });
+};

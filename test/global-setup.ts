@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { type Availability, CHROMIUM_PATH, DEFAULT_PG_URL, DEFAULT_REDIS_URL } from './components.js';
+
+async function probePostgres(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: process.env['TEST_PG_URL'] ?? DEFAULT_PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function probeRedis(): Promise<boolean> {
+  const url = new URL(process.env['TEST_REDIS_URL'] ?? DEFAULT_REDIS_URL);
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host: url.hostname, port: Number(url.port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(3000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+/**
+ * Probes PostgreSQL, Redis and Chromium once. Suites that need a missing one skip with one printed
+ * line; under CI=true they fail instead (see test/helpers/needs.ts).
+ */
+export default async function setup(project: TestProject): Promise<void> {
+  const components: Availability = {
+    postgres: await probePostgres(),
+    redis: await probeRedis(),
+    chromium: existsSync(CHROMIUM_PATH),
+  };
+  const missing = Object.entries(components).filter(([, ok]) => !ok).map(([name]) => name);
+  if (missing.length > 0) {
+    const how = process.env['CI'] === 'true' ? 'CI=true: suites that need them will FAIL' : 'suites that need them are skipped';
+    process.stdout.write(`components missing: ${missing.join(', ')} (${how})\n`);
+  }
+  if (process.env['TEST_DATABASE_URL']?.startsWith('postgres') && !components.postgres) {
+    throw new Error(`TEST_DATABASE_URL=${process.env['TEST_DATABASE_URL']} but PostgreSQL is not reachable`);
+  }
+  project.provide('components', components);
+}
