@@ -19,10 +19,14 @@ program
   .command('serve')
   .description('start the platform (API, docs, UI) and the managed servers')
   .action(async () => {
-    const server = await startServer(env.config());
+    // Handlers go in before start-up, so a signal that arrives while starting still stops cleanly.
+    const state: { server?: Awaited<ReturnType<typeof startServer>>; signalled?: string } = {};
     const shutdown = (signal: string) => {
+      state.signalled = signal;
+      const server = state.server;
+      if (!server) return; // start-up finishes, then stops (below)
       process.stderr.write(`received ${signal}, stopping\n`);
-      // A second signal, or a stop that hangs, ends the process anyway.
+      // A stop that hangs ends the process anyway.
       setTimeout(() => process.exit(1), 30_000).unref();
       server.stop().then(
         () => process.exit(0),
@@ -34,6 +38,8 @@ program
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    state.server = await startServer(env.config());
+    if (state.signalled) shutdown(state.signalled);
   });
 
 registerDbCommands(program, env);

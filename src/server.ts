@@ -27,7 +27,7 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
     const e = err as NodeJS.ErrnoException;
     await app.close();
     await ctx.close();
-    if (e.code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`);
+    if (e.code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`, { cause: err });
     throw err;
   }
   // Small responses on keep-alive connections must not wait for Nagle's algorithm.

@@ -64,7 +64,7 @@ describe('users CRUD (admin)', () => {
     for (const n of ['p1', 'p2', 'p3', 'p4', 'p5']) await t.ctx.users.create({ username: `page-${n}`, password: 'page-password-x', role: 'viewer' });
     const seen: string[] = [];
     let cursor: string | null = null;
-    let total = 0;
+    let total: number | undefined;
     do {
       const url: string = `/api/v1/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
       const page = (await t.app.inject({ url, headers: admin })).json();

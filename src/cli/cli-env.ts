@@ -9,8 +9,8 @@ export interface CliEnv {
   out(line: string): void;
   /** How CLI actions appear in the operation log: `cli:<os user>`. */
   actor: string;
-  /** Opens the platform context (migrated) quietly: log lines go to the log file only. */
-  withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T>;
+  /** Opens the platform context quietly (log lines go to the log file only); migrates unless told not to. */
+  withContext<T>(fn: (ctx: AppContext) => Promise<T>, options?: { migrate?: boolean }): Promise<T>;
   /** Records a CLI action in the operation log, as `cli:<os user>`. */
   audit(action: string, details?: Record<string, unknown>, target?: { type: string; id: string }): Promise<void>;
 }
@@ -30,10 +30,10 @@ export function createCliEnv(): CliEnv {
     config: cfg,
     out: (line) => process.stdout.write(line + '\n'),
     actor,
-    async withContext(fn) {
+    async withContext(fn, options) {
       const c = cfg();
       const logger = await createLogger({ level: c.logLevel, logFile: c.logFile, stdout: false });
-      const ctx = await createContext(c, { logger });
+      const ctx = await createContext(c, { logger, migrate: options?.migrate ?? true });
       try {
         return await fn(ctx);
       } finally {
@@ -42,8 +42,10 @@ export function createCliEnv(): CliEnv {
       }
     },
     async audit(action, details, target) {
-      await env.withContext((ctx) =>
-        ctx.audit.record({ actor: { type: 'cli', name: actor }, action, target: target ?? {}, outcome: 'success', ...(details ? { details } : {}) }),
+      // Never migrates: `db rollback` must stay rolled back. Without the table the row is skipped.
+      await env.withContext(
+        (ctx) => ctx.audit.record({ actor: { type: 'cli', name: actor }, action, target: target ?? {}, outcome: 'success', ...(details ? { details } : {}) }),
+        { migrate: false },
       );
     },
   };

@@ -1,5 +1,6 @@
-import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Database } from './database.js';
+import { isPostgres } from './migrations/dialect-helpers.js';
 import { migrations } from './migrations/index.js';
 
 export interface MigrationStatus {
@@ -8,22 +9,31 @@ export interface MigrationStatus {
   executedAt: string | null;
 }
 
-function migratorFor(db: Kysely<Database>): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * On PostgreSQL the migration tables live in the connection's current schema (the first of its
+ * search_path), so several installs can share one database in separate schemas.
+ */
+async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (isPostgres(db)) {
+    const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    migrationTableSchema = r.rows[0]?.schema;
+  }
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
 }
 
 /** Applies pending migrations; throws with the failing migration's name (a broken schema is a bug). */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  return applied(await migratorFor(db).migrateToLatest());
+  return applied(await (await migratorFor(db)).migrateToLatest());
 }
 
 /** Reverts the last applied migration (Alembic's `downgrade -1`). */
 export async function rollbackOne(db: Kysely<Database>): Promise<string[]> {
-  return applied(await migratorFor(db).migrateDown());
+  return applied(await (await migratorFor(db)).migrateDown());
 }
 
 export async function migrationStatus(db: Kysely<Database>): Promise<MigrationStatus[]> {
-  const list = await migratorFor(db).getMigrations();
+  const list = await (await migratorFor(db)).getMigrations();
   return list.map((m) => ({
     name: m.name,
     applied: m.executedAt !== undefined,

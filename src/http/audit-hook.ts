@@ -4,14 +4,14 @@ import type { AuditLog } from '../logs/audit-log.js';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Writes one operation-log row for every mutating API call, after the response: who, action, target,
- * outcome, status, IP, request id. The action comes from the route's `config.audit`, else method + URL.
+ * Writes one operation-log row for every mutating API call, just before the response leaves (so a
+ * caller that reads the log next finds it): who, action, target, outcome, status, IP, request id. The action comes from the route's `config.audit`, else method + URL.
  * Bodies are never recorded (they may hold passwords and secrets).
  */
 export function registerAuditHook(app: FastifyInstance, deps: { audit: AuditLog; apiPrefix: string }): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     const route = request.routeOptions;
-    if (!MUTATING.has(request.method) || !route.url?.startsWith(deps.apiPrefix)) return;
+    if (!MUTATING.has(request.method) || !route.url?.startsWith(deps.apiPrefix)) return payload;
     const spec = route.config.audit;
     await deps.audit.record({
       actor: actorOf(request),
@@ -23,6 +23,7 @@ export function registerAuditHook(app: FastifyInstance, deps: { audit: AuditLog;
       requestId: request.id,
       details: queryDetails(request),
     });
+    return payload;
   });
 }
 

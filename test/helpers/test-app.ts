@@ -27,7 +27,7 @@ export interface TestApp {
  * A fully built app on its own database (SQLite file, or a PostgreSQL schema when TEST_DATABASE_URL
  * is set) with a first admin `admin` / ADMIN_PASSWORD. Requests go through app.inject().
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, extend?: (app: FastifyInstance) => void): Promise<TestApp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-app-'));
   const database = await createTestDatabase();
   const config = loadConfig(
@@ -38,6 +38,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const ctx = await createContext(config, { logger });
   await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
   const app = await buildApp(ctx);
+  extend?.(app);
   await app.ready();
 
   let n = 0;

@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, sqlitePathOf } from './config.js';
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'mcps-config-'));
+const load = (env: Record<string, string>, cwd = tmp()) => loadConfig(env, { envFile: false, cwd });
+
+describe('loadConfig', () => {
+  it('has the seed defaults', () => {
+    const cwd = tmp();
+    const c = load({}, cwd);
+    expect(c).toMatchObject({
+      projectName: 'MCPS.ONE',
+      environment: 'development',
+      host: '127.0.0.1',
+      port: 8000,
+      apiPrefix: '/api/v1',
+      databaseUrl: `sqlite:///${path.join(cwd, 'data/mcps.db')}`,
+      accessTokenExpireMinutes: 30,
+      logLevel: 'info',
+      mcpTimeoutMs: 30_000,
+      mcpMaxRetries: 3,
+      dataDir: path.join(cwd, 'data'),
+      backupDir: path.join(cwd, 'data/backups'),
+      logFile: path.join(cwd, 'logs/app.log'),
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT/],
+    ['PORT', '70000', /PORT/],
+    ['DEBUG', 'maybe', /DEBUG/],
+    ['ENVIRONMENT', 'prod', /ENVIRONMENT/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['CORS_ORIGINS', '["a", 1]', /CORS_ORIGINS/],
+    ['MCP_TIMEOUT', '0', /MCP_TIMEOUT/],
+    ['MCPS_ADMIN_PASSWORD', 'short', /MCPS_ADMIN_PASSWORD/],
+  ])('%s=%s stops start-up with one line naming the variable', (name, value, re) => {
+    let err: unknown;
+    try {
+      load({ [name]: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(re);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('accepts the seed forms of lists, booleans and levels', () => {
+    const c = load({ CORS_ORIGINS: '["http://localhost:3000", "http://localhost:5173"]', ALLOWED_HOSTS: 'a.example, B.example', DEBUG: 'true', LOG_LEVEL: 'WARNING' });
+    expect(c.corsOrigins).toEqual(['http://localhost:3000', 'http://localhost:5173']);
+    expect(c.allowedHosts).toEqual(['a.example', 'b.example']);
+    expect(c.debug).toBe(true);
+    expect(c.logLevel).toBe('warn');
+  });
+
+  it('reads a .env file; the environment wins over it', () => {
+    const cwd = tmp();
+    writeFileSync(path.join(cwd, '.env'), 'PORT=9001\nPROJECT_NAME="From File"\n');
+    const c = loadConfig({ PROJECT_NAME: 'From Env' }, { cwd });
+    expect(c.port).toBe(9001);
+    expect(c.projectName).toBe('From Env');
+  });
+
+  describe('SECRET_KEY', () => {
+    it.each([
+      [undefined, /required/],
+      ['your-secret-key-here', /example value/],
+      ['too-short-key', /at least 32/],
+    ])('production refuses %s', (key, re) => {
+      expect(() => load({ ENVIRONMENT: 'production', ...(key ? { SECRET_KEY: key } : {}) })).toThrow(re);
+    });
+
+    it('production accepts a strong key', () => {
+      const key = 'k'.repeat(20) + 'Q9x!'.repeat(5);
+      expect(load({ ENVIRONMENT: 'production', SECRET_KEY: key }).secretKey).toBe(key);
+    });
+
+    it('development generates one key, mode 0600, kept across starts', () => {
+      const cwd = tmp();
+      const a = load({}, cwd);
+      const file = path.join(cwd, 'data', 'secret_key');
+      expect(existsSync(file)).toBe(true);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(a.secretKeySource).toBe('file');
+      expect(a.secretKey.length).toBeGreaterThanOrEqual(48);
+      expect(load({}, cwd).secretKey).toBe(a.secretKey);
+      expect(readFileSync(file, 'utf8')).not.toBe('');
+    });
+  });
+});
+
+describe('sqlitePathOf (SQLAlchemy URL forms)', () => {
+  it.each([
+    ['sqlite:///./data/mcps.db', './data/mcps.db'],
+    ['sqlite:///mcps.db', 'mcps.db'],
+    ['sqlite:////var/lib/mcps.db', '/var/lib/mcps.db'],
+    ['sqlite::memory:', ':memory:'],
+  ])('%s -> %s', (url, p) => expect(sqlitePathOf(url)).toBe(p));
+
+  it('refuses a URL without a path', () => expect(() => sqlitePathOf('sqlite://')).toThrow(/DATABASE_URL/));
+});

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
+import { AppError } from './app-error.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+describe('cross-cutting HTTP behaviour', () => {
+  it('GET /health is public liveness', async () => {
+    const res = await t.app.inject({ url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /api/v1/system/health reports the database, version and uptime', async () => {
+    const res = await t.app.inject({ url: '/api/v1/system/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      status: 'ok',
+      version: expect.any(String),
+      database: { kind: t.database.kind, reachable: true, schema_version: '001-foundation' },
+    });
+  });
+
+  it('every response carries x-request-id; a sane incoming one is kept, a hostile one replaced', async () => {
+    const a = await t.app.inject({ url: '/health' });
+    expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const b = await t.app.inject({ url: '/health', headers: { 'x-request-id': 'trace-123' } });
+    expect(b.headers['x-request-id']).toBe('trace-123');
+    const c = await t.app.inject({ url: '/health', headers: { 'x-request-id': 'bad id\r\nx: y' } });
+    expect(c.headers['x-request-id']).not.toContain('bad');
+    const p = await t.app.inject({ url: '/api/v1/users' });
+    expect(p.json().request_id).toBe(p.headers['x-request-id']);
+  });
+
+  it('sends security headers', async () => {
+    const res = await t.app.inject({ url: '/health' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('refuses a Host not in ALLOWED_HOSTS (DNS rebinding) with 400 problem+json', async () => {
+    const res = await t.app.inject({ url: '/api/v1/system/health', headers: { host: 'evil.example:8000' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toContain('not allowed');
+    expect((await t.app.inject({ url: '/health', headers: { host: '127.0.0.1:8000' } })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/health', headers: { host: '[::1]:8000' } })).statusCode).toBe(200);
+  });
+
+  it('answers CORS preflight only for configured origins', async () => {
+    const other = await createTestApp({ CORS_ORIGINS: '["http://localhost:5173"]' });
+    try {
+      const ok = await other.app.inject({ method: 'OPTIONS', url: '/api/v1/users', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } });
+      expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+      const bad = await other.app.inject({ method: 'OPTIONS', url: '/api/v1/users', headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET' } });
+      expect(bad.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('an unknown route is a 404 problem', async () => {
+    const res = await t.app.inject({ url: '/api/v1/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'not_found', status: 404 });
+  });
+
+  it('refuses to start when an API route declares no auth', async () => {
+    await expect(createTestApp({}, (app) => app.get('/api/v1/unguarded', async () => 'x'))).rejects.toThrow(/declares no auth/);
+  });
+});
+
+describe('unexpected errors', () => {
+  it('answer a generic 500 that leaks nothing, and the app keeps serving', async () => {
+    const other = await createTestApp({}, (app) => {
+      app.get('/boom', async () => {
+        throw new Error('database password is hunter2');
+      });
+      app.get('/expected', async () => {
+        throw new AppError('conflict', 'already there');
+      });
+    });
+    try {
+      const res = await other.app.inject({ url: '/boom' });
+      expect(res.statusCode).toBe(500);
+      expect(res.body).not.toContain('hunter2');
+      expect(res.json()).toMatchObject({ code: 'internal', detail: 'internal server error', request_id: res.headers['x-request-id'] });
+      expect((await other.app.inject({ url: '/expected' })).json()).toMatchObject({ status: 409, code: 'conflict', detail: 'already there' });
+      expect((await other.app.inject({ url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves an OpenAPI 3.1 document listing every API route with its security', async () => {
+    const res = await t.app.inject({ url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/me', '/api/v1/auth/api-keys', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/logs/system', '/api/v1/logs/operations', '/api/v1/logs/mcp', '/api/v1/logs/stats', '/api/v1/logs/cleanup', '/api/v1/system/health']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(doc.paths['/api/v1/users'].post.security).toBeDefined();
+    expect(doc.paths['/api/v1/auth/login'].post.security).toBeUndefined();
+    expect(doc.paths['/api/v1/users'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('username');
+  });
+
+  it('serves Swagger UI at /docs and ReDoc at /redoc from local assets', async () => {
+    const docs = await t.app.inject({ url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger');
+    const redoc = await t.app.inject({ url: '/redoc' });
+    expect(redoc.statusCode).toBe(200);
+    expect(redoc.body).toContain('/redoc/redoc.standalone.js');
+    const bundle = await t.app.inject({ url: '/redoc/redoc.standalone.js' });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.body.length).toBeGreaterThan(100_000);
+  });
+});
