@@ -1,0 +1,250 @@
+import { Client, ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Implementation,
+  Progress,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType,
+  ServerCapabilities,
+  Tool,
+  Transport,
+} from '@modelcontextprotocol/client';
+import { ServerError } from './server-errors.js';
+
+export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
+
+export interface McpConnectionOptions {
+  /** The server's name, used in error messages. */
+  server: string;
+  /** A fresh, unstarted transport; the connection owns it (closing the connection closes it). */
+  transport: Transport;
+  /** Deadline for the whole handshake, and the default per-request timeout. */
+  timeoutMs: number;
+  clientInfo: Implementation;
+  /**
+   * `auto`: probe with `server/discover` (protocol 2026-07-28) and fall back to `initialize`;
+   * `legacy`: plain `initialize` handshake (2025 protocol versions). Default `legacy`.
+   */
+  versionNegotiation?: 'auto' | 'legacy';
+  /**
+   * Why the transport closed (e.g. "process exited with code 1"), appended to errors of pending
+   * calls; null while the transport is healthy.
+   */
+  describeClose?: () => string | null;
+  /** A server announced that a list changed; the cached list was dropped already. */
+  onListChanged?: (kind: ListKind) => void;
+  /** The connection ended without `close()` being called (process died, network dropped). */
+  onLost?: () => void;
+  /** Out-of-band errors (bad messages, transport hiccups). Informational. */
+  onError?: (err: Error) => void;
+}
+
+export interface RequestControls {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Progress notifications of this request; also resets its timeout while they arrive. */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface McpConnection {
+  /** Runs the handshake. Rejects with ServerError (START_FAILED, TIMEOUT) and closes the transport. */
+  connect(signal?: AbortSignal): Promise<void>;
+  readonly isOpen: boolean;
+  serverInfo(): Implementation | undefined;
+  protocolVersion(): string | undefined;
+  capabilities(): ServerCapabilities | undefined;
+  instructions(): string | undefined;
+  /** Cached until the server sends `notifications/*\/list_changed`, or `refresh` is set. */
+  listTools(opts?: { refresh?: boolean }): Promise<Tool[]>;
+  listResources(opts?: { refresh?: boolean }): Promise<Resource[]>;
+  listResourceTemplates(opts?: { refresh?: boolean }): Promise<ResourceTemplateType[]>;
+  listPrompts(opts?: { refresh?: boolean }): Promise<Prompt[]>;
+  /** Tool failures come back as a result with `isError`; transport/protocol failures throw ServerError. */
+  callTool(name: string, args?: Record<string, unknown>, ctl?: RequestControls): Promise<CallToolResult>;
+  readResource(uri: string, ctl?: RequestControls): Promise<ReadResourceResult>;
+  getPrompt(name: string, args?: Record<string, string>, ctl?: RequestControls): Promise<GetPromptResult>;
+  ping(timeoutMs?: number): Promise<void>;
+  /** Closes the client and its transport (for stdio: stops the process group). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * One MCP client session with one server, on the official SDK's `Client`. Every request a caller
+ * makes goes through here, so errors are translated once into ServerError and a pending request
+ * fails at once when the transport closes.
+ */
+export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
+  const invalidate = (kind: ListKind) => {
+    cache.delete(kind);
+    generation[kind]++;
+  };
+  const listChangedHandler = (kind: ListKind) => ({
+    autoRefresh: false,
+    debounceMs: 0,
+    onChanged: () => {
+      invalidate(kind);
+      opts.onListChanged?.(kind);
+    },
+  });
+  const client = new Client(opts.clientInfo, {
+    capabilities: {},
+    listChanged: {
+      tools: listChangedHandler('tools'),
+      prompts: listChangedHandler('prompts'),
+      resources: listChangedHandler('resources'),
+    },
+    versionNegotiation: { mode: opts.versionNegotiation ?? 'legacy' },
+  });
+  const cache = new Map<ListKind, Promise<unknown[]>>();
+  const generation: Record<ListKind, number> = { tools: 0, resources: 0, resourceTemplates: 0, prompts: 0 };
+  let open = false;
+  let closing = false;
+
+  client.onerror = (err) => opts.onError?.(err);
+  client.onclose = () => {
+    const wasOpen = open;
+    open = false;
+    cache.clear();
+    if (wasOpen && !closing) opts.onLost?.();
+  };
+
+  const closedDetail = () => {
+    const why = opts.describeClose?.();
+    return why ? ` (${why})` : '';
+  };
+
+  /** Runs one request and turns SDK failures into ServerError. */
+  const guard = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
+    if (!open) {
+      throw new ServerError('SERVER_CONNECTION_CLOSED', opts.server, `MCP server "${opts.server}" is not connected${closedDetail()}`);
+    }
+    try {
+      return await run();
+    } catch (err) {
+      throw translate(err, method);
+    }
+  };
+
+  const translate = (err: unknown, method: string): unknown => {
+    if (err instanceof ServerError) return err;
+    if (err instanceof SdkError) {
+      if (err.code === SdkErrorCode.RequestTimeout) {
+        return new ServerError('SERVER_TIMEOUT', opts.server, `MCP server "${opts.server}" did not answer ${method} in time`, {
+          cause: err,
+        });
+      }
+      if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected || err.code === SdkErrorCode.SendFailed) {
+        return new ServerError(
+          'SERVER_CONNECTION_CLOSED',
+          opts.server,
+          `MCP server "${opts.server}" closed the connection while ${method} was pending${closedDetail()}`,
+          { cause: err },
+        );
+      }
+    }
+    if (err instanceof ProtocolError) {
+      return new ServerError('MCP_ERROR', opts.server, err.message, {
+        cause: err,
+        details: { rpcCode: err.code, ...(err.data === undefined ? {} : { data: err.data }) },
+      });
+    }
+    if (!open || opts.describeClose?.()) {
+      return new ServerError('SERVER_CONNECTION_CLOSED', opts.server, `MCP server "${opts.server}" closed the connection while ${method} was pending${closedDetail()}`, {
+        cause: err,
+      });
+    }
+    return err;
+  };
+
+  const requestOptions = (ctl: RequestControls | undefined) => ({
+    timeout: ctl?.timeoutMs ?? opts.timeoutMs,
+    ...(ctl?.signal ? { signal: ctl.signal } : {}),
+    ...(ctl?.onProgress ? { onprogress: ctl.onProgress, resetTimeoutOnProgress: true } : {}),
+  });
+
+  const cachedList = <T>(kind: ListKind, method: string, refresh: boolean | undefined, fetch: () => Promise<T[]>): Promise<T[]> =>
+    guard(method, async () => {
+      const held = cache.get(kind);
+      if (held && !refresh) return (await held) as T[];
+      const gen = generation[kind];
+      const pending = fetch();
+      cache.set(kind, pending);
+      try {
+        return await pending;
+      } catch (err) {
+        if (cache.get(kind) === pending) cache.delete(kind);
+        throw err;
+      } finally {
+        // A list_changed that arrived while fetching makes this answer stale: do not keep it.
+        if (generation[kind] !== gen && cache.get(kind) === pending) cache.delete(kind);
+      }
+    });
+
+  return {
+    async connect(signal) {
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), opts.timeoutMs);
+      timer.unref();
+      const onAbort = () => deadline.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await client.connect(opts.transport, { timeout: opts.timeoutMs, signal: deadline.signal });
+        open = true;
+      } catch (err) {
+        closing = true;
+        await opts.transport.close().catch(() => {});
+        if (signal?.aborted) throw new ServerError('SERVER_STOPPED', opts.server, `start of "${opts.server}" was cancelled`, { cause: err });
+        if (deadline.signal.aborted || (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout)) {
+          throw new ServerError(
+            'SERVER_TIMEOUT',
+            opts.server,
+            `MCP server "${opts.server}" did not complete the initialize handshake within ${opts.timeoutMs} ms`,
+            { cause: err },
+          );
+        }
+        const why = opts.describeClose?.();
+        const reason = why ? why : err instanceof Error ? err.message : String(err);
+        throw new ServerError('SERVER_START_FAILED', opts.server, `MCP server "${opts.server}" failed to start: ${reason}`, {
+          cause: err,
+        });
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    get isOpen() {
+      return open;
+    },
+    serverInfo: () => client.getServerVersion(),
+    protocolVersion: () => client.getNegotiatedProtocolVersion(),
+    capabilities: () => client.getServerCapabilities(),
+    instructions: () => client.getInstructions(),
+    listTools: (o) => cachedList('tools', 'tools/list', o?.refresh, async () => (await client.listTools(undefined, requestOptions(undefined))).tools),
+    listResources: (o) =>
+      cachedList('resources', 'resources/list', o?.refresh, async () => (await client.listResources(undefined, requestOptions(undefined))).resources),
+    listResourceTemplates: (o) =>
+      cachedList(
+        'resourceTemplates',
+        'resources/templates/list',
+        o?.refresh,
+        async () => (await client.listResourceTemplates(undefined, requestOptions(undefined))).resourceTemplates,
+      ),
+    listPrompts: (o) => cachedList('prompts', 'prompts/list', o?.refresh, async () => (await client.listPrompts(undefined, requestOptions(undefined))).prompts),
+    callTool: (name, args, ctl) =>
+      guard('tools/call', () => client.callTool({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl))),
+    readResource: (uri, ctl) => guard('resources/read', () => client.readResource({ uri }, { ...requestOptions(ctl), cacheMode: 'bypass' })),
+    getPrompt: (name, args, ctl) => guard('prompts/get', () => client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl))),
+    ping: (timeoutMs) => guard('ping', async () => void (await client.ping({ timeout: timeoutMs ?? opts.timeoutMs }))),
+    async close() {
+      if (closing && !open) return;
+      closing = true;
+      open = false;
+      cache.clear();
+      await client.close().catch(() => {});
+      await opts.transport.close().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+
+/** `out`: platform -> server; `in`: server -> platform. */
+export type MessageDirection = 'out' | 'in';
+
+/**
+ * Sees every JSON-RPC message of a connection, both directions, as it crosses the transport.
+ * Contract: must not throw and must return quickly (copy and queue; the protocol recorder
+ * writes off the hot path). Exceptions are swallowed so a faulty tap cannot break a call.
+ */
+export type MessageTap = (direction: MessageDirection, message: JSONRPCMessage) => void;
+
+export function safeTap(tap: MessageTap | undefined, direction: MessageDirection, message: JSONRPCMessage): void {
+  if (!tap) return;
+  try {
+    tap(direction, message);
+  } catch {
+    // see the contract above
+  }
+}
+
+/**
+ * Wraps a transport (the SDK's HTTP transports) so that `tap` sees every message. Delegates all
+ * other members, so session ids and protocol-version headers keep working.
+ */
+export class TappedTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: Transport['onmessage'];
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly tap: MessageTap | undefined,
+  ) {
+    inner.onclose = () => this.onclose?.();
+    inner.onerror = (err) => this.onerror?.(err);
+    inner.onmessage = (message, extra) => {
+      safeTap(this.tap, 'in', message);
+      this.onmessage?.(message, extra);
+    };
+  }
+
+  get sessionId(): string | undefined {
+    return this.inner.sessionId;
+  }
+
+  get hasPerRequestStream(): boolean | undefined {
+    return this.inner.hasPerRequestStream;
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    safeTap(this.tap, 'out', message);
+    return this.inner.send(message, options);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  setProtocolVersion = (version: string): void => {
+    this.inner.setProtocolVersion?.(version);
+  };
+
+  setSupportedProtocolVersions = (versions: string[]): void => {
+    this.inner.setSupportedProtocolVersions?.(versions);
+  };
+}

@@ -1,0 +1,42 @@
+import type { Implementation } from '@modelcontextprotocol/client';
+import type { ChildExit } from './child-process.js';
+import type { ServerTransport } from './server-config.js';
+import type { ServerState } from './server-state.js';
+
+/** What the supervisor reports about a server: its status and the record of its transitions. */
+
+export interface TransitionRecord {
+  from: ServerState;
+  to: ServerState;
+  /** ISO-8601. */
+  at: string;
+  reason: string;
+}
+
+export interface TransitionEvent extends TransitionRecord {
+  server: string;
+  pid: number | null;
+  error: string | null;
+}
+
+export interface ServerStatus {
+  name: string;
+  transport: ServerTransport;
+  state: ServerState;
+  pid: number | null;
+  /** Automatic restarts since the supervisor was created. */
+  restarts: number;
+  /** Failures in the current window (compare with max_retries). */
+  failures: number;
+  lastError: string | null;
+  lastExit: ChildExit | null;
+  /** ISO time the current instance reached `running`. */
+  startedAt: string | null;
+  uptimeMs: number | null;
+  /** ISO time of the scheduled restart while in `backoff`. */
+  nextRestartAt: string | null;
+  serverInfo: Implementation | null;
+  protocolVersion: string | null;
+  /** Most recent last. */
+  transitions: TransitionRecord[];
+}
