@@ -11,6 +11,8 @@ import { registerOpenApi } from './http/openapi.js';
 import './http/route-config.js';
 import { registerSecurity } from './http/security.js';
 import { logsRoutes } from './logs/logs.routes.js';
+import { secretsRoutes } from './secrets/secrets.routes.js';
+import { serversRoutes } from './servers/servers.routes.js';
 import { homeRoutes } from './system/home.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { VERSION } from './version.js';
@@ -57,6 +59,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(authRoutes, { auth: ctx.auth, users: ctx.users, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
+      await api.register(secretsRoutes, { secrets: ctx.secrets });
+      await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
     },
     { prefix: config.apiPrefix },

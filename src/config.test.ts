@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, sqlitePathOf } from './config.js';
 
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'mcps-config-'));
 const load = (env: Record<string, string>, cwd = tmp()) => loadConfig(env, { envFile: false, cwd });
 
@@ -78,7 +79,7 @@ describe('loadConfig', () => {
 
     it('production accepts a strong key', () => {
       const key = 'k'.repeat(20) + 'Q9x!'.repeat(5);
-      expect(load({ ENVIRONMENT: 'production', SECRET_KEY: key }).secretKey).toBe(key);
+      expect(load({ ENVIRONMENT: 'production', SECRET_KEY: key, MCPS_MASTER_KEY: MASTER_KEY }).secretKey).toBe(key);
     });
 
     it('development generates one key, mode 0600, kept across starts', () => {
@@ -92,6 +93,60 @@ describe('loadConfig', () => {
       expect(load({}, cwd).secretKey).toBe(a.secretKey);
       expect(readFileSync(file, 'utf8')).not.toBe('');
     });
+  });
+});
+
+describe('master keys and secret settings', () => {
+  const strong = 'k'.repeat(20) + 'Q9x!'.repeat(5);
+
+  it('production refuses to start without a master key, in one line', () => {
+    expect(() => load({ ENVIRONMENT: 'production', SECRET_KEY: strong })).toThrow(ConfigError);
+    expect(() => load({ ENVIRONMENT: 'production', SECRET_KEY: strong })).toThrow(/^Invalid configuration: MCPS_MASTER_KEY: required when ENVIRONMENT=production/);
+  });
+
+  it.each([
+    [{ MCPS_MASTER_KEY: 'not base64!' }, /MCPS_MASTER_KEY: the key is not valid base64/],
+    [{ MCPS_MASTER_KEY: Buffer.alloc(16, 1).toString('base64') }, /MCPS_MASTER_KEY: key v1 must be exactly 32 bytes/],
+    [{ MCPS_MASTER_KEYS: 'v2' }, /MCPS_MASTER_KEYS: entry 1/],
+    [{ MCPS_MASTER_KEYS: `v1:${MASTER_KEY}`, MCPS_MASTER_KEY: MASTER_KEY }, /MCPS_MASTER_KEYS: set either/],
+    [{ MCPS_SECRET_MAX_VERSIONS: '0' }, /MCPS_SECRET_MAX_VERSIONS/],
+    [{ MCPS_SECRET_OVERLAP_HOURS: '-1' }, /MCPS_SECRET_OVERLAP_HOURS/],
+  ])('%j is refused with one line naming the variable', (env, re) => {
+    let err: unknown;
+    try {
+      load(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(re);
+    expect((err as Error).message).not.toContain('\n');
+    expect((err as Error).message).not.toContain(MASTER_KEY);
+  });
+
+  it('reads MCPS_MASTER_KEYS newest first, and the secret settings', () => {
+    const old = Buffer.alloc(32, 2).toString('base64');
+    const c = load({ MCPS_MASTER_KEYS: `v2:${MASTER_KEY},v1:${old}`, MCPS_SECRET_MAX_VERSIONS: '3', MCPS_SECRET_OVERLAP_HOURS: '2' });
+    expect(c.masterKeyRing.currentVersion).toBe('v2');
+    expect(c.masterKeyRing.versions).toEqual(['v2', 'v1']);
+    expect(c.secretMaxVersions).toBe(3);
+    expect(c.secretOverlapMs).toBe(2 * 3600 * 1000);
+    expect(JSON.stringify(c)).not.toContain(MASTER_KEY);
+  });
+
+  it('development generates one master key file, mode 0600, kept across starts; defaults 10 versions, 24 h', () => {
+    const cwd = tmp();
+    const a = load({}, cwd);
+    const file = path.join(cwd, 'data', 'master_key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(a.masterKeyRing.source).toBe('file');
+    expect(a.secretMaxVersions).toBe(10);
+    expect(a.secretOverlapMs).toBe(24 * 3600 * 1000);
+    const b = load({}, cwd);
+    const k1 = a.masterKeyRing.keyFor('v1')!;
+    const k2 = b.masterKeyRing.keyFor('v1')!;
+    expect(k1.equals(k2)).toBe(true);
+    expect(k1).toHaveLength(32);
   });
 });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { readOrCreateKeyFile } from './lib/key-file.js';
+import { DEVELOPMENT_MASTER_KEY_FILE, MasterKeyConfigError, type MasterKeyRing, resolveMasterKeyRing } from './secrets/master-keys.js';
 
 /**
  * The only module that reads process.env. Everything else receives a frozen, typed Config.
@@ -95,6 +96,11 @@ const envSchema = z.object({
   MCPS_LOGIN_MAX_PER_MINUTE: int(1, 10000).default(10),
   MCPS_LOGIN_MAX_FAILURES: int(1, 10000).default(5),
   MCPS_TRUST_PROXY: bool.default(false),
+  // Raw: key text must not be trimmed or lower-cased here; master-keys.ts parses and validates it.
+  MCPS_MASTER_KEY: z.string().optional(),
+  MCPS_MASTER_KEYS: z.string().optional(),
+  MCPS_SECRET_MAX_VERSIONS: int(1, 1000).default(10),
+  MCPS_SECRET_OVERLAP_HOURS: int(0, 24 * 365).default(24),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -128,6 +134,12 @@ export interface Config {
   loginMaxPerMinute: number;
   loginMaxFailures: number;
   trustProxy: boolean;
+  /** Master keys that wrap secret data keys (MCPS_MASTER_KEYS, MCPS_MASTER_KEY or DATA_DIR/master_key). */
+  masterKeyRing: MasterKeyRing;
+  /** Versions kept per secret unless the secret sets its own limit. */
+  secretMaxVersions: number;
+  /** How long a rotated-out version stays readable, in milliseconds. */
+  secretOverlapMs: number;
 }
 
 export interface LoadConfigOptions {
@@ -160,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const logDir = abs(e.LOG_DIR);
 
   const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir);
+  const masterKeyRing = resolveMasterKeys(e, dataDir);
 
   return Object.freeze({
     projectName: e.PROJECT_NAME,
@@ -189,6 +202,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     loginMaxPerMinute: e.MCPS_LOGIN_MAX_PER_MINUTE,
     loginMaxFailures: e.MCPS_LOGIN_MAX_FAILURES,
     trustProxy: e.MCPS_TRUST_PROXY,
+    masterKeyRing,
+    secretMaxVersions: e.MCPS_SECRET_MAX_VERSIONS,
+    secretOverlapMs: e.MCPS_SECRET_OVERLAP_HOURS * 60 * 60 * 1000,
   });
 }
 
@@ -216,6 +232,22 @@ function resolveSecretKey(
   if (given) return { secretKey: given, secretKeySource: 'env' };
   const key = readOrCreateKeyFile(path.join(dataDir, 'secret_key'), 48).toString('base64url');
   return { secretKey: key, secretKeySource: 'file' };
+}
+
+/** Production without a master key stops here; development falls back to DATA_DIR/master_key (0600). */
+function resolveMasterKeys(e: Env, dataDir: string): MasterKeyRing {
+  try {
+    return resolveMasterKeyRing({
+      masterKeys: e.MCPS_MASTER_KEYS?.trim() || undefined,
+      masterKey: e.MCPS_MASTER_KEY?.trim() || undefined,
+      production: e.ENVIRONMENT === 'production',
+      developmentKeyFile: path.join(dataDir, DEVELOPMENT_MASTER_KEY_FILE),
+    });
+  } catch (err) {
+    if (err instanceof MasterKeyConfigError) throw new ConfigError(err.message);
+    // The development key file is unreadable or corrupt.
+    throw new ConfigError(`Invalid configuration: MCPS_MASTER_KEY: ${(err as Error).message}`);
+  }
 }
 
 /** sqlite:///./data/x.db -> sqlite:////abs/data/x.db, so the process can change directory safely. */

@@ -14,6 +14,9 @@ import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
 import { createLogsService, type LogsService } from './logs/logs.service.js';
 import { createSystemLogSink } from './logs/system-log-sink.js';
+import { createSecretEvents } from './secrets/secret-events.js';
+import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
+import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -27,7 +30,11 @@ export interface AppContext {
   users: UsersService;
   logs: LogsService;
   audit: AuditLog;
-  /** Flushes buffered log rows, closes the database and the log file. Idempotent. */
+  /** Secrets; `secrets.events` tells users of a secret by reference that it changed. */
+  secrets: SecretsService;
+  /** Managed MCP servers: the service, the supervisor of their processes, the protocol recorder. */
+  servers: ServersRuntime;
+  /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -60,6 +67,28 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const logsRepo = createLogsRepository(handle.db);
   const sink = options.dbLogSink === false ? null : createSystemLogSink({ insert: (rows) => logsRepo.insertSystem(rows) });
   if (sink) loggerHandle.addStream({ level: 'info', stream: sink });
+  const audit = createAuditLog({ logs: logsRepo, log });
+  const secretEvents = createSecretEvents({
+    onListenerError: (err, event) => log.error({ err, event }, 'a secret event listener failed'),
+  });
+
+  const secrets = createSecretsService({
+    db: handle.db,
+    ring: config.masterKeyRing,
+    audit,
+    log,
+    config: { maxVersions: config.secretMaxVersions, overlapMs: config.secretOverlapMs },
+    events: secretEvents,
+  });
+  const servers = createServersRuntime({
+    db: handle.db,
+    log,
+    audit,
+    config,
+    // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
+    resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
+    secretEvents: secrets.events,
+  });
 
   let closed: Promise<void> | null = null;
   return {
@@ -78,9 +107,12 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       maxFailures: config.loginMaxFailures,
     }),
     logs: createLogsService({ logs: logsRepo }),
-    audit: createAuditLog({ logs: logsRepo, log }),
+    audit,
+    secrets,
+    servers,
     close() {
       closed ??= (async () => {
+        await servers.close();
         await sink?.close();
         await handle.close();
         if (!options.logger) await loggerHandle.close();

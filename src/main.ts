@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { createCliEnv } from './cli/cli-env.js';
 import { registerDbCommands } from './cli/db.command.js';
+import { registerSecretsCommands } from './cli/secrets.command.js';
 import { registerUserCommands } from './cli/user.command.js';
 import { ConfigError } from './config.js';
 import { AppError } from './http/app-error.js';
@@ -13,6 +14,8 @@ const program = new Command()
   .name('mcps')
   .description('MCPS.ONE: run and manage MCP servers')
   .version(VERSION)
+  // Program options only before the subcommand, so `mcps secrets get X --version 2` reaches the subcommand.
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 program
@@ -44,6 +47,7 @@ program
 
 registerDbCommands(program, env);
 registerUserCommands(program, env);
+registerSecretsCommands(program, env);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.

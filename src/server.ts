@@ -13,12 +13,18 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
     log.warn({ lifecycle: true }, 'SECRET_KEY not set: using the key generated in DATA_DIR/secret_key (fine for development; set SECRET_KEY in production)');
   }
 
+  if (config.environment !== 'production' && config.masterKeyRing.source === 'file') {
+    log.warn({ lifecycle: true }, 'MCPS_MASTER_KEY not set: secrets are encrypted with the key generated in DATA_DIR/master_key (fine for development; set MCPS_MASTER_KEY in production and keep a copy: losing it loses every secret)');
+  }
+
   const admin = await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
   if (admin.created) {
     log.info({ lifecycle: true, username: config.adminUsername }, 'first admin user created');
     if (admin.generatedPassword) printGeneratedPassword(config.adminUsername, admin.generatedPassword);
   }
 
+  // Kills what a crashed previous run left behind, then starts auto_start servers (in the background).
+  await ctx.servers.boot();
   const app = await buildApp(ctx);
   let address: string;
   try {
@@ -39,6 +45,7 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
     stopping ??= (async () => {
       log.info({ lifecycle: true }, 'MCPS.ONE stopping');
       await app.close();
+      // Stops every managed server (whole process groups), then flushes logs and closes the database.
       await ctx.close();
     })();
     return stopping;

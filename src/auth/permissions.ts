@@ -15,6 +15,15 @@ export const PERMISSIONS = {
   'logs:audit:read': 'operator',
   'logs:delete': 'admin',
   'system:read': 'viewer',
+  // Secrets: metadata is for operators; writing and reading values (each read audited) for admins.
+  'secrets:read': 'operator',
+  'secrets:write': 'admin',
+  'secrets:reveal': 'admin',
+  // Managed MCP servers: read for viewers; start/stop/call for operators; create and change (command,
+  // args, env, cwd, URL: code execution on the host), import and export for admins.
+  'servers:read': 'viewer',
+  'servers:operate': 'operator',
+  'servers:write': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,8 @@ import type { UserTable } from '../auth/user.table.js';
 import type { McpLogTable } from '../logs/mcp-log.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
+import type { SecretTable, SecretVersionTable } from '../secrets/secret.table.js';
+import type { ServerTable } from '../servers/server.table.js';
 
 /** Every table, gathered from the domain folders. */
 export interface Database {
@@ -13,4 +15,7 @@ export interface Database {
   system_logs: SystemLogTable;
   operation_logs: OperationLogTable;
   mcp_logs: McpLogTable;
+  secrets: SecretTable;
+  secret_versions: SecretVersionTable;
+  servers: ServerTable;
 }

@@ -6,12 +6,14 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Writes one operation-log row for every mutating API call, just before the response leaves (so a
  * caller that reads the log next finds it): who, action, target, outcome, status, IP, request id. The action comes from the route's `config.audit`, else method + URL.
- * Bodies are never recorded (they may hold passwords and secrets).
+ * Bodies are never recorded (they may hold passwords and secrets). A handler whose service audits its
+ * own operations (secrets) sets `request.auditRecorded`, and no second row is written.
  */
 export function registerAuditHook(app: FastifyInstance, deps: { audit: AuditLog; apiPrefix: string }): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const route = request.routeOptions;
     if (!MUTATING.has(request.method) || !route.url?.startsWith(deps.apiPrefix)) return payload;
+    if (request.auditRecorded) return payload;
     const spec = route.config.audit;
     await deps.audit.record({
       actor: actorOf(request),

@@ -14,7 +14,9 @@ const TITLES: Record<ErrorCode, string> = {
   unprocessable: 'Unprocessable entity',
   rate_limited: 'Too many requests',
   internal: 'Internal server error',
+  bad_gateway: 'Bad gateway',
   unavailable: 'Service unavailable',
+  gateway_timeout: 'Gateway timeout',
 };
 
 /** Renders every error once, as RFC 9457 application/problem+json. Unknown errors leak nothing. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
+import { migrations } from '../db/migrations/index.js';
 import { AppError } from './app-error.js';
 
 let t: TestApp;
@@ -21,7 +22,7 @@ describe('cross-cutting HTTP behaviour', () => {
     expect(res.json()).toMatchObject({
       status: 'ok',
       version: expect.any(String),
-      database: { kind: t.database.kind, reachable: true, schema_version: '001-foundation' },
+      database: { kind: t.database.kind, reachable: true, schema_version: Object.keys(migrations).at(-1) },
     });
   });
 

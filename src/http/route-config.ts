@@ -23,5 +23,7 @@ declare module 'fastify' {
     principal: Principal | null;
     /** Set by a handler when the target's id is known only after the work (e.g. a created object). */
     auditTargetId?: string;
+    /** Set by a handler whose service writes the operation-log row itself; the audit hook then adds none. */
+    auditRecorded?: boolean;
   }
 }

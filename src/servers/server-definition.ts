@@ -1,0 +1,113 @@
+import { AppError, type FieldError } from '../http/app-error.js';
+import { findSecretReferences } from '../secrets/secret-reference.js';
+import type { RestartPolicy, ServerConfig, ServerTransport } from './server-config.js';
+import type { ServerRow } from './server.table.js';
+
+/** A managed server as the service sees it (the row with its JSON columns parsed). */
+export interface ServerDefinition {
+  name: string;
+  description: string | null;
+  transport: ServerTransport;
+  command: string | null;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string | null;
+  url: string | null;
+  headers: Record<string, string>;
+  enabled: boolean;
+  auto_start: boolean;
+  restart_policy: RestartPolicy;
+  max_retries: number;
+  timeout_ms: number;
+  tags: string[];
+}
+
+export const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+/** Would be shadowed by `/tools/import` and `/tools/export`. */
+const RESERVED_NAMES = new Set(['import', 'export']);
+export const REMOTE_SCHEMES: Record<Exclude<ServerTransport, 'stdio'>, readonly string[]> = {
+  'streamable-http': ['http:', 'https:'],
+  sse: ['http:', 'https:'],
+  websocket: ['ws:', 'wss:', 'http:', 'https:'],
+};
+
+/**
+ * Rules that span fields: a valid name, a command for stdio, a URL of the right scheme for remote
+ * transports, well-formed `${secret:...}` references. Throws AppError `validation` listing them all.
+ */
+export function assertValidDefinition(def: ServerDefinition): void {
+  const errors: FieldError[] = [];
+  if (!SERVER_NAME.test(def.name)) errors.push({ field: 'name', message: 'expected 1-32 of a-z 0-9 _ -, starting with a letter or digit' });
+  else if (RESERVED_NAMES.has(def.name)) errors.push({ field: 'name', message: `"${def.name}" is reserved` });
+  if (def.transport === 'stdio') {
+    if (!def.command?.trim()) errors.push({ field: 'command', message: 'a stdio server needs a command' });
+  } else {
+    const schemes = REMOTE_SCHEMES[def.transport];
+    let scheme: string | null = null;
+    try {
+      scheme = def.url ? new URL(def.url).protocol : null;
+    } catch {
+      // reported below
+    }
+    if (!scheme || !schemes.includes(scheme)) errors.push({ field: 'url', message: `a ${def.transport} server needs a ${schemes.join(' or ')} URL` });
+  }
+  if (errors.length > 0) throw new AppError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+  findSecretReferences({ env: def.env, headers: def.headers, args: def.args, url: def.url });
+}
+
+export function toDefinition(row: ServerRow): ServerDefinition {
+  return {
+    name: row.name,
+    description: row.description,
+    transport: row.transport,
+    command: row.command,
+    args: JSON.parse(row.args) as string[],
+    env: JSON.parse(row.env) as Record<string, string>,
+    cwd: row.cwd,
+    url: row.url,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    enabled: row.enabled === 1,
+    auto_start: row.auto_start === 1,
+    restart_policy: row.restart_policy,
+    max_retries: row.max_retries,
+    timeout_ms: row.timeout_ms,
+    tags: JSON.parse(row.tags) as string[],
+  };
+}
+
+export function toRowFields(def: ServerDefinition): Omit<ServerRow, 'id' | 'created_at' | 'updated_at'> {
+  return {
+    name: def.name,
+    description: def.description,
+    transport: def.transport,
+    command: def.transport === 'stdio' ? def.command : null,
+    args: JSON.stringify(def.args),
+    env: JSON.stringify(def.env),
+    cwd: def.cwd,
+    url: def.transport === 'stdio' ? null : def.url,
+    headers: JSON.stringify(def.headers),
+    enabled: def.enabled ? 1 : 0,
+    auto_start: def.auto_start ? 1 : 0,
+    restart_policy: def.restart_policy,
+    max_retries: def.max_retries,
+    timeout_ms: def.timeout_ms,
+    tags: JSON.stringify(def.tags),
+  };
+}
+
+/** What the supervisor runs. Pass a definition whose secret references are already resolved. */
+export function toServerConfig(def: ServerDefinition): ServerConfig {
+  return {
+    name: def.name,
+    transport: def.transport,
+    command: def.command,
+    args: def.args,
+    env: def.env,
+    cwd: def.cwd,
+    url: def.url,
+    headers: def.headers,
+    restart_policy: def.restart_policy,
+    max_retries: def.max_retries,
+    timeout_ms: def.timeout_ms,
+  };
+}

@@ -1,0 +1,137 @@
+import type { Logger } from 'pino';
+import { AppError } from '../http/app-error.js';
+import type { AuditLog } from '../logs/audit-log.js';
+import type { RedactableSecret } from '../secrets/secret-redaction.js';
+import { listReferencedSecretNames } from '../secrets/secret-reference.js';
+import { toDefinition, toServerConfig } from './server-definition.js';
+import { mapServerErrors } from './server-error-map.js';
+import type { ServerRow } from './server.table.js';
+import type { SecretValues } from './secret-values.js';
+import type { StatusView } from './server-view.js';
+import type { ServersRepository } from './servers.repository.js';
+import type { Supervisor } from './supervisor.js';
+
+interface LifecycleDeps {
+  repo: Pick<ServersRepository, 'all'>;
+  supervisor: Supervisor;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  audit?: AuditLog | undefined;
+  resolveSecrets?: (<T>(input: T) => Promise<{ value: T; secrets: RedactableSecret[] }>) | undefined;
+  secretValues: SecretValues;
+  find: (key: string) => Promise<ServerRow>;
+  statusOf: (row: ServerRow) => StatusView;
+  redact: (text: string) => string;
+}
+
+/**
+ * Starting and stopping servers: secrets are resolved at the moment of start and handed to the
+ * supervisor with the configuration (never stored); platform auto-start; restarts when a secret
+ * a server uses changes.
+ */
+export function createServerLifecycle(deps: LifecycleDeps) {
+  const { repo, supervisor, log, secretValues, find, statusOf, redact } = deps;
+
+  /** Resolves the secrets of a server that is about to start and hands the result to the supervisor. */
+  const prepare = async (row: ServerRow): Promise<void> => {
+    const def = toDefinition(row);
+    if (!def.enabled) throw new AppError('conflict', `MCP server '${row.name}' is disabled; enable it first`);
+    const state = supervisor.status(row.name).state;
+    if (state === 'running' || state === 'starting') return;
+    const fields = { env: def.env, headers: def.headers, args: def.args, url: def.url };
+    const resolved = deps.resolveSecrets ? await deps.resolveSecrets(fields) : { value: fields, secrets: [] };
+    secretValues.set(row.name, resolved.secrets);
+    supervisor.register(toServerConfig({ ...def, ...resolved.value }));
+  };
+
+  /** A start that did not reach `running` is an error for the caller, with the state and why. */
+  const settled = (row: ServerRow, verb: string): StatusView => {
+    const status = statusOf(row);
+    if (status.state !== 'running') {
+      throw new AppError('bad_gateway', `MCP server '${row.name}' did not ${verb}: ${status.last_error ?? status.state}`, {
+        state: status.state,
+        last_error: status.last_error,
+        next_restart_at: status.next_restart_at,
+      });
+    }
+    return status;
+  };
+
+  return {
+    async start(key: string): Promise<StatusView> {
+      const row = await find(key);
+      await prepare(row);
+      await mapServerErrors(() => supervisor.start(row.name));
+      return settled(row, 'start');
+    },
+    async restart(key: string): Promise<StatusView> {
+      const row = await find(key);
+      await mapServerErrors(() => supervisor.stop(row.name));
+      await prepare(row);
+      await mapServerErrors(() => supervisor.start(row.name));
+      return settled(row, 'restart');
+    },
+    async stop(key: string): Promise<StatusView> {
+      const row = await find(key);
+      await mapServerErrors(() => supervisor.stop(row.name));
+      secretValues.set(row.name, []);
+      return statusOf(row);
+    },
+    /**
+     * Starts every enabled server marked auto_start (platform start; call after reapOrphans).
+     * Failures are logged and left to each server's restart policy; never throws.
+     */
+    async autoStart(): Promise<{ started: string[]; failed: string[] }> {
+      const rows = (await repo.all()).filter((r) => r.auto_start === 1 && r.enabled === 1);
+      const started: string[] = [];
+      const failed: string[] = [];
+      await Promise.all(
+        rows.map(async (r) => {
+          try {
+            const row = await find(r.name);
+            await prepare(row);
+            const s = await supervisor.start(row.name);
+            (s.state === 'running' ? started : failed).push(row.name);
+            if (s.state !== 'running') log.warn({ server: row.name, state: s.state, error: s.lastError && redact(s.lastError) }, 'auto-start of an MCP server failed');
+          } catch (err) {
+            failed.push(r.name);
+            log.error({ err, server: r.name }, 'auto-start of an MCP server failed');
+          }
+          await deps.audit?.record({
+            actor: { type: 'system', name: 'mcps' },
+            action: 'server.autostart',
+            target: { type: 'server', id: r.id },
+            outcome: started.includes(r.name) ? 'success' : 'failure',
+          });
+        }),
+      );
+      if (rows.length > 0) log.info({ lifecycle: true, started, failed }, 'MCP servers auto-started');
+      return { started, failed };
+    },
+
+    /**
+     * Restarts the running servers that use secret `name` by reference (latest version), so they
+     * pick up a rotated or updated value. Returns their names; failures are logged.
+     */
+    async restartUsersOf(name: string): Promise<string[]> {
+      const users = (await repo.all()).filter((r) => {
+        const def = toDefinition(r);
+        const refs = listReferencedSecretNames({ env: def.env, headers: def.headers, args: def.args, url: def.url }, { latestOnly: true });
+        return refs.includes(name) && supervisor.has(r.name) && supervisor.status(r.name).state === 'running';
+      });
+      await Promise.all(
+        users.map(async (r) => {
+          try {
+            await supervisor.stop(r.name);
+            await prepare(r);
+            await supervisor.start(r.name);
+            log.info({ server: r.name, secret: name }, 'MCP server restarted after a secret changed');
+          } catch (err) {
+            log.error({ err, server: r.name, secret: name }, 'restart after a secret change failed');
+          }
+        }),
+      );
+      return users.map((r) => r.name);
+    },
+
+  };
+}

@@ -1,0 +1,86 @@
+import { isSensitiveKey } from '../lib/sensitive-keys.js';
+import { toDefinition, type ServerDefinition } from './server-definition.js';
+import type { ServerStatus } from './server-status.js';
+import type { ServerRow } from './server.table.js';
+
+/** Stands for a stored literal value that is not shown; sent back in an update, it keeps that value. */
+export const MASKED = '********';
+
+export type ServerView = ServerDefinition & {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  state: ServerStatus['state'];
+  pid: number | null;
+};
+
+export interface StatusView {
+  id: string;
+  name: string;
+  transport: ServerStatus['transport'];
+  enabled: boolean;
+  state: ServerStatus['state'];
+  pid: number | null;
+  restarts: number;
+  failures: number;
+  last_error: string | null;
+  last_exit: { code: number | null; signal: string | null } | null;
+  started_at: string | null;
+  uptime_ms: number | null;
+  next_restart_at: string | null;
+  server_info: { name: string; version: string; title?: string | undefined } | null;
+  protocol_version: string | null;
+  transitions: { from: string; to: string; at: string; reason: string }[];
+}
+
+/**
+ * env / headers as shown: `${secret:...}` references as they are (never resolved), literal values
+ * of credential-like names (`*_TOKEN`, `Authorization`, `API_KEY`...) masked.
+ */
+export function maskValues(values: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = !v.includes('${secret:') && isSensitiveKey(k) ? MASKED : v;
+  return out;
+}
+
+/** An update's env / headers: a MASKED value keeps what is stored under that name. */
+export function unmaskValues(next: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(next)) out[k] = v === MASKED && stored[k] !== undefined ? stored[k] : v;
+  return out;
+}
+
+export function toServerView(row: ServerRow, status: Pick<ServerStatus, 'state' | 'pid'>): ServerView {
+  const def = toDefinition(row);
+  return {
+    id: row.id,
+    ...def,
+    env: maskValues(def.env),
+    headers: maskValues(def.headers),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    state: status.state,
+    pid: status.pid,
+  };
+}
+
+export function toStatusView(row: ServerRow, s: ServerStatus, redact: (text: string) => string): StatusView {
+  return {
+    id: row.id,
+    name: row.name,
+    transport: s.transport,
+    enabled: row.enabled === 1,
+    state: s.state,
+    pid: s.pid,
+    restarts: s.restarts,
+    failures: s.failures,
+    last_error: s.lastError === null ? null : redact(s.lastError),
+    last_exit: s.lastExit,
+    started_at: s.startedAt,
+    uptime_ms: s.uptimeMs,
+    next_restart_at: s.nextRestartAt,
+    server_info: s.serverInfo ? { name: s.serverInfo.name, version: s.serverInfo.version, title: s.serverInfo.title } : null,
+    protocol_version: s.protocolVersion,
+    transitions: s.transitions.map((t) => ({ ...t, reason: redact(t.reason) })),
+  };
+}

@@ -1,0 +1,36 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { RestartPolicy, ServerTransport } from './server-config.js';
+
+/**
+ * A managed MCP server ("tool" in the API). JSON columns are text; flags are 0/1 integers;
+ * timestamps are ISO-8601 UTC text. `env` and `headers` hold `${secret:NAME}` references, never
+ * resolved values.
+ */
+export interface ServerTable {
+  id: string;
+  name: string;
+  description: string | null;
+  transport: ServerTransport;
+  command: string | null;
+  /** JSON string[]. */
+  args: string;
+  /** JSON Record<string, string>. */
+  env: string;
+  cwd: string | null;
+  url: string | null;
+  /** JSON Record<string, string>. */
+  headers: string;
+  enabled: number;
+  auto_start: number;
+  restart_policy: RestartPolicy;
+  max_retries: number;
+  timeout_ms: number;
+  /** JSON string[]. */
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ServerRow = Selectable<ServerTable>;
+export type NewServerRow = Insertable<ServerTable>;
+export type ServerUpdate = Updateable<ServerTable>;

@@ -1,0 +1,119 @@
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import type { AuditLog } from '../logs/audit-log.js';
+import type { SecretEvents } from '../secrets/secret-events.js';
+import { currentCallContext } from '../traffic/call-context.js';
+import { applyTrafficRetention, type RetentionPolicy } from '../traffic/traffic-retention.js';
+import { createTrafficRecorder, type TrafficRecorder, type TrafficRecorderOptions } from '../traffic/traffic-recorder.js';
+import { createTrafficRepository } from '../traffic/traffic.repository.js';
+import { reapOrphans } from './pid-files.js';
+import { createSecretValues } from './secret-values.js';
+import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
+import { createServersRepository } from './servers.repository.js';
+import { createServersService, type ResolveSecrets, type ServersService } from './servers.service.js';
+import { createSupervisor, type Supervisor, type SupervisorDeps } from './supervisor.js';
+
+export interface ServersRuntimeDeps {
+  db: Kysely<Database>;
+  log: Logger;
+  audit?: AuditLog;
+  config: { dataDir: string; mcpTimeoutMs: number; mcpMaxRetries: number };
+  /** The secrets service's resolver and change events, when it is there. */
+  resolveSecrets?: ResolveSecrets;
+  secretEvents?: Pick<SecretEvents, 'on'>;
+  /** Protocol log settings (defaults: 16 KiB payloads, 10,000 buffered, 500-row batches every second). */
+  recorder?: Partial<Omit<TrafficRecorderOptions, 'insert' | 'redact'>>;
+  /** Protocol log retention, applied hourly (default: 30 days, 1,000,000 rows). */
+  retention?: RetentionPolicy;
+  /** Metrics sampling (default every 5 s, kept 1 h). */
+  metrics?: { sampleIntervalMs?: number; windowMs?: number };
+  /** Test seams for the supervisor (timings, health checks). */
+  supervisor?: Partial<SupervisorDeps>;
+}
+
+export interface ServersRuntime {
+  servers: ServersService;
+  supervisor: Supervisor;
+  recorder: TrafficRecorder;
+  metrics: ServerMetrics;
+  /** Where pid files of running children go: DATA_DIR/pids. */
+  pidDir: string;
+  /**
+   * Platform start: kills what a crashed previous run left (reapOrphans), then starts auto_start
+   * servers in the background. Call once, before serving requests.
+   */
+  boot(): Promise<void>;
+  /** Stops every child (stepwise, whole process groups), then writes the rest of the protocol log. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_RETENTION: RetentionPolicy = { maxAgeMs: 30 * 24 * 60 * 60 * 1000, maxRows: 1_000_000 };
+
+/** Wires the servers domain: supervisor -> protocol recorder -> mcp_logs, and the service over them. */
+export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
+  const { log } = deps;
+  const pidDir = path.join(deps.config.dataDir, 'pids');
+  const secretValues = createSecretValues();
+  const traffic = createTrafficRepository(deps.db);
+  // The supervisor is created below; metrics read it only when sampling.
+  const metrics = createServerMetrics({ supervisor: { list: () => supervisor.list() }, ...deps.metrics });
+  const recorder = createTrafficRecorder({
+    ...deps.recorder,
+    onResponse: metrics.onResponse,
+    insert: (rows) => traffic.insertBatch(rows),
+    redact: secretValues.redact,
+    onError: (err) => log.error({ err }, 'protocol log: a batch could not be written'),
+  });
+  const supervisor = createSupervisor({
+    pidDir,
+    log,
+    ...deps.supervisor,
+    onMessage: (server, direction, message) => recorder.record(server, direction, message, currentCallContext()),
+  });
+  const servers = createServersService({
+    metrics,
+    repo: createServersRepository(deps.db),
+    supervisor,
+    log,
+    audit: deps.audit,
+    defaults: { maxRetries: deps.config.mcpMaxRetries, timeoutMs: deps.config.mcpTimeoutMs },
+    resolveSecrets: deps.resolveSecrets,
+    secretValues,
+  });
+  const unsubscribe = ['secret.rotated', 'secret.updated'].map((event) =>
+    deps.secretEvents?.on(event as 'secret.rotated', (e) => servers.restartUsersOf(e.name).then(() => undefined)),
+  );
+  const retention = setInterval(() => {
+    applyTrafficRetention(traffic, deps.retention ?? DEFAULT_RETENTION)
+      .then((r) => r.byAge + r.bySize > 0 && log.info(r, 'protocol log retention applied'))
+      .catch((err: unknown) => log.error({ err }, 'protocol log retention failed'));
+  }, 60 * 60 * 1000);
+  retention.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    servers,
+    supervisor,
+    recorder,
+    metrics,
+    pidDir,
+    async boot() {
+      const reaped = await reapOrphans(pidDir);
+      if (reaped.length > 0) log.warn({ lifecycle: true, reaped }, 'stopped MCP server processes left by a previous run');
+      metrics.start();
+      void servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start failed'));
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(retention);
+        metrics.stop();
+        for (const off of unsubscribe) off?.();
+        await supervisor.stopAll();
+        await recorder.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import { AppError } from '../http/app-error.js';
+import { decodeCursor, toPage, type Page } from '../http/pagination.js';
+import { newId } from '../lib/ids.js';
+import { nowIso } from '../lib/clock.js';
+import type { AuditLog } from '../logs/audit-log.js';
+import type { RedactableSecret } from '../secrets/secret-redaction.js';
+import { createServerCalls } from './server-calls.js';
+import { createServerLifecycle } from './server-lifecycle.js';
+import { assertValidDefinition, toDefinition, toRowFields, toServerConfig, type ServerDefinition } from './server-definition.js';
+import { createServerImport } from './server-import.js';
+import type { ServerMetrics } from './server-metrics.js';
+import type { ServerRow } from './server.table.js';
+import { createSecretValues, type SecretValues } from './secret-values.js';
+import { toServerView, toStatusView, unmaskValues, type ServerView, type StatusView } from './server-view.js';
+import type { ServersRepository } from './servers.repository.js';
+import type { Supervisor } from './supervisor.js';
+
+/**
+ * Resolves `${secret:NAME}` references in a server's configuration at the moment it starts, and
+ * returns the values used (they are redacted from its logs). The secrets service supplies it.
+ */
+export type ResolveSecrets = <T>(input: T) => Promise<{ value: T; secrets: RedactableSecret[] }>;
+
+export interface ServersServiceDeps {
+  repo: ServersRepository;
+  supervisor: Supervisor;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  defaults: { maxRetries: number; timeoutMs: number };
+  /** Without it, references are left as they are (the server sees the literal text). */
+  resolveSecrets?: ResolveSecrets | undefined;
+  /** Shared with the protocol recorder, so resolved values never reach the log. */
+  secretValues?: SecretValues | undefined;
+  /** CPU, RSS, calls and latency time series (GET /tools/{id}/metrics). */
+  metrics?: ServerMetrics | undefined;
+  /** Records what the platform does on its own (auto-start); API calls are audited by the HTTP hook. */
+  audit?: AuditLog | undefined;
+}
+
+export type ServerInput = Partial<Omit<ServerDefinition, 'name' | 'transport'>> & Pick<ServerDefinition, 'name' | 'transport'>;
+export type ServerPatch = Partial<ServerDefinition>;
+
+/**
+ * Managed MCP servers: the stored definitions (CRUD, import/export) and their live side through the
+ * supervisor (start/stop/restart/status, capabilities, calls). Keyed by id or name everywhere.
+ */
+export function createServersService(deps: ServersServiceDeps) {
+  const { repo, supervisor } = deps;
+  const secretValues = deps.secretValues ?? createSecretValues();
+  const redact = (text: string) => secretValues.redact(text);
+
+  const find = async (key: string): Promise<ServerRow> => {
+    const row = await repo.findByIdOrName(key);
+    if (!row) throw AppError.notFound('MCP server', key);
+    if (!supervisor.has(row.name)) supervisor.register(toServerConfig(toDefinition(row)));
+    return row;
+  };
+
+  const view = (row: ServerRow): ServerView => toServerView(row, supervisor.has(row.name) ? supervisor.status(row.name) : { state: 'stopped', pid: null });
+  const statusOf = (row: ServerRow): StatusView => toStatusView(row, supervisor.status(row.name), redact);
+
+  const withDefaults = (input: ServerInput): ServerDefinition => ({
+    description: null,
+    command: null,
+    args: [],
+    env: {},
+    cwd: null,
+    url: null,
+    headers: {},
+    enabled: true,
+    auto_start: false,
+    restart_policy: 'on-failure',
+    max_retries: deps.defaults.maxRetries,
+    timeout_ms: deps.defaults.timeoutMs,
+    tags: [],
+    ...(stripUndefined(input) as ServerInput),
+  });
+
+  const insert = async (def: ServerDefinition): Promise<ServerRow> => {
+    assertValidDefinition(def);
+    if (await repo.findByName(def.name)) throw new AppError('conflict', `an MCP server named '${def.name}' exists`);
+    const at = nowIso();
+    const row: ServerRow = { id: newId(), ...toRowFields(def), created_at: at, updated_at: at };
+    await repo.insert(row);
+    supervisor.register(toServerConfig(def));
+    return row;
+  };
+
+  const change = async (row: ServerRow, patch: ServerPatch): Promise<ServerRow> => {
+    const before = toDefinition(row);
+    const next: ServerDefinition = { ...before, ...stripUndefined(patch) };
+    if (patch.env) next.env = unmaskValues(patch.env, before.env);
+    if (patch.headers) next.headers = unmaskValues(patch.headers, before.headers);
+    assertValidDefinition(next);
+    if (next.name !== before.name) {
+      if (await repo.findByName(next.name)) throw new AppError('conflict', `an MCP server named '${next.name}' exists`);
+      const state = supervisor.status(before.name).state;
+      if (state !== 'stopped' && state !== 'fatal') throw new AppError('conflict', `stop MCP server '${before.name}' before renaming it`);
+      await supervisor.unregister(before.name);
+      secretValues.set(before.name, []);
+    }
+    const updated: ServerRow = { ...row, ...toRowFields(next), updated_at: nowIso() };
+    await repo.update(row.id, { ...toRowFields(next), updated_at: updated.updated_at });
+    // A live server keeps its (resolved) configuration until it is restarted; `prepare` registers
+    // the new one at the next start. Only an idle entry is replaced now, for its status.
+    const idle = !supervisor.has(next.name) || ['stopped', 'fatal'].includes(supervisor.status(next.name).state);
+    if (idle) supervisor.register(toServerConfig(next));
+    return updated;
+  };
+
+  const calls = createServerCalls({ supervisor, find, redact });
+  const lifecycle = createServerLifecycle({ ...deps, secretValues, find, statusOf, redact });
+  const io = createServerImport({ repo, all: () => repo.all(), withDefaults, insert, change });
+
+  return {
+    async list(q: { limit: number; cursor?: string | undefined }): Promise<Page<ServerView>> {
+      const after = q.cursor === undefined ? undefined : decodeCursor<string>(q.cursor, 'string');
+      const [rows, total] = await Promise.all([repo.list(q.limit + 1, after), repo.count()]);
+      return toPage(rows, q.limit, (r) => r.name, view, total);
+    },
+    get: async (key: string): Promise<ServerView> => view(await find(key)),
+    create: async (input: ServerInput): Promise<ServerView> => view(await insert(withDefaults(input))),
+    update: async (key: string, patch: ServerPatch): Promise<ServerView> => view(await change(await find(key), patch)),
+
+    /** Stops a running server (its whole process group) and forgets it. */
+    async delete(key: string): Promise<void> {
+      const row = await find(key);
+      await supervisor.unregister(row.name);
+      secretValues.set(row.name, []);
+      await repo.delete(row.id);
+      deps.metrics?.forget(row.name);
+    },
+
+    start: lifecycle.start,
+    stop: lifecycle.stop,
+    restart: lifecycle.restart,
+    autoStart: lifecycle.autoStart,
+    restartUsersOf: lifecycle.restartUsersOf,
+    status: async (key: string): Promise<StatusView> => statusOf(await find(key)),
+    async stderr(key: string, tail: number): Promise<{ lines: string[] }> {
+      const row = await find(key);
+      return { lines: supervisor.stderr(row.name, tail).map(redact) };
+    },
+
+    async metrics(key: string, since?: string) {
+      const row = await find(key);
+      if (!deps.metrics) throw new AppError('unavailable', 'metrics are not collected');
+      return { server: row.name, ...deps.metrics.query(row.name, since) };
+    },
+
+    ...calls,
+    importConfig: io.importConfig,
+    exportConfig: io.exportConfig,
+
+    /** Stops every server (platform shutdown). */
+    close: () => supervisor.stopAll(),
+  };
+}
+
+export type ServersService = ReturnType<typeof createServersService>;
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { NewMcpLogRow } from '../logs/mcp-log.table.js';
+
+/** Rows per INSERT statement: 12 columns x 1,000 stays under SQLite's and PostgreSQL's parameter limits. */
+const ROWS_PER_STATEMENT = 1000;
+
+/** Writes and trims the protocol log (`mcp_logs`); reads are in src/logs/. */
+export function createTrafficRepository(db: Kysely<Database>) {
+  return {
+    /** One transaction per batch. */
+    async insertBatch(rows: NewMcpLogRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.transaction().execute(async (tx) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          await tx.insertInto('mcp_logs').values(rows.slice(i, i + ROWS_PER_STATEMENT)).execute();
+        }
+      });
+    },
+
+    async deleteOlderThan(time: string): Promise<number> {
+      const r = await db.deleteFrom('mcp_logs').where('time', '<', time).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    /** Deletes the oldest rows so that at most `maxRows` remain. */
+    async keepNewest(maxRows: number): Promise<number> {
+      const edge = await db.selectFrom('mcp_logs').select('id').orderBy('id', 'desc').offset(maxRows).limit(1).executeTakeFirst();
+      if (!edge) return 0;
+      const r = await db.deleteFrom('mcp_logs').where('id', '<=', edge.id).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
+
+    /** Responses of one server since `since` (ISO): outcome and duration, for call metrics. */
+    responsesSince(server: string, since: string) {
+      return db
+        .selectFrom('mcp_logs')
+        .select(['time', 'method', 'outcome', 'duration_ms'])
+        .where('server', '=', server)
+        .where('time', '>=', since)
+        .where('outcome', 'is not', null)
+        .where('direction', '=', 'in')
+        .orderBy('id')
+        .execute();
+    },
+  };
+}
+
+export type TrafficRepository = ReturnType<typeof createTrafficRepository>;
