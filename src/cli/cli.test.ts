@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { migrations } from '../db/migrations/index.js';
 
@@ -14,28 +15,7 @@ afterAll(async () => {
   for (const d of dbs) await d.drop();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (`mcps ...`) from source in a fresh working directory. */
-function mcps(args: string[], opts: { env?: Record<string, string>; cwd: string; input?: string }): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), ...args], {
-      cwd: opts.cwd,
-      env: { PATH: process.env['PATH'] ?? '', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(opts.input ?? '');
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const mcps = runCli;
 
 async function workspace() {
   const cwd = mkdtempSync(path.join(tmpdir(), 'mcps-cli-'));
