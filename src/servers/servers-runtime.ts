@@ -9,7 +9,7 @@ import { applyTrafficRetention, type RetentionPolicy } from '../traffic/traffic-
 import { createTrafficRecorder, type TrafficRecorder, type TrafficRecorderOptions } from '../traffic/traffic-recorder.js';
 import { createTrafficRepository } from '../traffic/traffic.repository.js';
 import { reapOrphans } from './pid-files.js';
-import { createSecretValues } from './secret-values.js';
+import { createSecretValues, type SecretValues } from './secret-values.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 import { createServersRepository } from './servers.repository.js';
 import { createServersService, type ResolveSecrets, type ServersService } from './servers.service.js';
@@ -38,6 +38,8 @@ export interface ServersRuntime {
   supervisor: Supervisor;
   recorder: TrafficRecorder;
   metrics: ServerMetrics;
+  /** Secret values to keep out of the protocol log (servers' resolved env, values revealed to MCP clients). */
+  secretValues: SecretValues;
   /** Where pid files of running children go: DATA_DIR/pids. */
   pidDir: string;
   /**
@@ -98,6 +100,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     supervisor,
     recorder,
     metrics,
+    secretValues,
     pidDir,
     async boot() {
       const reaped = await reapOrphans(pidDir);

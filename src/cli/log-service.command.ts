@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { buildLogServiceServer, LOG_SERVICE_NAME } from '../logservice/build-server.js';
+import { TappedTransport } from '../servers/message-tap.js';
+import type { CliEnv } from './cli-env.js';
+
+/**
+ * `mcps log-service`: the log-service MCP server on stdin/stdout, for stdio-only MCP clients on the
+ * platform's machine. It acts as the API key it is given (same permissions and audit as the REST API),
+ * and its traffic goes to the protocol log as server `mcps`. stdout carries only MCP messages.
+ */
+export function registerLogServiceCommand(program: Command, env: CliEnv): void {
+  program
+    .command('log-service')
+    .description('serve the log-service MCP tools over stdio, acting as an API key')
+    .addOption(
+      program.createOption('--key <api-key>', 'the API key to act as (mcps_...)').env('MCPS_API_KEY').makeOptionMandatory(),
+    )
+    .action(async (o: { key: string }) => {
+      await env.withContext(async (ctx) => {
+        const principal = await ctx.auth.authenticateApiKey(o.key);
+        const server = buildLogServiceServer(
+          { secrets: ctx.secrets, onReveal: (s) => ctx.servers.secretValues.remember(s) },
+          principal,
+        );
+        const caller = `${principal.type}:${principal.name}`;
+        // A server-side transport sees requests arriving ('in' to it); the protocol log speaks from the
+        // platform's side of a server, where requests go 'out' to the server and results come 'in'.
+        const transport = new TappedTransport(new StdioServerTransport(), (direction, message) =>
+          ctx.servers.recorder.record(LOG_SERVICE_NAME, direction === 'in' ? 'out' : 'in', message, { caller }),
+        );
+        const closed = new Promise<void>((resolve) => {
+          transport.onclose = () => resolve();
+          process.stdin.once('end', () => resolve());
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        await server.connect(transport);
+        ctx.log.info({ lifecycle: true, caller }, 'log-service MCP server started on stdio');
+        await closed;
+        await server.close();
+      });
+    });
+}

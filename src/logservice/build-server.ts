@@ -1,0 +1,33 @@
+import { McpServer } from '@modelcontextprotocol/server';
+import type { Principal } from '../auth/principal.js';
+import { principalCaller } from '../secrets/secret-caller.js';
+import type { SecretsService } from '../secrets/secrets.service.js';
+import { registerSecretsTools } from '../secrets/secrets.tools.js';
+import { VERSION } from '../version.js';
+
+/** The name the log service has in the gateway (`mcps__get_secret`) and in the protocol log. */
+export const LOG_SERVICE_NAME = 'mcps';
+
+export interface LogServiceDeps {
+  secrets: SecretsService;
+  /** Values handed to the client, to keep out of the protocol log (ServersRuntime.secretValues.remember). */
+  onReveal?: (secret: { name: string; value: string }) => void;
+}
+
+/**
+ * The log-service MCP server: every domain's tools, acting as `principal` (same permissions and audit
+ * as the REST API). One server per client session, since identity differs per session; the transport
+ * (stdio, the gateway's in-process link) is chosen by the caller.
+ */
+export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal): McpServer {
+  const server = new McpServer(
+    { name: LOG_SERVICE_NAME, title: 'MCPS.ONE log service', version: VERSION },
+    {
+      capabilities: { tools: {} },
+      instructions: 'Operations tools of MCPS.ONE. Secret values are returned only by get_secret, which is audited with your reason.',
+    },
+  );
+  const caller = principalCaller(principal);
+  registerSecretsTools(server, { secrets: deps.secrets, caller, ...(deps.onReveal ? { onReveal: deps.onReveal } : {}) });
+  return server;
+}
