@@ -14,6 +14,7 @@ import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
 import { createLogsService, type LogsService } from './logs/logs.service.js';
 import { createSystemLogSink } from './logs/system-log-sink.js';
+import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/secret-change-watcher.js';
 import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
@@ -32,6 +33,8 @@ export interface AppContext {
   audit: AuditLog;
   /** Secrets; `secrets.events` tells users of a secret by reference that it changed. */
   secrets: SecretsService;
+  /** Announces secret changes made by other processes (the CLI, another instance); started by `serve`. */
+  secretWatcher: SecretChangeWatcher;
   /** Managed MCP servers: the service, the supervisor of their processes, the protocol recorder. */
   servers: ServersRuntime;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -90,6 +93,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     secretEvents: secrets.events,
   });
 
+  const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });
+
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -109,9 +114,11 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     logs: createLogsService({ logs: logsRepo }),
     audit,
     secrets,
+    secretWatcher,
     servers,
     close() {
       closed ??= (async () => {
+        await secretWatcher.stop();
         await servers.close();
         await sink?.close();
         await handle.close();

@@ -25,6 +25,8 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
 
   // Kills what a crashed previous run left behind, then starts auto_start servers (in the background).
   await ctx.servers.boot();
+  // Servers using a secret by reference restart when the CLI or another instance changes it.
+  await ctx.secretWatcher.start();
   const app = await buildApp(ctx);
   let address: string;
   try {
