@@ -40,7 +40,7 @@ export function createSecretChangeWatcher(deps: SecretChangeWatcherDeps) {
       if (seen === row.current_version) continue;
       known.set(row.name, row.current_version);
       if (announce && seen !== undefined) {
-        log.info({ secret: row.name, version: row.current_version }, 'secret changed by another process');
+        log.info({ name: row.name, version: row.current_version }, 'secret changed by another process');
         events.emit('secret.updated', { name: row.name, version: row.current_version });
       }
     }
