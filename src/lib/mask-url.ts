@@ -24,9 +24,12 @@ export function maskUrl(text: string): string {
   }
 }
 
-/** SECRET_KEY, MCPS_MASTER_KEY(S), *_PASSWORD, *_TOKEN, ...: configuration names whose values are never shown. */
+/**
+ * SECRET_KEY, MCPS_MASTER_KEY(S), *_PASSWORD, *_TOKEN, *_SECRET, webhook URLs...: configuration names
+ * whose values are never shown. (Not MCPS_SECRET_MAX_VERSIONS: the name's last word decides.)
+ */
 export function isSecretSettingName(name: string): boolean {
-  return isSensitiveKey(name) || /(^|_)KEYS?$/i.test(name);
+  return /(^|_)(KEYS?|TOKENS?|PASSWORD|PASSWD|PASS|SECRET|CREDENTIALS?)$/i.test(name) || /PASSWORD|WEBHOOK/i.test(name);
 }
 
 /** A configuration value as it may be shown: secrets masked (null when unset), URL credentials masked. */

@@ -75,21 +75,30 @@ export function createSystemMonitor(deps: SystemMonitorDeps) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<HostSample> | null = null;
 
-  const takeServerSamples = async () => {
-    const list = deps.supervisor.list();
-    // The servers runtime samples on its own timer once booted; if its samples are stale (not
-    // booted, or just started), sample now so both series stay current.
-    const stale = list.some((s) => {
-      const last = deps.serverMetrics.query(s.name).samples.at(-1);
-      return !last || now() - Date.parse(last.time) > deps.intervalMs * 1.5;
-    });
-    if (stale) await deps.serverMetrics.sample();
+  /** Moves the servers runtime's samples not seen yet into the series; returns how many. */
+  const pull = (list: ServerStatus[]): number => {
+    let n = 0;
     for (const s of list) {
-      const last = deps.serverMetrics.query(s.name).samples.at(-1);
-      if (!last) continue;
       let series = servers.get(s.name);
       if (!series) servers.set(s.name, (series = createSeries<ServerSample>({ rawMs, windowMs: deps.windowMs, spec: SERVER_SPEC, now })));
-      if (series.latest()?.time !== last.time) series.push(last);
+      const seen = series.latest()?.time;
+      for (const sample of deps.serverMetrics.query(s.name, seen).samples) {
+        if (seen !== undefined && sample.time <= seen) continue;
+        series.push(sample);
+        n++;
+      }
+    }
+    return n;
+  };
+
+  const takeServerSamples = async () => {
+    const list = deps.supervisor.list();
+    if (list.length === 0) return;
+    // Once booted, the servers runtime samples on its own timer at the same interval; when nothing
+    // new came since the last tick (not booted, or timers drifted), sample now.
+    if (pull(list) === 0) {
+      await deps.serverMetrics.sample();
+      pull(list);
     }
   };
 
