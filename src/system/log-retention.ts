@@ -21,7 +21,7 @@ export function protocolLogRetention(settings: Pick<SettingsService, 'get'>) {
 }
 
 /**
- * Deletes system and operation log entries past their retention, hourly; and when a retention
+ * Deletes system and operation log entries past their retention, at start and hourly; when a retention
  * setting changes, applies that log's new policy at once (the protocol log's too).
  */
 export function createLogRetention(deps: LogRetentionDeps) {
@@ -49,8 +49,10 @@ export function createLogRetention(deps: LogRetentionDeps) {
       report('operations')(operations);
       return { system, operations };
     },
+    /** Runs a first pass now (in the background), then hourly. */
     start(): void {
       if (timer) return;
+      void retention.run().catch(fail('system and operations'));
       timer = setInterval(() => void retention.run().catch(fail('system and operations')), deps.intervalMs ?? 60 * 60 * 1000);
       timer.unref();
       off.push(
