@@ -69,6 +69,7 @@ export interface SystemMonitorDeps {
  */
 export function createSystemMonitor(deps: SystemMonitorDeps) {
   const now = deps.now ?? Date.now;
+  const createdAt = now();
   const rawMs = Math.min(deps.windowMs, 60 * 60 * 1000);
   const host = createSeries<HostSample>({ rawMs, windowMs: deps.windowMs, spec: HOST_SPEC, now });
   const servers = new Map<string, Series<ServerSample>>();
@@ -145,6 +146,8 @@ export function createSystemMonitor(deps: SystemMonitorDeps) {
     },
     intervalMs: deps.intervalMs,
     windowMs: deps.windowMs,
+    /** No sample is older than this (the series start empty with the process). */
+    createdAt,
     start(): void {
       if (timer) return;
       timer = setInterval(() => {

@@ -131,7 +131,8 @@ export function createSystemService(deps: SystemServiceDeps) {
       const oldest = now - deps.monitor.windowMs;
       const since = q.since ? Date.parse(q.since) : oldest;
       if (since > now) throw new AppError('validation', 'since is in the future', { errors: [{ field: 'querystring.since', message: 'must not be in the future' }] });
-      const from = Math.max(since, oldest);
+      // Nothing is older than the monitor: a fresh instance has a short range whatever the window.
+      const from = Math.max(since, oldest, deps.monitor.createdAt);
       const stepMs = q.step ? q.step * 1000 : undefined;
       const points = (now - from) / (stepMs ?? deps.monitor.intervalMs);
       if (stepMs && points > MAX_POINTS) {
