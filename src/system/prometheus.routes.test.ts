@@ -91,15 +91,40 @@ describe('GET /metrics: content', () => {
     expect(Number(count('/metrics', '401')?.[1])).toBeGreaterThanOrEqual(1);
   });
 
-  it("adds another domain's counters (the gateway's) as mcps_<source>_* and survives a failing source", async () => {
-    t.ctx.system.addMetricsSource('gateway', () => ({ sessions_open: 3, calls: { ok_total: 7, error_total: 1 }, 'bad name!': 2, label: 'ignored' }));
+  it("adds another domain's snapshot (the gateway's shape) as labelled families and a histogram; a failing source is skipped", async () => {
+    // The shape of gateway.metrics() (src/gateway/gateway-metrics.ts on the gateway branch).
+    const snapshot = {
+      sessions_open: { 'streamable-http': 2, sse: 0, 'in-process': 1 },
+      sessions_opened_total: 5,
+      sessions_rejected_total: 1,
+      calls_total: { ok: 7, error: 1, denied: 2 },
+      call_duration_ms: { sum: 1234.5, count: 10, buckets: [{ le: 5, count: 3 }, { le: 100, count: 9 }, { le: '+Inf', count: 10 }] },
+      note: 'ignored text',
+    };
+    t.ctx.system.addMetricsSource('gateway', () => snapshot, { labels: { sessions_open: 'transport', calls_total: 'outcome' } });
     t.ctx.system.addMetricsSource('broken', () => {
       throw new Error('boom');
     });
-    const text = (await scrape({ authorization: `Bearer ${TOKEN}` })).body;
-    expect(family(text, 'mcps_gateway_sessions_open')).toMatchObject({ type: 'GAUGE', metrics: [{ value: '3' }] });
-    expect(family(text, 'mcps_gateway_calls_ok_total')).toMatchObject({ type: 'COUNTER', metrics: [{ value: '7' }] });
-    expect(family(text, 'mcps_gateway_bad_name_')?.metrics[0]?.value).toBe('2');
-    expect(text).not.toContain('ignored');
+    const res = await scrape({ authorization: `Bearer ${TOKEN}` });
+    expect(res.statusCode).toBe(200);
+    const text = res.body;
+    expect(family(text, 'mcps_gateway_sessions_open')).toMatchObject({
+      type: 'GAUGE',
+      metrics: [
+        { labels: { transport: 'streamable-http' }, value: '2' },
+        { labels: { transport: 'sse' }, value: '0' },
+        { labels: { transport: 'in-process' }, value: '1' },
+      ],
+    });
+    expect(family(text, 'mcps_gateway_sessions_opened_total')).toMatchObject({ type: 'COUNTER', metrics: [{ value: '5' }] });
+    expect(family(text, 'mcps_gateway_calls_total')).toMatchObject({ type: 'COUNTER', metrics: expect.arrayContaining([{ labels: { outcome: 'denied' }, value: '2' }]) });
+    expect(family(text, 'mcps_gateway_call_duration_seconds')).toEqual({
+      name: 'mcps_gateway_call_duration_seconds',
+      help: expect.any(String),
+      type: 'HISTOGRAM',
+      metrics: [{ buckets: { '0.005': '3', '0.1': '9', '+Inf': '10' }, count: '10', sum: '1.2345' }],
+    });
+    expect(text).not.toContain('ignored text');
+    expect(text).not.toContain('mcps_broken');
   });
 });

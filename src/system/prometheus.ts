@@ -2,10 +2,11 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ServerMetrics } from '../servers/server-metrics.js';
 import type { ServerStatus } from '../servers/server-status.js';
 import { SERVER_STATES } from '../servers/server-state.js';
+import { type MetricsSource, type MetricsSourceOptions, renderSources, sanitize } from './metrics-source-text.js';
 import type { SystemMonitor } from './system-monitor.js';
 
-/** Another domain's counters as a plain object (numbers, booleans, nested objects), e.g. the gateway's. */
-export type MetricsSource = () => Record<string, unknown>;
+export type { MetricsSource, MetricsSourceOptions };
+
 
 export interface PrometheusDeps {
   registry: Registry;
@@ -17,13 +18,13 @@ export interface PrometheusDeps {
 
 /**
  * The Prometheus exposition: Node process metrics (prom-client defaults), the host, HTTP (histogram
- * fed by http-stats), each managed server, and any source added with `addSource` (rendered as
- * `mcps_<source>_<path>`, counters when the name ends in `_total`).
+ * fed by http-stats), each managed server, and any source added with `addSource` (see
+ * metrics-source-text.ts for how a plain snapshot becomes metric families).
  */
 export function createPrometheus(deps: PrometheusDeps) {
   const { registry } = deps;
   const registers = [registry];
-  const sources = new Map<string, MetricsSource>();
+  const sources = new Map<string, { source: MetricsSource; options: MetricsSourceOptions }>();
   collectDefaultMetrics({ register: registry });
 
   new Gauge({ name: 'mcps_info', help: 'MCPS.ONE version', labelNames: ['version'] as const, registers, collect() {
@@ -73,9 +74,12 @@ export function createPrometheus(deps: PrometheusDeps) {
   serverCounter('mcps_server_errors_total', 'MCP requests a managed server answered with an error', (s) => deps.serverMetrics.query(s.name).totals.errors);
 
   return {
-    /** Adds counters of another domain, e.g. `addSource('gateway', () => gateway.metrics())`. */
-    addSource(name: string, source: MetricsSource): void {
-      sources.set(sanitize(name), source);
+    /**
+     * Adds another domain's counters, e.g.
+     * `addSource('gateway', () => gateway.metrics(), { labels: { sessions_open: 'transport', calls_total: 'outcome' } })`.
+     */
+    addSource(name: string, source: MetricsSource, options: MetricsSourceOptions = {}): void {
+      sources.set(sanitize(name), { source, options });
     },
     contentType: registry.contentType,
     async render(): Promise<string> {
@@ -89,38 +93,4 @@ export type Prometheus = ReturnType<typeof createPrometheus>;
 
 export function newRegistry(): Registry {
   return new Registry();
-}
-
-function renderSources(sources: Map<string, MetricsSource>): string {
-  const lines: string[] = [];
-  const seen = new Set<string>();
-  for (const [name, source] of sources) {
-    let values: Record<string, unknown>;
-    try {
-      values = source();
-    } catch {
-      continue; // a failing source must not break the scrape
-    }
-    for (const [metric, value] of flatten(`mcps_${name}`, values)) {
-      if (seen.has(metric)) continue;
-      seen.add(metric);
-      lines.push(`# HELP ${metric} ${name} metric`, `# TYPE ${metric} ${metric.endsWith('_total') ? 'counter' : 'gauge'}`, `${metric} ${value}`);
-    }
-  }
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
-}
-
-function flatten(prefix: string, obj: Record<string, unknown>, out: [string, number][] = [], depth = 0): [string, number][] {
-  if (depth > 4) return out;
-  for (const [k, v] of Object.entries(obj)) {
-    const name = sanitize(`${prefix}_${k}`);
-    if (typeof v === 'number' && Number.isFinite(v)) out.push([name, v]);
-    else if (typeof v === 'boolean') out.push([name, v ? 1 : 0]);
-    else if (v && typeof v === 'object' && !Array.isArray(v)) flatten(name, v as Record<string, unknown>, out, depth + 1);
-  }
-  return out;
-}
-
-function sanitize(name: string): string {
-  return name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/_+/g, '_').replace(/^([0-9])/, '_$1');
 }

@@ -11,7 +11,7 @@ import { createTrafficRepository } from '../traffic/traffic.repository.js';
 import { createHostSampler } from './host-sampler.js';
 import { createHttpStats, type HttpStats } from './http-stats.js';
 import { createLogRetention, protocolLogRetention } from './log-retention.js';
-import { createPrometheus, newRegistry, type MetricsSource, type Prometheus } from './prometheus.js';
+import { createPrometheus, newRegistry, type MetricsSource, type MetricsSourceOptions, type Prometheus } from './prometheus.js';
 import { createSettingsRepository } from './settings.repository.js';
 import { createSettingsService, type SettingDefaultOverrides, type SettingsService } from './settings.service.js';
 import { createSystemMonitor, type SystemMonitor } from './system-monitor.js';
@@ -69,8 +69,11 @@ export interface SystemRuntime {
   monitor: SystemMonitor;
   http: HttpStats;
   prometheus: Prometheus;
-  /** Puts another domain's counters on /metrics, e.g. `addMetricsSource('gateway', () => gateway.metrics())`. */
-  addMetricsSource(name: string, source: MetricsSource): void;
+  /**
+   * Puts another domain's counters on /metrics, e.g.
+   * `addMetricsSource('gateway', () => gateway.metrics(), { labels: { sessions_open: 'transport', calls_total: 'outcome' } })`.
+   */
+  addMetricsSource(name: string, source: MetricsSource, options?: MetricsSourceOptions): void;
   /** Starts sampling, log retention and the settings refresh (the serving process calls it). */
   start(): void;
   close(): void;
@@ -113,7 +116,7 @@ export function createSystemRuntime(deps: SystemRuntimeDeps): SystemRuntime {
     monitor,
     http,
     prometheus,
-    addMetricsSource: (name, source) => prometheus.addSource(name, source),
+    addMetricsSource: (name, source, options) => prometheus.addSource(name, source, options),
     start() {
       monitor.start();
       retention.start();
