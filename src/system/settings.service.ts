@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config, SettingSource } from '../config.js';
-import { AppError, type FieldError } from '../http/app-error.js';
 import { nowIso } from '../lib/clock.js';
 import type { AuditEntry, AuditLog } from '../logs/audit-log.js';
 import { SETTING_DESCRIPTIONS, SETTING_ENV, SETTING_KEYS, SETTING_SCHEMAS, settingDefaults, type SettingKey, type SettingValues } from './settings-definitions.js';
 import type { SettingsRepository } from './settings.repository.js';
+import { validateSettings } from './settings-validation.js';
 
 export interface SettingView {
   key: SettingKey;
@@ -116,31 +116,6 @@ export function createSettingsService(deps: SettingsServiceDeps) {
     return changes;
   };
 
-  const validate = (patch: Record<string, unknown>): Map<SettingKey, unknown | null> => {
-    const errors: FieldError[] = [];
-    const valid = new Map<SettingKey, unknown | null>();
-    if (Object.keys(patch).length === 0) errors.push({ field: 'body', message: 'give at least one setting' });
-    for (const [key, raw] of Object.entries(patch)) {
-      if (!(key in SETTING_SCHEMAS)) {
-        const message = key in config.settingSources
-          ? `'${key}' cannot change at run time: set it in the environment (or .env) and restart`
-          : `unknown setting; runtime settings are: ${SETTING_KEYS.join(', ')}`;
-        errors.push({ field: `body.${key}`, message });
-        continue;
-      }
-      const k = key as SettingKey;
-      if (raw === null) {
-        valid.set(k, null);
-        continue;
-      }
-      const r = SETTING_SCHEMAS[k].safeParse(raw);
-      if (r.success) valid.set(k, r.data);
-      else for (const issue of r.error.issues) errors.push({ field: ['body', key, ...issue.path.map(String)].join('.'), message: issue.message });
-    }
-    if (errors.length > 0) throw new AppError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
-    return valid;
-  };
-
   return {
     /** Reads the stored values. Call once before use. */
     async load(): Promise<void> {
@@ -173,7 +148,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
      * applies them at once and writes one operation-log row with the old and new values.
      */
     async update(patch: Record<string, unknown>, caller: SettingsCaller): Promise<{ changes: SettingChange[]; settings: SettingView[] }> {
-      const valid = validate(patch);
+      const valid = validateSettings(patch, config.settingSources);
       const at = nowIso();
       const by = caller.actor.name ?? caller.actor.id ?? null;
       await repo.write([...valid].map(([key, value]) => ({ key, value: value === null ? null : JSON.stringify(value) })), at, by);

@@ -1,26 +1,14 @@
 import os from 'node:os';
-import type { Kysely } from 'kysely';
-import type { Config } from '../config.js';
-import type { Dialect } from '../db/connect.js';
-import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
 import type { ServerMetrics } from '../servers/server-metrics.js';
 import type { ServerStatus } from '../servers/server-status.js';
-import { databaseInfo } from './database-info.js';
-import { activeHandles, diskUsage } from './host-sampler.js';
+import { activeHandles } from './host-sampler.js';
 import type { HttpStats } from './http-stats.js';
-import { pingRedis } from './redis-ping.js';
-import { maskUrl } from '../lib/mask-url.js';
 import type { SettingsService } from './settings.service.js';
 import type { SystemMonitor } from './system-monitor.js';
+import { collectSystemInfo, type SystemInfoDeps } from './system-info.js';
 
-export interface SystemServiceDeps {
-  config: Readonly<Config>;
-  db: Kysely<Database>;
-  dialect: Dialect;
-  dbDisplay: string;
-  version: string;
-  startedAt: number;
+export interface SystemServiceDeps extends SystemInfoDeps {
   monitor: SystemMonitor;
   http: HttpStats;
   settings: Pick<SettingsService, 'get'>;
@@ -37,46 +25,7 @@ const MAX_POINTS = 5000;
 export function createSystemService(deps: SystemServiceDeps) {
   const { config } = deps;
   return {
-    async info() {
-      const cpus = os.cpus();
-      const [database, disk, redis] = await Promise.all([
-        databaseInfo(deps.db, deps.dialect, maskUrl(deps.dbDisplay)),
-        diskUsage(config.dataDir),
-        config.redisUrl ? pingRedis(config.redisUrl) : Promise.resolve(null),
-      ]);
-      return {
-        version: deps.version,
-        started_at: new Date(deps.startedAt).toISOString(),
-        uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
-        pid: process.pid,
-        node: { version: process.version, v8: process.versions.v8 },
-        os: { platform: process.platform, type: os.type(), release: os.release(), arch: os.arch(), hostname: os.hostname() },
-        cpu: { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, speed_mhz: cpus[0]?.speed ?? null },
-        memory: { total_bytes: os.totalmem(), free_bytes: os.freemem() },
-        disk,
-        database,
-        redis: config.redisUrl
-          ? { configured: true, url: maskUrl(config.redisUrl), reachable: redis!.reachable, latency_ms: redis!.latency_ms, error: redis!.error }
-          : { configured: false, url: null, reachable: null, latency_ms: null, error: null },
-        config: {
-          environment: config.environment,
-          host: config.host,
-          port: config.port,
-          api_prefix: config.apiPrefix,
-          data_dir: config.dataDir,
-          log_dir: config.logDir,
-          backup_dir: config.backupDir,
-          log_level: deps.settings.get('log.level'),
-          cors_origins: deps.settings.get('cors.origins'),
-          allowed_hosts: [...config.allowedHosts],
-          trust_proxy: config.trustProxy,
-          secret_key: config.secretKeySource === 'env' ? 'set in the environment' : 'generated in DATA_DIR/secret_key',
-          master_key: { source: config.masterKeyRing.source, versions: [...config.masterKeyRing.versions] },
-          metrics_token: config.metricsToken ? 'set' : 'not set',
-          metrics: { interval_seconds: config.metricsIntervalMs / 1000, window_minutes: config.metricsWindowMs / 60_000 },
-        },
-      };
-    },
+    info: () => collectSystemInfo(deps),
 
     async status() {
       const sample = await deps.monitor.fresh();
