@@ -29,7 +29,12 @@ export async function loadSettings(deps: {
   defaults?: SettingDefaultOverrides;
 }): Promise<SettingsService> {
   const settings = createSettingsService({ repo: createSettingsRepository(deps.db), ...deps });
-  await settings.load();
+  try {
+    await settings.load();
+  } catch (err) {
+    // A context opened without migrating (`mcps db status`, or after `db rollback`) may lack the table.
+    deps.log.warn({ err }, 'runtime settings could not be read; their defaults apply');
+  }
   return settings;
 }
 
