@@ -2,6 +2,8 @@ import { statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
+const LAG_RESOLUTION_MS = 10;
+
 export interface HostReading {
   /** Busy share of all cores since the previous reading, 0..100. */
   cpu_percent: number | null;
@@ -55,7 +57,7 @@ export function activeHandles(): { total: number; by_type: Record<string, number
  * reading, so read at a steady pace (the monitor's interval).
  */
 export function createHostSampler(opts: { dataDir: string }) {
-  const lag = monitorEventLoopDelay({ resolution: 20 });
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   lag.enable();
   let prevCpu = cpuTimes();
   let prevProc = process.cpuUsage();
@@ -74,10 +76,12 @@ export function createHostSampler(opts: { dataDir: string }) {
       prevProc = proc;
       prevAt = at;
       const hasLag = lag.count > 0;
+      // The histogram records each timer's whole period: the lag is what exceeds the resolution.
+      const over = (ns: number) => ms(Math.max(0, ns - LAG_RESOLUTION_MS * 1e6));
       const reading = {
-        lagMean: hasLag ? ms(lag.mean) : null,
-        lagP99: hasLag ? ms(lag.percentile(99)) : null,
-        lagMax: hasLag ? ms(lag.max) : null,
+        lagMean: hasLag ? over(lag.mean) : null,
+        lagP99: hasLag ? over(lag.percentile(99)) : null,
+        lagMax: hasLag ? over(lag.max) : null,
       };
       lag.reset();
       const [load1, load5, load15] = os.loadavg();
