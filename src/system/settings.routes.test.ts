@@ -77,6 +77,12 @@ describe('PUT /system/config: validation', () => {
     expect(t.ctx.log.level).toBe('info');
   });
 
+  it.each([[['log.level']], ['debug'], [42]])('a body that is not an object (%j) is refused with 400', async (payload) => {
+    const res = await t.app.inject({ method: 'PUT', url: '/api/v1/system/config', headers: { ...admin, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('an empty change is refused', async () => {
     const res = await put({});
     expect(res.statusCode).toBe(400);
