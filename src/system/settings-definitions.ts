@@ -45,7 +45,7 @@ export const SETTING_SCHEMAS = {
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .nullable(),
-  'backup.keep_count': z.number().int().min(0).max(10_000),
+  'backup.keep_count': z.number().int().min(0).max(100_000),
   'backup.keep_days': days,
 } as const;
 

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 import { createTestContext } from '../../test/helpers/test-context.js';
 import { waitFor } from '../servers/test-support.js';
+import { backupSettingDefaults, bindBackupSchedule } from './backup-settings.js';
+import { createSettingsRepository } from './settings.repository.js';
+import { createSettingsService } from './settings.service.js';
 
 let t: TestApp;
 let admin: { authorization: string };
@@ -161,6 +164,32 @@ describe('PUT /system/config: applied at once, stored, audited', () => {
     const failed = await put({ 'backup.keep_days': -3 });
     const failure = (await t.app.inject({ url: '/api/v1/logs/operations?action=system.config.update&outcome=failure', headers: admin })).json().items;
     expect(failure.map((r: { request_id: string }) => r.request_id)).toContain(failed.headers['x-request-id']);
+  });
+
+  it('backup settings reach a subscribed scheduler at once, with defaults from the BACKUP_* variables', async () => {
+    const other = await createTestContext(t.database.url);
+    try {
+      const updates: unknown[] = [];
+      const settings = createSettingsService({
+        repo: createSettingsRepository(other.ctx.db),
+        config: other.config,
+        log: other.ctx.log,
+        defaults: backupSettingDefaults({ schedule: '0 4 * * *', keepCount: 3, keepDays: 9 }),
+      });
+      await settings.load();
+      // Values stored earlier in this file win over the defaults; keep_days was never set.
+      const off = bindBackupSchedule(settings, { update: (s) => updates.push(s) });
+      expect(updates).toEqual([{ schedule: '0 3 * * *', keepCount: 14, keepDays: 9 }]);
+      expect(settings.list().find((s) => s.key === 'backup.keep_days')).toMatchObject({ value: 9, env: 'BACKUP_KEEP_DAYS', source: 'default' });
+      await settings.update({ 'backup.schedule': null, 'backup.keep_days': 60 }, { actor: { type: 'cli', name: 'test' } });
+      expect(updates.at(-1)).toEqual({ schedule: '0 4 * * *', keepCount: 14, keepDays: 60 });
+      off();
+      await settings.update({ 'backup.keep_days': null }, { actor: { type: 'cli', name: 'test' } });
+      // One at bind, one per changed key; none after unsubscribing.
+      expect(updates).toHaveLength(3);
+    } finally {
+      await other.dispose();
+    }
   });
 
   it('stored values survive a restart, and another instance on the same database follows a change', async () => {
