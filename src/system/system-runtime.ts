@@ -13,6 +13,7 @@ import { createHttpStats, type HttpStats } from './http-stats.js';
 import { createLogRetention, protocolLogRetention } from './log-retention.js';
 import { createPrometheus, newRegistry, type MetricsSource, type MetricsSourceOptions, type Prometheus } from './prometheus.js';
 import { createSettingsRepository } from './settings.repository.js';
+import type { SettingValues } from './settings-definitions.js';
 import { createSettingsService, type SettingDefaultOverrides, type SettingsService } from './settings.service.js';
 import { createSystemMonitor, type SystemMonitor } from './system-monitor.js';
 import { createSystemService, type SystemService } from './system.service.js';
@@ -28,7 +29,9 @@ export async function loadSettings(deps: {
   audit?: AuditLog;
   defaults?: SettingDefaultOverrides;
 }): Promise<SettingsService> {
-  const settings = createSettingsService({ repo: createSettingsRepository(deps.db), ...deps });
+  // The level the logger was started with (LOG_LEVEL, DEBUG, or the caller's logger) is the default.
+  const logLevel = { 'log.level': { value: deps.log.level as SettingValues['log.level'], env: deps.config.debug ? 'DEBUG' : 'LOG_LEVEL' } };
+  const settings = createSettingsService({ repo: createSettingsRepository(deps.db), ...deps, defaults: { ...logLevel, ...deps.defaults } });
   try {
     await settings.load();
   } catch (err) {
