@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERVER_STATES } from '../servers/server-state.js';
-import { SETTING_KEYS } from './settings-definitions.js';
+import { SETTING_DESCRIPTIONS, SETTING_KEYS, SETTING_SCHEMAS, type SettingKey } from './settings-definitions.js';
 
 const num = z.number().nullable();
 
@@ -155,7 +155,13 @@ export const settingsUpdateResponse = settingsResponse.extend({
   changes: z.array(z.object({ key: settingKey, old: z.unknown(), new: z.unknown() })),
 });
 
-/** Each key optional; null resets it to its default. Values are checked by the settings service. */
+/**
+ * Each key optional; null resets it to its default. Other keys pass through to the settings service,
+ * which explains them (restart-only or unknown) and re-checks everything before storing.
+ */
 export const settingsUpdateBody = z
-  .record(z.string(), z.unknown())
-  .describe(`Runtime settings to change: ${SETTING_KEYS.join(', ')}. null resets a key to its default.`);
+  .object(Object.fromEntries(SETTING_KEYS.map((k) => [k, SETTING_SCHEMAS[k].nullable().optional().describe(SETTING_DESCRIPTIONS[k])])) as {
+    [K in SettingKey]: z.ZodOptional<z.ZodNullable<(typeof SETTING_SCHEMAS)[K]>>;
+  })
+  .catchall(z.unknown())
+  .describe('Runtime settings to change; null resets a key to its default. All or nothing.');
