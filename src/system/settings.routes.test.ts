@@ -36,7 +36,8 @@ describe('GET /system/config', () => {
     expect(byKey['log.level']).toMatchObject({ value: 'info', source: 'default' });
     expect(byKey['backup.schedule']).toMatchObject({ value: null, source: 'default' });
     const restart = Object.fromEntries(body.restart_required.map((s: { name: string }) => [s.name, s]));
-    expect(restart['PORT']).toMatchObject({ value: 8000, source: 'default', secret: false });
+    expect(restart['PORT']).toMatchObject({ value: 8000, source: 'default', secret: false, runtime_setting: null });
+    expect(restart['MCP_MAX_RETRIES']).toMatchObject({ value: 4, source: 'env', runtime_setting: 'mcp.max_retries' });
     expect(restart['ENVIRONMENT']).toMatchObject({ value: 'test', source: 'env' });
     expect(restart['MCPS_ADMIN_PASSWORD']).toMatchObject({ value: '********', secret: true });
     expect(restart['MCPS_METRICS_TOKEN']).toMatchObject({ value: '********', secret: true });

@@ -13,7 +13,10 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService; 
   app.get('/system/config', {
     config: { auth: 'system:config:read' },
     schema: { tags, summary: 'Runtime settings, and the settings that need a restart (secrets masked)', response: { 200: settingsResponse } },
-  }, async () => ({ runtime: settings.list(), restart_required: restartSettings(config) }));
+  }, async () => {
+    const runtime = settings.list();
+    return { runtime, restart_required: restartSettings(config, runtime) };
+  });
 
   app.put('/system/config', {
     config: { auth: 'system:config:write', audit: { action: 'system.config.update', target: 'settings' } },
@@ -22,6 +25,6 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService; 
     const p = req.principal!;
     const result = await settings.update(req.body, { actor: { type: p.type, id: p.id, name: p.name }, ip: req.ip, requestId: req.id });
     req.auditRecorded = true;
-    return { changes: result.changes, runtime: result.settings, restart_required: restartSettings(config) };
+    return { changes: result.changes, runtime: result.settings, restart_required: restartSettings(config, result.settings) };
   });
 };

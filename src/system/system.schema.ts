@@ -148,6 +148,7 @@ export const settingsResponse = z.object({
     value: z.unknown(),
     source: z.enum(['env', 'file', 'default']),
     secret: z.boolean(),
+    runtime_setting: z.string().nullable().describe('The runtime setting this variable gives the default of'),
   })).describe('Environment settings; change them in the environment or .env and restart. Secrets are masked.'),
 });
 
