@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_REDIS_URL } from '../../test/components.js';
+import { needs } from '../../test/helpers/needs.js';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 import { fixtureBody } from '../servers/test-api.js';
 import { waitFor } from '../servers/test-support.js';
@@ -52,6 +54,16 @@ describe('GET /system/info', () => {
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json().redis).toMatchObject({ configured: true, reachable: false });
       expect(res.body).not.toContain('hunter2pass');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it.skipIf(!needs('redis'))('reports a reachable Redis with its round-trip time', async () => {
+    const other = await createTestApp({ REDIS_URL: DEFAULT_REDIS_URL });
+    try {
+      const res = await other.app.inject({ url: '/api/v1/system/info', headers: await other.login() });
+      expect(res.json().redis).toMatchObject({ configured: true, reachable: true, error: null, latency_ms: expect.any(Number) });
     } finally {
       await other.close();
     }
