@@ -67,6 +67,8 @@ export function createSettingsService(deps: SettingsServiceDeps) {
   let stored = new Map<SettingKey, Stored>();
   const listeners = new Map<SettingKey, Set<Listener>>();
   let timer: NodeJS.Timeout | null = null;
+  /** Bumped by every local update, so a refresh that read the table before it does not undo it. */
+  let generation = 0;
 
   const effective = (key: SettingKey, from = stored): unknown => (from.has(key) ? from.get(key)!.value : defaults[key]);
 
@@ -152,6 +154,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
       const at = nowIso();
       const by = caller.actor.name ?? caller.actor.id ?? null;
       await repo.write([...valid].map(([key, value]) => ({ key, value: value === null ? null : JSON.stringify(value) })), at, by);
+      generation++;
       const next = new Map(stored);
       for (const [key, value] of valid) {
         if (value === null) next.delete(key);
@@ -183,7 +186,9 @@ export function createSettingsService(deps: SettingsServiceDeps) {
 
     /** Re-reads the table (another instance may have changed it) and applies what changed. */
     async refresh(): Promise<SettingChange[]> {
-      return install(await read());
+      const before = generation;
+      const next = await read();
+      return generation === before ? install(next) : [];
     },
 
     startRefresh(intervalMs: number): void {
