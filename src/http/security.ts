@@ -5,7 +5,8 @@ import helmet, { type HelmetOptions } from 'helmet';
 import { AppError } from './app-error.js';
 
 /**
- * Cross-cutting protections: Host allowlist (DNS-rebinding defence), CORS from CORS_ORIGINS, and
+ * Cross-cutting protections: Host allowlist (DNS-rebinding defence), CORS (CORS_ORIGINS, or a function
+ * read on every request so the origins can change at run time), and
  * security headers (nosniff, frame-ancestors 'none', no-referrer).
  */
 export async function registerSecurity(
