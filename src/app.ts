@@ -15,6 +15,10 @@ import { secretsRoutes } from './secrets/secrets.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { homeRoutes } from './system/home.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
+import { registerHttpStats } from './system/http-stats.js';
+import { prometheusRoutes } from './system/prometheus.routes.js';
+import { settingsRoutes } from './system/settings.routes.js';
+import { systemRoutes } from './system/system.routes.js';
 import { VERSION } from './version.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -47,12 +51,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: config.corsOrigins });
+  registerHttpStats(app, ctx.system.http);
+  await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: () => ctx.system.settings.get('cors.origins') });
   await registerOpenApi(app, { title: config.projectName, version: VERSION, apiPrefix: config.apiPrefix });
   registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  await app.register(prometheusRoutes, { prometheus: ctx.system.prometheus, auth: ctx.auth, token: config.metricsToken });
 
   await app.register(
     async (api) => {
@@ -62,6 +68,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(secretsRoutes, { secrets: ctx.secrets });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
+      await api.register(systemRoutes, { system: ctx.system.service });
+      await api.register(settingsRoutes, { settings: ctx.system.settings, config });
     },
     { prefix: config.apiPrefix },
   );

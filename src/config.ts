@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { readOrCreateKeyFile } from './lib/key-file.js';
+import { maskSettingValue } from './lib/mask-url.js';
 import { DEVELOPMENT_MASTER_KEY_FILE, MasterKeyConfigError, type MasterKeyRing, resolveMasterKeyRing } from './secrets/master-keys.js';
 
 /**
@@ -101,6 +102,10 @@ const envSchema = z.object({
   MCPS_MASTER_KEYS: z.string().optional(),
   MCPS_SECRET_MAX_VERSIONS: int(1, 1000).default(10),
   MCPS_SECRET_OVERLAP_HOURS: int(0, 24 * 365).default(24),
+  // Raw like the master keys: a scrape token is compared byte for byte.
+  MCPS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MCPS_METRICS_INTERVAL_SECONDS: int(1, 3600).default(5),
+  MCPS_METRICS_WINDOW_MINUTES: int(5, 7 * 24 * 60).default(24 * 60),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -140,7 +145,17 @@ export interface Config {
   secretMaxVersions: number;
   /** How long a rotated-out version stays readable, in milliseconds. */
   secretOverlapMs: number;
+  /** Bearer token a Prometheus scraper may use on /metrics (besides an API key with system:read). */
+  metricsToken: string | undefined;
+  /** How often host and managed-server metrics are sampled, and how long the series are kept. */
+  metricsIntervalMs: number;
+  metricsWindowMs: number;
+  /** Every variable of the schema: its parsed value, secrets and URL credentials masked, and where it came from. */
+  settingSources: Readonly<Record<string, { value: unknown; source: SettingSource }>>;
 }
+
+/** `env`: the process environment; `file`: the .env file; `default`: neither set it. */
+export type SettingSource = 'env' | 'file' | 'default';
 
 export interface LoadConfigOptions {
   /** Path of the .env file; values already in the environment win. Default: ./.env */
@@ -167,6 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}`);
   }
   const e = parsed.data;
+  const settingSources: Record<string, { value: unknown; source: SettingSource }> = {};
+  for (const name of Object.keys(envSchema.shape)) {
+    const source: SettingSource = !(name in merged) ? 'default' : env[name] !== undefined && env[name]!.trim() !== '' ? 'env' : 'file';
+    // Masked here, so the config object never holds a second clear copy of a secret.
+    settingSources[name] = Object.freeze({ value: maskSettingValue(name, e[name as keyof Env]), source });
+  }
   const abs = (p: string) => path.resolve(cwd, p);
   const dataDir = abs(e.DATA_DIR);
   const logDir = abs(e.LOG_DIR);
@@ -205,6 +226,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     masterKeyRing,
     secretMaxVersions: e.MCPS_SECRET_MAX_VERSIONS,
     secretOverlapMs: e.MCPS_SECRET_OVERLAP_HOURS * 60 * 60 * 1000,
+    metricsToken: e.MCPS_METRICS_TOKEN,
+    metricsIntervalMs: e.MCPS_METRICS_INTERVAL_SECONDS * 1000,
+    metricsWindowMs: e.MCPS_METRICS_WINDOW_MINUTES * 60 * 1000,
+    settingSources: Object.freeze(settingSources),
   });
 }
 

@@ -18,6 +18,8 @@ import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/s
 import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
+import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
+import { VERSION } from './version.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -37,6 +39,8 @@ export interface AppContext {
   secretWatcher: SecretChangeWatcher;
   /** Managed MCP servers: the service, the supervisor of their processes, the protocol recorder. */
   servers: ServersRuntime;
+  /** Runtime settings, host and server metrics, status, Prometheus, log retention. */
+  system: SystemRuntime;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
@@ -83,17 +87,22 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     config: { maxVersions: config.secretMaxVersions, overlapMs: config.secretOverlapMs },
     events: secretEvents,
   });
+  const settings = await loadSettings({ db: handle.db, config, log, audit });
   const servers = createServersRuntime({
     db: handle.db,
     log,
     audit,
-    config,
+    // MCP defaults, protocol-log retention and metrics interval follow the runtime settings.
+    ...serversSettings(config, settings),
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
     resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
     secretEvents: secrets.events,
   });
 
   const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });
+  const logs = createLogsService({ logs: logsRepo });
+  const startedAt = Date.now();
+  const system = createSystemRuntime({ db: handle.db, dialect: handle.dialect, dbDisplay: handle.display, config, log, version: VERSION, startedAt, logs, servers, settings });
 
   let closed: Promise<void> | null = null;
   return {
@@ -102,7 +111,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     dialect: handle.dialect,
     dbDisplay: handle.display,
     log,
-    startedAt: Date.now(),
+    startedAt,
     users: createUsersService({ users }),
     auth: createAuthService({
       users,
@@ -111,14 +120,16 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
       maxFailures: config.loginMaxFailures,
     }),
-    logs: createLogsService({ logs: logsRepo }),
+    logs,
     audit,
     secrets,
     secretWatcher,
     servers,
+    system,
     close() {
       closed ??= (async () => {
         await secretWatcher.stop();
+        system.close();
         await servers.close();
         await sink?.close();
         await handle.close();

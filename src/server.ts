@@ -27,6 +27,8 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
   await ctx.servers.boot();
   // Servers using a secret by reference restart when the CLI or another instance changes it.
   await ctx.secretWatcher.start();
+  // Metrics sampling, log retention, and following settings changed by other instances.
+  ctx.system.start();
   const app = await buildApp(ctx);
   let address: string;
   try {

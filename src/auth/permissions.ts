@@ -15,6 +15,9 @@ export const PERMISSIONS = {
   'logs:audit:read': 'operator',
   'logs:delete': 'admin',
   'system:read': 'viewer',
+  // Runtime settings: operators read them (no secret is among them); only admins change them.
+  'system:config:read': 'operator',
+  'system:config:write': 'admin',
   // Secrets: metadata is for operators; writing and reading values (each read audited) for admins.
   'secrets:read': 'operator',
   'secrets:write': 'admin',

@@ -6,6 +6,7 @@ import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
 import type { SecretTable, SecretVersionTable } from '../secrets/secret.table.js';
 import type { ServerTable } from '../servers/server.table.js';
+import type { SettingsTable } from '../system/settings.table.js';
 
 /** Every table, gathered from the domain folders. */
 export interface Database {
@@ -18,4 +19,5 @@ export interface Database {
   secrets: SecretTable;
   secret_versions: SecretVersionTable;
   servers: ServerTable;
+  settings: SettingsTable;
 }

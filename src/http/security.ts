@@ -1,14 +1,18 @@
-import cors from '@fastify/cors';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import { AppError } from './app-error.js';
 
 /**
- * Cross-cutting protections: Host allowlist (DNS-rebinding defence), CORS from CORS_ORIGINS, and
+ * Cross-cutting protections: Host allowlist (DNS-rebinding defence), CORS (CORS_ORIGINS, or a function
+ * read on every request so the origins can change at run time), and
  * security headers (nosniff, frame-ancestors 'none', no-referrer).
  */
-export async function registerSecurity(app: FastifyInstance, opts: { allowedHosts: readonly string[]; corsOrigins: readonly string[] }): Promise<void> {
+export async function registerSecurity(
+  app: FastifyInstance,
+  opts: { allowedHosts: readonly string[]; corsOrigins: readonly string[] | (() => readonly string[]) },
+): Promise<void> {
   const allowAnyHost = opts.allowedHosts.includes('*');
   const allowed = new Set(opts.allowedHosts);
 
@@ -42,11 +46,25 @@ export async function registerSecurity(app: FastifyInstance, opts: { allowedHost
     void reply.headers(headers);
   });
 
+  // Origins may change at run time (the `cors.origins` setting): options are rebuilt when the list does.
+  const originsOf = typeof opts.corsOrigins === 'function' ? opts.corsOrigins : () => opts.corsOrigins as readonly string[];
+  let cached: { list: readonly string[]; options: FastifyCorsOptions } | null = null;
+  const optionsFor = (list: readonly string[]): FastifyCorsOptions => {
+    if (cached?.list !== list) {
+      cached = {
+        list,
+        options: {
+          origin: list.includes('*') ? true : [...list],
+          credentials: !list.includes('*'),
+          exposedHeaders: ['x-request-id', 'retry-after'],
+        },
+      };
+    }
+    return cached.options;
+  };
   await app.register(cors, {
-    origin: opts.corsOrigins.includes('*') ? true : [...opts.corsOrigins],
-    credentials: !opts.corsOrigins.includes('*'),
-    exposedHeaders: ['x-request-id', 'retry-after'],
-  });
+    delegator: (_req: unknown, cb: (err: Error | null, options: FastifyCorsOptions) => void) => cb(null, optionsFor(originsOf())),
+  } as FastifyCorsOptions);
 }
 
 /** `example.com:8000` -> `example.com`, `[::1]:8000` -> `[::1]`; lower case. */

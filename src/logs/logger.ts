@@ -51,7 +51,9 @@ export interface LoggerHandle {
  */
 export async function createLogger(opts: LoggerOptions): Promise<LoggerHandle> {
   const streams: StreamEntry[] = [];
-  if (opts.stdout) streams.push({ level: opts.level as pino.Level, stream: process.stdout });
+  // Streams take everything the logger lets through: its level (changeable at run time, see the
+  // `log.level` setting) is the one filter.
+  if (opts.stdout) streams.push({ level: 'trace', stream: process.stdout });
   let file: Awaited<ReturnType<typeof pinoRoll>> | null = null;
   if (opts.logFile) {
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
@@ -63,7 +65,7 @@ export async function createLogger(opts: LoggerOptions): Promise<LoggerHandle> {
       symlink: true,
       limit: { count: 14 },
     });
-    streams.push({ level: opts.level as pino.Level, stream: file });
+    streams.push({ level: 'trace', stream: file });
   }
   const multi = pino.multistream(streams);
   const logger = pino(

@@ -25,8 +25,8 @@ export interface ServersRuntimeDeps {
   secretEvents?: Pick<SecretEvents, 'on'>;
   /** Protocol log settings (defaults: 16 KiB payloads, 10,000 buffered, 500-row batches every second). */
   recorder?: Partial<Omit<TrafficRecorderOptions, 'insert' | 'redact'>>;
-  /** Protocol log retention, applied hourly (default: 30 days, 1,000,000 rows). */
-  retention?: RetentionPolicy;
+  /** Protocol log retention, applied hourly (default: 30 days, 1,000,000 rows); a function is read at each run. */
+  retention?: RetentionPolicy | (() => RetentionPolicy);
   /** Metrics sampling (default every 5 s, kept 1 h). */
   metrics?: { sampleIntervalMs?: number; windowMs?: number };
   /** Test seams for the supervisor (timings, health checks). */
@@ -80,7 +80,15 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     supervisor,
     log,
     audit: deps.audit,
-    defaults: { maxRetries: deps.config.mcpMaxRetries, timeoutMs: deps.config.mcpTimeoutMs },
+    // Read at each use: the config may be backed by runtime settings.
+    defaults: {
+      get maxRetries() {
+        return deps.config.mcpMaxRetries;
+      },
+      get timeoutMs() {
+        return deps.config.mcpTimeoutMs;
+      },
+    },
     resolveSecrets: deps.resolveSecrets,
     secretValues,
   });
@@ -88,7 +96,8 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     deps.secretEvents?.on(event as 'secret.rotated', (e) => servers.restartUsersOf(e.name).then(() => undefined)),
   );
   const retention = setInterval(() => {
-    applyTrafficRetention(traffic, deps.retention ?? DEFAULT_RETENTION)
+    const policy = typeof deps.retention === 'function' ? deps.retention() : deps.retention;
+    applyTrafficRetention(traffic, policy ?? DEFAULT_RETENTION)
       .then((r) => r.byAge + r.bySize > 0 && log.info(r, 'protocol log retention applied'))
       .catch((err: unknown) => log.error({ err }, 'protocol log retention failed'));
   }, 60 * 60 * 1000);

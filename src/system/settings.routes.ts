@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import { restartSettings } from './restart-settings.js';
+import { settingsResponse, settingsUpdateBody, settingsUpdateResponse } from './system.schema.js';
+import type { SettingsService } from './settings.service.js';
+
+/**
+ * `/system/config`: runtime settings (operators read, admins change) and, read-only, the settings
+ * that need a restart with their source. The service audits each change with old and new values.
+ */
+export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService; config: Readonly<Config> }> = async (app, { settings, config }) => {
+  const tags = ['system'];
+  app.get('/system/config', {
+    config: { auth: 'system:config:read' },
+    schema: { tags, summary: 'Runtime settings, and the settings that need a restart (secrets masked)', response: { 200: settingsResponse } },
+  }, async () => {
+    const runtime = settings.list();
+    return { runtime, restart_required: restartSettings(config, runtime) };
+  });
+
+  app.put('/system/config', {
+    config: { auth: 'system:config:write', audit: { action: 'system.config.update', target: 'settings' } },
+    schema: { tags, summary: 'Change runtime settings (validated, stored, applied at once, audited)', body: settingsUpdateBody, response: { 200: settingsUpdateResponse } },
+  }, async (req) => {
+    const p = req.principal!;
+    const result = await settings.update(req.body, { actor: { type: p.type, id: p.id, name: p.name }, ip: req.ip, requestId: req.id });
+    req.auditRecorded = true;
+    return { changes: result.changes, runtime: result.settings, restart_required: restartSettings(config, result.settings) };
+  });
+};
