@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGroupAlive } from './child-process.js';
 import { createSupervisor } from './supervisor.js';
 import { createServersTestApp, fixtureBody, type ServersTestApp } from './test-api.js';
-import { fixtureConfig } from './test-support.js';
+import { fixtureConfig, waitFor } from './test-support.js';
 
 /** Platform start (auto_start, orphan reaping) and the metrics time series. */
 
@@ -33,7 +33,10 @@ describe('platform start and metrics', () => {
     await t.waitState('auto', 'running');
     expect((await t.status('manual')).state).toBe('stopped');
     expect((await t.status('auto-off')).state).toBe('stopped');
-    const ops = await t.ctx.db.selectFrom('operation_logs').selectAll().where('action', '=', 'server.autostart').execute();
+    // The audit row is written just after the state turns running.
+    const autostartRows = () => t.ctx.db.selectFrom('operation_logs').selectAll().where('action', '=', 'server.autostart').execute();
+    await waitFor(async () => (await autostartRows()).length > 0, 10_000, 'the server.autostart audit row');
+    const ops = await autostartRows();
     expect(ops).toHaveLength(1);
     expect(ops[0]).toMatchObject({ actor_type: 'system', outcome: 'success' });
   });
