@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { createCliEnv } from './cli/cli-env.js';
 import { registerDbCommands } from './cli/db.command.js';
+import { registerPipeCommand } from './cli/pipe.command.js';
 import { registerSecretsCommands } from './cli/secrets.command.js';
 import { registerUserCommands } from './cli/user.command.js';
 import { ConfigError } from './config.js';
@@ -48,6 +49,7 @@ program
 registerDbCommands(program, env);
 registerUserCommands(program, env);
 registerSecretsCommands(program, env);
+registerPipeCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.

@@ -1,0 +1,236 @@
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { backoffDelay } from '../servers/backoff.js';
+import { realTimers, type Timers } from '../servers/timers.js';
+import { SERVER_UNAVAILABLE, errorResponse, isRequest, isResponse, type RequestId } from './jsonrpc.js';
+import type { PipeLog } from './pipe-log.js';
+
+/** Opens a new, not yet started transport to the MCP server behind a pipe (a child, a remote, a gateway session). */
+export type OpenTransport = () => Promise<Transport>;
+
+export type LinkState = 'starting' | 'running' | 'restarting' | 'closed';
+
+export interface LinkStats {
+  state: LinkState;
+  /** Times the server behind the pipe was started again after it stopped. */
+  restarts: number;
+  /** When the next start is due, while `restarting`. */
+  nextStartAt: number | null;
+  lastError: string | null;
+}
+
+export interface TransportLinkOptions {
+  open: OpenTransport;
+  /** Sends a message to the endpoint (the WebSocket). */
+  toEndpoint(message: JSONRPCMessage): void;
+  log: PipeLog;
+  redact(text: string): string;
+  backoff: { baseMs: number; maxMs: number; stableMs: number };
+  /** Messages held while the server is not running; beyond it requests are refused (default 1,000). */
+  maxQueue?: number;
+  /** How long a re-sent `initialize` may take after a restart (default 30 s). */
+  initTimeoutMs?: number;
+  timers?: Timers;
+  random?: () => number;
+}
+
+const REINIT_PREFIX = 'mcps-pipe-reinit-';
+
+/**
+ * The server side of one WebSocket connection. Keeps a transport open to the MCP server and
+ * restarts it (backoff with jitter, reset after a stable run) when it stops, without touching the
+ * WebSocket. After a restart the session's `initialize` is sent again, so the endpoint can go on
+ * calling tools. Messages from the endpoint wait in order while the server starts; requests that
+ * the old server never answered get a JSON-RPC error instead of silence.
+ */
+export function createTransportLink(opts: TransportLinkOptions) {
+  const timers = opts.timers ?? realTimers;
+  const maxQueue = opts.maxQueue ?? 1000;
+  const initTimeoutMs = opts.initTimeoutMs ?? 30_000;
+  let state: LinkState = 'starting';
+  let transport: Transport | null = null;
+  let upSince: number | null = null;
+  let attempt = 0;
+  let restarts = 0;
+  let nextStartAt: number | null = null;
+  let lastError: string | null = null;
+  let cancelTimer: (() => void) | null = null;
+  let sendChain: Promise<void> = Promise.resolve();
+  let reinitSeq = 0;
+  let queue: JSONRPCMessage[] = [];
+  /** Requests from the endpoint the current server has not answered: id -> method. */
+  const pending = new Map<RequestId, string>();
+  /** The session's initialize request, once the server accepted it (replayed after a restart). */
+  let initialize: { request: JSONRPCMessage & { id: RequestId }; pendingId: RequestId | null; done: boolean } | null = null;
+
+  const say = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => opts.log[level](opts.redact(msg));
+
+  const deliver = (t: Transport, message: JSONRPCMessage) => {
+    if (isRequest(message)) {
+      pending.set(message.id, message.method);
+      if (message.method === 'initialize') initialize = { request: message, pendingId: message.id, done: false };
+    }
+    sendChain = sendChain
+      .then(() => t.send(message))
+      .catch((err: unknown) => {
+        if (t !== transport) return;
+        const text = opts.redact((err as Error).message ?? String(err));
+        say('warn', `could not pass a message to the server: ${text}`);
+        if (isRequest(message) && pending.delete(message.id)) {
+          opts.toEndpoint(errorResponse(message.id, SERVER_UNAVAILABLE, `the MCP server could not take the request: ${text}`));
+        }
+      });
+  };
+
+  const fromServer = (t: Transport, message: JSONRPCMessage) => {
+    if (t !== transport) return;
+    if (isResponse(message)) {
+      if (typeof message.id === 'string' && message.id.startsWith(REINIT_PREFIX)) return onReinitAnswer(t, message);
+      pending.delete(message.id);
+      if (initialize && !initialize.done && message.id === initialize.pendingId && 'result' in message) {
+        initialize.done = true;
+        const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+        if (typeof version === 'string') t.setProtocolVersion?.(version);
+      }
+    }
+    opts.toEndpoint(message);
+  };
+
+  let reinitDone: ((ok: boolean) => void) | null = null;
+  const onReinitAnswer = (t: Transport, message: JSONRPCMessage) => {
+    const ok = 'result' in message;
+    if (ok) {
+      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
+      if (typeof version === 'string') t.setProtocolVersion?.(version);
+    } else say('warn', `the restarted server refused the session's initialize: ${JSON.stringify((message as { error?: unknown }).error)}`);
+    reinitDone?.(ok);
+  };
+
+  /** Sends the session's initialize again (under our own id) and `notifications/initialized`. */
+  const replayInitialize = async (t: Transport): Promise<void> => {
+    if (!initialize?.done) return;
+    const id = `${REINIT_PREFIX}${++reinitSeq}`;
+    let cancel = () => {};
+    const answered = new Promise<boolean>((resolve) => {
+      reinitDone = resolve;
+      cancel = timers.after(initTimeoutMs, () => resolve(false));
+    });
+    await t.send({ ...initialize.request, id } as JSONRPCMessage);
+    const ok = await answered;
+    cancel();
+    reinitDone = null;
+    if (!ok) throw new Error(`the restarted server did not accept initialize within ${initTimeoutMs} ms`);
+    await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage);
+  };
+
+  const failPending = (why: string) => {
+    for (const id of pending.keys()) opts.toEndpoint(errorResponse(id, SERVER_UNAVAILABLE, why));
+    pending.clear();
+    if (initialize && !initialize.done) initialize = null;
+  };
+
+  const failQueued = (why: string) => {
+    for (const m of queue) if (isRequest(m)) opts.toEndpoint(errorResponse(m.id, SERVER_UNAVAILABLE, why));
+    queue = [];
+  };
+
+  const scheduleStart = (reason: string) => {
+    if (state === 'closed') return;
+    const now = timers.now();
+    if (upSince !== null && now - upSince >= opts.backoff.stableMs) attempt = 0;
+    upSince = null;
+    const delay = backoffDelay(attempt++, { baseMs: opts.backoff.baseMs, capMs: opts.backoff.maxMs, factor: 2, jitter: 0.2 }, opts.random);
+    state = 'restarting';
+    nextStartAt = now + delay;
+    say('warn', `${reason}; starting it again in ${(delay / 1000).toFixed(1)} s`);
+    cancelTimer = timers.after(delay, () => {
+      cancelTimer = null;
+      void start(true);
+    });
+  };
+
+  const start = async (isRestart: boolean): Promise<void> => {
+    if (state === 'closed') return;
+    nextStartAt = null;
+    let t: Transport;
+    try {
+      t = await opts.open();
+    } catch (err) {
+      lastError = opts.redact((err as Error).message ?? String(err));
+      failQueued(`the MCP server could not be started: ${lastError}`);
+      return scheduleStart(`the MCP server could not be started: ${lastError}`);
+    }
+    if ((state as LinkState) === 'closed') {
+      await t.close().catch(() => {});
+      return;
+    }
+    transport = t;
+    t.onmessage = (m) => fromServer(t, m);
+    t.onerror = (err) => {
+      if (t === transport) say('warn', `server transport: ${err.message}`);
+    };
+    t.onclose = () => {
+      if (t !== transport || state === 'closed') return;
+      transport = null;
+      lastError = 'the MCP server stopped';
+      failPending('the MCP server stopped before answering; it is being restarted');
+      if (state === 'starting' || state === 'restarting') failQueued('the MCP server stopped while starting');
+      scheduleStart('the MCP server stopped');
+    };
+    try {
+      await t.start();
+      if (isRestart) await replayInitialize(t);
+    } catch (err) {
+      if (t !== transport) return;
+      transport = null;
+      lastError = opts.redact((err as Error).message ?? String(err));
+      await t.close().catch(() => {});
+      failQueued(`the MCP server could not be started: ${lastError}`);
+      return scheduleStart(`the MCP server could not be started: ${lastError}`);
+    }
+    if (t !== transport) return;
+    if (isRestart) {
+      restarts++;
+      say('info', 'MCP server running again; the WebSocket stayed connected');
+    }
+    state = 'running';
+    upSince = timers.now();
+    const held = queue;
+    queue = [];
+    for (const m of held) deliver(t, m);
+  };
+
+  return {
+    /** Opens the first transport (messages from the endpoint wait until it runs). */
+    start: () => start(false),
+
+    /** A message from the endpoint. */
+    fromEndpoint(message: JSONRPCMessage): void {
+      if (state === 'running' && transport) return deliver(transport, message);
+      if (state === 'closed') return;
+      if (queue.length < maxQueue) {
+        queue.push(message);
+        return;
+      }
+      if (isRequest(message)) opts.toEndpoint(errorResponse(message.id, SERVER_UNAVAILABLE, 'the MCP server is not running and too many messages are waiting'));
+    },
+
+    stats(): LinkStats {
+      return { state, restarts, nextStartAt, lastError };
+    },
+
+    /** Stops the server side for good (a child is stopped in steps: stdin, SIGTERM, SIGKILL). */
+    async close(): Promise<void> {
+      if (state === 'closed') return;
+      state = 'closed';
+      cancelTimer?.();
+      reinitDone?.(false);
+      queue = [];
+      pending.clear();
+      const t = transport;
+      transport = null;
+      if (t) await t.close().catch(() => {});
+    },
+  };
+}
+
+export type TransportLink = ReturnType<typeof createTransportLink>;
