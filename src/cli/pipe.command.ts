@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadPipeConfig } from '../config.js';
+import { AppError } from '../http/app-error.js';
 import { runPipes } from '../pipe/pipe-runner.js';
 
 /**
@@ -18,6 +19,9 @@ export function registerPipeCommand(program: Command): void {
     .action(async (target: string | undefined, args: string[], options: { endpoint?: string; config?: string }) => {
       const pc = loadPipeConfig();
       const running = runPipes({ target, args, endpoint: options.endpoint, config: options.config, cwd: process.cwd() }, pc, (line) => process.stderr.write(line));
+      // The relays' timers are unref'd (they must not hold the platform open); here the pipe is the
+      // whole process, so it stays up between reconnect attempts.
+      const keepProcess = setInterval(() => {}, 1 << 30);
       await new Promise<void>((resolve, reject) => {
         let stopping = false;
         const shutdown = (signal: string) => {
@@ -33,8 +37,8 @@ export function registerPipeCommand(program: Command): void {
           if (stopping) return;
           stopping = true;
           await running.stop();
-          reject(new Error(`every pipe was refused by its endpoint (${reasons.join('; ')})`));
+          reject(new AppError('unavailable', `every pipe was refused by its endpoint (${reasons.join('; ')})`));
         });
-      });
+      }).finally(() => clearInterval(keepProcess));
     });
 }

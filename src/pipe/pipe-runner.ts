@@ -56,7 +56,7 @@ export function planPipes(input: PipeCommandInput, pc: PipeConfig, nodePath: str
     for (const s of file.skipped) notes.push(`skipping "${s.name}": ${s.reason}`);
     for (const s of file.servers) if (s.disabled) notes.push(`skipping "${s.target.name}": disabled`);
     targets = file.servers.filter((s) => !s.disabled).map((s) => s.target);
-    if (targets.length === 0) throw new AppError('validation', `no enabled server in ${configFile}`);
+    if (targets.length === 0) throw new AppError('validation', [`no enabled server in ${configFile}`, ...notes].join('; '));
   }
   const fallback = input.endpoint ?? pc.endpoint;
   return {
