@@ -17,6 +17,8 @@ import { createSystemLogSink } from './logs/system-log-sink.js';
 import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
+import { gatewayNotAvailable, type OpenSession } from './pipe/gateway-session.js';
+import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -34,6 +36,8 @@ export interface AppContext {
   secrets: SecretsService;
   /** Managed MCP servers: the service, the supervisor of their processes, the protocol recorder. */
   servers: ServersRuntime;
+  /** Publications of servers / the gateway to remote WebSocket endpoints (mcp_pipe). */
+  pipes: PipeRuntime;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
@@ -45,6 +49,8 @@ export interface ContextOptions {
   migrate?: boolean;
   /** Store warn+ system log entries in the database (default true). */
   dbLogSink?: boolean;
+  /** The gateway's in-process MCP sessions for publications (tests pass their own). */
+  openSession?: OpenSession;
 }
 
 export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<AppContext> {
@@ -88,6 +94,16 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
     resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
     secretEvents: secrets.events,
+    publicationOf: (serverId) => pipes.publications.summaryForServer(serverId),
+  });
+  const pipes = createPipeRuntime({
+    db: handle.db,
+    log,
+    timing: config.pipe,
+    secrets,
+    // The MCP gateway (parallel branch) provides gateway.openInProcessSession({ principal, server?, caller });
+    // until the lead connects it here after the merge, publications report "gateway not available".
+    openSession: options.openSession ?? gatewayNotAvailable,
   });
 
   let closed: Promise<void> | null = null;
@@ -110,8 +126,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     audit,
     secrets,
     servers,
+    pipes,
     close() {
       closed ??= (async () => {
+        await pipes.close();
         await servers.close();
         await sink?.close();
         await handle.close();

@@ -25,6 +25,8 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
 
   // Kills what a crashed previous run left behind, then starts auto_start servers (in the background).
   await ctx.servers.boot();
+  // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
+  await ctx.pipes.boot();
   const app = await buildApp(ctx);
   let address: string;
   try {
