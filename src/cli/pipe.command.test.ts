@@ -103,6 +103,17 @@ describe('mcps pipe', () => {
     expect(await run.exit).toBe(0);
   }, 60_000);
 
+  it('runs a .py script with python3, as mcp_pipe.py users do (`mcps pipe server.py`)', async () => {
+    const ep = await endpoint();
+    const script = path.join(ROOT, 'test/fixtures/mcp/tiny.py');
+    const run = startPipe([script], workdir(), { MCP_ENDPOINT: ep.url() });
+    const conn = await ep.connection(1, 30_000);
+    expect((await conn.initialize()).result.serverInfo.name).toBe('tiny-python');
+    expect((await conn.request('tools/call', { name: 'echo', arguments: { message: 'from python' } })).result.content[0].text).toBe('from python');
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  }, 60_000);
+
   it('exits 1 with the reason when the endpoint rejects the token, without a retry loop', async () => {
     let attempts = 0;
     const ep = await createTestEndpoint({ verify: () => (attempts++, 401) });

@@ -67,3 +67,31 @@ describe.each([
     expect(relay.status()).toMatchObject({ state: 'connected', server: { state: 'running' } });
   }, 60_000);
 });
+
+describe('pipe to a remote server that is down', () => {
+  it('answers each request with a JSON-RPC error and keeps the WebSocket', async () => {
+    const port = await freePort();
+    const ep: TestEndpoint = await createTestEndpoint();
+    cleanup.push(() => ep.close());
+    const relay = createPipeRelay({
+      endpoint: async () => ep.url(),
+      display: redactEndpoint(ep.url()),
+      open: openTransportFor({ name: 'down', kind: 'streamable-http', url: `http://127.0.0.1:${port}/mcp`, headers: {}, endpoint: undefined }, { inheritedEnv: {}, log: quiet }),
+      log: quiet,
+      timing: TIMING,
+    });
+    cleanup.push(() => relay.stop());
+    relay.start();
+    const conn = await ep.connection(1);
+    const init = await conn.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+    expect(init.error).toMatchObject({ code: -32000, message: expect.stringContaining('could not take the request') });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ep.connections).toHaveLength(1);
+    expect(relay.status().state).toBe('connected');
+
+    // It comes up: the next attempt works on the same connection.
+    await runEverything('streamableHttp', port);
+    const ok = await conn.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+    expect(ok.result.serverInfo.name).toBe('mcp-servers/everything');
+  }, 60_000);
+});

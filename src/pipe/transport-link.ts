@@ -54,7 +54,6 @@ export function createTransportLink(opts: TransportLinkOptions) {
   let nextStartAt: number | null = null;
   let lastError: string | null = null;
   let cancelTimer: (() => void) | null = null;
-  let sendChain: Promise<void> = Promise.resolve();
   let reinitSeq = 0;
   let queue: JSONRPCMessage[] = [];
   /** Requests from the endpoint the current server has not answered: id -> method. */
@@ -69,16 +68,16 @@ export function createTransportLink(opts: TransportLinkOptions) {
       pending.set(message.id, message.method);
       if (message.method === 'initialize') initialize = { request: message, pendingId: message.id, done: false };
     }
-    sendChain = sendChain
-      .then(() => t.send(message))
-      .catch((err: unknown) => {
-        if (t !== transport) return;
-        const text = opts.redact((err as Error).message ?? String(err));
-        say('warn', `could not pass a message to the server: ${text}`);
-        if (isRequest(message) && pending.delete(message.id)) {
-          opts.toEndpoint(errorResponse(message.id, SERVER_UNAVAILABLE, `the MCP server could not take the request: ${text}`));
-        }
-      });
+    // Not chained: stdio and in-memory transports write at call time (so order is kept), and an
+    // HTTP transport must not hold every request behind a slow one.
+    t.send(message).catch((err: unknown) => {
+      if (t !== transport) return;
+      const text = opts.redact((err as Error).message ?? String(err));
+      say('warn', `could not pass a message to the server: ${text}`);
+      if (isRequest(message) && pending.delete(message.id)) {
+        opts.toEndpoint(errorResponse(message.id, SERVER_UNAVAILABLE, `the MCP server could not take the request: ${text}`));
+      }
+    });
   };
 
   const fromServer = (t: Transport, message: JSONRPCMessage) => {
