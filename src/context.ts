@@ -94,7 +94,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
     resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
     secretEvents: secrets.events,
-    publicationOf: (serverId) => pipes.publications.summaryForServer(serverId),
+    publicationOf: (serverId, serverName) => pipes.publications.summaryForServer(serverId, serverName),
   });
   const pipes = createPipeRuntime({
     db: handle.db,

@@ -177,9 +177,9 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
     },
 
     /** For the tool's status response (synchronous, from memory). */
-    summaryForServer(serverId: string): PublicationView | null {
+    summaryForServer(serverId: string, serverName: string): PublicationView | null {
       const row = manager.forServer(serverId);
-      return row ? toPublicationView(row, null, manager.status(row.id)) : null;
+      return row ? toPublicationView(row, serverName, manager.status(row.id)) : null;
     },
   };
 }

@@ -37,7 +37,7 @@ export interface ServersServiceDeps {
   /** Records what the platform does on its own (auto-start); API calls are audited by the HTTP hook. */
   audit?: AuditLog | undefined;
   /** The server's publication (src/pipe/), shown in its status. */
-  publicationOf?: ((serverId: string) => PublicationView | null) | undefined;
+  publicationOf?: ((serverId: string, serverName: string) => PublicationView | null) | undefined;
 }
 
 export type ServerInput = Partial<Omit<ServerDefinition, 'name' | 'transport'>> & Pick<ServerDefinition, 'name' | 'transport'>;
@@ -62,7 +62,7 @@ export function createServersService(deps: ServersServiceDeps) {
   const view = (row: ServerRow): ServerView => toServerView(row, supervisor.has(row.name) ? supervisor.status(row.name) : { state: 'stopped', pid: null });
   const statusOf = (row: ServerRow): StatusView => ({
     ...toStatusView(row, supervisor.status(row.name), redact),
-    publication: deps.publicationOf?.(row.id) ?? null,
+    publication: deps.publicationOf?.(row.id, row.name) ?? null,
   });
 
   const withDefaults = (input: ServerInput): ServerDefinition => ({
