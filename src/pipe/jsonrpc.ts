@@ -1,4 +1,3 @@
-import { parseJSONRPCMessage } from '@modelcontextprotocol/client';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 
 /** JSON-RPC error codes the pipe answers with itself. */
@@ -18,12 +17,42 @@ export function parseFrame(text: string): { message: JSONRPCMessage } | { reply:
   } catch {
     return { reply: errorResponse(null, PARSE_ERROR, 'Parse error: the frame is not JSON'), problem: 'a frame that is not JSON' };
   }
-  try {
-    return { message: parseJSONRPCMessage(value) };
-  } catch {
-    const id = idOf(value);
-    return { reply: errorResponse(id, INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message'), problem: 'a frame that is not a JSON-RPC message' };
+  const message = asJsonRpc(value);
+  if (message) return { message };
+  return { reply: errorResponse(idOf(value), INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message'), problem: 'a frame that is not a JSON-RPC message' };
+}
+
+/**
+ * The message itself if it has the shape of a JSON-RPC 2.0 request, notification or response, else
+ * null. Only the envelope is checked and nothing is copied or stripped: a relay passes messages on
+ * unchanged (the server and the endpoint validate their own params and results).
+ */
+export function asJsonRpc(value: unknown): JSONRPCMessage | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const m = value as Record<string, unknown>;
+  if (m['jsonrpc'] !== '2.0') return null;
+  const id = m['id'];
+  const idOk = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if (typeof m['method'] === 'string') {
+    if (id !== undefined && !idOk) return null;
+    if (m['params'] !== undefined && (typeof m['params'] !== 'object' || m['params'] === null)) return null;
+    return value as JSONRPCMessage;
   }
+  if ('result' in m) return idOk && typeof m['result'] === 'object' && m['result'] !== null ? (value as JSONRPCMessage) : null;
+  if ('error' in m) {
+    const e = m['error'] as Record<string, unknown> | null;
+    return (idOk || id === null || id === undefined) && !!e && typeof e === 'object' && typeof e['code'] === 'number' && typeof e['message'] === 'string'
+      ? (value as JSONRPCMessage)
+      : null;
+  }
+  return null;
+}
+
+/** For StdioChildTransport: the same envelope check, throwing (the line is then reported as noise). */
+export function parseJsonRpcEnvelope(value: unknown): JSONRPCMessage {
+  const m = asJsonRpc(value);
+  if (!m) throw new Error('not a JSON-RPC 2.0 message');
+  return m;
 }
 
 export function errorResponse(id: RequestId | null, code: number, message: string): JSONRPCMessage {

@@ -34,6 +34,7 @@ async function pipe(target: PipeTarget, endpointUrl: string, log = captureLog(),
     open: openTransportFor(target, { inheritedEnv: { PATH: process.env['PATH'] ?? '' }, log }),
     log,
     timing,
+    maxInFlight: target.kind === 'stdio' ? 1 : 32,
   });
   relays.push(relay);
   relay.start();

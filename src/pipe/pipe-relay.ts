@@ -43,6 +43,8 @@ export interface PipeRelayOptions {
   timing: PipeTiming;
   /** Removes further known secrets from log lines and errors (besides the endpoint's own). */
   redact?: (text: string) => string;
+  /** Open sends to the server at most (see TransportLinkOptions.maxInFlight). */
+  maxInFlight?: number;
   /** Largest frame accepted from the endpoint (default 64 MiB). */
   maxPayload?: number;
   timers?: Timers;
@@ -141,6 +143,7 @@ export function createPipeRelay(opts: PipeRelayOptions) {
         redact: (t) => redact(t),
         backoff: { baseMs: timing.backoffBaseMs, maxMs: timing.backoffMaxMs, stableMs: timing.stableMs },
         timers,
+        ...(opts.maxInFlight ? { maxInFlight: opts.maxInFlight } : {}),
         ...(opts.random ? { random: opts.random } : {}),
       });
       void conn.link.start();

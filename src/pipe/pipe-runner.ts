@@ -89,6 +89,8 @@ export function runPipes(input: PipeCommandInput, pc: PipeConfig, write: (line: 
       open: openTransportFor(target, { inheritedEnv: pc.inheritedEnv, log }),
       log,
       timing: pc.timing,
+      // A child's stdin: one write at a time (back-pressure); HTTP servers: concurrent requests.
+      maxInFlight: target.kind === 'stdio' ? 1 : 32,
       onFatal: (reason) => {
         fatal.push(`${target.name}: ${reason}`);
         if (fatal.length === plan.targets.length) resolveAll(fatal);

@@ -2,6 +2,7 @@ import { spawnChild, type SpawnChild } from '../servers/child-process.js';
 import { createLineSplitter } from '../servers/line-splitter.js';
 import { createRemoteTransport } from '../servers/remote-transport.js';
 import { StdioChildTransport } from '../servers/stdio-child-transport.js';
+import { parseJsonRpcEnvelope } from './jsonrpc.js';
 import type { PipeTarget } from './pipe-config.js';
 import type { PipeLog } from './pipe-log.js';
 import type { OpenTransport } from './transport-link.js';
@@ -55,6 +56,7 @@ export function openTransportFor(target: PipeTarget, deps: PipeTransportDeps): O
       child,
       maxLineBytes: deps.maxLineBytes ?? 64 * 1024 * 1024,
       onNoise: (text) => deps.log.debug(`ignored a stdout line that is not JSON-RPC: ${text}`),
+      parse: parseJsonRpcEnvelope,
     });
   };
 }

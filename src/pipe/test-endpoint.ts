@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { waitFor } from '../servers/test-support.js';
 
 /** Test helpers for the pipe: a local WebSocket server playing the remote MCP endpoint (xiaozhi's role). */
 
@@ -99,3 +98,13 @@ export async function createTestEndpoint(opts: { port?: number; verify?: (req: I
     },
   };
 }
+
+/** Polls `cond` every 20 ms (no vitest import, so benchmarks can use this file too). */
+async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+

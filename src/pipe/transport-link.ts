@@ -29,6 +29,12 @@ export interface TransportLinkOptions {
   maxQueue?: number;
   /** How long a re-sent `initialize` may take after a restart (default 30 s). */
   initTimeoutMs?: number;
+  /**
+   * Sends to the server not yet settled, at most (default 32); later messages wait in order. 1 for
+   * a stdio child (each write waits for the pipe to drain: back-pressure), more for HTTP servers,
+   * where one slow request must not hold the others.
+   */
+  maxInFlight?: number;
   timers?: Timers;
   random?: () => number;
 }
@@ -63,21 +69,43 @@ export function createTransportLink(opts: TransportLinkOptions) {
 
   const say = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => opts.log[level](opts.redact(msg));
 
+  const maxInFlight = Math.max(1, opts.maxInFlight ?? 32);
+  let inFlight = 0;
+  let outbox: { t: Transport; message: JSONRPCMessage }[] = [];
+
+  const dispatch = (t: Transport, message: JSONRPCMessage) => {
+    inFlight++;
+    t.send(message)
+      .catch((err: unknown) => {
+        if (t !== transport) return;
+        const text = opts.redact((err as Error).message ?? String(err));
+        say('warn', `could not pass a message to the server: ${text}`);
+        if (isRequest(message) && pending.delete(message.id)) {
+          opts.toEndpoint(errorResponse(message.id, SERVER_UNAVAILABLE, `the MCP server could not take the request: ${text}`));
+        }
+      })
+      .finally(() => {
+        inFlight--;
+        pump();
+      });
+  };
+
+  /** Sends waiting messages in order while fewer than maxInFlight sends are open. */
+  const pump = () => {
+    while (inFlight < maxInFlight && outbox.length > 0) {
+      const next = outbox.shift()!;
+      // Meant for a server that stopped: its requests were already answered with an error.
+      if (next.t === transport) dispatch(next.t, next.message);
+    }
+  };
+
   const deliver = (t: Transport, message: JSONRPCMessage) => {
     if (isRequest(message)) {
       pending.set(message.id, message.method);
       if (message.method === 'initialize') initialize = { request: message, pendingId: message.id, done: false };
     }
-    // Not chained: stdio and in-memory transports write at call time (so order is kept), and an
-    // HTTP transport must not hold every request behind a slow one.
-    t.send(message).catch((err: unknown) => {
-      if (t !== transport) return;
-      const text = opts.redact((err as Error).message ?? String(err));
-      say('warn', `could not pass a message to the server: ${text}`);
-      if (isRequest(message) && pending.delete(message.id)) {
-        opts.toEndpoint(errorResponse(message.id, SERVER_UNAVAILABLE, `the MCP server could not take the request: ${text}`));
-      }
-    });
+    if (inFlight < maxInFlight && outbox.length === 0) dispatch(t, message);
+    else outbox.push({ t, message });
   };
 
   const fromServer = (t: Transport, message: JSONRPCMessage) => {
@@ -170,6 +198,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
     t.onclose = () => {
       if (t !== transport || state === 'closed') return;
       transport = null;
+      outbox = [];
       lastError = 'the MCP server stopped';
       failPending('the MCP server stopped before answering; it is being restarted');
       if (state === 'starting' || state === 'restarting') failQueued('the MCP server stopped while starting');
@@ -224,6 +253,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
       cancelTimer?.();
       reinitDone?.(false);
       queue = [];
+      outbox = [];
       pending.clear();
       const t = transport;
       transport = null;
