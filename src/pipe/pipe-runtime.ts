@@ -17,6 +17,8 @@ export interface PipeRuntimeDeps {
   secrets: Pick<SecretsService, 'set' | 'delete' | 'resolveTracked'>;
   /** The gateway's in-process sessions (see gateway-session.ts). */
   openSession: OpenSession;
+  /** How often publications of deleted servers are cleaned up (default 60 s). */
+  sweepIntervalMs?: number;
 }
 
 export interface PipeRuntime {
@@ -44,12 +46,18 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
   });
   const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets });
   let closing: Promise<void> | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
   return {
     publications,
     async boot() {
       await manager.restore();
+      sweeper = setInterval(() => {
+        publications.sweep().catch((err: unknown) => deps.log.error({ err }, 'publications: sweep failed'));
+      }, deps.sweepIntervalMs ?? 60_000);
+      sweeper.unref();
     },
     close() {
+      if (sweeper) clearInterval(sweeper);
       closing ??= manager.close();
       return closing;
     },

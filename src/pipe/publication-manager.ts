@@ -108,6 +108,14 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
       return entries.get(id)?.relay?.status() ?? null;
     },
 
+    /** Publications held in memory whose row is gone (e.g. deleted with their server): stopped and returned. */
+    async sweep(): Promise<PublicationRow[]> {
+      const alive = new Set((await deps.repo.all()).map((r) => r.id));
+      const gone = [...entries.values()].filter((e) => !alive.has(e.row.id)).map((e) => e.row);
+      for (const row of gone) await this.remove(row.id);
+      return gone;
+    },
+
     /** The publication of a managed server, from memory (for the tool's status). */
     forServer(serverId: string): PublicationRow | null {
       for (const e of entries.values()) if (e.row.server_id === serverId) return e.row;

@@ -166,6 +166,20 @@ describe('publishing a managed server (POST /api/v1/tools/{id}/publish)', () => 
   });
 });
 
+describe('deleting a published server', () => {
+  it('removes its publication with it: the connection closes and the token secret is deleted', async () => {
+    const s = await setup();
+    const { app, ctx } = s.platform;
+    const pub = (await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: s.ep.url(`token=${TOKEN}`) } })).json();
+    const conn = await s.ep.connection(1);
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/tools/calc`, headers: s.auth })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/publications', headers: s.auth })).json()).toMatchObject({ total: 0 });
+    expect(await ctx.pipes.publications.sweep()).toBe(1);
+    await waitFor(() => conn.ws.readyState === conn.ws.CLOSED, 10_000, 'the disconnect');
+    expect((await app.inject({ method: 'GET', url: `/api/v1/secrets/${pub.token_secret}`, headers: s.auth })).json()).toMatchObject({ deleted_at: expect.any(String) });
+  });
+});
+
 describe('publishing the whole gateway (POST /api/v1/publications)', () => {
   it('opens aggregate gateway sessions with the rights of the API key', async () => {
     const s = await setup();

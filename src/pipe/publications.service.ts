@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { AppError } from '../http/app-error.js';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';
-import { principalCaller, type SecretCaller } from '../secrets/secret-caller.js';
+import { SYSTEM_CALLER, principalCaller, type SecretCaller } from '../secrets/secret-caller.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import type { ServersRepository } from '../servers/servers.repository.js';
 import type { PublicationManager } from './publication-manager.js';
@@ -174,6 +174,16 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
 
     async remove(id: string, principal: Principal, req: RequestInfo = {}): Promise<void> {
       await remove(await find(id), principalCaller(principal, req));
+    },
+
+    /**
+     * Stops publications whose row disappeared (the database deletes a server's publication with the
+     * server) and deletes their token secrets. Runs periodically.
+     */
+    async sweep(): Promise<number> {
+      const gone = await manager.sweep();
+      for (const row of gone) if (row.token_secret) await dropSecret(row.token_secret, SYSTEM_CALLER);
+      return gone.length;
     },
 
     /** For the tool's status response (synchronous, from memory). */
