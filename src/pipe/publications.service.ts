@@ -6,7 +6,7 @@ import { SYSTEM_CALLER, principalCaller, type SecretCaller } from '../secrets/se
 import type { SecretsService } from '../secrets/secrets.service.js';
 import type { ServersRepository } from '../servers/servers.repository.js';
 import type { PublicationManager } from './publication-manager.js';
-import { newTokenSecretName, planEndpoint, storedWithSecret } from './publication-endpoint.js';
+import { createTokenStore } from './publication-token.js';
 import type { PublicationPrincipalResolver } from './publication-types.js';
 import type { PublicationRow } from './publication.table.js';
 import type { PublicationsRepository } from './publications.repository.js';
@@ -48,6 +48,7 @@ export interface RequestInfo {
  */
 export function createPublicationsService(deps: PublicationsServiceDeps) {
   const { repo, manager } = deps;
+  const tokens = createTokenStore(deps.secrets);
 
   const view = async (row: PublicationRow): Promise<PublicationView> => {
     const server = row.server_id ? await deps.servers.findByIdOrName(row.server_id) : undefined;
@@ -66,36 +67,10 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
     return row;
   };
 
-  /** The stored endpoint fields; creates or updates the token secret, or removes one no longer needed. */
-  const storeEndpoint = async (text: string, previousSecret: string | null, caller: SecretCaller) => {
-    const plan = planEndpoint(text);
-    let stored: string;
-    let tokenSecret: string | null = null;
-    if (plan.kind === 'token') {
-      tokenSecret = previousSecret ?? newTokenSecretName();
-      stored = storedWithSecret(plan.base, tokenSecret);
-      await deps.secrets.set(tokenSecret, plan.query, caller);
-    } else {
-      stored = plan.stored;
-      // References written by the user must name existing secrets now, not at the first connection.
-      if (plan.kind === 'references') await deps.secrets.resolveTracked(stored, { caller, reason: 'publication endpoint check' });
-    }
-    if (previousSecret && previousSecret !== tokenSecret) await dropSecret(previousSecret, caller);
-    return { endpoint: stored, endpoint_display: plan.display, token_secret: tokenSecret };
-  };
-
-  const dropSecret = async (name: string, caller: SecretCaller) => {
-    try {
-      await deps.secrets.delete(name, caller);
-    } catch (err) {
-      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
-    }
-  };
-
   const insert = async (fields: Omit<PublicationRow, 'id' | 'created_at' | 'updated_at' | 'endpoint' | 'endpoint_display' | 'token_secret'>, endpoint: string, caller: SecretCaller) => {
     const at = nowIso();
     const row: PublicationRow = { id: newId(), ...fields, endpoint: '', endpoint_display: '', token_secret: null, created_at: at, updated_at: at };
-    Object.assign(row, await storeEndpoint(endpoint, null, caller));
+    Object.assign(row, await tokens.store(endpoint, null, caller));
     await repo.insert(row);
     await manager.apply(row);
     return row;
@@ -103,7 +78,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
 
   const change = async (row: PublicationRow, patch: { endpoint?: string | undefined; enabled?: boolean | undefined }, caller: SecretCaller) => {
     const next: PublicationRow = { ...row, updated_at: nowIso() };
-    if (patch.endpoint !== undefined) Object.assign(next, await storeEndpoint(patch.endpoint, row.token_secret, caller));
+    if (patch.endpoint !== undefined) Object.assign(next, await tokens.store(patch.endpoint, row.token_secret, caller));
     if (patch.enabled !== undefined) next.enabled = patch.enabled ? 1 : 0;
     const { id: _id, ...fields } = next;
     await repo.update(row.id, fields);
@@ -114,7 +89,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
   const remove = async (row: PublicationRow, caller: SecretCaller) => {
     await manager.remove(row.id);
     await repo.delete(row.id);
-    if (row.token_secret) await dropSecret(row.token_secret, caller);
+    if (row.token_secret) await tokens.drop(row.token_secret, caller);
   };
 
   return {
@@ -182,7 +157,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
      */
     async sweep(): Promise<number> {
       const gone = await manager.sweep();
-      for (const row of gone) if (row.token_secret) await dropSecret(row.token_secret, SYSTEM_CALLER);
+      for (const row of gone) if (row.token_secret) await tokens.drop(row.token_secret, SYSTEM_CALLER);
       return gone.length;
     },
 

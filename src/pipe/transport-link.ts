@@ -1,6 +1,7 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { backoffDelay } from '../servers/backoff.js';
 import { realTimers, type Timers } from '../servers/timers.js';
+import { createInitializeReplay } from './initialize-replay.js';
 import { SERVER_UNAVAILABLE, errorResponse, isRequest, isResponse, type RequestId } from './jsonrpc.js';
 import type { PipeLog } from './pipe-log.js';
 
@@ -39,8 +40,6 @@ export interface TransportLinkOptions {
   random?: () => number;
 }
 
-const REINIT_PREFIX = 'mcps-pipe-reinit-';
-
 /**
  * The server side of one WebSocket connection. Keeps a transport open to the MCP server and
  * restarts it (backoff with jitter, reset after a stable run) when it stops, without touching the
@@ -51,7 +50,6 @@ const REINIT_PREFIX = 'mcps-pipe-reinit-';
 export function createTransportLink(opts: TransportLinkOptions) {
   const timers = opts.timers ?? realTimers;
   const maxQueue = opts.maxQueue ?? 1000;
-  const initTimeoutMs = opts.initTimeoutMs ?? 30_000;
   let state: LinkState = 'starting';
   let transport: Transport | null = null;
   let upSince: number | null = null;
@@ -60,14 +58,11 @@ export function createTransportLink(opts: TransportLinkOptions) {
   let nextStartAt: number | null = null;
   let lastError: string | null = null;
   let cancelTimer: (() => void) | null = null;
-  let reinitSeq = 0;
   let queue: JSONRPCMessage[] = [];
   /** Requests from the endpoint the current server has not answered: id -> method. */
   const pending = new Map<RequestId, string>();
-  /** The session's initialize request, once the server accepted it (replayed after a restart). */
-  let initialize: { request: JSONRPCMessage & { id: RequestId }; pendingId: RequestId | null; done: boolean } | null = null;
-
   const say = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => opts.log[level](opts.redact(msg));
+  const initialize = createInitializeReplay({ timers, timeoutMs: opts.initTimeoutMs ?? 30_000, warn: (msg) => say('warn', msg) });
 
   const maxInFlight = Math.max(1, opts.maxInFlight ?? 32);
   let inFlight = 0;
@@ -100,10 +95,8 @@ export function createTransportLink(opts: TransportLinkOptions) {
   };
 
   const deliver = (t: Transport, message: JSONRPCMessage) => {
-    if (isRequest(message)) {
-      pending.set(message.id, message.method);
-      if (message.method === 'initialize') initialize = { request: message, pendingId: message.id, done: false };
-    }
+    if (isRequest(message)) pending.set(message.id, message.method);
+    initialize.sent(message);
     if (inFlight < maxInFlight && outbox.length === 0) dispatch(t, message);
     else outbox.push({ t, message });
   };
@@ -111,48 +104,16 @@ export function createTransportLink(opts: TransportLinkOptions) {
   const fromServer = (t: Transport, message: JSONRPCMessage) => {
     if (t !== transport) return;
     if (isResponse(message)) {
-      if (typeof message.id === 'string' && message.id.startsWith(REINIT_PREFIX)) return onReinitAnswer(t, message);
+      if (initialize.answered(t, message)) return;
       pending.delete(message.id);
-      if (initialize && !initialize.done && message.id === initialize.pendingId && 'result' in message) {
-        initialize.done = true;
-        const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
-        if (typeof version === 'string') t.setProtocolVersion?.(version);
-      }
     }
     opts.toEndpoint(message);
-  };
-
-  let reinitDone: ((ok: boolean) => void) | null = null;
-  const onReinitAnswer = (t: Transport, message: JSONRPCMessage) => {
-    const ok = 'result' in message;
-    if (ok) {
-      const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
-      if (typeof version === 'string') t.setProtocolVersion?.(version);
-    } else say('warn', `the restarted server refused the session's initialize: ${JSON.stringify((message as { error?: unknown }).error)}`);
-    reinitDone?.(ok);
-  };
-
-  /** Sends the session's initialize again (under our own id) and `notifications/initialized`. */
-  const replayInitialize = async (t: Transport): Promise<void> => {
-    if (!initialize?.done) return;
-    const id = `${REINIT_PREFIX}${++reinitSeq}`;
-    let cancel = () => {};
-    const answered = new Promise<boolean>((resolve) => {
-      reinitDone = resolve;
-      cancel = timers.after(initTimeoutMs, () => resolve(false));
-    });
-    await t.send({ ...initialize.request, id } as JSONRPCMessage);
-    const ok = await answered;
-    cancel();
-    reinitDone = null;
-    if (!ok) throw new Error(`the restarted server did not accept initialize within ${initTimeoutMs} ms`);
-    await t.send({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage);
   };
 
   const failPending = (why: string) => {
     for (const id of pending.keys()) opts.toEndpoint(errorResponse(id, SERVER_UNAVAILABLE, why));
     pending.clear();
-    if (initialize && !initialize.done) initialize = null;
+    initialize.lost();
   };
 
   const failQueued = (why: string) => {
@@ -206,7 +167,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
     };
     try {
       await t.start();
-      if (isRestart) await replayInitialize(t);
+      if (isRestart) await initialize.replay(t);
     } catch (err) {
       if (t !== transport) return;
       transport = null;
@@ -251,7 +212,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
       if (state === 'closed') return;
       state = 'closed';
       cancelTimer?.();
-      reinitDone?.(false);
+      initialize.cancel();
       queue = [];
       outbox = [];
       pending.clear();
