@@ -93,10 +93,10 @@ describe('mcps pipe', () => {
     expect(() => process.kill(pid, 0)).toThrow();
   }, 90_000);
 
-  it('pipes one script given as the argument (run with node for .js/.mjs), with --endpoint', async () => {
+  it('pipes one script given as the argument (run with node for .js/.mjs), with --endpoint; later options are the script\'s', async () => {
     const ep = await endpoint();
     const dir = workdir();
-    const run = startPipe([fixturePath('tiny'), '--endpoint', ep.url()], dir, {});
+    const run = startPipe(['--endpoint', ep.url(), fixturePath('tiny'), '--some-flag', 'x'], dir, {});
     const conn = await ep.connection(1, 30_000);
     expect((await conn.initialize()).result.serverInfo.name).toBe('tiny');
     run.child.kill('SIGINT');

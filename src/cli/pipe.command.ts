@@ -16,6 +16,8 @@ export function registerPipeCommand(program: Command): void {
     .argument('[args...]', 'arguments for the script')
     .option('-e, --endpoint <url>', 'WebSocket endpoint, wss://host/path?token=... (default: MCP_ENDPOINT)')
     .option('-c, --config <file>', 'mcpServers JSON file (default: MCP_CONFIG, else ./mcp_config.json)')
+    // Options after the script are the script's own: `mcps pipe -e URL server.py --port 1`.
+    .passThroughOptions()
     .action(async (target: string | undefined, args: string[], options: { endpoint?: string; config?: string }) => {
       const pc = loadPipeConfig();
       const running = runPipes({ target, args, endpoint: options.endpoint, config: options.config, cwd: process.cwd() }, pc, (line) => process.stderr.write(line));
