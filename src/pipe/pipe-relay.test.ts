@@ -144,6 +144,25 @@ describe('pipe relay (WebSocket endpoint <-> stdio MCP server)', () => {
     expect(log.lines.join('\n')).not.toContain('abcdefgh');
   });
 
+  it('starts again from the first delay after a connection that stayed up (stable)', async () => {
+    const ep = await endpoint();
+    const port = ep.port;
+    await ep.close();
+    endpoints.splice(0);
+    const { relay, log } = await pipe(stdio('tiny'), `ws://127.0.0.1:${port}/mcp/?token=abcdefgh`, captureLog(), { ...TIMING, stableMs: 500 });
+    await waitFor(() => relay.status().attempts >= 3, 15_000, 'three failed attempts');
+    const back = await endpoint({ port });
+    const conn = await back.connection(1, 15_000);
+    expect(relay.status()).toMatchObject({ state: 'connected', last_error: expect.stringContaining('ECONNREFUSED') });
+    await new Promise((r) => setTimeout(r, 800)); // longer than stableMs
+    const before = log.lines.length;
+    conn.ws.terminate();
+    await back.connection(2, 15_000);
+    const retry = log.lines.slice(before).find((l) => l.includes('reconnecting in'));
+    expect(retry).toMatch(/reconnecting in 0\.[12]\d* s \(attempt 1\)/);
+    expect(relay.status().last_error).toMatch(/^connection closed \(code 1006\)/);
+  });
+
   it('restarts a crashed server without dropping the WebSocket, and the session goes on', async () => {
     const ep = await endpoint();
     const { relay, log } = await pipe(stdio('crashing'), ep.url());

@@ -58,6 +58,8 @@ interface Connection {
   link: TransportLink | null;
   openedAt: number | null;
   httpStatus: number | null;
+  /** What went wrong on this connection (a socket error, a dead peer), if anything. */
+  error: string | null;
   closed: Promise<void>;
 }
 
@@ -127,7 +129,7 @@ export function createPipeRelay(opts: PipeRelayOptions) {
       followRedirects: false,
     });
     let resolveClosed!: () => void;
-    const conn: Connection = { ws, link: null, openedAt: null, httpStatus: null, closed: new Promise((r) => (resolveClosed = r)) };
+    const conn: Connection = { ws, link: null, openedAt: null, httpStatus: null, error: null, closed: new Promise((r) => (resolveClosed = r)) };
     current = conn;
     let keepalive: ReturnType<typeof startKeepalive> | null = null;
 
@@ -152,8 +154,8 @@ export function createPipeRelay(opts: PipeRelayOptions) {
         timeoutMs: timing.pongTimeoutMs,
         timers,
         onDead: () => {
-          lastError = `no answer to a ping within ${timing.pongTimeoutMs} ms: the endpoint or the network is gone`;
-          say('warn', lastError);
+          conn.error = `no answer to a ping within ${timing.pongTimeoutMs} ms: the endpoint or the network is gone`;
+          say('warn', conn.error);
           ws.terminate();
         },
       });
@@ -174,7 +176,7 @@ export function createPipeRelay(opts: PipeRelayOptions) {
 
     ws.on('error', (err) => {
       conn.httpStatus = handshakeStatus(err.message) ?? conn.httpStatus;
-      lastError = redact(err.message);
+      conn.error = redact(err.message);
     });
 
     ws.on('close', (code, reasonBuf) => {
@@ -190,10 +192,12 @@ export function createPipeRelay(opts: PipeRelayOptions) {
       resolveClosed();
       if (stopping) return;
       if (conn.openedAt !== null) {
-        say('warn', `connection closed (code ${code}${reason ? `: ${reason}` : ''})`);
-        if (!lastError || lastError.startsWith('connection closed')) lastError = `connection closed (code ${code}${reason ? `: ${reason}` : ''})`;
+        const closed = `connection closed (code ${code}${reason ? `: ${reason}` : ''})`;
+        say('warn', closed);
+        lastError = conn.error ?? closed;
       } else {
-        say('warn', `could not connect to ${opts.display}: ${lastError ?? `code ${code}`}`);
+        lastError = conn.error ?? `the connection failed (code ${code})`;
+        say('warn', `could not connect to ${opts.display}: ${lastError}`);
       }
       const verdict = closeVerdict(code, reason, conn.httpStatus);
       if (!verdict.retry) {
