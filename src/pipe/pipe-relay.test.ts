@@ -7,6 +7,7 @@ import { createPipeRelay, type PipeRelay } from './pipe-relay.js';
 import { openTransportFor } from './pipe-transports.js';
 import { createTestEndpoint, type TestEndpoint } from './test-endpoint.js';
 
+const SPLIT_WRITER = fixturePath('tiny').replace(/tiny\.mjs$/, 'split-writer.mjs');
 const TIMING = { backoffBaseMs: 200, backoffMaxMs: 2000, stableMs: 3000, pingIntervalMs: 500, pongTimeoutMs: 1500 };
 const relays: PipeRelay[] = [];
 const endpoints: TestEndpoint[] = [];
@@ -96,6 +97,19 @@ describe('pipe relay (WebSocket endpoint <-> stdio MCP server)', () => {
     const frames = conn.frames.slice(before);
     expect(frames).toHaveLength(1);
     expect(frames[0]!.length).toBeGreaterThan(200 * 1024);
+  });
+
+  it('holds a partial stdout line until its newline: a message is never sent in pieces', async () => {
+    const ep = await endpoint();
+    const target: PipeTarget = { name: 'split', kind: 'stdio', command: process.execPath, args: [SPLIT_WRITER], env: { SPLIT_PAUSE_MS: '150' }, cwd: undefined, endpoint: undefined };
+    await pipe(target, ep.url());
+    const conn = await ep.connection(1);
+    expect((await conn.initialize()).result.serverInfo.name).toBe('split-writer');
+    const before = conn.frames.length;
+    const r = await conn.request('tools/call', { name: 'echo', arguments: { message: 'in three pieces' } });
+    expect(r.result.content[0].text).toBe('in three pieces');
+    expect(conn.frames.slice(before)).toHaveLength(1);
+    expect(() => conn.frames.forEach((f) => JSON.parse(f))).not.toThrow();
   });
 
   it('relays 1,000 messages without loss or reordering', async () => {
