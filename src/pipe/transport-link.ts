@@ -166,7 +166,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
       scheduleStart('the MCP server stopped');
     };
     try {
-      await t.start();
+      await startOnce(t);
       if (isRestart) await initialize.replay(t);
     } catch (err) {
       if (t !== transport) return;
@@ -224,3 +224,15 @@ export function createTransportLink(opts: TransportLinkOptions) {
 }
 
 export type TransportLink = ReturnType<typeof createTransportLink>;
+
+/**
+ * Starts a transport. One handed over already started (the contract says unstarted, but the SDK's
+ * transports refuse a second start with "already started") is used as it is.
+ */
+async function startOnce(t: Transport): Promise<void> {
+  try {
+    await t.start();
+  } catch (err) {
+    if (!/already started/i.test((err as Error).message ?? '')) throw err;
+  }
+}
