@@ -128,6 +128,19 @@ describe('pipe relay (WebSocket endpoint <-> stdio MCP server)', () => {
     expect(relay.status()).toMatchObject({ messages_in: 1002, messages_out: 1001 });
   });
 
+  it('pauses reading from the endpoint while the server lags, and loses nothing (5,000 in a burst)', async () => {
+    const ep = await endpoint();
+    await pipe(stdio('tiny'), ep.url());
+    const conn = await ep.connection(1);
+    await conn.initialize();
+    const before = conn.frames.length;
+    const batch = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ jsonrpc: '2.0', id: 10_000 + i, method: 'tools/call', params: { name: 'echo', arguments: { message: `b${i}` } } }));
+    for (const frame of batch) conn.ws.send(frame);
+    await waitFor(() => conn.frames.length >= before + 5000, 60_000, '5,000 answers');
+    const ids = conn.frames.slice(before).map((f) => (JSON.parse(f) as { id: number }).id);
+    expect(ids).toEqual(Array.from({ length: 5000 }, (_, i) => 10_000 + i));
+  }, 90_000);
+
   it('reconnects within the backoff when the endpoint drops the connection, with a new server session', async () => {
     const ep = await endpoint();
     const { relay, log } = await pipe(stdio('tiny'), ep.url());

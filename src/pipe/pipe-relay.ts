@@ -10,6 +10,10 @@ import { startKeepalive } from './keepalive.js';
 import type { PipeLog } from './pipe-log.js';
 import { createTransportLink, type LinkState, type OpenTransport, type TransportLink } from './transport-link.js';
 
+/** Messages waiting for the server at which reading from the endpoint pauses, and resumes. */
+const BACKLOG_HIGH = 1000;
+const BACKLOG_LOW = 100;
+
 export type PipeState = 'connecting' | 'connected' | 'retrying' | 'stopped' | 'fatal';
 
 /** What a pipe shows (CLI log, the tool's status): never the endpoint's token. */
@@ -145,6 +149,11 @@ export function createPipeRelay(opts: PipeRelayOptions) {
         redact: (t) => redact(t),
         backoff: { baseMs: timing.backoffBaseMs, maxMs: timing.backoffMaxMs, stableMs: timing.stableMs },
         timers,
+        // Back-pressure: a server that reads slower than the endpoint writes pauses the socket.
+        onBacklog: (waiting) => {
+          if (waiting >= BACKLOG_HIGH && !ws.isPaused) ws.pause();
+          else if (waiting <= BACKLOG_LOW && ws.isPaused) ws.resume();
+        },
         ...(opts.maxInFlight ? { maxInFlight: opts.maxInFlight } : {}),
         ...(opts.random ? { random: opts.random } : {}),
       });

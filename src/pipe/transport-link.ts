@@ -38,6 +38,8 @@ export interface TransportLinkOptions {
   maxInFlight?: number;
   timers?: Timers;
   random?: () => number;
+  /** Messages waiting to be sent to the server: above `high` the endpoint should pause, below `low` resume. */
+  onBacklog?(waiting: number): void;
 }
 
 /**
@@ -82,6 +84,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
       .finally(() => {
         inFlight--;
         pump();
+        opts.onBacklog?.(outbox.length);
       });
   };
 
@@ -98,7 +101,10 @@ export function createTransportLink(opts: TransportLinkOptions) {
     if (isRequest(message)) pending.set(message.id, message.method);
     initialize.sent(message);
     if (inFlight < maxInFlight && outbox.length === 0) dispatch(t, message);
-    else outbox.push({ t, message });
+    else {
+      outbox.push({ t, message });
+      opts.onBacklog?.(outbox.length);
+    }
   };
 
   const fromServer = (t: Transport, message: JSONRPCMessage) => {
@@ -160,6 +166,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
       if (t !== transport || state === 'closed') return;
       transport = null;
       outbox = [];
+      opts.onBacklog?.(0);
       lastError = 'the MCP server stopped';
       failPending('the MCP server stopped before answering; it is being restarted');
       if (state === 'starting' || state === 'restarting') failQueued('the MCP server stopped while starting');
