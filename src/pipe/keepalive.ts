@@ -18,7 +18,8 @@ export function startKeepalive(ws: WebSocket, opts: { intervalMs: number; timeou
   const tick = () => {
     cancelTick = null;
     if (stopped) return;
-    if (!cancelDeadline) {
+    // While reading is paused (back-pressure) a pong cannot be read: no verdict then.
+    if (!cancelDeadline && !ws.isPaused) {
       try {
         ws.ping();
       } catch {
@@ -26,7 +27,7 @@ export function startKeepalive(ws: WebSocket, opts: { intervalMs: number; timeou
       }
       cancelDeadline = opts.timers.after(opts.timeoutMs, () => {
         cancelDeadline = null;
-        if (!stopped) opts.onDead();
+        if (!stopped && !ws.isPaused) opts.onDead();
       });
     }
     cancelTick = opts.timers.after(opts.intervalMs, tick);
