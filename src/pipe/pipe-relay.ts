@@ -126,12 +126,19 @@ export function createPipeRelay(opts: PipeRelayOptions) {
     if (stopping) return;
     const own = endpointRedactor(url);
     redact = (t) => extraRedact(own(t));
-    const ws = new WebSocket(url, {
-      handshakeTimeout: Math.max(timing.pongTimeoutMs, 5000),
-      maxPayload: opts.maxPayload ?? 64 * 1024 * 1024,
-      perMessageDeflate: false,
-      followRedirects: false,
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, {
+        handshakeTimeout: Math.max(timing.pongTimeoutMs, 5000),
+        maxPayload: opts.maxPayload ?? 64 * 1024 * 1024,
+        perMessageDeflate: false,
+        followRedirects: false,
+      });
+    } catch (err) {
+      lastError = redact(`the endpoint cannot be used: ${(err as Error).message}`);
+      say('warn', lastError);
+      return scheduleRetry();
+    }
     let resolveClosed!: () => void;
     const conn: Connection = { ws, link: null, openedAt: null, httpStatus: null, error: null, closed: new Promise((r) => (resolveClosed = r)) };
     current = conn;
