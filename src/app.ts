@@ -11,6 +11,7 @@ import { registerOpenApi } from './http/openapi.js';
 import './http/route-config.js';
 import { registerSecurity } from './http/security.js';
 import { logsRoutes } from './logs/logs.routes.js';
+import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { homeRoutes } from './system/home.routes.js';
@@ -67,6 +68,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(secretsRoutes, { secrets: ctx.secrets });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
+      await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
       await api.register(systemRoutes, { system: ctx.system.service });
       await api.register(settingsRoutes, { settings: ctx.system.settings, config });

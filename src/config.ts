@@ -64,6 +64,15 @@ const list = z
 
 const str = z.string().trim();
 
+/** Timings of `mcps pipe` and of platform publications (src/pipe/); shared by both config readers. */
+const pipeTimingSchema = z.object({
+  MCPS_PIPE_BACKOFF_BASE_MS: int(10, 3_600_000).default(1000),
+  MCPS_PIPE_BACKOFF_MAX_MS: int(10, 86_400_000).default(60_000),
+  MCPS_PIPE_STABLE_MS: int(100, 86_400_000).default(30_000),
+  MCPS_PIPE_PING_INTERVAL_MS: int(100, 3_600_000).default(20_000),
+  MCPS_PIPE_PONG_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+});
+
 const envSchema = z.object({
   PROJECT_NAME: str.default('MCPS.ONE'),
   ENVIRONMENT: str.toLowerCase().pipe(z.enum(['development', 'test', 'staging', 'production'])).default('development'),
@@ -106,6 +115,7 @@ const envSchema = z.object({
   MCPS_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MCPS_METRICS_INTERVAL_SECONDS: int(1, 3600).default(5),
   MCPS_METRICS_WINDOW_MINUTES: int(5, 7 * 24 * 60).default(24 * 60),
+  ...pipeTimingSchema.shape,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -152,6 +162,31 @@ export interface Config {
   metricsWindowMs: number;
   /** Every variable of the schema: its parsed value, secrets and URL credentials masked, and where it came from. */
   settingSources: Readonly<Record<string, { value: unknown; source: SettingSource }>>;
+  /** Reconnect pacing and keep-alive of WebSocket pipes (MCPS_PIPE_*). */
+  pipe: PipeTiming;
+}
+
+export interface PipeTiming {
+  /** First reconnect delay; doubles per failed attempt (with jitter) up to `backoffMaxMs`. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A connection (or server process) up this long resets the backoff. */
+  stableMs: number;
+  /** WebSocket ping every this often; no pong within `pongTimeoutMs` drops the connection. */
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+}
+
+/** What `mcps pipe` reads: it needs no database, no keys, no data directory. */
+export interface PipeConfig {
+  /** MCP_ENDPOINT: the WebSocket endpoint (with its token), or undefined. */
+  endpoint: string | undefined;
+  /** MCP_CONFIG: path of the mcpServers JSON, or undefined (then ./mcp_config.json). */
+  configFile: string | undefined;
+  logLevel: string;
+  timing: PipeTiming;
+  /** The environment the pipe runs in: stdio servers inherit it, as with mcp_pipe.py. */
+  inheritedEnv: Record<string, string>;
 }
 
 /** `env`: the process environment; `file`: the .env file; `default`: neither set it. */
@@ -230,7 +265,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     metricsIntervalMs: e.MCPS_METRICS_INTERVAL_SECONDS * 1000,
     metricsWindowMs: e.MCPS_METRICS_WINDOW_MINUTES * 60 * 1000,
     settingSources: Object.freeze(settingSources),
+    pipe: pipeTimingOf(e),
   });
+}
+
+const pipeEnvSchema = pipeTimingSchema.extend({
+  MCP_ENDPOINT: str.optional(),
+  MCP_CONFIG: str.optional(),
+  LOG_LEVEL: envSchema.shape.LOG_LEVEL,
+});
+
+/**
+ * The configuration of `mcps pipe`: MCP_ENDPOINT, MCP_CONFIG, LOG_LEVEL and MCPS_PIPE_*, from the
+ * environment and ./.env (the same rules as loadConfig). Creates no file. Throws ConfigError.
+ */
+export function loadPipeConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<PipeConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const fileVars = readEnvFile(options.envFile === undefined ? path.join(cwd, '.env') : options.envFile);
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...fileVars, ...env })) {
+    if (v !== undefined && k in pipeEnvSchema.shape && v.trim() !== '') merged[k] = v;
+  }
+  const parsed = pipeEnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${String(issue.path[0] ?? 'configuration')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const inheritedEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) inheritedEnv[k] = v;
+  return Object.freeze({
+    endpoint: e.MCP_ENDPOINT,
+    configFile: e.MCP_CONFIG ? path.resolve(cwd, e.MCP_CONFIG) : undefined,
+    logLevel: e.LOG_LEVEL,
+    timing: pipeTimingOf(e),
+    inheritedEnv,
+  });
+}
+
+function pipeTimingOf(e: z.infer<typeof pipeTimingSchema>): PipeTiming {
+  return {
+    backoffBaseMs: e.MCPS_PIPE_BACKOFF_BASE_MS,
+    backoffMaxMs: Math.max(e.MCPS_PIPE_BACKOFF_MAX_MS, e.MCPS_PIPE_BACKOFF_BASE_MS),
+    stableMs: e.MCPS_PIPE_STABLE_MS,
+    pingIntervalMs: e.MCPS_PIPE_PING_INTERVAL_MS,
+    pongTimeoutMs: e.MCPS_PIPE_PONG_TIMEOUT_MS,
+  };
 }
 
 function readEnvFile(file: string | false): Record<string, string> {

@@ -20,6 +20,8 @@ import { createSecretsService, type SecretsService } from './secrets/secrets.ser
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
 import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
 import { VERSION } from './version.js';
+import { gatewayNotAvailable, type OpenSession } from './pipe/gateway-session.js';
+import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -41,6 +43,8 @@ export interface AppContext {
   servers: ServersRuntime;
   /** Runtime settings, host and server metrics, status, Prometheus, log retention. */
   system: SystemRuntime;
+  /** Publications of servers / the gateway to remote WebSocket endpoints (mcp_pipe). */
+  pipes: PipeRuntime;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
@@ -52,6 +56,8 @@ export interface ContextOptions {
   migrate?: boolean;
   /** Store warn+ system log entries in the database (default true). */
   dbLogSink?: boolean;
+  /** The gateway's in-process MCP sessions for publications (tests pass their own). */
+  openSession?: OpenSession;
 }
 
 export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<AppContext> {
@@ -97,6 +103,16 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
     resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
     secretEvents: secrets.events,
+    publicationOf: (serverId, serverName) => pipes.publications.summaryForServer(serverId, serverName),
+  });
+  const pipes = createPipeRuntime({
+    db: handle.db,
+    log,
+    timing: config.pipe,
+    secrets,
+    // The MCP gateway (parallel branch) provides gateway.openInProcessSession({ principal, server?, caller });
+    // until the lead connects it here after the merge, publications report "gateway not available".
+    openSession: options.openSession ?? gatewayNotAvailable,
   });
 
   const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });
@@ -126,10 +142,12 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     secretWatcher,
     servers,
     system,
+    pipes,
     close() {
       closed ??= (async () => {
         await secretWatcher.stop();
         system.close();
+        await pipes.close();
         await servers.close();
         await sink?.close();
         await handle.close();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { createCliEnv } from './cli/cli-env.js';
 import { registerDbCommands } from './cli/db.command.js';
 import { registerLogServiceCommand } from './cli/log-service.command.js';
+import { registerPipeCommand } from './cli/pipe.command.js';
 import { registerSecretsCommands } from './cli/secrets.command.js';
 import { registerUserCommands } from './cli/user.command.js';
 import { ConfigError } from './config.js';
@@ -50,6 +51,7 @@ registerDbCommands(program, env);
 registerUserCommands(program, env);
 registerSecretsCommands(program, env);
 registerLogServiceCommand(program, env);
+registerPipeCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.

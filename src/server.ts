@@ -29,6 +29,8 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
   await ctx.secretWatcher.start();
   // Metrics sampling, log retention, and following settings changed by other instances.
   ctx.system.start();
+  // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
+  await ctx.pipes.boot();
   const app = await buildApp(ctx);
   let address: string;
   try {

@@ -27,6 +27,10 @@ export const PERMISSIONS = {
   'servers:read': 'viewer',
   'servers:operate': 'operator',
   'servers:write': 'admin',
+  // Publications (mcp_pipe): who sees them, and who may expose a server or the gateway to a remote
+  // WebSocket endpoint (an outsider then calls its tools): admins only.
+  'publications:read': 'viewer',
+  'publications:write': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import type { UserTable } from '../auth/user.table.js';
 import type { McpLogTable } from '../logs/mcp-log.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
+import type { PublicationTable } from '../pipe/publication.table.js';
 import type { SecretTable, SecretVersionTable } from '../secrets/secret.table.js';
 import type { ServerTable } from '../servers/server.table.js';
 import type { SettingsTable } from '../system/settings.table.js';
@@ -20,4 +21,5 @@ export interface Database {
   secret_versions: SecretVersionTable;
   servers: ServerTable;
   settings: SettingsTable;
+  publications: PublicationTable;
 }

@@ -1,4 +1,5 @@
 import { isSensitiveKey } from '../lib/sensitive-keys.js';
+import type { PublicationView } from '../pipe/publications.service.js';
 import { toDefinition, type ServerDefinition } from './server-definition.js';
 import type { ServerStatus } from './server-status.js';
 import type { ServerRow } from './server.table.js';
@@ -31,6 +32,8 @@ export interface StatusView {
   server_info: { name: string; version: string; title?: string | undefined } | null;
   protocol_version: string | null;
   transitions: { from: string; to: string; at: string; reason: string }[];
+  /** Its publication to a remote WebSocket endpoint (src/pipe/), or null. */
+  publication?: PublicationView | null;
 }
 
 /**

@@ -12,7 +12,7 @@ import { reapOrphans } from './pid-files.js';
 import { createSecretValues, type SecretValues } from './secret-values.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 import { createServersRepository } from './servers.repository.js';
-import { createServersService, type ResolveSecrets, type ServersService } from './servers.service.js';
+import { createServersService, type ResolveSecrets, type ServersService, type ServersServiceDeps } from './servers.service.js';
 import { createSupervisor, type Supervisor, type SupervisorDeps } from './supervisor.js';
 
 export interface ServersRuntimeDeps {
@@ -29,6 +29,8 @@ export interface ServersRuntimeDeps {
   retention?: RetentionPolicy | (() => RetentionPolicy);
   /** Metrics sampling (default every 5 s, kept 1 h). */
   metrics?: { sampleIntervalMs?: number; windowMs?: number };
+  /** The server's publication (src/pipe/), shown in its status. */
+  publicationOf?: ServersServiceDeps['publicationOf'];
   /** Test seams for the supervisor (timings, health checks). */
   supervisor?: Partial<SupervisorDeps>;
 }
@@ -91,6 +93,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     },
     resolveSecrets: deps.resolveSecrets,
     secretValues,
+    publicationOf: deps.publicationOf,
   });
   const unsubscribe = ['secret.rotated', 'secret.updated'].map((event) =>
     deps.secretEvents?.on(event as 'secret.rotated', (e) => servers.restartUsersOf(e.name).then(() => undefined)),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { publicationView } from '../pipe/publications.schema.js';
 import { pageSchema, paginationQuery } from '../http/pagination.js';
 import { SERVER_NAME } from './server-definition.js';
 import { SERVER_STATES } from './server-state.js';
@@ -81,6 +82,7 @@ export const statusView = z.object({
   server_info: serverInfo,
   protocol_version: z.string().nullable(),
   transitions: z.array(z.object({ from: z.string(), to: z.string(), at: z.string(), reason: z.string() })),
+  publication: publicationView.nullable().optional().describe('Its publication to a remote WebSocket endpoint (mcp_pipe), with the live state'),
 });
 
 export const capabilitiesView = z.object({

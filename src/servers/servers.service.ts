@@ -4,6 +4,7 @@ import { decodeCursor, toPage, type Page } from '../http/pagination.js';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';
 import type { AuditLog } from '../logs/audit-log.js';
+import type { PublicationView } from '../pipe/publications.service.js';
 import type { RedactableSecret } from '../secrets/secret-redaction.js';
 import { createServerCalls } from './server-calls.js';
 import { createServerLifecycle } from './server-lifecycle.js';
@@ -35,6 +36,8 @@ export interface ServersServiceDeps {
   metrics?: ServerMetrics | undefined;
   /** Records what the platform does on its own (auto-start); API calls are audited by the HTTP hook. */
   audit?: AuditLog | undefined;
+  /** The server's publication (src/pipe/), shown in its status. */
+  publicationOf?: ((serverId: string, serverName: string) => PublicationView | null) | undefined;
 }
 
 export type ServerInput = Partial<Omit<ServerDefinition, 'name' | 'transport'>> & Pick<ServerDefinition, 'name' | 'transport'>;
@@ -57,7 +60,10 @@ export function createServersService(deps: ServersServiceDeps) {
   };
 
   const view = (row: ServerRow): ServerView => toServerView(row, supervisor.has(row.name) ? supervisor.status(row.name) : { state: 'stopped', pid: null });
-  const statusOf = (row: ServerRow): StatusView => toStatusView(row, supervisor.status(row.name), redact);
+  const statusOf = (row: ServerRow): StatusView => ({
+    ...toStatusView(row, supervisor.status(row.name), redact),
+    publication: deps.publicationOf?.(row.id, row.name) ?? null,
+  });
 
   const withDefaults = (input: ServerInput): ServerDefinition => ({
     description: null,

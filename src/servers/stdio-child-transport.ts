@@ -16,6 +16,8 @@ export interface StdioChildTransportOptions {
   stopTimeouts?: Partial<StopTimeouts>;
   /** After the child exits, how long to wait for buffered stdout before reporting the close. */
   exitDrainMs?: number;
+  /** Checks a parsed stdout line (default: the SDK's full schema validation; the pipe passes a lighter check). */
+  parse?: (value: unknown) => JSONRPCMessage;
 }
 
 const NOISE_PREVIEW_CHARS = 500;
@@ -100,7 +102,7 @@ export class StdioChildTransport implements Transport {
     let message: JSONRPCMessage;
     try {
       if (trimmed[0] !== '{') throw new Error('not JSON');
-      message = parseJSONRPCMessage(JSON.parse(trimmed));
+      message = (this.opts.parse ?? parseJSONRPCMessage)(JSON.parse(trimmed));
     } catch {
       this.opts.onNoise?.(preview(text), buf.length);
       return;

@@ -3,6 +3,7 @@ import * as m001 from './001-foundation.js';
 import * as m002 from './002-secrets.js';
 import * as m003 from './003-servers.js';
 import * as m005 from './005-settings.js';
+import * as m007 from './007-pipe.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '002-secrets': m002,
   '003-servers': m003,
   '005-settings': m005,
+  '007-pipe': m007,
 };

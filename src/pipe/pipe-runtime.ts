@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { PipeTiming } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { SecretsService } from '../secrets/secrets.service.js';
+import { createServersRepository } from '../servers/servers.repository.js';
+import type { OpenSession } from './gateway-session.js';
+import { createPrincipalResolver } from './publication-principal.js';
+import { createPublicationManager } from './publication-manager.js';
+import { createPublicationsRepository } from './publications.repository.js';
+import { createPublicationsService, type PublicationsService } from './publications.service.js';
+
+export interface PipeRuntimeDeps {
+  db: Kysely<Database>;
+  log: Logger;
+  timing: PipeTiming;
+  secrets: Pick<SecretsService, 'set' | 'delete' | 'resolveTracked'>;
+  /** The gateway's in-process sessions (see gateway-session.ts). */
+  openSession: OpenSession;
+  /** How often publications of deleted servers are cleaned up (default 60 s). */
+  sweepIntervalMs?: number;
+}
+
+export interface PipeRuntime {
+  publications: PublicationsService;
+  /** Platform start: enabled publications reconnect. */
+  boot(): Promise<void>;
+  /** Closes every publication's WebSocket and gateway session. */
+  close(): Promise<void>;
+}
+
+/** Wires the platform side of mcp_pipe: publications, their relays, and the service over them. */
+export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
+  const repo = createPublicationsRepository(deps.db);
+  const servers = createServersRepository(deps.db);
+  const principals = createPrincipalResolver(deps.db);
+  const manager = createPublicationManager({
+    repo,
+    servers,
+    principals,
+    openSession: deps.openSession,
+    // Resolved at each connection, so a rotated token is used at the next reconnect.
+    resolveEndpoint: (stored) => deps.secrets.resolveTracked(stored, { reason: 'publication connect' }),
+    log: deps.log,
+    timing: deps.timing,
+  });
+  const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets });
+  let closing: Promise<void> | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
+  return {
+    publications,
+    async boot() {
+      await manager.restore();
+      sweeper = setInterval(() => {
+        publications.sweep().catch((err: unknown) => deps.log.error({ err }, 'publications: sweep failed'));
+      }, deps.sweepIntervalMs ?? 60_000);
+      sweeper.unref();
+    },
+    close() {
+      if (sweeper) clearInterval(sweeper);
+      closing ??= manager.close();
+      return closing;
+    },
+  };
+}
