@@ -5,6 +5,7 @@ import { createLoginAttemptRepository } from './auth/login-attempt.repository.js
 import { createTokenService } from './auth/tokens.js';
 import { createUserRepository } from './auth/user.repository.js';
 import { createUsersService, type UsersService } from './auth/users.service.js';
+import { type BackupsRuntime, createBackupsRuntime } from './backups/backups-runtime.js';
 import type { Config } from './config.js';
 import { connect, type Dialect } from './db/connect.js';
 import type { Database } from './db/database.js';
@@ -34,6 +35,8 @@ export interface AppContext {
   secrets: SecretsService;
   /** Managed MCP servers: the service, the supervisor of their processes, the protocol recorder. */
   servers: ServersRuntime;
+  /** Backups (create, verify, restore, upload) and their schedule (started by `mcps serve`). */
+  backups: BackupsRuntime;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
@@ -90,6 +93,19 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     secretEvents: secrets.events,
   });
 
+  const backups = createBackupsRuntime({
+    db: handle.db,
+    dialect: handle.dialect,
+    config,
+    log,
+    audit,
+    // The restored rows may describe other servers: stop what runs, start the restored auto_start ones.
+    onRestored: async () => {
+      await servers.supervisor.stopAll();
+      await servers.servers.autoStart();
+    },
+  });
+
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -110,8 +126,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     audit,
     secrets,
     servers,
+    backups,
     close() {
       closed ??= (async () => {
+        backups.scheduler.stop();
         await servers.close();
         await sink?.close();
         await handle.close();

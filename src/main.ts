@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBackupCommands } from './cli/backup.command.js';
 import { createCliEnv } from './cli/cli-env.js';
 import { registerDbCommands } from './cli/db.command.js';
 import { registerSecretsCommands } from './cli/secrets.command.js';
@@ -48,6 +49,7 @@ program
 registerDbCommands(program, env);
 registerUserCommands(program, env);
 registerSecretsCommands(program, env);
+registerBackupCommands(program, env);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.

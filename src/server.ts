@@ -25,6 +25,7 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
 
   // Kills what a crashed previous run left behind, then starts auto_start servers (in the background).
   await ctx.servers.boot();
+  ctx.backups.scheduler.start();
   const app = await buildApp(ctx);
   let address: string;
   try {
