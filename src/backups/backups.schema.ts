@@ -36,14 +36,14 @@ export const backupList = z.object({
 
 const label = z.string().trim().min(1).max(200).refine((v) => !/\p{Cc}/u.test(v), 'no control characters');
 
-export const createBackupBody = z.strictObject({ label: label.optional() }).optional();
+export const createBackupBody = z.strictObject({ label: label.optional() }).nullish();
 
 export const restoreBody = z
   .strictObject({
     /** Take a backup of the current data first (default true). */
     safety_backup: z.boolean().default(true),
   })
-  .optional();
+  .nullish();
 
 export const restoreOutcome = z.object({
   restored: backupManifest,
