@@ -19,3 +19,15 @@ export function rebuildBackup(lines: string[]): Buffer {
   const sha256 = createHash('sha256').update(body).digest('hex');
   return gzipSync(body + JSON.stringify({ trailer: true, row_counts: trailer.row_counts, sha256 }) + '\n');
 }
+
+/** Each table's rows as sorted JSON lines: what two backups of equal data have in common. */
+export function tableContents(gz: Buffer, ignore: (table: string, row: unknown[]) => boolean = () => false): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  let table = '';
+  for (const line of backupLines(gz)) {
+    if (line.startsWith('{"table":')) out[(table = (JSON.parse(line) as { table: string }).table)] = [];
+    else if (line.startsWith('[') && !ignore(table, JSON.parse(line) as unknown[])) out[table]!.push(line);
+  }
+  for (const rows of Object.values(out)) rows.sort();
+  return out;
+}
