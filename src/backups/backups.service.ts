@@ -45,6 +45,8 @@ export interface RestoreOptions {
   safety: boolean;
   /** Run `onRestored` afterwards (default true; the CLI, which runs no servers, says false). */
   notify?: boolean;
+  /** Called when the file checked out and the replacing transaction begins (progress for the CLI). */
+  onStart?: () => void;
 }
 
 const KNOWN_MIGRATIONS = Object.keys(knownMigrationTable).sort();
@@ -153,7 +155,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     const safety = opts.safety ? await createUnlocked('safety', `before restoring ${restored.id}`) : null;
     let result;
     try {
-      result = await restorePayload(deps.db, deps.dialect, file, { limits, knownMigrations: KNOWN_MIGRATIONS });
+      result = await restorePayload(deps.db, deps.dialect, file, { limits, knownMigrations: KNOWN_MIGRATIONS, onStart: opts.onStart });
     } catch (err) {
       throw asAppError(err);
     }
@@ -185,13 +187,13 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     restore: (id: string, opts: Partial<RestoreOptions> = {}) =>
       exclusive(async () => {
         const m = await verifyStored(await find(id));
-        return restoreFile(store.payloadPath(id), m, { safety: opts.safety ?? true, notify: opts.notify });
+        return restoreFile(store.payloadPath(id), m, { ...opts, safety: opts.safety ?? true });
       }),
     /** Restores a file that is not in BACKUP_DIR (the CLI's `restore <file>`): imported first, then restored. */
     restoreExternal: (file: string, opts: Partial<RestoreOptions> = {}) =>
       exclusive(async () => {
         const m = await importUnlocked(createReadStream(file), path(file));
-        return restoreFile(store.payloadPath(m.id), m, { safety: opts.safety ?? true, notify: opts.notify });
+        return restoreFile(store.payloadPath(m.id), m, { ...opts, safety: opts.safety ?? true });
       }),
     /** Checks a file anywhere (not stored): sound, and restorable into this database. */
     async verifyFile(file: string): Promise<VerifiedPayload & { notes: string[] }> {

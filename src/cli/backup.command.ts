@@ -60,10 +60,9 @@ export function registerBackupCommands(program: Command, env: CliEnv): void {
       if (!o.yes) throw new AppError('validation', 'restore replaces every row of every table: run again with --yes to confirm');
       const r = await env.withContext(async (ctx) => {
         const s = ctx.backups.service;
-        const opts = { safety: o.safetyBackup, notify: false };
+        const opts = { safety: o.safetyBackup, notify: false, onStart: () => process.stderr.write('verified; replacing the data (one transaction)\n') };
         if (s.store.isId(ref) && !existsSync(ref)) return s.restore(ref, opts);
         if (!existsSync(ref)) throw new AppError('not_found', `no backup '${ref}' (neither an id in BACKUP_DIR nor a file)`);
-        process.stderr.write(`restoring ${ref}\n`);
         return s.restoreExternal(ref, opts);
       });
       await env.audit('backup.restore', { safety: r.safety?.id ?? null, rows: sum(r.row_counts) }, { type: 'backup', id: r.restored.id });
