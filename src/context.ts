@@ -130,6 +130,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     close() {
       closed ??= (async () => {
         backups.scheduler.stop();
+        await backups.service.close();
         await servers.close();
         await sink?.close();
         await handle.close();

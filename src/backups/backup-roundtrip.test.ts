@@ -114,7 +114,8 @@ describe.skipIf(!needs('postgres'))('moving between SQLite and PostgreSQL', () =
     const last = await back.ctx.backups.service.create();
 
     expect(tableContents(fileOf(back, last.id), ignoreRestoreLog)).toEqual(tableContents(fileOf(source, first.id), ignoreRestoreLog));
-    expect(last.row_counts).toEqual(first.row_counts);
+    const withoutLogs = ({ system_logs: _, ...rest }: Record<string, number>) => rest;
+    expect(withoutLogs(last.row_counts)).toEqual(withoutLogs(first.row_counts));
     expect((await back.ctx.secrets.reveal('API_TOKEN', { reason: 'test' }, cli)).value).toBe('tok-second-plain');
     expect((await back.ctx.users.list(50)).items.map((u: { username: string }) => u.username).sort()).toEqual(['admin', 'zoë']);
   });

@@ -2,6 +2,8 @@ import { createWriteStream, type ReadStream, createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { sqlitePathOf } from '../config.js';
@@ -14,10 +16,9 @@ import { InvalidBackupError, type ReadLimits } from './payload-reader.js';
 import { writePayload } from './payload-writer.js';
 import { openPostgresSnapshot } from './postgres-snapshot.js';
 import { checkCompatible, IncompatibleBackupError, restorePayload } from './restore-payload.js';
-import type { SnapshotSource } from './snapshot-source.js';
-import { openSqliteSnapshot } from './sqlite-snapshot.js';
 import { readCatalog } from './table-catalog.js';
-import { type VerifiedPayload, verifyPayload } from './verify-payload.js';
+import type { VerifiedPayload } from './verify-payload.js';
+import { createWorkerRunner } from './worker-call.js';
 
 export interface BackupsServiceDeps {
   db: Kysely<any>;
@@ -50,6 +51,10 @@ export interface RestoreOptions {
 }
 
 const KNOWN_MIGRATIONS = Object.keys(knownMigrationTable).sort();
+/** The worker entry points, with this module's own extension (.ts from source, .js from dist/). */
+const WORKER = new URL(`./backup-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+
+
 
 /**
  * Backups of the whole database in a dialect-neutral format (see backup-format.ts): create (consistent
@@ -59,6 +64,9 @@ const KNOWN_MIGRATIONS = Object.keys(knownMigrationTable).sort();
  */
 export function createBackupsService(deps: BackupsServiceDeps) {
   const { store, log } = deps;
+  const worker = createWorkerRunner(WORKER, { InvalidBackupError });
+  /** Reads a whole backup file back in the worker thread (decompress, checksum, every line, counts). */
+  const verifyPayload = (file: string, limits: ReadLimits) => worker.call<VerifiedPayload>('verifyBackupFile', [file, limits]);
   const limits: ReadLimits = { maxExpandedBytes: deps.limits.maxExpandedBytes };
   let queue: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -67,11 +75,23 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     return run;
   };
 
-  const openSnapshot = async (lock: boolean): Promise<SnapshotSource | null> => {
-    if (deps.dialect === 'postgres') return openPostgresSnapshot(deps.db, { exclusive: lock });
-    const file = sqlitePathOf(deps.databaseUrl);
-    if (file === ':memory:') throw new AppError('bad_request', 'an in-memory SQLite database cannot be backed up');
-    return openSqliteSnapshot(file, await readCatalog(deps.db, 'sqlite'));
+  /** Writes a snapshot into `tmp`; false when another instance holds the backup lock (PostgreSQL). */
+  const writeSnapshot = async (tmp: string, createdAt: string, lock: boolean): Promise<boolean> => {
+    const meta = { createdAt, appVersion: deps.appVersion, gzipLevel: deps.gzipLevel };
+    if (deps.dialect === 'sqlite') {
+      const file = sqlitePathOf(deps.databaseUrl);
+      if (file === ':memory:') throw new AppError('bad_request', 'an in-memory SQLite database cannot be backed up');
+      await worker.call('writeSqliteBackup', [file, await readCatalog(deps.db, 'sqlite'), tmp, meta]);
+      return true;
+    }
+    const source = await openPostgresSnapshot(deps.db, { exclusive: lock });
+    if (!source) return false;
+    try {
+      await writePayload(tmp, source, meta);
+    } finally {
+      await source.close();
+    }
+    return true;
   };
 
   /** Verifies a written or received file and stores it under a new id with its manifest. */
@@ -104,14 +124,11 @@ export function createBackupsService(deps: BackupsServiceDeps) {
   const createUnlocked = async (kind: BackupKind, label: string | null, lock = false): Promise<BackupManifest | null> => {
     const started = performance.now();
     const now = new Date();
-    const source = await openSnapshot(lock);
-    if (!source) return null;
     const tmp = store.tempPath();
     try {
-      try {
-        await writePayload(tmp, source, { createdAt: now.toISOString(), appVersion: deps.appVersion, gzipLevel: deps.gzipLevel });
-      } finally {
-        await source.close();
+      if (!(await writeSnapshot(tmp, now.toISOString(), lock))) {
+        await rm(tmp, { force: true });
+        return null;
       }
       const manifest = await adopt(tmp, kind, label, Math.round(performance.now() - started), store.newId(now));
       log.info({ backup: manifest.id, kind, rows: manifest.total_rows, bytes: manifest.size_bytes, ms: manifest.duration_ms }, 'backup written and verified');
@@ -166,6 +183,8 @@ export function createBackupsService(deps: BackupsServiceDeps) {
 
   return {
     store,
+    /** Ends the worker thread (it never keeps the process alive anyway). */
+    close: () => worker.close(),
     /** A backup of the whole database now; verified before it is listed. */
     create: (opts: { kind?: BackupKind; label?: string | null } = {}) =>
       exclusive(async () => (await createUnlocked(opts.kind ?? 'manual', opts.label ?? null))!),

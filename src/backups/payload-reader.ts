@@ -45,7 +45,7 @@ export async function* readPayload(file: string, limits: ReadLimits): AsyncGener
     compressed += c.length;
     fileHash.update(c as Buffer);
   });
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   input.on('error', (err) => gunzip.destroy(err));
   input.pipe(gunzip);
   try {

@@ -73,6 +73,6 @@ export async function writePayload(
       cb(null, chunk);
     },
   });
-  await pipeline(lines(), createGzip({ level: meta.gzipLevel ?? 6 }), hashFile, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  await pipeline(lines(), createGzip({ level: meta.gzipLevel ?? 6, chunkSize: 256 * 1024 }), hashFile, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
   return { header, rowCounts, uncompressedBytes, contentSha256, sizeBytes, sha256: fileHash.digest('hex') };
 }
