@@ -102,7 +102,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // The restored rows may describe other servers: stop what runs, start the restored auto_start ones.
     onRestored: async () => {
       await servers.supervisor.stopAll();
-      await servers.servers.autoStart();
+      void servers.servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start after a restore failed'));
     },
   });
 

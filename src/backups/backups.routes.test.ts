@@ -98,6 +98,18 @@ describe('backups over REST', () => {
     expect(res.json().id).not.toBe(first.id);
   });
 
+  it('keeps serving while a restore runs: requests made meanwhile wait for it and succeed', async () => {
+    const restoring = api('POST', `/system/backups/${first.id}/restore`, { safety_backup: false });
+    const meanwhile = await Promise.all([
+      ...Array.from({ length: 5 }, () => api('GET', '/auth/me')),
+      api('GET', '/system/health'),
+      api('GET', '/system/backups'),
+    ]);
+    expect((await restoring).statusCode).toBe(200);
+    expect(meanwhile.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200, 200, 200]);
+    expect(await usernames()).toEqual(['admin', 'alice']);
+  });
+
   it('enforces roles: operators list and verify; only admins create, download, upload, restore, delete', async () => {
     const operator = await t.as('operator');
     const viewer = await t.as('viewer');
