@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { BlockGzipWriter } from './block-gzip-writer.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type BackupHeader } from './backup-format.js';
 import type { SnapshotSource } from './snapshot-source.js';
 
@@ -17,7 +14,7 @@ export interface WrittenPayload {
 
 /**
  * Streams a snapshot into `file` as gzip'd JSON lines (see backup-format.ts), hashing the text and
- * the compressed bytes on the way. Memory stays bounded by the chunk size whatever the database size.
+ * the compressed bytes on the way. Memory stays bounded (a few 1 MiB blocks) whatever the database size.
  */
 export async function writePayload(
   file: string,
@@ -38,41 +35,34 @@ export async function writePayload(
   const content = createHash('sha256');
   const rowCounts: Record<string, number> = {};
   let uncompressedBytes = 0;
-  let contentSha256 = '';
 
-  async function* lines(): AsyncGenerator<Buffer> {
-    const emit = (text: string) => {
-      const buf = Buffer.from(text, 'utf8');
-      content.update(buf);
-      uncompressedBytes += buf.length;
-      return buf;
-    };
-    yield emit(JSON.stringify(header) + '\n');
+  const out = new BlockGzipWriter(file, meta.gzipLevel ?? 6);
+  const emit = async (text: string) => {
+    const buf = Buffer.from(text, 'utf8');
+    content.update(buf);
+    uncompressedBytes += buf.length;
+    await out.write(buf);
+  };
+  try {
+    await emit(JSON.stringify(header) + '\n');
     for (const t of tables) {
-      yield emit(JSON.stringify({ table: t.name }) + '\n');
+      await emit(JSON.stringify({ table: t.name }) + '\n');
       let rows = 0;
       for await (const chunk of source.chunks(t)) {
         rows += chunk.rows;
-        yield emit(chunk.text);
+        await emit(chunk.text);
       }
       rowCounts[t.name] = rows;
-      yield emit(JSON.stringify({ end: t.name, rows }) + '\n');
+      await emit(JSON.stringify({ end: t.name, rows }) + '\n');
     }
-    contentSha256 = content.digest('hex');
-    const trailer = JSON.stringify({ trailer: true, row_counts: rowCounts, sha256: contentSha256 }) + '\n';
-    uncompressedBytes += Buffer.byteLength(trailer);
-    yield Buffer.from(trailer, 'utf8');
+    const contentSha256 = content.digest('hex');
+    const trailer = Buffer.from(JSON.stringify({ trailer: true, row_counts: rowCounts, sha256: contentSha256 }) + '\n', 'utf8');
+    uncompressedBytes += trailer.length;
+    await out.write(trailer);
+    const { size, sha256 } = await out.finish();
+    return { header, rowCounts, uncompressedBytes, contentSha256, sizeBytes: size, sha256 };
+  } catch (err) {
+    out.abort();
+    throw err;
   }
-
-  const fileHash = createHash('sha256');
-  let sizeBytes = 0;
-  const hashFile = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      fileHash.update(chunk);
-      sizeBytes += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  await pipeline(lines(), createGzip({ level: meta.gzipLevel ?? 6, chunkSize: 256 * 1024 }), hashFile, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
-  return { header, rowCounts, uncompressedBytes, contentSha256, sizeBytes, sha256: fileHash.digest('hex') };
 }
