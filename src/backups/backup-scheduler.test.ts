@@ -103,3 +103,20 @@ describe('configuration', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('BACKUP_DIR housekeeping', () => {
+  it('removes partial files a crash left behind, but not recent ones', async () => {
+    const { createBackupStore } = await import('./backup-store.js');
+    const { utimesSync, writeFileSync, readdirSync } = await import('node:fs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcps-backup-store-'));
+    const store = createBackupStore(dir);
+    const old = store.tempPath();
+    const fresh = store.tempPath();
+    writeFileSync(old, 'partial');
+    writeFileSync(fresh, 'being written');
+    utimesSync(old, new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 2 * 86_400_000));
+    expect(await store.cleanTemp(86_400_000)).toBe(1);
+    expect(readdirSync(dir)).toEqual([path.basename(fresh)]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKUP_ID, type BackupManifest } from './backup-format.js';
 
@@ -58,6 +58,24 @@ export function createBackupStore(dir: string) {
       const tmp = this.tempPath();
       await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n', { mode: 0o600 });
       await rename(tmp, manifestPath(manifest.id));
+    },
+    /** Removes partial files a crash left behind (older than `olderThanMs`, so never one being written). */
+    async cleanTemp(olderThanMs: number, now = Date.now()): Promise<number> {
+      ensure();
+      let n = 0;
+      for (const name of await readdir(dir)) {
+        if (!name.startsWith('.tmp-')) continue;
+        const p = path.join(dir, name);
+        try {
+          if (now - (await stat(p)).mtimeMs > olderThanMs) {
+            await rm(p, { force: true });
+            n++;
+          }
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return n;
     },
     async remove(id: string): Promise<void> {
       // Manifest first: a half-removed backup is never listed.

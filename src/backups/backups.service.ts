@@ -238,6 +238,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
       exclusive(() => importUnlocked(body, opts.label ?? null, opts.expectedSha256)),
     async prune(policy: RetentionPolicy): Promise<string[]> {
       return exclusive(async () => {
+        await store.cleanTemp(24 * 60 * 60 * 1000);
         const expired = pickExpired(await store.list(), policy, new Date());
         for (const m of expired) await store.remove(m.id);
         if (expired.length) log.info({ pruned: expired.map((m) => m.id) }, 'old backups pruned');
