@@ -54,8 +54,6 @@ const KNOWN_MIGRATIONS = Object.keys(knownMigrationTable).sort();
 /** The worker entry points, with this module's own extension (.ts from source, .js from dist/). */
 const WORKER = new URL(`./backup-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 
-
-
 /**
  * Backups of the whole database in a dialect-neutral format (see backup-format.ts): create (consistent
  * snapshot, streamed, verified after writing), list, verify, restore (verify first, safety backup,
@@ -145,8 +143,8 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     return m;
   };
 
-  /** A full read of a stored file; a damaged one is reported as a value of the error, not a crash. */
-  const verifyStored = async (m: BackupManifest): Promise<BackupManifest> => {
+  /** A full read of a stored file, compared with its manifest. */
+  const verifyStored = async (m: BackupManifest): Promise<{ manifest: BackupManifest; verified: VerifiedPayload }> => {
     let v;
     try {
       v = await verifyPayload(store.payloadPath(m.id), limits);
@@ -155,24 +153,23 @@ export function createBackupsService(deps: BackupsServiceDeps) {
       throw asAppError(err);
     }
     if (v.sha256 !== m.sha256) throw new AppError('unprocessable', `backup ${m.id}: the file's sha256 differs from its manifest (changed since it was written)`);
-    const updated = { ...m, verified_at: new Date().toISOString() };
-    await store.saveManifest(updated);
-    return updated;
+    const manifest = { ...m, verified_at: new Date().toISOString() };
+    await store.saveManifest(manifest);
+    return { manifest, verified: v };
   };
 
-  const restoreFile = async (file: string, restored: BackupManifest, opts: RestoreOptions): Promise<RestoreOutcome> => {
-    // Verify first, whole file, and check the schema before anything is replaced.
-    let header;
+  /** Restores a stored backup whose file was just verified in full. */
+  const restoreVerified = async (restored: BackupManifest, verified: VerifiedPayload, opts: RestoreOptions): Promise<RestoreOutcome> => {
+    // The schema is checked before anything is replaced (and again inside the transaction).
     try {
-      header = (await verifyPayload(file, limits)).header;
-      checkCompatible(header, KNOWN_MIGRATIONS, await readCatalog(deps.db, deps.dialect));
+      checkCompatible(verified.header, KNOWN_MIGRATIONS, await readCatalog(deps.db, deps.dialect));
     } catch (err) {
       throw asAppError(err);
     }
     const safety = opts.safety ? await createUnlocked('safety', `before restoring ${restored.id}`) : null;
     let result;
     try {
-      result = await restorePayload(deps.db, deps.dialect, file, { limits, knownMigrations: KNOWN_MIGRATIONS, onStart: opts.onStart });
+      result = await restorePayload(deps.db, deps.dialect, store.payloadPath(restored.id), { limits, knownMigrations: KNOWN_MIGRATIONS, onStart: opts.onStart });
     } catch (err) {
       throw asAppError(err);
     }
@@ -196,7 +193,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     list: () => store.list(),
     get: find,
     async verify(id: string): Promise<BackupManifest> {
-      return exclusive(async () => verifyStored(await find(id)));
+      return exclusive(async () => (await verifyStored(await find(id))).manifest);
     },
     /** The stored file, for download. */
     async open(id: string): Promise<{ manifest: BackupManifest; stream: ReadStream }> {
@@ -205,14 +202,14 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     },
     restore: (id: string, opts: Partial<RestoreOptions> = {}) =>
       exclusive(async () => {
-        const m = await verifyStored(await find(id));
-        return restoreFile(store.payloadPath(id), m, { ...opts, safety: opts.safety ?? true });
+        const { manifest, verified } = await verifyStored(await find(id));
+        return restoreVerified(manifest, verified, { ...opts, safety: opts.safety ?? true });
       }),
     /** Restores a file that is not in BACKUP_DIR (the CLI's `restore <file>`): imported first, then restored. */
     restoreExternal: (file: string, opts: Partial<RestoreOptions> = {}) =>
       exclusive(async () => {
-        const m = await importUnlocked(createReadStream(file), path(file));
-        return restoreFile(store.payloadPath(m.id), m, { ...opts, safety: opts.safety ?? true });
+        const { manifest, verified } = await importUnlocked(createReadStream(file), baseName(file));
+        return restoreVerified(manifest, verified, { ...opts, safety: opts.safety ?? true });
       }),
     /** Checks a file anywhere (not stored): sound, and restorable into this database. */
     async verifyFile(file: string): Promise<VerifiedPayload & { notes: string[] }> {
@@ -235,7 +232,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
      * must match the file.
      */
     import: (body: Readable, opts: { label?: string | null; expectedSha256?: string } = {}) =>
-      exclusive(() => importUnlocked(body, opts.label ?? null, opts.expectedSha256)),
+      exclusive(async () => (await importUnlocked(body, opts.label ?? null, opts.expectedSha256)).manifest),
     async prune(policy: RetentionPolicy): Promise<string[]> {
       return exclusive(async () => {
         await store.cleanTemp(24 * 60 * 60 * 1000);
@@ -247,7 +244,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
     },
   };
 
-  async function importUnlocked(body: Readable, label: string | null, expectedSha256?: string): Promise<BackupManifest> {
+  async function importUnlocked(body: Readable, label: string | null, expectedSha256?: string): Promise<{ manifest: BackupManifest; verified: VerifiedPayload }> {
     const tmp = store.tempPath();
     try {
       let size = 0;
@@ -263,8 +260,9 @@ export function createBackupsService(deps: BackupsServiceDeps) {
       if ((await stat(tmp)).size === 0) throw new AppError('validation', 'the body is empty: send the backup file as the request body');
       const id = store.newId();
       let manifest: BackupManifest;
+      let v: VerifiedPayload;
       try {
-        const v = await verifyPayload(tmp, limits);
+        v = await verifyPayload(tmp, limits);
         if (expectedSha256 && v.sha256 !== expectedSha256.toLowerCase()) throw new AppError('unprocessable', 'checksum mismatch: the file does not have the sha256 given');
         checkCompatible(v.header, KNOWN_MIGRATIONS, await readCatalog(deps.db, deps.dialect));
         manifest = await adopt(tmp, 'upload', label, 0, id, v);
@@ -272,7 +270,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
         throw asAppError(err);
       }
       log.info({ backup: manifest.id, rows: manifest.total_rows, bytes: manifest.size_bytes }, 'backup imported');
-      return manifest;
+      return { manifest, verified: v };
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
@@ -280,7 +278,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
   }
 }
 
-function path(file: string): string {
+function baseName(file: string): string {
   return file.split(/[\\/]/).pop()!.slice(0, 200);
 }
 
