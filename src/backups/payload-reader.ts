@@ -32,7 +32,7 @@ const TRAILER_PREFIX = Buffer.from('{"trailer":');
  * final `end` event means the whole file was sound. Rows come in batches, in file order.
  */
 export async function* readPayload(file: string, limits: ReadLimits): AsyncGenerator<PayloadEvent> {
-  const maxLine = limits.maxLineBytes ?? 64 * 1024 * 1024;
+  const maxLine = limits.maxLineBytes ?? 16 * 1024 * 1024;
   const content = createHash('sha256');
   let expanded = 0;
   let compressed = 0;
