@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
@@ -26,7 +27,8 @@ export class BlockGzipWriter {
   constructor(
     file: string,
     private readonly level: number,
-    private readonly parallel = 4,
+    /** Blocks compressed at once: one per core, 2 to 4 (libuv's pool has 4 threads). */
+    private readonly parallel = Math.min(4, Math.max(2, availableParallelism())),
   ) {
     this.out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
     this.out.on('error', (err) => (this.failed = err));
