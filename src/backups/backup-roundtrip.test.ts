@@ -7,7 +7,7 @@ import { needs } from '../../test/helpers/needs.js';
 import { createTestContext, type TestContext } from '../../test/helpers/test-context.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { localCaller } from '../secrets/secret-caller.js';
-import { tableContents } from './backup-file.test-support.js';
+import { tableContents } from './test-backup-file.js';
 
 const MASTER_KEY = randomBytes(32).toString('base64');
 const cli = localCaller('cli', 'backup-test');

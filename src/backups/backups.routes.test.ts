@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
-import { backupLines, rebuildBackup } from './backup-file.test-support.js';
+import { backupLines, rebuildBackup } from './test-backup-file.js';
 
 let t: TestApp;
 let admin: { authorization: string };
