@@ -156,6 +156,36 @@ describe.skipIf(!needs('postgres'))('moving between SQLite and PostgreSQL', () =
     expect((await back.ctx.users.list(50)).items.map((u: { username: string }) => u.username).sort()).toEqual(['admin', 'zoë']);
   });
 
+  it('maps column types across dialects: booleans, binary, JSON, timestamps, floats, identity ids', async () => {
+    const pgTable = sql`create table extra_kinds (id int generated always as identity primary key, flag boolean not null, data bytea, doc jsonb, at timestamptz, amount double precision)`;
+    const a = await platform('postgres');
+    await pgTable.execute(a.ctx.db);
+    await sql`insert into extra_kinds (flag, data, doc, at, amount) values (true, '\\x00ff'::bytea, '{"a":[1,"b"]}', '2026-11-29T01:02:03.456Z', 1.5), (false, null, null, null, null)`.execute(a.ctx.db);
+    const fromPg = await a.ctx.backups.service.create();
+
+    const b = await platform('sqlite');
+    await sql`create table extra_kinds (id integer primary key, flag integer not null, data blob, doc text, at text, amount real)`.execute(b.ctx.db);
+    await b.ctx.backups.service.restore((await b.ctx.backups.service.import(Readable.from(fileOf(a, fromPg.id)))).id, { safety: false });
+    const inSqlite = await sql<Record<string, unknown>>`select * from extra_kinds order by id`.execute(b.ctx.db);
+    expect(inSqlite.rows).toEqual([
+      { id: 1, flag: 1, data: Buffer.from([0, 255]), doc: '{"a":[1,"b"]}', at: '2026-11-29T01:02:03.456Z', amount: 1.5 },
+      { id: 2, flag: 0, data: null, doc: null, at: null, amount: null },
+    ]);
+    const fromSqlite = await b.ctx.backups.service.create();
+
+    const c = await platform('postgres');
+    await pgTable.execute(c.ctx.db);
+    await c.ctx.backups.service.restore((await c.ctx.backups.service.import(Readable.from(fileOf(b, fromSqlite.id)))).id, { safety: false });
+    const back = await sql<Record<string, unknown>>`select * from extra_kinds order by id`.execute(c.ctx.db);
+    expect(back.rows).toEqual([
+      { id: 1, flag: true, data: Buffer.from([0, 255]), doc: { a: [1, 'b'] }, at: new Date('2026-11-29T01:02:03.456Z'), amount: 1.5 },
+      { id: 2, flag: false, data: null, doc: null, at: null, amount: null },
+    ]);
+    // The identity moved past the restored ids.
+    const next = await sql<{ id: number }>`insert into extra_kinds (flag) values (true) returning id`.execute(c.ctx.db);
+    expect(next.rows[0]!.id).toBe(3);
+  });
+
   it('only one instance takes the scheduled backup at a time (PostgreSQL advisory lock)', async () => {
     const a = await platform('postgres');
     const { openPostgresSnapshot } = await import('./postgres-snapshot.js');

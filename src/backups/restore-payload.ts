@@ -96,7 +96,9 @@ async function insertRows(trx: Kysely<any>, dialect: 'sqlite' | 'postgres', spec
   const cols = sql.raw(spec.columns.map(ident).join(', '));
   for (let i = 0; i < rows.length; i += perBatch) {
     const values = rows.slice(i, i + perBatch).map((row) => sql`(${sql.join(row.map((v, j) => decodeValue(v, dialect, types[j]!)))})`);
-    await sql`insert into ${sql.raw(ident(spec.name))} (${cols}) values ${sql.join(values)}`.execute(trx);
+    // PostgreSQL: ids come from the backup even for GENERATED ALWAYS identity columns.
+    const overriding = sql.raw(dialect === 'postgres' ? ' overriding system value' : '');
+    await sql`insert into ${sql.raw(ident(spec.name))} (${cols})${overriding} values ${sql.join(values)}`.execute(trx);
   }
 }
 
