@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authRoutes } from './auth/auth.routes.js';
+import { backupsRoutes } from './backups/backups.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
 import { registerAuditHook } from './http/audit-hook.js';
@@ -69,6 +70,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(secretsRoutes, { secrets: ctx.secrets });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
+      await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler, audit: ctx.audit });
       await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
       await api.register(systemRoutes, { system: ctx.system.service });
       await api.register(settingsRoutes, { settings: ctx.system.settings, config });

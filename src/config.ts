@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { isScheduleOrOff } from './backups/backup-schedule.js';
 import { readOrCreateKeyFile } from './lib/key-file.js';
 import { maskSettingValue } from './lib/mask-url.js';
 import { DEVELOPMENT_MASTER_KEY_FILE, MasterKeyConfigError, type MasterKeyRing, resolveMasterKeyRing } from './secrets/master-keys.js';
@@ -96,6 +97,11 @@ const envSchema = z.object({
   LOG_FILE: str.optional(),
   DATA_DIR: str.default('./data'),
   BACKUP_DIR: str.optional(),
+  BACKUP_SCHEDULE: str.refine(isScheduleOrOff, 'expected a 5- or 6-field cron expression (e.g. "0 3 * * *") or "off"').default('0 3 * * *'),
+  BACKUP_KEEP_COUNT: int(0, 100_000).default(7),
+  BACKUP_KEEP_DAYS: int(0, 36_500).default(30),
+  BACKUP_MAX_UPLOAD_MB: int(1, 1024 * 1024).default(1024),
+  BACKUP_MAX_EXPANDED_MB: int(1, 16 * 1024 * 1024).default(16 * 1024),
   STATIC_DIR: str.default('./static'),
   MCP_TIMEOUT: int(1, 3600).default(30),
   MCP_MAX_RETRIES: int(0, 100).default(3),
@@ -139,6 +145,14 @@ export interface Config {
   logFile: string;
   dataDir: string;
   backupDir: string;
+  /** Cron expression of automatic backups, or null when off (BACKUP_SCHEDULE=off). */
+  backupSchedule: string | null;
+  /** Automatic and safety backups kept (newest first) and their largest age in days; 0 = no limit. */
+  backupKeepCount: number;
+  backupKeepDays: number;
+  /** Largest accepted upload, and largest uncompressed size of any backup read (bomb guard), in bytes. */
+  backupMaxUploadBytes: number;
+  backupMaxExpandedBytes: number;
   staticDir: string;
   mcpTimeoutMs: number;
   mcpMaxRetries: number;
@@ -248,6 +262,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logFile: e.LOG_FILE ? abs(e.LOG_FILE) : path.join(logDir, 'app.log'),
     dataDir,
     backupDir: e.BACKUP_DIR ? abs(e.BACKUP_DIR) : path.join(dataDir, 'backups'),
+    backupSchedule: e.BACKUP_SCHEDULE.toLowerCase() === 'off' ? null : e.BACKUP_SCHEDULE,
+    backupKeepCount: e.BACKUP_KEEP_COUNT,
+    backupKeepDays: e.BACKUP_KEEP_DAYS,
+    backupMaxUploadBytes: e.BACKUP_MAX_UPLOAD_MB * 1024 * 1024,
+    backupMaxExpandedBytes: e.BACKUP_MAX_EXPANDED_MB * 1024 * 1024,
     staticDir: abs(e.STATIC_DIR),
     mcpTimeoutMs: e.MCP_TIMEOUT * 1000,
     mcpMaxRetries: e.MCP_MAX_RETRIES,

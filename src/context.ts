@@ -5,6 +5,7 @@ import { createLoginAttemptRepository } from './auth/login-attempt.repository.js
 import { createTokenService } from './auth/tokens.js';
 import { createUserRepository } from './auth/user.repository.js';
 import { createUsersService, type UsersService } from './auth/users.service.js';
+import { type BackupsRuntime, createBackupsRuntime } from './backups/backups-runtime.js';
 import type { Config } from './config.js';
 import { connect, type Dialect } from './db/connect.js';
 import type { Database } from './db/database.js';
@@ -18,6 +19,7 @@ import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/s
 import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
+import { backupSettingDefaults, bindBackupSchedule } from './system/backup-settings.js';
 import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
 import { VERSION } from './version.js';
 import { gatewayNotAvailable, type OpenSession } from './pipe/gateway-session.js';
@@ -45,6 +47,8 @@ export interface AppContext {
   system: SystemRuntime;
   /** Publications of servers / the gateway to remote WebSocket endpoints (mcp_pipe). */
   pipes: PipeRuntime;
+  /** Backups (create, verify, restore, upload) and their schedule (started by `mcps serve`). */
+  backups: BackupsRuntime;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
@@ -93,7 +97,13 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     config: { maxVersions: config.secretMaxVersions, overlapMs: config.secretOverlapMs },
     events: secretEvents,
   });
-  const settings = await loadSettings({ db: handle.db, config, log, audit });
+  const settings = await loadSettings({
+    db: handle.db,
+    config,
+    log,
+    audit,
+    defaults: backupSettingDefaults({ schedule: config.backupSchedule, keepCount: config.backupKeepCount, keepDays: config.backupKeepDays }),
+  });
   const servers = createServersRuntime({
     db: handle.db,
     log,
@@ -120,6 +130,22 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const startedAt = Date.now();
   const system = createSystemRuntime({ db: handle.db, dialect: handle.dialect, dbDisplay: handle.display, config, log, version: VERSION, startedAt, logs, servers, settings });
 
+  const backups = createBackupsRuntime({
+    db: handle.db,
+    dialect: handle.dialect,
+    config,
+    log,
+    audit,
+    // The restored rows may describe other servers: stop what runs, start the restored auto_start ones.
+    onRestored: async () => {
+      await servers.supervisor.stopAll();
+      void servers.servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start after a restore failed'));
+    },
+  });
+
+  // The schedule and retention follow the `backup.*` runtime settings (PUT /system/config).
+  const unbindBackupSchedule = bindBackupSchedule(settings, backups.scheduler);
+
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -143,8 +169,12 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     servers,
     system,
     pipes,
+    backups,
     close() {
       closed ??= (async () => {
+        unbindBackupSchedule();
+        backups.scheduler.stop();
+        await backups.service.close();
         await secretWatcher.stop();
         system.close();
         await pipes.close();

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBackupCommands } from './cli/backup.command.js';
 import { createCliEnv } from './cli/cli-env.js';
 import { registerDbCommands } from './cli/db.command.js';
 import { registerLogServiceCommand } from './cli/log-service.command.js';
@@ -52,6 +53,7 @@ registerUserCommands(program, env);
 registerSecretsCommands(program, env);
 registerLogServiceCommand(program, env);
 registerPipeCommand(program);
+registerBackupCommands(program, env);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.

@@ -31,6 +31,7 @@ export async function startServer(config: Readonly<Config>): Promise<{ stop(): P
   ctx.system.start();
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
   await ctx.pipes.boot();
+  ctx.backups.scheduler.start();
   const app = await buildApp(ctx);
   let address: string;
   try {

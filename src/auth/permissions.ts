@@ -31,6 +31,11 @@ export const PERMISSIONS = {
   // WebSocket endpoint (an outsider then calls its tools): admins only.
   'publications:read': 'viewer',
   'publications:write': 'admin',
+  // Backups hold password hashes and secret ciphertext: operators may list and verify them; creating,
+  // downloading, uploading, deleting and restoring is for admins.
+  'backups:read': 'operator',
+  'backups:write': 'admin',
+  'backups:restore': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

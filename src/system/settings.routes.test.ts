@@ -34,7 +34,8 @@ describe('GET /system/config', () => {
     const byKey = Object.fromEntries(body.runtime.map((s: { key: string }) => [s.key, s]));
     expect(byKey['mcp.max_retries']).toMatchObject({ value: 4, default: 4, source: 'env', env: 'MCP_MAX_RETRIES' });
     expect(byKey['log.level']).toMatchObject({ value: 'info', source: 'default' });
-    expect(byKey['backup.schedule']).toMatchObject({ value: null, source: 'default' });
+    // Its default comes from BACKUP_SCHEDULE (daily at 03:00 when unset).
+    expect(byKey['backup.schedule']).toMatchObject({ value: '0 3 * * *', source: 'default', env: 'BACKUP_SCHEDULE' });
     const restart = Object.fromEntries(body.restart_required.map((s: { name: string }) => [s.name, s]));
     expect(restart['PORT']).toMatchObject({ value: 8000, source: 'default', secret: false, runtime_setting: null });
     expect(restart['MCP_MAX_RETRIES']).toMatchObject({ value: 4, source: 'env', runtime_setting: 'mcp.max_retries' });
@@ -152,14 +153,16 @@ describe('PUT /system/config: applied at once, stored, audited', () => {
   });
 
   it('writes one operation-log row with old and new values', async () => {
-    const res = await put({ 'backup.schedule': '0 3 * * *', 'backup.keep_count': 14 });
+    const res = await put({ 'backup.schedule': '30 2 * * *', 'backup.keep_count': 14 });
     expect(res.statusCode, res.body).toBe(200);
+    // Applied at once to the platform's own backup scheduler.
+    expect(t.ctx.backups.scheduler.settings()).toMatchObject({ schedule: '30 2 * * *', keepCount: 14 });
     const ops = await t.app.inject({ url: '/api/v1/logs/operations?action=system.config.update&limit=50', headers: admin });
     const rows = ops.json().items.filter((r: { request_id: string }) => r.request_id === res.headers['x-request-id']);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor_name: 'admin', outcome: 'success', target_type: 'settings' });
     expect(rows[0].details.changes).toEqual([
-      { key: 'backup.schedule', old: null, new: '0 3 * * *' },
+      { key: 'backup.schedule', old: '0 3 * * *', new: '30 2 * * *' },
       { key: 'backup.keep_count', old: 7, new: 14 },
     ]);
     const failed = await put({ 'backup.keep_days': -3 });
@@ -180,7 +183,7 @@ describe('PUT /system/config: applied at once, stored, audited', () => {
       await settings.load();
       // Values stored earlier in this file win over the defaults; keep_days was never set.
       const off = bindBackupSchedule(settings, { update: (s) => updates.push(s) });
-      expect(updates).toEqual([{ schedule: '0 3 * * *', keepCount: 14, keepDays: 9 }]);
+      expect(updates).toEqual([{ schedule: '30 2 * * *', keepCount: 14, keepDays: 9 }]);
       expect(settings.list().find((s) => s.key === 'backup.keep_days')).toMatchObject({ value: 9, env: 'BACKUP_KEEP_DAYS', source: 'default' });
       await settings.update({ 'backup.schedule': null, 'backup.keep_days': 60 }, { actor: { type: 'cli', name: 'test' } });
       expect(updates.at(-1)).toEqual({ schedule: '0 4 * * *', keepCount: 14, keepDays: 60 });

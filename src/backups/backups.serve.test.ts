@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
+import { ADMIN_PASSWORD } from '../../test/helpers/test-app.js';
+import { loadConfig } from '../config.js';
+import { startServer } from '../server.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+describe('mcps serve with a backup schedule', () => {
+  it('takes automatic backups on schedule and prunes old ones, as GET /system/backups shows', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcps-serve-backups-'));
+    const database: TestDatabase = await createTestDatabase();
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }), () => database.drop());
+    const config = loadConfig(
+      { ENVIRONMENT: 'test', PORT: '0', DATABASE_URL: database.url, MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, BACKUP_SCHEDULE: '*/2 * * * * *', BACKUP_KEEP_COUNT: '2', LOG_LEVEL: 'warn' },
+      { envFile: false, cwd: dir },
+    );
+    const server = await startServer(config);
+    cleanup.push(() => server.stop());
+    const url = server.url;
+    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const headers = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+    const list = async () => (await (await fetch(`${url}/api/v1/system/backups`, { headers })).json()) as { items: { kind: string; id: string }[]; schedule: { schedule: string; next_run: string | null } };
+
+    const first = await list();
+    expect(first.schedule.schedule).toBe('*/2 * * * * *');
+    expect(first.schedule.next_run).not.toBeNull();
+
+    // Runs every 2 s and keeps 2: wait until at least 4 runs are in the operation log.
+    const runs = async () => {
+      const r = await fetch(`${url}/api/v1/logs/operations?action=backup.create&limit=100`, { headers });
+      return ((await r.json()) as { items: unknown[] }).items.length;
+    };
+    const deadline = Date.now() + 90_000;
+    while ((await runs()) < 4) {
+      if (Date.now() > deadline) throw new Error('the schedule did not run 4 times in 90 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // At most 2 stay (a run between its backup and its pruning may briefly show a third).
+    let scheduled = (await list()).items.filter((m) => m.kind === 'scheduled');
+    while (scheduled.length > 2) {
+      if (Date.now() > deadline) throw new Error(`${scheduled.length} scheduled backups kept, expected 2`);
+      await new Promise((r) => setTimeout(r, 100));
+      scheduled = (await list()).items.filter((m) => m.kind === 'scheduled');
+    }
+    expect(scheduled.length).toBeGreaterThanOrEqual(1);
+  });
+});
