@@ -4,6 +4,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { authRoutes } from './auth/auth.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
+import { gatewayRoutes } from './gateway/gateway.routes.js';
+import { mcpHttpRoutes } from './gateway/mcp-http.routes.js';
 import { registerAuditHook } from './http/audit-hook.js';
 import { registerAuthGuard } from './http/auth-guard.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -61,11 +63,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(secretsRoutes, { secrets: ctx.secrets });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
+      await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });
       await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
     },
     { prefix: config.apiPrefix },
   );
 
+  await app.register(mcpHttpRoutes, { gateway: ctx.gateway, corsOrigins: config.corsOrigins });
   await app.register(homeRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
   return app;
 }

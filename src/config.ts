@@ -101,6 +101,12 @@ const envSchema = z.object({
   MCPS_MASTER_KEYS: z.string().optional(),
   MCPS_SECRET_MAX_VERSIONS: int(1, 1000).default(10),
   MCPS_SECRET_OVERLAP_HOURS: int(0, 24 * 365).default(24),
+  MCPS_GATEWAY_SEPARATOR: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'expected 1-4 of A-Z a-z 0-9 _ . - (tool names allow only these)')
+    .default('__'),
+  MCPS_GATEWAY_SESSION_IDLE_MINUTES: int(1, 60 * 24 * 7).default(30),
+  MCPS_GATEWAY_MAX_SESSIONS: int(1, 100_000).default(1000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -140,6 +146,8 @@ export interface Config {
   secretMaxVersions: number;
   /** How long a rotated-out version stays readable, in milliseconds. */
   secretOverlapMs: number;
+  /** The MCP gateway: name separator, idle session timeout, session limit. */
+  gateway: { separator: string; sessionIdleMs: number; maxSessions: number };
 }
 
 export interface LoadConfigOptions {
@@ -205,6 +213,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     masterKeyRing,
     secretMaxVersions: e.MCPS_SECRET_MAX_VERSIONS,
     secretOverlapMs: e.MCPS_SECRET_OVERLAP_HOURS * 60 * 60 * 1000,
+    gateway: Object.freeze({
+      separator: e.MCPS_GATEWAY_SEPARATOR,
+      sessionIdleMs: e.MCPS_GATEWAY_SESSION_IDLE_MINUTES * 60 * 1000,
+      maxSessions: e.MCPS_GATEWAY_MAX_SESSIONS,
+    }),
   });
 }
 

@@ -9,6 +9,8 @@ import type { Config } from './config.js';
 import { connect, type Dialect } from './db/connect.js';
 import type { Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
+import { createGatewayService, type GatewayService } from './gateway/gateway.service.js';
+import type { BuiltinServer } from './gateway/upstream-sources.js';
 import { createAuditLog, type AuditLog } from './logs/audit-log.js';
 import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
@@ -34,6 +36,8 @@ export interface AppContext {
   secrets: SecretsService;
   /** Managed MCP servers: the service, the supervisor of their processes, the protocol recorder. */
   servers: ServersRuntime;
+  /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
+  gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
@@ -45,6 +49,8 @@ export interface ContextOptions {
   migrate?: boolean;
   /** Store warn+ system log entries in the database (default true). */
   dbLogSink?: boolean;
+  /** Built-in in-process MCP servers the gateway aggregates like managed ones (e.g. the log service). */
+  builtins?: BuiltinServer[];
 }
 
 export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<AppContext> {
@@ -90,6 +96,15 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     secretEvents: secrets.events,
   });
 
+  const gateway = createGatewayService({
+    db: handle.db,
+    supervisor: servers.supervisor,
+    recorder: servers.recorder,
+    log,
+    config: config.gateway,
+    builtins: options.builtins,
+  });
+
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -110,8 +125,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     audit,
     secrets,
     servers,
+    gateway,
     close() {
       closed ??= (async () => {
+        await gateway.close();
         await servers.close();
         await sink?.close();
         await handle.close();

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m001 from './001-foundation.js';
 import * as m002 from './002-secrets.js';
 import * as m003 from './003-servers.js';
+import * as m004 from './004-gateway.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001-foundation': m001,
   '002-secrets': m002,
   '003-servers': m003,
+  '004-gateway': m004,
 };

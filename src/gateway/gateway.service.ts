@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import { InMemoryTransport, type Transport } from '@modelcontextprotocol/server';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../http/app-error.js';
+import type { ListKind } from '../servers/mcp-connection.js';
+import type { Supervisor } from '../servers/supervisor.js';
+import type { TrafficRecorder } from '../traffic/traffic-recorder.js';
+import { serverAllowed } from './allowlist.js';
+import { buildCatalogue, type CatalogueTool } from './catalogue.js';
+import { createGatewayMetrics, type GatewayMetricsSnapshot, type SessionTransport } from './gateway-metrics.js';
+import { createSessionRegistry, toSessionView, type GatewaySession, type SessionView } from './gateway-sessions.js';
+import { createGatewayRepository } from './gateway.repository.js';
+import { createKeyPolicies, type KeyPolicies } from './key-policies.js';
+import { RecordingTransport } from './recording-transport.js';
+import { createSessionRouter, type SessionScope } from './session-router.js';
+import { createSessionServer, type SessionServerFace } from './session-server.js';
+import { createToolPins, type ToolPins } from './tool-pins.js';
+import { namespacedName } from './tool-names.js';
+import { toProtocolError } from './upstream-errors.js';
+import { createManagedSource, type BuiltinServer } from './upstream-sources.js';
+
+export interface GatewayConfig {
+  /** Between server and tool in aggregated names (default `__`). */
+  separator: string;
+  /** HTTP and SSE sessions idle this long are closed. */
+  sessionIdleMs: number;
+  /** Open sessions at most; a new one beyond is refused (503). */
+  maxSessions: number;
+}
+
+export interface GatewayDeps {
+  db: Kysely<Database>;
+  supervisor: Supervisor;
+  recorder: Pick<TrafficRecorder, 'record'>;
+  log: Logger;
+  config: GatewayConfig;
+  /** Built-in in-process servers (e.g. the log-service server `mcps`), aggregated like managed ones. */
+  builtins?: BuiltinServer[];
+}
+
+/** The protocol log's server label for client <-> gateway messages. */
+export const GATEWAY_LOG_SERVER = 'gateway';
+
+export interface OpenSessionOptions {
+  principal: Principal;
+  /** Front one server unchanged; absent for the aggregate. */
+  server?: string | null | undefined;
+  /** Protocol-log caller label (default `api_key:<name>` or `user:<name>`). */
+  caller?: string | undefined;
+  transport: Transport;
+  kind: SessionTransport;
+  /** The session id (the HTTP transport's Mcp-Session-Id); random when absent. */
+  id?: string;
+}
+
+/** A cryptographically random session id (256 bits, URL-safe). */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function callerOf(p: Principal): string {
+  return `${p.type === 'api_key' ? 'api_key' : 'user'}:${p.name}`;
+}
+
+/**
+ * The MCP gateway: sessions (Streamable HTTP, SSE, in-process) over the supervisor's one shared
+ * connection per server and the built-in servers, with allowlists, tool pinning, recording,
+ * list_changed propagation and metrics.
+ */
+export function createGatewayService(deps: GatewayDeps) {
+  const { log, supervisor, config } = deps;
+  const repo = createGatewayRepository(deps.db);
+  const pins: ToolPins = createToolPins({ repo, log });
+  const policies: KeyPolicies = createKeyPolicies(repo);
+  const managed = createManagedSource(supervisor);
+  const builtins = deps.builtins ?? [];
+  const metrics = createGatewayMetrics();
+  const sessions = createSessionRegistry();
+
+  const routerDeps = {
+    managed,
+    builtins,
+    pins,
+    allowlist: (p: Principal) => policies.allowlistFor(p),
+    separator: config.separator,
+    log,
+    onCall: (outcome: 'ok' | 'error' | 'denied', ms: number) => metrics.call(outcome, ms),
+  };
+
+  const exists = (name: string) => builtins.some((b) => b.name === name) || managed.has(name);
+
+  /** What a per-server endpoint says it is: the upstream's own info, instructions and capabilities. */
+  const faceOf = async (scope: SessionScope, router: ReturnType<typeof createSessionRouter>): Promise<SessionServerFace> => {
+    if (scope.endpoint === null) return {};
+    const b = builtins.find((x) => x.name === scope.endpoint);
+    try {
+      if (b) {
+        const client = await b.open(scope.principal);
+        const face = { info: client.getServerVersion(), instructions: client.getInstructions(), upstreamCapabilities: client.getServerCapabilities() };
+        await client.close().catch(() => {});
+        return face;
+      }
+      const conn = await supervisor.connection(scope.endpoint);
+      return { info: conn.serverInfo(), instructions: conn.instructions(), upstreamCapabilities: conn.capabilities() };
+    } catch (err) {
+      await router.close();
+      throw toProtocolError(err, scope.endpoint);
+    }
+  };
+
+  const notify = (s: GatewaySession, kind: ListKind | 'all') => {
+    const send = (fn: () => Promise<void>) => void fn().catch(() => {});
+    const caps = s.server.getCapabilities();
+    if ((kind === 'tools' || kind === 'all') && caps.tools) send(() => s.server.sendToolListChanged());
+    if ((kind === 'resources' || kind === 'resourceTemplates' || kind === 'all') && caps.resources) send(() => s.server.sendResourceListChanged());
+    if ((kind === 'prompts' || kind === 'all') && caps.prompts) send(() => s.server.sendPromptListChanged());
+  };
+  const notifyServer = (server: string, kind: ListKind | 'all') => {
+    for (const s of sessions.all()) if (s.router.concerns(server)) notify(s, kind);
+  };
+
+  const onListChanged = (e: { server: string; kind: ListKind }) => notifyServer(e.server, e.kind);
+  const onTransition = (e: { server: string; from: string; to: string }) => {
+    if (e.to === 'running' || e.from === 'running') notifyServer(e.server, 'all');
+  };
+  supervisor.events.on('list_changed', onListChanged);
+  supervisor.events.on('transition', onTransition);
+
+  const reaper = setInterval(
+    () => {
+      const cutoff = Date.now() - config.sessionIdleMs;
+      for (const s of sessions.all()) {
+        if (s.transport !== 'in-process' && s.lastSeenAt < cutoff) {
+          log.info({ session: s.id.slice(0, 8), caller: s.caller }, 'gateway: idle session closed');
+          void s.close();
+        }
+      }
+    },
+    Math.min(60_000, Math.max(1_000, Math.floor(config.sessionIdleMs / 2))),
+  );
+  reaper.unref();
+
+  const service = {
+    /**
+     * Opens a gateway session on `transport` (unstarted): builds its router and SDK server and
+     * connects them. Throws a ProtocolError for an unknown or unavailable server endpoint, and
+     * AppError('unavailable') when the session limit is reached.
+     */
+    async openSession(opts: OpenSessionOptions): Promise<GatewaySession> {
+      if (sessions.size >= config.maxSessions) {
+        metrics.sessionRejected();
+        throw new AppError('unavailable', `the gateway has ${config.maxSessions} open sessions (MCPS_GATEWAY_MAX_SESSIONS); try again later`);
+      }
+      const endpoint = opts.server ?? null;
+      const id = opts.id ?? newSessionId();
+      const scope: SessionScope = { id, principal: opts.principal, caller: opts.caller ?? callerOf(opts.principal), endpoint };
+      if (endpoint !== null) {
+        const list = await policies.allowlistFor(opts.principal);
+        const allowed = serverAllowed(list, endpoint);
+        if (!exists(endpoint) || !allowed) throw new AppError('not_found', `no MCP server '${endpoint}' available to this caller`);
+      }
+      const router = createSessionRouter(routerDeps, scope);
+      const face = await faceOf(scope, router);
+      const server = createSessionServer(router, face);
+      const now = Date.now();
+      let closing: Promise<void> | null = null;
+      const session: GatewaySession = {
+        id,
+        principal: opts.principal,
+        caller: scope.caller,
+        endpoint,
+        transport: opts.kind,
+        createdAt: now,
+        lastSeenAt: now,
+        server,
+        wire: opts.transport,
+        router,
+        close: () =>
+          (closing ??= (async () => {
+            if (sessions.remove(id)) metrics.sessionClosed(opts.kind);
+            await server.close().catch(() => {});
+            await router.close();
+          })()),
+      };
+      const recorded = new RecordingTransport(opts.transport, (direction, message) => {
+        session.lastSeenAt = Date.now();
+        deps.recorder.record(GATEWAY_LOG_SERVER, direction, message, { caller: scope.caller, sessionId: id });
+      });
+      server.onclose = () => void session.close();
+      sessions.add(session);
+      metrics.sessionOpened(opts.kind);
+      try {
+        await server.connect(recorded);
+      } catch (err) {
+        await session.close();
+        throw err;
+      }
+      return session;
+    },
+
+    /**
+     * An in-process gateway session (for mcp_pipe and tests): returns the client side of a linked
+     * in-memory transport pair; the gateway serves the other side with the same allowlists, pinning
+     * and recording as HTTP sessions. `caller` labels the protocol log (e.g. `pipe:example.com`).
+     * Closing the returned transport ends the session.
+     */
+    async openInProcessSession(opts: { principal: Principal; server?: string; caller?: string }): Promise<Transport> {
+      const [client, serverSide] = InMemoryTransport.createLinkedPair();
+      await service.openSession({ principal: opts.principal, server: opts.server, caller: opts.caller, transport: serverSide, kind: 'in-process' });
+      return client;
+    },
+
+    findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
+    sessions: (): SessionView[] => sessions.all().map(toSessionView),
+    async closeSession(id: string): Promise<void> {
+      const s = sessions.get(id);
+      if (!s) throw AppError.notFound('gateway session', id);
+      await s.close();
+    },
+
+    /** The aggregated catalogue across every running server (admin view): mapping and pin state. */
+    catalogue: (principal: Principal): Promise<CatalogueTool[]> => buildCatalogue({ managed, builtins, pins, separator: config.separator, log }, principal),
+
+    /** Approves the pending definition of a quarantined tool (by exposed or full name). */
+    async approve(name: string, by: string, expectedHash?: string): Promise<CatalogueTool | { server: string; tool: string; state: string }> {
+      const target = await resolvePinned(name);
+      const row = await pins.approve(target.server, target.tool, by, expectedHash);
+      log.info({ server: row.server, tool: row.tool, by }, 'gateway: tool definition approved');
+      notifyServer(row.server, 'tools');
+      return { server: row.server, tool: row.tool, state: row.state };
+    },
+
+    policies,
+    pins,
+    separator: config.separator,
+    async requireApiKey(id: string): Promise<void> {
+      if (!(await repo.apiKeyExists(id))) throw AppError.notFound('API key', id);
+    },
+    metrics: (): GatewayMetricsSnapshot => metrics.snapshot(),
+
+    async close(): Promise<void> {
+      clearInterval(reaper);
+      supervisor.events.off('list_changed', onListChanged);
+      supervisor.events.off('transition', onTransition);
+      await Promise.all(sessions.all().map((s) => s.close()));
+    },
+  };
+
+  /** `server__tool` (full or shortened) -> the pinned (server, tool). */
+  const resolvePinned = async (name: string): Promise<{ server: string; tool: string }> => {
+    const all = await pins.all();
+    const hit = all.find((p) => namespacedName(p.server, p.tool, config.separator) === name || `${p.server}${config.separator}${p.tool}` === name);
+    if (!hit) throw AppError.notFound('gateway tool', name);
+    return { server: hit.server, tool: hit.tool };
+  };
+
+  return service;
+}
+
+export type GatewayService = ReturnType<typeof createGatewayService>;
