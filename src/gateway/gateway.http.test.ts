@@ -21,6 +21,8 @@ const post = (path: string, body: string, headers: Record<string, string>) =>
     body,
   });
 
+const rpcError = async (res: Response) => ((await res.json()) as { error: { code: number; message: string } }).error;
+
 /** node:http, because fetch does not let a caller set Host. */
 const rawPost = (path: string, body: string, headers: Record<string, string>) =>
   new Promise<number>((resolve, reject) => {
@@ -155,12 +157,12 @@ describe('gateway auth and bad input', () => {
     const auth = { authorization: `Bearer ${key}` };
     const malformed = await post('/mcp', '{"jsonrpc": "2.0", "id": 1, "method": ', auth);
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error.code).toBe(-32700);
+    expect((await rpcError(malformed)).code).toBe(-32700);
     const batch = await post('/mcp', `[${init}]`, auth);
     expect(batch.status).toBe(400);
-    expect((await batch.json()).error).toMatchObject({ code: -32600, message: expect.stringMatching(/batch/) });
+    expect((await rpcError(batch))).toMatchObject({ code: -32600, message: expect.stringMatching(/batch/) });
     const notRpc = await post('/mcp', '{"hello": "world"}', auth);
-    expect((await notRpc.json()).error.code).toBe(-32600);
+    expect((await rpcError(notRpc)).code).toBe(-32600);
     const noSession = await post('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), auth);
     expect(noSession.status).toBe(400);
     const unknown = await post('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), { ...auth, 'mcp-session-id': 'not-a-session' });
