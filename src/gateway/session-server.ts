@@ -35,35 +35,42 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
     instructions: aggregate ? GATEWAY_INSTRUCTIONS : face.instructions,
   });
 
-  const controls = (ctx: { mcpReq: { signal: AbortSignal; _meta?: { progressToken?: string | number } | undefined; notify: (n: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void> } }): UpstreamControls => {
+  type Ctx = { mcpReq: { signal: AbortSignal; _meta?: { progressToken?: string | number } | undefined; notify: (n: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void> } };
+
+  /**
+   * Upstream controls for one request: its cancellation signal and, when the client asked for
+   * progress, forwarding with the client's token. The result waits for forwarded progress, so the
+   * last progress is not overtaken by the result.
+   */
+  const forward = async <T>(ctx: Ctx, run: (ctl: UpstreamControls) => Promise<T>): Promise<T> => {
     const token = ctx.mcpReq._meta?.progressToken;
-    return {
-      signal: ctx.mcpReq.signal,
-      ...(token === undefined
-        ? {}
-        : {
-            onProgress: (p) => {
-              void ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {});
-            },
-          }),
-    };
+    const sent: Promise<void>[] = [];
+    const ctl: UpstreamControls = { signal: ctx.mcpReq.signal };
+    if (token !== undefined) {
+      ctl.onProgress = (p) => {
+        sent.push(ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {}));
+      };
+    }
+    const result = await run(ctl);
+    await Promise.all(sent);
+    return result;
   };
 
   if (capabilities.tools) {
     server.setRequestHandler('tools/list', async () => ({ tools: (await router.listTools()).map((t) => ({ ...t.tool, name: t.exposed })) }));
     server.setRequestHandler('tools/call', async (req, ctx) =>
-      router.callTool(req.params.name, req.params.arguments as Record<string, unknown> | undefined, controls(ctx as never)),
+      forward(ctx as unknown as Ctx, (ctl) => router.callTool(req.params.name, req.params.arguments as Record<string, unknown> | undefined, ctl)),
     );
   }
   if (capabilities.resources) {
     server.setRequestHandler('resources/list', async () => ({ resources: await router.listResources() }));
     server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: await router.listResourceTemplates() }));
-    server.setRequestHandler('resources/read', async (req, ctx) => router.readResource(req.params.uri, controls(ctx as never)));
+    server.setRequestHandler('resources/read', async (req, ctx) => forward(ctx as unknown as Ctx, (ctl) => router.readResource(req.params.uri, ctl)));
   }
   if (capabilities.prompts) {
     server.setRequestHandler('prompts/list', async () => ({ prompts: await router.listPrompts() }));
     server.setRequestHandler('prompts/get', async (req, ctx) =>
-      router.getPrompt(req.params.name, req.params.arguments as Record<string, string> | undefined, controls(ctx as never)),
+      forward(ctx as unknown as Ctx, (ctl) => router.getPrompt(req.params.name, req.params.arguments as Record<string, string> | undefined, ctl)),
     );
   }
   return server;
