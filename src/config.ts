@@ -221,6 +221,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   });
 }
 
+/** What `mcps connect` (a client of a gateway, possibly on another machine) reads: its own two variables. */
+export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): { url: string | undefined; apiKey: string | undefined } {
+  const url = env['MCPS_URL']?.trim();
+  const apiKey = env['MCPS_API_KEY']?.trim();
+  return { url: url || undefined, apiKey: apiKey || undefined };
+}
+
 function readEnvFile(file: string | false): Record<string, string> {
   if (file === false || !existsSync(file)) return {};
   try {

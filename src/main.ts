@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { createCliEnv } from './cli/cli-env.js';
+import { registerConnectCommand } from './cli/connect.command.js';
 import { registerDbCommands } from './cli/db.command.js';
 import { registerSecretsCommands } from './cli/secrets.command.js';
 import { registerUserCommands } from './cli/user.command.js';
@@ -48,6 +49,7 @@ program
 registerDbCommands(program, env);
 registerUserCommands(program, env);
 registerSecretsCommands(program, env);
+registerConnectCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.
