@@ -56,6 +56,13 @@ export function createSessionRegistry() {
       s.lastSeenAt = Date.now();
       return s;
     },
+    /** The session, only for the principal that opened it (any endpoint). */
+    findOwned(id: string, principal: Principal): GatewaySession | undefined {
+      const s = sessions.get(id);
+      if (!s || ownerOf(s.principal) !== ownerOf(principal)) return undefined;
+      s.lastSeenAt = Date.now();
+      return s;
+    },
     get(id: string): GatewaySession | undefined {
       return sessions.get(id);
     },

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../servers/test-support.js';
 import { createGatewayTestApp, everythingArgs, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
@@ -232,5 +232,23 @@ describe('gateway auth and bad input', () => {
     await t.addServer('late', [WELL_BEHAVED]);
     await waitFor(() => changed > 0, 20_000, 'tools/list_changed');
     expect((await client.listTools()).tools.map((x) => x.name)).toContain('late__echo');
+  });
+
+  it('serves older clients over the legacy SSE transport (/sse + /messages), bound to the key', async () => {
+    const { key } = await t.key('sse-user', { allowed_servers: ['wb'] });
+    const client = new Client({ name: 'old-client', version: '1' });
+    await client.connect(new SSEClientTransport(new URL(`${t.base}/sse`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    t.clients.push(client);
+    expect((await client.listTools()).tools.every((x) => x.name.startsWith('wb__'))).toBe(true);
+    expect((await client.callTool({ name: 'wb__echo', arguments: { message: 'over sse' } })).content).toEqual([{ type: 'text', text: 'over sse' }]);
+    const session = (await t.call('GET', '/gateway/sessions')).json().items.find((x: { caller: string }) => x.caller === 'api_key:sse-user');
+    expect(session).toMatchObject({ transport: 'sse', endpoint: '/mcp' });
+    const { key: other } = await t.key('sse-thief');
+    const stolen = await post(`/messages?sessionId=${encodeURIComponent(session.id)}`, JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' }), { authorization: `Bearer ${other}` });
+    expect(stolen.status).toBe(404);
+    const noKey = await fetch(`${t.base}/sse`);
+    expect(noKey.status).toBe(401);
+    await client.close();
+    await waitFor(async () => !(await t.call('GET', '/gateway/sessions')).json().items.some((x: { id: string }) => x.id === session.id), 10_000, 'sse session to end');
   });
 });

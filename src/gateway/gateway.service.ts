@@ -214,6 +214,7 @@ export function createGatewayService(deps: GatewayDeps) {
     },
 
     findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
+    findOwnedSession: (id: string, principal: Principal) => sessions.findOwned(id, principal),
     sessions: (): SessionView[] => sessions.all().map(toSessionView),
     async closeSession(id: string): Promise<void> {
       const s = sessions.get(id);
