@@ -2,6 +2,7 @@
 //   node echo-server.mjs stdio        - over stdio (what the gateway and supergateway front)
 //   node echo-server.mjs http         - hosted directly by the SDK's Streamable HTTP transport
 //                                       (stateful sessions, TCP_NODELAY); prints "READY <port>"
+import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
