@@ -13,12 +13,10 @@
  *   npm run bench:gateway
  *   CALLS=2000 ROUNDS=3 INFLIGHT=32 npm run bench:gateway
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { children, freePort, readyLine, spawnChild, startGateway, waitHttp } from './harness.js';
 import { echoCall, openDriver } from './mcp-http-driver.js';
 
 const CALLS = Number(process.env['CALLS'] ?? 1500);
@@ -28,85 +26,6 @@ const THROUGHPUT_CALLS = Number(process.env['THROUGHPUT_CALLS'] ?? 3000);
 const here = import.meta.dirname;
 const ECHO = path.join(here, 'servers', 'echo-server.mjs');
 const ROOT = path.resolve(here, '..');
-const children: ChildProcess[] = [];
-
-function spawnChild(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  children.push(child);
-  child.stderr!.on('data', (d: Buffer) => {
-    if (process.env['BENCH_DEBUG']) process.stderr.write(d);
-  });
-  return child;
-}
-
-function readyLine(child: ChildProcess, prefix: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith(prefix));
-      if (line) resolve(line.split(' ').slice(1));
-    });
-    child.on('exit', (code) => reject(new Error(`child exited with ${code}`)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHttp(url: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.status < 500) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function startGateway(): Promise<{ url: string; key: string; dir: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mcps-bench-gw-'));
-  const port = await freePort();
-  const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [];
-  const child = spawnChild([...prof, '--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts'), 'serve'], {
-    ENVIRONMENT: 'test',
-    PORT: String(port),
-    DATA_DIR: path.join(dir, 'data'),
-    LOG_DIR: path.join(dir, 'logs'),
-    LOG_LEVEL: 'warn',
-    MCPS_ADMIN_PASSWORD: 'bench-admin-password',
-    DATABASE_URL: `sqlite:///${path.join(dir, 'mcps.db')}`,
-  });
-  child.stdout!.resume();
-  const base = `http://127.0.0.1:${port}`;
-  await waitHttp(`${base}/health`);
-  const json = async (method: string, url: string, body: unknown, token?: string) => {
-    const r = await fetch(`${base}${url}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-    return r.json() as Promise<Record<string, unknown>>;
-  };
-  const { access_token } = (await json('POST', '/api/v1/auth/login', { username: 'admin', password: 'bench-admin-password' })) as { access_token: string };
-  await json('POST', '/api/v1/tools', { name: 'echo', command: process.execPath, args: [ECHO, 'stdio'], restart_policy: 'never' }, access_token);
-  await json('POST', '/api/v1/tools/echo/start', undefined, access_token);
-  const created = (await json('POST', '/api/v1/gateway/api-keys', { name: 'bench', role: 'operator', allowed_tools: ['echo__*'] }, access_token)) as { key: string };
-  return { url: `${base}/mcp/echo`, key: created.key, dir };
-}
-
 async function connect(url: string, key?: string): Promise<Client> {
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(new StreamableHTTPClientTransport(new URL(url), key ? { requestInit: { headers: { authorization: `Bearer ${key}` } } } : {}));
@@ -152,7 +71,7 @@ async function throughput(url: string, key: string | undefined, total: number, i
 try {
   const direct = spawnChild([ECHO, 'http']);
   const [directPort] = await readyLine(direct, 'READY ');
-  const gw = await startGateway();
+  const gw = await startGateway({ name: 'echo', args: [ECHO, 'stdio'], allowedTools: ['echo__*'] });
   const sgPort = await freePort();
   spawnChild([path.join(ROOT, 'node_modules/supergateway/dist/index.js'), '--stdio', `${process.execPath} ${ECHO} stdio`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none']).stdout!.resume();
   await waitHttp(`http://127.0.0.1:${sgPort}/mcp`);

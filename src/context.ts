@@ -94,6 +94,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
     resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
     secretEvents: secrets.events,
+    // Late-bound: the gateway (below) forwards servers' logging notifications to its sessions.
+    onServerNotification: (server, notification) => gateway.onServerNotification(server, notification),
   });
 
   const gateway = createGatewayService({

@@ -251,4 +251,16 @@ describe('gateway auth and bad input', () => {
     await client.close();
     await waitFor(async () => !(await t.call('GET', '/gateway/sessions')).json().items.some((x: { id: string }) => x.id === session.id), 10_000, 'sse session to end');
   });
+
+  it('forwards servers\' logging messages to sessions, logger prefixed with the server', async () => {
+    const { key } = await t.key('logs', { allowed_servers: ['everything'] });
+    const client = await t.connect(key);
+    const seen: Array<{ level: string; logger?: string | undefined }> = [];
+    client.setNotificationHandler('notifications/message', (n) => void seen.push(n.params));
+    await client.setLoggingLevel('debug');
+    await client.callTool({ name: 'everything__toggle-simulated-logging', arguments: {} });
+    await waitFor(() => seen.length > 0, 20_000, 'a logging message');
+    expect(seen[0]).toMatchObject({ logger: 'everything', level: expect.any(String) });
+    await client.callTool({ name: 'everything__toggle-simulated-logging', arguments: {} });
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InMemoryTransport, type Transport } from '@modelcontextprotocol/server';
+import { InMemoryTransport, type JSONRPCNotification, type LoggingMessageNotification, type Transport } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
@@ -232,6 +232,25 @@ export function createGatewayService(deps: GatewayDeps) {
       log.info({ server: row.server, tool: row.tool, by }, 'gateway: tool definition approved');
       notifyServer(row.server, 'tools');
       return { server: row.server, tool: row.tool, state: row.state };
+    },
+
+    /**
+     * A managed server's notification (from the servers runtime): logging messages go to every
+     * session that may see that server, as its own log level allows; in the aggregate the logger
+     * name is prefixed with the server's.
+     */
+    onServerNotification(server: string, notification: JSONRPCNotification): void {
+      if (notification.method !== 'notifications/message') return;
+      const params = notification.params as LoggingMessageNotification['params'] | undefined;
+      if (!params || typeof params.level !== 'string') return;
+      for (const s of sessions.all()) {
+        if (!s.router.concerns(server) || !s.server.getCapabilities().logging) continue;
+        const logger = s.endpoint === null ? (params.logger ? `${server}/${params.logger}` : server) : params.logger;
+        void (async () => {
+          if (!(await policies.allowlistFor(s.principal).then((l) => serverAllowed(l, server)))) return;
+          await s.server.sendLoggingMessage({ ...params, ...(logger ? { logger } : {}) }, s.wire.sessionId);
+        })().catch(() => {});
+      }
     },
 
     policies,

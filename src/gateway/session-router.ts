@@ -129,6 +129,13 @@ export function createSessionRouter(deps: RouterDeps, scope: SessionScope) {
     }
     if (!route) {
       const why = await whyHidden(exposed);
+      // A per-server endpoint shows its server unchanged: a name the server does not list (and
+      // the key may call) goes to the server, which answers as it would directly.
+      if (!aggregate && why.startsWith('unknown tool')) {
+        const server = scope.endpoint!;
+        const u = await upstream(server).catch((err: unknown) => Promise.reject(toProtocolError(err, server)));
+        return { route: { exposed, server, tool: { name: exposed, inputSchema: { type: 'object' } } }, u };
+      }
       throw deniedError(why);
     }
     const u = await upstream(route.server).catch((err: unknown) => {

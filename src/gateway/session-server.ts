@@ -24,8 +24,9 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
   const up = face.upstreamCapabilities;
   const aggregate = router.scope.endpoint === null;
   const capabilities: ServerCapabilities = aggregate
-    ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
+    ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, logging: {} }
     : {
+        ...(up?.logging ? { logging: {} } : {}),
         ...(up?.tools ? { tools: { listChanged: true } } : {}),
         ...(up?.resources ? { resources: { listChanged: true } } : {}),
         ...(up?.prompts ? { prompts: { listChanged: true } } : {}),
