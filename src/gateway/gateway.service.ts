@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InMemoryTransport, type JSONRPCNotification, type LoggingMessageNotification, type Transport } from '@modelcontextprotocol/server';
+import { InMemoryTransport, type JSONRPCNotification, type LoggingMessageNotification, type Server, type Transport } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
@@ -118,8 +118,10 @@ export function createGatewayService(deps: GatewayDeps) {
     if ((kind === 'resources' || kind === 'resourceTemplates' || kind === 'all') && caps.resources) send(() => s.server.sendResourceListChanged());
     if ((kind === 'prompts' || kind === 'all') && caps.prompts) send(() => s.server.sendPromptListChanged());
   };
+  const changeListeners = new Set<(server: string, kind: ListKind | 'all') => void>();
   const notifyServer = (server: string, kind: ListKind | 'all') => {
     for (const s of sessions.all()) if (s.router.concerns(server)) notify(s, kind);
+    for (const l of changeListeners) l(server, kind);
   };
 
   const onListChanged = (e: { server: string; kind: ListKind }) => notifyServer(e.server, e.kind);
@@ -213,6 +215,29 @@ export function createGatewayService(deps: GatewayDeps) {
       return client;
     },
 
+    /**
+     * A server for one stateless (2026-07-28) request: same routing, allowlists and pinning as a
+     * session, upstream calls recorded with the caller (no session id). Its built-in clients close
+     * with it.
+     */
+    async statelessServer(principal: Principal, endpoint: string | null): Promise<Server> {
+      if (endpoint !== null) {
+        const list = await policies.allowlistFor(principal);
+        if (!exists(endpoint) || !serverAllowed(list, endpoint)) throw new AppError('not_found', `no MCP server '${endpoint}' available to this caller`);
+      }
+      const scope: SessionScope = { id: null, principal, caller: callerOf(principal), endpoint };
+      const router = createSessionRouter(routerDeps, scope);
+      const server = createSessionServer(router, await faceOf(scope, router));
+      server.onclose = () => void router.close();
+      return server;
+    },
+
+    /** Called when a server's lists change (stateless clients listen through the HTTP handler). */
+    onListChange(listener: (server: string, kind: ListKind | 'all') => void): () => void {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+
     findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
     findOwnedSession: (id: string, principal: Principal) => sessions.findOwned(id, principal),
     sessions: (): SessionView[] => sessions.all().map(toSessionView),
@@ -263,6 +288,7 @@ export function createGatewayService(deps: GatewayDeps) {
 
     async close(): Promise<void> {
       clearInterval(reaper);
+      changeListeners.clear();
       supervisor.events.off('list_changed', onListChanged);
       supervisor.events.off('transition', onTransition);
       await Promise.all(sessions.all().map((s) => s.close()));

@@ -1,5 +1,6 @@
-import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import { ProtocolError } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { createMcpHandler, isLegacyRequest, ProtocolError, type AuthInfo } from '@modelcontextprotocol/server';
+import type { Principal } from '../auth/principal.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/app-error.js';
 import type { GatewayService } from './gateway.service.js';
@@ -39,6 +40,27 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     }
   });
 
+  // The stateless 2026-07-28 revision: one server per request from the same router; 2025-era
+  // traffic is routed to the sessionful wiring below (legacy: 'reject' keeps this handler strict).
+  const modern = createMcpHandler(
+    async (ctx) => {
+      const extra = ctx.authInfo?.extra as { principal: Principal; endpoint: string | null } | undefined;
+      if (!extra) throw new Error('no principal');
+      return gateway.statelessServer(extra.principal, extra.endpoint);
+    },
+    { legacy: 'reject', onerror: (err) => app.log.debug({ err }, 'gateway: stateless request failed') },
+  );
+  const modernNode = toNodeHandler(modern);
+  const offChange = gateway.onListChange((_server, kind) => {
+    if (kind === 'tools' || kind === 'all') modern.notify.toolsChanged();
+    if (kind === 'prompts' || kind === 'all') modern.notify.promptsChanged();
+    if (kind === 'resources' || kind === 'resourceTemplates' || kind === 'all') modern.notify.resourcesChanged();
+  });
+  app.addHook('onClose', async () => {
+    offChange();
+    await modern.close();
+  });
+
   const handle = async (request: FastifyRequest<{ Params: { server?: string } }>, reply: FastifyReply) => {
     const principal = request.principal!;
     const endpoint = request.params.server ?? null;
@@ -62,6 +84,12 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     }
 
     if (request.method !== 'POST') return sendJsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    if (body?.['method'] !== 'initialize' && !(await isLegacyRequest(await toWebRequest(request.raw, body), body))) {
+      (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = { token: '', clientId: principal.id, scopes: [], extra: { principal, endpoint } };
+      reply.hijack();
+      await modernNode(request.raw, reply.raw, body);
+      return reply;
+    }
     if (body?.['method'] !== 'initialize') {
       return sendJsonRpcError(reply, 400, -32000, 'Bad Request: no Mcp-Session-Id; start a session with initialize', (body?.['id'] as string | number | undefined) ?? null);
     }

@@ -12,7 +12,8 @@ import { builtinUpstream, type BuiltinServer, type ManagedSource } from './upstr
 
 /** Who a session acts for and what it fronts: every server (`endpoint` null) or one, unchanged. */
 export interface SessionScope {
-  id: string;
+  /** The session id; null for a stateless (2026-07-28) request, which has no session. */
+  id: string | null;
   principal: Principal;
   /** The protocol log's caller label, e.g. `api_key:claude` or `pipe:example.com`. */
   caller: string;
