@@ -241,6 +241,10 @@ export function createGatewayService(deps: GatewayDeps) {
     findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
     findOwnedSession: (id: string, principal: Principal) => sessions.findOwned(id, principal),
     sessions: (): SessionView[] => sessions.all().map(toSessionView),
+    /** Closes every session of these transports (the HTTP server is about to stop). */
+    async closeSessions(kinds: SessionTransport[]): Promise<void> {
+      await Promise.all(sessions.all().filter((s) => kinds.includes(s.transport)).map((s) => s.close()));
+    },
     async closeSession(id: string): Promise<void> {
       const s = sessions.get(id);
       if (!s) throw AppError.notFound('gateway session', id);

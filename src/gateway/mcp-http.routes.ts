@@ -56,8 +56,10 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     if (kind === 'prompts' || kind === 'all') modern.notify.promptsChanged();
     if (kind === 'resources' || kind === 'resourceTemplates' || kind === 'all') modern.notify.resourcesChanged();
   });
-  app.addHook('onClose', async () => {
+  // Open SSE streams would keep the HTTP server from closing: end the sessions first.
+  app.addHook('preClose', async () => {
     offChange();
+    await gateway.closeSessions(['streamable-http', 'sse']);
     await modern.close();
   });
 
