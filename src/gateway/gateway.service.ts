@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { InMemoryTransport, type JSONRPCNotification, type LoggingMessageNotification, type Server, type Transport } from '@modelcontextprotocol/server';
+import { InMemoryTransport, type JSONRPCNotification, type Server, type Transport } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
-import type { ListKind } from '../servers/mcp-connection.js';
 import type { Supervisor } from '../servers/supervisor.js';
 import type { TrafficRecorder } from '../traffic/traffic-recorder.js';
 import { serverAllowed } from './allowlist.js';
@@ -13,13 +12,16 @@ import { buildCatalogue, type CatalogueTool } from './catalogue.js';
 import { createGatewayMetrics, type GatewayMetricsSnapshot, type SessionTransport } from './gateway-metrics.js';
 import { createSessionRegistry, toSessionView, type GatewaySession, type SessionView } from './gateway-sessions.js';
 import { createGatewayRepository } from './gateway.repository.js';
+import { startIdleReaper } from './idle-reaper.js';
 import { createKeyPolicies, type KeyPolicies } from './key-policies.js';
+import { createListChanges, type ChangeKind } from './list-changes.js';
 import { RecordingTransport } from './recording-transport.js';
-import { createSessionRouter, type SessionScope } from './session-router.js';
-import { createSessionServer, type SessionServerFace } from './session-server.js';
+import { upstreamFace } from './session-face.js';
+import { createSessionRouter, type SessionRouter, type SessionScope } from './session-router.js';
+import { forwardServerLog } from './server-logs.js';
+import { createSessionServer } from './session-server.js';
 import { createToolPins, type ToolPins } from './tool-pins.js';
 import { namespacedName } from './tool-names.js';
-import { toProtocolError } from './upstream-errors.js';
 import { createManagedSource, type BuiltinServer } from './upstream-sources.js';
 
 export interface GatewayConfig {
@@ -92,58 +94,10 @@ export function createGatewayService(deps: GatewayDeps) {
 
   const exists = (name: string) => builtins.some((b) => b.name === name) || managed.has(name);
 
-  /** What a per-server endpoint says it is: the upstream's own info, instructions and capabilities. */
-  const faceOf = async (scope: SessionScope, router: ReturnType<typeof createSessionRouter>): Promise<SessionServerFace> => {
-    if (scope.endpoint === null) return {};
-    const b = builtins.find((x) => x.name === scope.endpoint);
-    try {
-      if (b) {
-        const client = await b.open(scope.principal);
-        const face = { info: client.getServerVersion(), instructions: client.getInstructions(), upstreamCapabilities: client.getServerCapabilities() };
-        await client.close().catch(() => {});
-        return face;
-      }
-      const conn = await supervisor.connection(scope.endpoint);
-      return { info: conn.serverInfo(), instructions: conn.instructions(), upstreamCapabilities: conn.capabilities() };
-    } catch (err) {
-      await router.close();
-      throw toProtocolError(err, scope.endpoint);
-    }
-  };
+  const faceOf = (scope: SessionScope, router: SessionRouter) => upstreamFace({ supervisor, builtins }, scope, router);
 
-  const notify = (s: GatewaySession, kind: ListKind | 'all') => {
-    const send = (fn: () => Promise<void>) => void fn().catch(() => {});
-    const caps = s.server.getCapabilities();
-    if ((kind === 'tools' || kind === 'all') && caps.tools) send(() => s.server.sendToolListChanged());
-    if ((kind === 'resources' || kind === 'resourceTemplates' || kind === 'all') && caps.resources) send(() => s.server.sendResourceListChanged());
-    if ((kind === 'prompts' || kind === 'all') && caps.prompts) send(() => s.server.sendPromptListChanged());
-  };
-  const changeListeners = new Set<(server: string, kind: ListKind | 'all') => void>();
-  const notifyServer = (server: string, kind: ListKind | 'all') => {
-    for (const s of sessions.all()) if (s.router.concerns(server)) notify(s, kind);
-    for (const l of changeListeners) l(server, kind);
-  };
-
-  const onListChanged = (e: { server: string; kind: ListKind }) => notifyServer(e.server, e.kind);
-  const onTransition = (e: { server: string; from: string; to: string }) => {
-    if (e.to === 'running' || e.from === 'running') notifyServer(e.server, 'all');
-  };
-  supervisor.events.on('list_changed', onListChanged);
-  supervisor.events.on('transition', onTransition);
-
-  const reaper = setInterval(
-    () => {
-      const cutoff = Date.now() - config.sessionIdleMs;
-      for (const s of sessions.all()) {
-        if (s.transport !== 'in-process' && s.lastSeenAt < cutoff) {
-          log.info({ session: s.id.slice(0, 8), caller: s.caller }, 'gateway: idle session closed');
-          void s.close();
-        }
-      }
-    },
-    Math.min(60_000, Math.max(1_000, Math.floor(config.sessionIdleMs / 2))),
-  );
-  reaper.unref();
+  const changes = createListChanges({ supervisor, sessions: () => sessions.all() });
+  const stopReaper = startIdleReaper({ idleMs: config.sessionIdleMs, sessions: () => sessions.all(), log });
 
   const service = {
     /**
@@ -233,10 +187,7 @@ export function createGatewayService(deps: GatewayDeps) {
     },
 
     /** Called when a server's lists change (stateless clients listen through the HTTP handler). */
-    onListChange(listener: (server: string, kind: ListKind | 'all') => void): () => void {
-      changeListeners.add(listener);
-      return () => changeListeners.delete(listener);
-    },
+    onListChange: (listener: (server: string, kind: ChangeKind) => void): (() => void) => changes.listen(listener),
 
     findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
     findOwnedSession: (id: string, principal: Principal) => sessions.findOwned(id, principal),
@@ -259,7 +210,7 @@ export function createGatewayService(deps: GatewayDeps) {
       const target = await resolvePinned(name);
       const row = await pins.approve(target.server, target.tool, by, expectedHash);
       log.info({ server: row.server, tool: row.tool, by }, 'gateway: tool definition approved');
-      notifyServer(row.server, 'tools');
+      changes.changed(row.server, 'tools');
       return { server: row.server, tool: row.tool, state: row.state };
     },
 
@@ -269,17 +220,7 @@ export function createGatewayService(deps: GatewayDeps) {
      * name is prefixed with the server's.
      */
     onServerNotification(server: string, notification: JSONRPCNotification): void {
-      if (notification.method !== 'notifications/message') return;
-      const params = notification.params as LoggingMessageNotification['params'] | undefined;
-      if (!params || typeof params.level !== 'string') return;
-      for (const s of sessions.all()) {
-        if (!s.router.concerns(server) || !s.server.getCapabilities().logging) continue;
-        const logger = s.endpoint === null ? (params.logger ? `${server}/${params.logger}` : server) : params.logger;
-        void (async () => {
-          if (!(await policies.allowlistFor(s.principal).then((l) => serverAllowed(l, server)))) return;
-          await s.server.sendLoggingMessage({ ...params, ...(logger ? { logger } : {}) }, s.wire.sessionId);
-        })().catch(() => {});
-      }
+      forwardServerLog(sessions.all(), policies, server, notification);
     },
 
     policies,
@@ -291,10 +232,8 @@ export function createGatewayService(deps: GatewayDeps) {
     metrics: (): GatewayMetricsSnapshot => metrics.snapshot(),
 
     async close(): Promise<void> {
-      clearInterval(reaper);
-      changeListeners.clear();
-      supervisor.events.off('list_changed', onListChanged);
-      supervisor.events.off('transition', onTransition);
+      stopReaper();
+      changes.close();
       await Promise.all(sessions.all().map((s) => s.close()));
     },
   };

@@ -7,7 +7,7 @@ import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
 import { parseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
 import { originAllowed } from './origin-check.js';
-import { SseServerTransport } from './sse-server-transport.js';
+import { registerSseRoutes } from './sse.routes.js';
 
 export interface McpHttpOptions {
   gateway: GatewayService;
@@ -111,35 +111,10 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     return reply;
   };
 
-  /** Legacy HTTP+SSE (2024-11-05): GET opens the stream and the session; POST /messages feeds it. */
-  const openSse = async (request: FastifyRequest<{ Params: { server?: string } }>, reply: FastifyReply) => {
-    const id = newSessionId();
-    const transport = new SseServerTransport(id, reply.raw, '/messages');
-    reply.hijack();
-    try {
-      await gateway.openSession({ principal: request.principal!, server: request.params.server ?? null, transport, kind: 'sse', id });
-    } catch (err) {
-      const status = err instanceof AppError ? err.status : 502;
-      reply.raw.writeHead(status, { 'content-type': 'application/json' });
-      reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: err instanceof ProtocolError ? err.code : -32000, message: (err as Error).message }, id: null }));
-    }
-    return reply;
-  };
-
-  const postSse = async (request: FastifyRequest<{ Querystring: { sessionId?: string } }>, reply: FastifyReply) => {
-    const parsed = parseJsonRpcBody(request.body);
-    if (!parsed.ok) return sendJsonRpcError(reply, parsed.status, parsed.code, parsed.message);
-    const session = request.query.sessionId ? gateway.findOwnedSession(request.query.sessionId, request.principal!) : undefined;
-    if (!session || !(session.wire instanceof SseServerTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
-    session.wire.receive(parsed.message as never);
-    return reply.status(202).type('text/plain').send('Accepted');
-  };
-
   const config = { auth: 'gateway:use' as const };
   const schema = { hide: true };
   for (const url of ['/mcp', '/mcp/:server']) {
     app.route({ method: ['POST', 'GET', 'DELETE'], url, config, schema, handler: handle });
   }
-  for (const url of ['/sse', '/sse/:server']) app.get(url, { config, schema }, openSse);
-  app.post('/messages', { config, schema }, postSse);
+  registerSseRoutes(app, gateway);
 }

@@ -26,22 +26,36 @@ export interface ToolPins {
   all(): Promise<GatewayToolPinRow[]>;
 }
 
+const RELOAD_MS = 10_000;
+
 const key = (server: string, tool: string) => `${server}\u0000${tool}`;
 
 /**
  * Tool pinning against "rug pull" tool poisoning. The first definition seen is pinned (its hash
  * recorded) unless it hides invisible text, which quarantines it at once. A later definition with
  * another hash quarantines the tool: hidden from lists and refused on call until an admin approves
- * it. Going back to the approved definition lifts the quarantine. Pins are cached in memory (this
- * instance writes them; approvals invalidate).
+ * it. Going back to the approved definition lifts the quarantine. Pins are cached in memory,
+ * written through, and reloaded every 10 s so changes made by another instance show up.
  */
 export function createToolPins(deps: { repo: GatewayRepository; log: Pick<Logger, 'warn' | 'info'> }): ToolPins {
   const { repo, log } = deps;
   let loaded: Promise<Map<string, GatewayToolPinRow>> | null = null;
+  let loadedAt = 0;
   /** One writer per server at a time, so two sessions listing at once pin a tool once. */
   const queues = new Map<string, Promise<unknown>>();
 
-  const pins = () => (loaded ??= repo.allPins().then((rows) => new Map(rows.map((r) => [key(r.server, r.tool), r]))));
+  /** Reloaded every RELOAD_MS, so approvals made on another instance are seen here within that time. */
+  const pins = () => {
+    if (!loaded || Date.now() - loadedAt > RELOAD_MS) {
+      loadedAt = Date.now();
+      const next = repo.allPins().then((rows) => new Map(rows.map((r) => [key(r.server, r.tool), r])));
+      next.catch(() => {
+        if (loaded === next) loaded = null;
+      });
+      loaded = next;
+    }
+    return loaded;
+  };
 
   const serial = <T>(server: string, fn: () => Promise<T>): Promise<T> => {
     const prev = queues.get(server) ?? Promise.resolve();
