@@ -46,6 +46,24 @@ describe('mcps connect', () => {
     await client.close().catch(() => {});
   }, 60_000);
 
+  it('answers a client that pipelines its first messages and closes stdin at once', async () => {
+    const { key } = await t.key('pipelined', { allowed_tools: ['everything__echo'] });
+    const lines = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'everything__echo', arguments: { message: 'piped' } } },
+      { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'everything__add', arguments: { a: 1, b: 2 } } },
+    ];
+    const run = await runCli(['connect', '--url', `${t.base}/mcp`], { cwd: t.dir, env: { MCPS_API_KEY: key }, input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
+    expect(run.code, run.stderr).toBe(0);
+    const answers = new Map(run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number }).map((m) => [m.id, m as Record<string, unknown>]));
+    expect([...answers.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect(answers.get(2)).toMatchObject({ result: { tools: [expect.objectContaining({ name: 'everything__echo' })] } });
+    expect(answers.get(3)).toMatchObject({ result: { content: [{ type: 'text', text: 'piped' }] } });
+    expect(answers.get(4)).toMatchObject({ error: { message: expect.stringMatching(/not allowed/) } });
+  }, 60_000);
+
   it('exits non-zero on a bad --url', async () => {
     const bad = await runCli(['connect', '--url', 'ftp://example.com/mcp'], { cwd: t.dir });
     expect(bad.code).not.toBe(0);
