@@ -170,6 +170,10 @@ describe('gateway auth and bad input', () => {
     expect(noSession.status).toBe(400);
     const unknown = await post('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), { ...auth, 'mcp-session-id': 'not-a-session' });
     expect(unknown.status).toBe(404);
+    const badInit = await post('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'initialize', params: { nonsense: true } }), auth);
+    expect(badInit.status).toBeGreaterThanOrEqual(200);
+    expect(JSON.stringify(await badInit.text())).toMatch(/error/);
+    expect((await t.call('GET', '/gateway/sessions')).json().items.some((x: { caller: string }) => x.caller === 'api_key:bad-input')).toBe(false);
     const huge = await post('/mcp', JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'wb__echo', arguments: { message: 'x'.repeat(2 * 1024 * 1024) } } }), auth);
     expect(huge.status).toBe(413);
     // Still serving.

@@ -61,31 +61,36 @@ describe('gateway REST', () => {
 });
 
 describe('session limits', () => {
-  it('refuses sessions beyond the limit and closes idle ones', async () => {
+  it('keeps one key to its share, refuses sessions beyond the limit and closes idle ones', async () => {
     const gateway = createGatewayService({
       db: t.ctx.db,
       supervisor: t.ctx.servers.supervisor,
       recorder: t.ctx.servers.recorder,
       log: t.ctx.log,
-      config: { separator: '__', sessionIdleMs: 1_000, maxSessions: 2 },
+      config: { separator: '__', sessionIdleMs: 1_000, maxSessions: 8 },
     });
     try {
-      const { key } = await t.key('limits');
-      const principal = await t.ctx.auth.authenticateApiKey(key);
-      const open = async () => {
+      const principals = await Promise.all(['la', 'lb', 'lc', 'ld', 'le'].map(async (n) => t.ctx.auth.authenticateApiKey((await t.key(n)).key)));
+      const open = async (i: number) => {
         const [c, s] = InMemoryTransport.createLinkedPair();
-        await gateway.openSession({ principal, transport: s, kind: 'streamable-http' });
+        const session = await gateway.openSession({ principal: principals[i]!, transport: s, kind: 'streamable-http' });
         const client = new Client({ name: 'idle', version: '1' });
         await client.connect(c);
-        return client;
+        return session.id;
       };
-      await open();
-      await open();
-      await expect(open()).rejects.toThrow(/open sessions/);
+      // A key's share is a quarter of the limit (2 here): its third session replaces its oldest.
+      const first = await open(0);
+      await open(0);
+      await open(0);
+      expect(gateway.sessions().map((x) => x.id)).not.toContain(first);
+      expect(gateway.sessions().filter((x) => x.principal.name === 'la')).toHaveLength(2);
+      for (const i of [1, 1, 2, 2, 3, 3]) await open(i);
+      expect(gateway.sessions()).toHaveLength(8);
+      await expect(open(4)).rejects.toThrow(/open sessions/);
       expect(gateway.metrics().sessions_rejected_total).toBe(1);
       await waitFor(() => gateway.sessions().length === 0, 15_000, 'idle sessions to close');
       expect(gateway.metrics().sessions_open['streamable-http']).toBe(0);
-      await open();
+      await open(4);
     } finally {
       await gateway.close();
     }

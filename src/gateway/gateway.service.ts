@@ -10,7 +10,7 @@ import type { TrafficRecorder } from '../traffic/traffic-recorder.js';
 import { serverAllowed } from './allowlist.js';
 import { buildCatalogue, type CatalogueTool } from './catalogue.js';
 import { createGatewayMetrics, type GatewayMetricsSnapshot, type SessionTransport } from './gateway-metrics.js';
-import { createSessionRegistry, toSessionView, type GatewaySession, type SessionView } from './gateway-sessions.js';
+import { createSessionRegistry, ownerOf, toSessionView, type GatewaySession, type SessionView } from './gateway-sessions.js';
 import { createGatewayRepository } from './gateway.repository.js';
 import { startIdleReaper } from './idle-reaper.js';
 import { createKeyPolicies, type KeyPolicies } from './key-policies.js';
@@ -92,6 +92,7 @@ export function createGatewayService(deps: GatewayDeps) {
     onCall: (outcome: 'ok' | 'error' | 'denied', ms: number) => metrics.call(outcome, ms),
   };
 
+  const perKeyMax = Math.max(1, Math.min(100, Math.floor(config.maxSessions / 4)));
   const exists = (name: string) => builtins.some((b) => b.name === name) || managed.has(name);
 
   const faceOf = (scope: SessionScope, router: SessionRouter) => upstreamFace({ supervisor, builtins }, scope, router);
@@ -109,6 +110,13 @@ export function createGatewayService(deps: GatewayDeps) {
       if (sessions.size >= config.maxSessions) {
         metrics.sessionRejected();
         throw new AppError('unavailable', `the gateway has ${config.maxSessions} open sessions (MCPS_GATEWAY_MAX_SESSIONS); try again later`);
+      }
+      // One key cannot crowd out the others: past its share, its least recently used session goes.
+      const own = sessions.all().filter((s) => ownerOf(s.principal) === ownerOf(opts.principal) && s.transport !== 'in-process');
+      if (opts.kind !== 'in-process' && own.length >= perKeyMax) {
+        const lru = own.reduce((a, b) => (a.lastSeenAt <= b.lastSeenAt ? a : b));
+        log.info({ session: lru.id.slice(0, 8), caller: lru.caller }, 'gateway: the key has too many sessions; its least recently used one is closed');
+        await lru.close();
       }
       const endpoint = opts.server ?? null;
       const id = opts.id ?? newSessionId();

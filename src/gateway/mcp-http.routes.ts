@@ -98,8 +98,9 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
 
     const id = newSessionId();
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: () => id });
+    let session: Awaited<ReturnType<GatewayService['openSession']>>;
     try {
-      await gateway.openSession({ principal, server: endpoint, transport, kind: 'streamable-http', id });
+      session = await gateway.openSession({ principal, server: endpoint, transport, kind: 'streamable-http', id });
     } catch (err) {
       await transport.close().catch(() => {});
       if (err instanceof AppError) throw err;
@@ -108,6 +109,8 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     }
     reply.hijack();
     await transport.handleRequest(request.raw, reply.raw, body);
+    // An initialize the SDK refused (bad params, unsupported version) leaves no session to keep.
+    if (transport.sessionId === undefined) await session.close();
     return reply;
   };
 
