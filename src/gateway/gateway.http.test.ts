@@ -63,6 +63,20 @@ describe('gateway /mcp', () => {
     expect((await client.callTool({ name: 'wb__echo', arguments: { message: 'still here' } })).content).toEqual([{ type: 'text', text: 'still here' }]);
   });
 
+  it('shares the one server process between many sessions', async () => {
+    const { key } = await t.key('many');
+    const clients = await Promise.all(Array.from({ length: 8 }, (_, i) => t.connect(key, i % 2 ? '/mcp' : '/mcp/wb', `many-${i}`)));
+    const pids = await Promise.all(
+      clients.map(async (c, i) => {
+        const r = await c.callTool({ name: i % 2 ? 'wb__whoami' : 'whoami', arguments: {} });
+        return (r.structuredContent as { pid: number }).pid;
+      }),
+    );
+    expect(new Set(pids).size).toBe(1);
+    expect(pids[0]).toBe((await t.status('wb')).pid);
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
   it('exposes one server unchanged at /mcp/{server}', async () => {
     const { key } = await t.key('one');
     const client = await t.connect(key, '/mcp/wb');
