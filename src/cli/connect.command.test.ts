@@ -14,7 +14,7 @@ let t: GatewayTestApp;
 beforeAll(async () => {
   t = await createGatewayTestApp();
   await t.addServer('everything', [WELL_BEHAVED]);
-}, 90_000);
+}, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 
 /** The config Claude Desktop would hold: command, args, env. */

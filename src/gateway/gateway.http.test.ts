@@ -11,7 +11,7 @@ beforeAll(async () => {
   t = await createGatewayTestApp();
   await t.addServer('everything', everythingArgs);
   await t.addServer('wb', [WELL_BEHAVED]);
-}, 90_000);
+}, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 
 const post = (path: string, body: string, headers: Record<string, string>) =>
@@ -154,7 +154,7 @@ describe('gateway /mcp', () => {
     // The upstream got its own notifications/cancelled for the request the gateway made.
     await waitFor(async () => (await t.mcpLog('wb', '&method=notifications/cancelled')).length > 0, 20_000, 'cancel upstream');
     expect((await client.callTool({ name: 'wb__echo', arguments: { message: 'after cancel' } })).content).toEqual([{ type: 'text', text: 'after cancel' }]);
-  });
+  }, 120_000);
 });
 
 describe('gateway auth and bad input', () => {
@@ -237,7 +237,7 @@ describe('gateway auth and bad input', () => {
     expect((await b.callTool({ name: 'wb__echo', arguments: { message: 'alive' } })).content).toEqual([{ type: 'text', text: 'alive' }]);
     expect((await a.callTool({ name: 'wb__echo', arguments: { message: 'alive too' } })).content).toEqual([{ type: 'text', text: 'alive too' }]);
     await waitFor(async () => !(await a.listTools()).tools.some((x) => x.name.startsWith('doomed__')), 20_000, 'doomed to leave the list');
-  });
+  }, 120_000);
 
   it('tells sessions when a server starts or stops (tools/list_changed)', async () => {
     const { key } = await t.key('changes');
@@ -250,7 +250,7 @@ describe('gateway auth and bad input', () => {
     await t.addServer('late', [WELL_BEHAVED]);
     await waitFor(() => changed > 0, 20_000, 'tools/list_changed');
     expect((await client.listTools()).tools.map((x) => x.name)).toContain('late__echo');
-  });
+  }, 120_000);
 
   it('serves older clients over the legacy SSE transport (/sse + /messages), bound to the key', async () => {
     const { key } = await t.key('sse-user', { allowed_servers: ['wb'] });

@@ -44,7 +44,7 @@ beforeAll(async () => {
     config: { separator: '__', sessionIdleMs: 60_000, maxSessions: 100 },
     builtins: [builtin],
   });
-}, 90_000);
+}, 180_000);
 afterAll(async () => {
   await gateway.close();
   await t.closeAndCheck();

@@ -10,7 +10,7 @@ beforeAll(async () => {
   t = await createGatewayTestApp();
   await t.addServer('wb', [WELL_BEHAVED]);
   await t.addServer('other', [WELL_BEHAVED]);
-}, 90_000);
+}, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 
 const modernClient = async (key: string, path = '/mcp', mode: 'auto' | { pin: string } = { pin: '2026-07-28' }) => {

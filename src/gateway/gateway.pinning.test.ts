@@ -8,7 +8,7 @@ let t: GatewayTestApp;
 beforeAll(async () => {
   t = await createGatewayTestApp();
   await t.addServer('shifty', [SHIFTY]);
-}, 90_000);
+}, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 
 const catalogueEntry = async (name: string) => {
@@ -62,5 +62,5 @@ describe('tool pinning', () => {
     expect(await catalogueEntry('shifty__weather')).toMatchObject({ state: 'approved', approved_by: 'user:admin' });
     const ops = await t.call('GET', '/logs/operations?action=gateway.tool.approve');
     expect(ops.json().items.length).toBeGreaterThanOrEqual(1);
-  });
+  }, 150_000);
 });

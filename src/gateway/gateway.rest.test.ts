@@ -11,7 +11,7 @@ let t: GatewayTestApp;
 beforeAll(async () => {
   t = await createGatewayTestApp();
   await t.addServer('a-rather-long-server-name-for-it', [WELL_BEHAVED]);
-}, 90_000);
+}, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 
 const SERVER = 'a-rather-long-server-name-for-it';

@@ -38,7 +38,7 @@ export async function createGatewayTestApp(): Promise<GatewayTestApp> {
     base,
     clients,
     async addServer(name: string, args: string[], over: Record<string, unknown> = {}) {
-      const created = await t.call('POST', '/tools', { name, command: process.execPath, args, restart_policy: 'never', timeout_ms: 30_000, ...over });
+      const created = await t.call('POST', '/tools', { name, command: process.execPath, args, restart_policy: 'never', timeout_ms: 60_000, ...over });
       expect(created.statusCode, created.body).toBe(201);
       const started = await t.call('POST', `/tools/${name}/start`);
       expect(started.statusCode, started.body).toBe(200);
