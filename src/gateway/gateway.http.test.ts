@@ -203,6 +203,10 @@ describe('gateway auth and bad input', () => {
     expect(badHost).toBe(400);
     const same = await post('/mcp', init, { authorization: `Bearer ${key}`, origin: t.base });
     expect(same.status).toBe(200);
+    // Fastify's headers survive the hand-over to the SDK transport.
+    expect(same.headers.get('x-request-id')).toBeTruthy();
+    expect(same.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(same.headers.get('mcp-session-id')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('binds a session to the key that opened it: another key replaying the id gets 404', async () => {

@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp } from '../../test/helpers/test-app.js';
 import { waitFor } from '../servers/test-support.js';
 import { createGatewayService } from './gateway.service.js';
 import { createGatewayTestApp, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
@@ -57,6 +58,33 @@ describe('gateway REST', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('browser clients', () => {
+  it('lets an origin from CORS_ORIGINS read the session headers', async () => {
+    const app = await createTestApp({ CORS_ORIGINS: 'http://ui.example' });
+    try {
+      const admin = await app.login();
+      const created = await app.app.inject({ method: 'POST', url: '/api/v1/gateway/api-keys', headers: admin, payload: { name: 'ui', role: 'operator' } });
+      const res = await app.app.inject({
+        method: 'POST',
+        url: '/mcp',
+        headers: {
+          authorization: `Bearer ${created.json().key}`,
+          origin: 'http://ui.example',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        payload: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ui', version: '1' } } }),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBe('http://ui.example');
+      expect(String(res.headers['access-control-expose-headers'])).toMatch(/mcp-session-id/);
+      expect(res.headers['mcp-session-id']).toBeTruthy();
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/app-error.js';
 import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
+import { hijackWithHeaders } from './hijack.js';
 import { parseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
 import { originAllowed } from './origin-check.js';
 import { registerSseRoutes } from './sse.routes.js';
@@ -80,7 +81,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
       const session = gateway.findSession(sessionId, principal, endpoint);
       if (!session) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
       if (!(session.wire instanceof NodeStreamableHTTPServerTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
-      reply.hijack();
+      hijackWithHeaders(reply);
       await session.wire.handleRequest(request.raw, reply.raw, body);
       return reply;
     }
@@ -88,7 +89,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     if (request.method !== 'POST') return sendJsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     if (body?.['method'] !== 'initialize' && !(await isLegacyRequest(await toWebRequest(request.raw, body), body))) {
       (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = { token: '', clientId: principal.id, scopes: [], extra: { principal, endpoint } };
-      reply.hijack();
+      hijackWithHeaders(reply);
       await modernNode(request.raw, reply.raw, body);
       return reply;
     }
@@ -107,7 +108,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
       if (err instanceof ProtocolError) return sendJsonRpcError(reply, 502, err.code, err.message, (body['id'] as string | number) ?? null);
       throw err;
     }
-    reply.hijack();
+    hijackWithHeaders(reply);
     await transport.handleRequest(request.raw, reply.raw, body);
     // An initialize the SDK refused (bad params, unsupported version) leaves no session to keep.
     if (transport.sessionId === undefined) await session.close();

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../http/app-error.js';
 import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
+import { hijackWithHeaders } from './hijack.js';
 import { parseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
 import { SseServerTransport } from './sse-server-transport.js';
 
@@ -15,7 +16,7 @@ export function registerSseRoutes(app: FastifyInstance, gateway: GatewayService)
   const openSse = async (request: FastifyRequest<{ Params: { server?: string } }>, reply: FastifyReply) => {
     const id = newSessionId();
     const transport = new SseServerTransport(id, reply.raw, '/messages');
-    reply.hijack();
+    hijackWithHeaders(reply);
     try {
       await gateway.openSession({ principal: request.principal!, server: request.params.server ?? null, transport, kind: 'sse', id });
     } catch (err) {
