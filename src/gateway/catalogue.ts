@@ -16,6 +16,8 @@ export interface CatalogueTool {
   server: string;
   tool: string;
   kind: 'managed' | 'builtin';
+  /** Whether the server runs now; pins of stopped servers are listed from the database. */
+  running: boolean;
   /** approved: shown and callable; quarantined: hidden and refused until approved. */
   state: 'approved' | 'quarantined';
   flags: string[];
@@ -62,6 +64,7 @@ export async function buildCatalogue(deps: CatalogueDeps, principal: Principal):
               server,
               tool: tool.name,
               kind: 'managed',
+              running: true,
               state: verdicts[i]!.state,
               flags: verdicts[i]!.flags,
               description: tool.description ?? null,
@@ -95,6 +98,7 @@ export async function buildCatalogue(deps: CatalogueDeps, principal: Principal):
               server: b.name,
               tool: tool.name,
               kind: 'builtin',
+              running: true,
               state: 'approved',
               flags: [],
               description: tool.description ?? null,
@@ -115,5 +119,30 @@ export async function buildCatalogue(deps: CatalogueDeps, principal: Principal):
       }
     }),
   );
-  return [...managed.flat(), ...builtin.flat()];
+  const running = new Set(deps.managed.running());
+  const stopped = (await deps.pins.all())
+    .filter((p) => !running.has(p.server) && !deps.builtins.some((b) => b.name === p.server))
+    .map((pin): CatalogueTool => {
+      const name = namespacedName(pin.server, pin.tool, sep);
+      const current = JSON.parse(pin.pending_definition ?? pin.definition) as { description?: string } | null;
+      return {
+        name,
+        full_name: fullName(pin.server, pin.tool, sep),
+        shortened: name !== fullName(pin.server, pin.tool, sep),
+        server: pin.server,
+        tool: pin.tool,
+        kind: 'managed',
+        running: false,
+        state: pin.state,
+        flags: JSON.parse(pin.flags) as string[],
+        description: current?.description ?? null,
+        hash: pin.pending_hash ?? pin.hash,
+        approved_hash: pin.hash || null,
+        approved_at: pin.approved_at,
+        approved_by: pin.approved_by,
+        changed_at: pin.changed_at,
+        review: pin.state === 'quarantined' ? { approved: reveal(pin.definition), pending: reveal(pin.pending_definition) } : null,
+      };
+    });
+  return [...managed.flat(), ...builtin.flat(), ...stopped];
 }

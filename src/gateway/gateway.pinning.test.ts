@@ -60,6 +60,9 @@ describe('tool pinning', () => {
     await waitFor(async () => (await names()).includes('shifty__weather'), 20_000, 'weather approved');
     expect((await client.callTool({ name: 'shifty__weather', arguments: { city: 'Oslo' } })).content).toEqual([{ type: 'text', text: 'sunny in Oslo' }]);
     expect(await catalogueEntry('shifty__weather')).toMatchObject({ state: 'approved', approved_by: 'user:admin' });
+    // A stopped server's pins stay listed (from the database).
+    expect((await t.call('POST', '/tools/shifty/stop')).statusCode).toBe(200);
+    expect(await catalogueEntry('shifty__weather')).toMatchObject({ running: false, state: 'approved', approved_by: 'user:admin' });
     const ops = await t.call('GET', '/logs/operations?action=gateway.tool.approve');
     expect(ops.json().items.length).toBeGreaterThanOrEqual(1);
   }, 150_000);

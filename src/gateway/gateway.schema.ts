@@ -55,6 +55,7 @@ export const catalogueTool = z.object({
   server: z.string(),
   tool: z.string(),
   kind: z.enum(['managed', 'builtin']),
+  running: z.boolean(),
   state: z.enum(['approved', 'quarantined']),
   flags: z.array(z.string()),
   description: z.string().nullable(),
