@@ -78,7 +78,7 @@ export function createGatewayService(deps: GatewayDeps) {
   const pins: ToolPins = createToolPins({ repo, log });
   const policies: KeyPolicies = createKeyPolicies(repo);
   const managed = createManagedSource(supervisor);
-  const builtins = deps.builtins ?? [];
+  const builtins: BuiltinServer[] = [...(deps.builtins ?? [])];
   const metrics = createGatewayMetrics();
   const sessions = createSessionRegistry();
 
@@ -229,6 +229,16 @@ export function createGatewayService(deps: GatewayDeps) {
      */
     onServerNotification(server: string, notification: JSONRPCNotification): void {
       forwardServerLog(sessions.all(), policies, server, notification);
+    },
+
+    /**
+     * Adds a built-in server after start-up (when it needs services built with the context, as the
+     * log-service server does). Its name must not be another built-in's.
+     */
+    registerBuiltin(builtin: BuiltinServer): void {
+      if (builtins.some((b) => b.name === builtin.name)) throw new Error(`a built-in MCP server named '${builtin.name}' is already registered`);
+      builtins.push(builtin);
+      changes.changed(builtin.name, 'all');
     },
 
     policies,
