@@ -5,6 +5,8 @@ import { authRoutes } from './auth/auth.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
+import { gatewayRoutes } from './gateway/gateway.routes.js';
+import { mcpHttpRoutes } from './gateway/mcp-http.routes.js';
 import { registerAuditHook } from './http/audit-hook.js';
 import { registerAuthGuard } from './http/auth-guard.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -71,6 +73,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler, audit: ctx.audit });
+      await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });
       await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
       await api.register(systemRoutes, { system: ctx.system.service });
       await api.register(settingsRoutes, { settings: ctx.system.settings, config });
@@ -78,6 +81,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     { prefix: config.apiPrefix },
   );
 
+  await app.register(mcpHttpRoutes, { gateway: ctx.gateway, corsOrigins: config.corsOrigins });
   await app.register(homeRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
   return app;
 }

@@ -122,6 +122,12 @@ const envSchema = z.object({
   MCPS_METRICS_INTERVAL_SECONDS: int(1, 3600).default(5),
   MCPS_METRICS_WINDOW_MINUTES: int(5, 7 * 24 * 60).default(24 * 60),
   ...pipeTimingSchema.shape,
+  MCPS_GATEWAY_SEPARATOR: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'expected 1-4 of A-Z a-z 0-9 _ . - (tool names allow only these)')
+    .default('__'),
+  MCPS_GATEWAY_SESSION_IDLE_MINUTES: int(1, 60 * 24 * 7).default(30),
+  MCPS_GATEWAY_MAX_SESSIONS: int(1, 100_000).default(1000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -178,6 +184,8 @@ export interface Config {
   settingSources: Readonly<Record<string, { value: unknown; source: SettingSource }>>;
   /** Reconnect pacing and keep-alive of WebSocket pipes (MCPS_PIPE_*). */
   pipe: PipeTiming;
+  /** The MCP gateway: name separator, idle session timeout, session limit. */
+  gateway: { separator: string; sessionIdleMs: number; maxSessions: number };
 }
 
 export interface PipeTiming {
@@ -285,6 +293,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     metricsWindowMs: e.MCPS_METRICS_WINDOW_MINUTES * 60 * 1000,
     settingSources: Object.freeze(settingSources),
     pipe: pipeTimingOf(e),
+    gateway: Object.freeze({
+      separator: e.MCPS_GATEWAY_SEPARATOR,
+      sessionIdleMs: e.MCPS_GATEWAY_SESSION_IDLE_MINUTES * 60 * 1000,
+      maxSessions: e.MCPS_GATEWAY_MAX_SESSIONS,
+    }),
   });
 }
 
@@ -330,6 +343,13 @@ function pipeTimingOf(e: z.infer<typeof pipeTimingSchema>): PipeTiming {
     pingIntervalMs: e.MCPS_PIPE_PING_INTERVAL_MS,
     pongTimeoutMs: e.MCPS_PIPE_PONG_TIMEOUT_MS,
   };
+}
+
+/** What `mcps connect` (a client of a gateway, possibly on another machine) reads: its own two variables. */
+export function loadConnectConfig(env: NodeJS.ProcessEnv = process.env): { url: string | undefined; apiKey: string | undefined } {
+  const url = env['MCPS_URL']?.trim();
+  const apiKey = env['MCPS_API_KEY']?.trim();
+  return { url: url || undefined, apiKey: apiKey || undefined };
 }
 
 function readEnvFile(file: string | false): Record<string, string> {

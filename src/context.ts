@@ -10,9 +10,12 @@ import type { Config } from './config.js';
 import { connect, type Dialect } from './db/connect.js';
 import type { Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
+import { createGatewayService, type GatewayService } from './gateway/gateway.service.js';
+import type { BuiltinServer } from './gateway/upstream-sources.js';
 import { createAuditLog, type AuditLog } from './logs/audit-log.js';
 import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
+import { logServiceBuiltin } from './logservice/log-service-builtin.js';
 import { createLogsService, type LogsService } from './logs/logs.service.js';
 import { createSystemLogSink } from './logs/system-log-sink.js';
 import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/secret-change-watcher.js';
@@ -22,7 +25,7 @@ import { createServersRuntime, type ServersRuntime } from './servers/servers-run
 import { backupSettingDefaults, bindBackupSchedule } from './system/backup-settings.js';
 import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
 import { VERSION } from './version.js';
-import { gatewayNotAvailable, type OpenSession } from './pipe/gateway-session.js';
+import type { OpenSession } from './pipe/gateway-session.js';
 import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
@@ -49,6 +52,8 @@ export interface AppContext {
   pipes: PipeRuntime;
   /** Backups (create, verify, restore, upload) and their schedule (started by `mcps serve`). */
   backups: BackupsRuntime;
+  /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
+  gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
   close(): Promise<void>;
 }
@@ -62,6 +67,8 @@ export interface ContextOptions {
   dbLogSink?: boolean;
   /** The gateway's in-process MCP sessions for publications (tests pass their own). */
   openSession?: OpenSession;
+  /** Built-in in-process MCP servers the gateway aggregates like managed ones (e.g. the log service). */
+  builtins?: BuiltinServer[];
 }
 
 export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<AppContext> {
@@ -114,15 +121,26 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
     secretEvents: secrets.events,
     publicationOf: (serverId, serverName) => pipes.publications.summaryForServer(serverId, serverName),
+    // Late-bound: the gateway (below) forwards servers' logging notifications to its sessions.
+    onServerNotification: (server, notification) => gateway.onServerNotification(server, notification),
+  });
+
+  const gateway = createGatewayService({
+    db: handle.db,
+    supervisor: servers.supervisor,
+    recorder: servers.recorder,
+    log,
+    config: config.gateway,
+    // The log service (`mcps`): its tools act as each session's principal.
+    builtins: [logServiceBuiltin({ secrets, onReveal: (v) => servers.secretValues.remember(v) }), ...(options.builtins ?? [])],
   });
   const pipes = createPipeRuntime({
     db: handle.db,
     log,
     timing: config.pipe,
     secrets,
-    // The MCP gateway (parallel branch) provides gateway.openInProcessSession({ principal, server?, caller });
-    // until the lead connects it here after the merge, publications report "gateway not available".
-    openSession: options.openSession ?? gatewayNotAvailable,
+    // A publication is a gateway session (one server unchanged, or the aggregate) relayed to the endpoint.
+    openSession: options.openSession ?? ((o) => gateway.openInProcessSession(o)),
   });
 
   const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });
@@ -143,6 +161,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     },
   });
 
+  // Gateway sessions and calls on /metrics.
+  system.addMetricsSource('gateway', () => ({ ...gateway.metrics() }), { labels: { sessions_open: 'transport', calls_total: 'outcome' } });
   // The schedule and retention follow the `backup.*` runtime settings (PUT /system/config).
   const unbindBackupSchedule = bindBackupSchedule(settings, backups.scheduler);
 
@@ -170,6 +190,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     system,
     pipes,
     backups,
+    gateway,
     close() {
       closed ??= (async () => {
         unbindBackupSchedule();
@@ -177,7 +198,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
         await backups.service.close();
         await secretWatcher.stop();
         system.close();
+        // Publications ride on gateway sessions, which ride on the servers' connections.
         await pipes.close();
+        await gateway.close();
         await servers.close();
         await sink?.close();
         await handle.close();

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBackupCommands } from './cli/backup.command.js';
 import { createCliEnv } from './cli/cli-env.js';
+import { registerConnectCommand } from './cli/connect.command.js';
 import { registerDbCommands } from './cli/db.command.js';
 import { registerLogServiceCommand } from './cli/log-service.command.js';
 import { registerPipeCommand } from './cli/pipe.command.js';
@@ -54,6 +55,7 @@ registerSecretsCommands(program, env);
 registerLogServiceCommand(program, env);
 registerPipeCommand(program);
 registerBackupCommands(program, env);
+registerConnectCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.

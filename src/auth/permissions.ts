@@ -36,6 +36,12 @@ export const PERMISSIONS = {
   'backups:read': 'operator',
   'backups:write': 'admin',
   'backups:restore': 'admin',
+  // The MCP gateway (/mcp): connecting lists and calls tools, so it needs what calling a tool needs;
+  // the catalogue and sessions are for operators; approving a changed tool definition and closing
+  // sessions are for admins.
+  'gateway:use': 'operator',
+  'gateway:read': 'operator',
+  'gateway:manage': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { JSONRPCNotification } from '@modelcontextprotocol/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
@@ -31,6 +32,8 @@ export interface ServersRuntimeDeps {
   metrics?: { sampleIntervalMs?: number; windowMs?: number };
   /** The server's publication (src/pipe/), shown in its status. */
   publicationOf?: ServersServiceDeps['publicationOf'];
+  /** Sees every notification a managed server sends (e.g. the gateway forwards logging messages). Must not block. */
+  onServerNotification?: (server: string, notification: JSONRPCNotification) => void;
   /** Test seams for the supervisor (timings, health checks). */
   supervisor?: Partial<SupervisorDeps>;
 }
@@ -74,7 +77,10 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     pidDir,
     log,
     ...deps.supervisor,
-    onMessage: (server, direction, message) => recorder.record(server, direction, message, currentCallContext()),
+    onMessage: (server, direction, message) => {
+      recorder.record(server, direction, message, currentCallContext());
+      if (direction === 'in' && 'method' in message && !('id' in message)) deps.onServerNotification?.(server, message);
+    },
   });
   const servers = createServersService({
     metrics,

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m001 from './001-foundation.js';
 import * as m002 from './002-secrets.js';
 import * as m003 from './003-servers.js';
+import * as m004 from './004-gateway.js';
 import * as m005 from './005-settings.js';
 import * as m007 from './007-pipe.js';
 
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '001-foundation': m001,
   '002-secrets': m002,
   '003-servers': m003,
+  '004-gateway': m004,
   '005-settings': m005,
   '007-pipe': m007,
 };

@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Child processes and the platform for the bench/ scripts (loopback only). */
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Every child started here, to stop at the end. */
+export const children: ChildProcess[] = [];
+
+export function spawnChild(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  children.push(child);
+  child.stderr!.on('data', (d: Buffer) => {
+    if (process.env['BENCH_DEBUG']) process.stderr.write(d);
+  });
+  return child;
+}
+
+export function readyLine(child: ChildProcess, prefix: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith(prefix));
+      if (line) resolve(line.split(' ').slice(1));
+    });
+    child.on('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitHttp(url: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * `mcps serve` from source in a temp dir (SQLite), with one stdio server registered and started
+ * and an operator API key for the gateway; returns `/mcp/{server}` and the key.
+ */
+export async function startGateway(server: { name: string; args: string[]; allowedTools?: string[] }): Promise<{ url: string; base: string; key: string; dir: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcps-bench-gw-'));
+  const port = await freePort();
+  const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [];
+  const child = spawnChild([...prof, '--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts'), 'serve'], {
+    ENVIRONMENT: 'test',
+    PORT: String(port),
+    DATA_DIR: path.join(dir, 'data'),
+    LOG_DIR: path.join(dir, 'logs'),
+    LOG_LEVEL: 'warn',
+    MCPS_ADMIN_PASSWORD: 'bench-admin-password',
+    DATABASE_URL: `sqlite:///${path.join(dir, 'mcps.db')}`,
+  });
+  child.stdout!.resume();
+  const base = `http://127.0.0.1:${port}`;
+  await waitHttp(`${base}/health`);
+  const json = async (method: string, url: string, body: unknown, token?: string) => {
+    const r = await fetch(`${base}${url}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+    return r.json() as Promise<Record<string, unknown>>;
+  };
+  const { access_token } = (await json('POST', '/api/v1/auth/login', { username: 'admin', password: 'bench-admin-password' })) as { access_token: string };
+  await json('POST', '/api/v1/tools', { name: server.name, command: process.execPath, args: server.args, restart_policy: 'never', timeout_ms: 30_000 }, access_token);
+  await json('POST', `/api/v1/tools/${server.name}/start`, undefined, access_token);
+  const created = (await json('POST', '/api/v1/gateway/api-keys', { name: 'bench', role: 'operator', ...(server.allowedTools ? { allowed_tools: server.allowedTools } : {}) }, access_token)) as { key: string };
+  return { url: `${base}/mcp/${server.name}`, base, key: created.key, dir };
+}
+

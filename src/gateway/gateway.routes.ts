@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AuthService } from '../auth/auth.service.js';
+import {
+  allowlistBody,
+  allowlistView,
+  approveBody,
+  approvedResponse,
+  catalogueResponse,
+  createdGatewayKey,
+  createGatewayKeyBody,
+  keyIdParams,
+  sessionIdParams,
+  sessionsResponse,
+  toolNameParams,
+} from './gateway.schema.js';
+import type { GatewayService } from './gateway.service.js';
+import { callerOf } from './gateway.service.js';
+
+export interface GatewayRoutesOptions {
+  gateway: GatewayService;
+  auth: AuthService;
+}
+
+/** REST face of the gateway: the catalogue and tool approval, sessions, API-key allowlists. */
+export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async (app, opts) => {
+  const { gateway } = opts;
+  const tags = ['gateway'];
+
+  app.get('/gateway/tools', {
+    config: { auth: 'gateway:read' },
+    schema: { tags, summary: 'The aggregated tool catalogue: gateway names, mapping to servers, pin state', response: { 200: catalogueResponse } },
+  }, async (req) => ({ separator: gateway.separator, items: await gateway.catalogue(req.principal!) }));
+
+  app.post('/gateway/tools/:name/approve', {
+    config: { auth: 'gateway:manage', audit: { action: 'gateway.tool.approve', target: 'gateway_tool' } },
+    schema: {
+      tags,
+      summary: 'Approve the changed definition of a quarantined tool',
+      params: toolNameParams,
+      body: approveBody,
+      response: { 200: approvedResponse },
+    },
+  }, async (req) => {
+    req.auditTargetId = req.params.name;
+    return gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash);
+  });
+
+  app.get('/gateway/sessions', {
+    config: { auth: 'gateway:read' },
+    schema: { tags, summary: 'Open gateway sessions', response: { 200: sessionsResponse } },
+  }, async () => ({ items: gateway.sessions() }));
+
+  app.delete('/gateway/sessions/:id', {
+    config: { auth: 'gateway:manage', audit: { action: 'gateway.session.close', target: 'gateway_session' } },
+    schema: { tags, summary: 'Close a gateway session', params: sessionIdParams, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    req.auditTargetId = req.params.id.slice(0, 8);
+    await gateway.closeSession(req.params.id);
+    return reply.status(204).send(null);
+  });
+
+  app.post('/gateway/api-keys', {
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.create', target: 'api_key' } },
+    schema: {
+      tags,
+      summary: 'Create an API key for the gateway, with server and tool allowlists (the key is returned once)',
+      body: createGatewayKeyBody,
+      response: { 201: createdGatewayKey },
+    },
+  }, async (req, reply) => {
+    const { allowed_servers, allowed_tools, ...key } = req.body;
+    const created = await opts.auth.createApiKey(req.principal!, key);
+    req.auditTargetId = created.api_key.id;
+    const allowlist = await gateway.policies.set(created.api_key.id, { allowed_servers: allowed_servers ?? null, allowed_tools: allowed_tools ?? null });
+    return reply.status(201).send({ ...created, allowlist });
+  });
+
+  app.get('/gateway/api-keys/:id/allowlist', {
+    config: { auth: 'api_keys:read' },
+    schema: { tags, summary: "An API key's gateway allowlists", params: keyIdParams, response: { 200: allowlistView } },
+  }, async (req) => {
+    await gateway.requireApiKey(req.params.id);
+    return gateway.policies.view(req.params.id);
+  });
+
+  app.put('/gateway/api-keys/:id/allowlist', {
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.allowlist', target: 'api_key' } },
+    schema: { tags, summary: "Set an API key's gateway allowlists (applies to its open sessions at once)", params: keyIdParams, body: allowlistBody, response: { 200: allowlistView } },
+  }, async (req) => {
+    await gateway.requireApiKey(req.params.id);
+    return gateway.policies.set(req.params.id, req.body);
+  });
+};

@@ -1,0 +1,44 @@
+import { ProtocolError } from '@modelcontextprotocol/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../http/app-error.js';
+import type { GatewayService } from './gateway.service.js';
+import { newSessionId } from './gateway.service.js';
+import { hijackWithHeaders } from './hijack.js';
+import { parseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
+import { SseServerTransport } from './sse-server-transport.js';
+
+/**
+ * The legacy HTTP+SSE transport (2024-11-05): `GET /sse` (or `/sse/{server}`) opens the stream and
+ * the session; `POST /messages?sessionId=` feeds it, only for the key that opened it. Registered
+ * inside the MCP plugin (its body parser, Origin check and key guard apply).
+ */
+export function registerSseRoutes(app: FastifyInstance, gateway: GatewayService): void {
+  const openSse = async (request: FastifyRequest<{ Params: { server?: string } }>, reply: FastifyReply) => {
+    const id = newSessionId();
+    const transport = new SseServerTransport(id, reply.raw, '/messages');
+    hijackWithHeaders(reply);
+    try {
+      await gateway.openSession({ principal: request.principal!, server: request.params.server ?? null, transport, kind: 'sse', id });
+    } catch (err) {
+      if (reply.raw.headersSent) return reply.raw.end();
+      const status = err instanceof AppError ? err.status : 502;
+      reply.raw.writeHead(status, { 'content-type': 'application/json' });
+      reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: err instanceof ProtocolError ? err.code : -32000, message: (err as Error).message }, id: null }));
+    }
+    return reply;
+  };
+
+  const postSse = async (request: FastifyRequest<{ Querystring: { sessionId?: string } }>, reply: FastifyReply) => {
+    const parsed = parseJsonRpcBody(request.body);
+    if (!parsed.ok) return sendJsonRpcError(reply, parsed.status, parsed.code, parsed.message);
+    const session = request.query.sessionId ? gateway.findOwnedSession(request.query.sessionId, request.principal!) : undefined;
+    if (!session || !(session.wire instanceof SseServerTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
+    session.wire.receive(parsed.message as never);
+    return reply.status(202).type('text/plain').send('Accepted');
+  };
+
+  const config = { auth: 'gateway:use' as const };
+  const schema = { hide: true };
+  for (const url of ['/sse', '/sse/:server']) app.get(url, { config, schema }, openSse);
+  app.post('/messages', { config, schema }, postSse);
+}

@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { expect } from 'vitest';
+import { createServersTestApp, type ServersTestApp } from '../servers/test-api.js';
+import { EVERYTHING_ENTRY } from '../servers/test-support.js';
+
+/** Test helpers for the gateway (excluded from the build by its `test-` name). */
+
+export const SHIFTY = fileURLToPath(new URL('../../test/fixtures/mcp/shifty.mjs', import.meta.url));
+export const WELL_BEHAVED = fileURLToPath(new URL('../../test/fixtures/mcp/well-behaved.mjs', import.meta.url));
+
+export interface GatewayTestApp extends ServersTestApp {
+  /** http://127.0.0.1:<port> of the listening app. */
+  base: string;
+  /** Registers and starts a stdio server running `script` (a fixture, or server-everything). */
+  addServer(name: string, args: string[], over?: Record<string, unknown>): Promise<{ pid: number }>;
+  /** Creates an API key (role operator unless given) with optional allowlists; returns the key. */
+  key(name: string, allow?: { allowed_servers?: string[] | null; allowed_tools?: string[] | null; role?: string }): Promise<{ key: string; id: string }>;
+  /** An SDK client connected to `/mcp` or `/mcp/{server}` with the key. */
+  connect(key: string, path?: string, name?: string): Promise<Client>;
+  clients: Client[];
+}
+
+/** The session id the client's Streamable HTTP transport holds. */
+export function sessionIdOf(client: Client): string {
+  return (client.transport as StreamableHTTPClientTransport).sessionId!;
+}
+
+export async function createGatewayTestApp(): Promise<GatewayTestApp> {
+  const t = await createServersTestApp();
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  t.app.server.on('connection', (s) => s.setNoDelay(true));
+  const address = t.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  const base = `http://127.0.0.1:${address.port}`;
+  const clients: Client[] = [];
+  const g: GatewayTestApp = Object.assign(t, {
+    base,
+    clients,
+    async addServer(name: string, args: string[], over: Record<string, unknown> = {}) {
+      const created = await t.call('POST', '/tools', { name, command: process.execPath, args, restart_policy: 'never', timeout_ms: 60_000, ...over });
+      expect(created.statusCode, created.body).toBe(201);
+      const started = await t.call('POST', `/tools/${name}/start`);
+      expect(started.statusCode, started.body).toBe(200);
+      t.pids.add(started.json().pid);
+      return { pid: started.json().pid as number };
+    },
+    async key(name: string, allow: { allowed_servers?: string[] | null; allowed_tools?: string[] | null; role?: string } = {}) {
+      const { role = 'operator', ...lists } = allow;
+      const res = await t.call('POST', '/gateway/api-keys', { name, role, ...lists });
+      expect(res.statusCode, res.body).toBe(201);
+      return { key: res.json().key as string, id: res.json().api_key.id as string };
+    },
+    async connect(key: string, path = '/mcp', name = 'test-client') {
+      const transport = new StreamableHTTPClientTransport(new URL(`${base}${path}`), { requestInit: { headers: { authorization: `Bearer ${key}` } } });
+      const client = new Client({ name, version: '1.0.0' });
+      await client.connect(transport);
+      clients.push(client);
+      return client;
+    },
+  });
+  const close = g.closeAndCheck.bind(g);
+  g.closeAndCheck = async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+    await close();
+  };
+  return g;
+}
+
+export const everythingArgs = [EVERYTHING_ENTRY, 'stdio'];

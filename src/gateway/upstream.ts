@@ -1,0 +1,25 @@
+import type { CallToolResult, GetPromptResult, Implementation, Progress, Prompt, ReadResourceResult, Resource, ResourceTemplateType, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
+
+export interface UpstreamControls {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * One server behind the gateway, as a gateway session uses it: a managed server's shared
+ * connection, or a built-in in-process server's client. Lists may be cached by the source.
+ */
+export interface Upstream {
+  readonly name: string;
+  readonly kind: 'managed' | 'builtin';
+  capabilities(): ServerCapabilities | undefined;
+  serverInfo(): Implementation | undefined;
+  instructions(): string | undefined;
+  listTools(): Promise<Tool[]>;
+  listResources(): Promise<Resource[]>;
+  listResourceTemplates(): Promise<ResourceTemplateType[]>;
+  listPrompts(): Promise<Prompt[]>;
+  callTool(name: string, args: Record<string, unknown> | undefined, ctl: UpstreamControls): Promise<CallToolResult>;
+  readResource(uri: string, ctl: UpstreamControls): Promise<ReadResourceResult>;
+  getPrompt(name: string, args: Record<string, string> | undefined, ctl: UpstreamControls): Promise<GetPromptResult>;
+}
