@@ -1,6 +1,5 @@
 import type { Transport } from '@modelcontextprotocol/client';
 import type { Principal } from '../auth/principal.js';
-import { AppError } from '../http/app-error.js';
 
 /**
  * What a publication needs from the MCP gateway: a Transport into a gateway MCP session with the
@@ -16,8 +15,3 @@ export interface OpenSessionOptions {
 }
 
 export type OpenSession = (opts: OpenSessionOptions) => Promise<Transport>;
-
-/** Until the gateway is wired in (context.ts), publications connect but cannot reach a server. */
-export const gatewayNotAvailable: OpenSession = async () => {
-  throw new AppError('unavailable', 'gateway not available: publishing needs the MCP gateway, which is not wired into this build');
-};

@@ -154,15 +154,27 @@ describe('publishing a managed server (POST /api/v1/tools/{id}/publish)', () => 
     expect(allLogs(s.place.dir)).not.toContain(TOKEN);
   });
 
-  it('without a gateway wired in, the publication connects and reports "gateway not available"', async () => {
+  it('through the platform\'s own gateway: the endpoint calls the running server, recorded as pipe:<endpoint host>', async () => {
     const s = await setup(false);
-    const { app } = s.platform;
-    await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: s.ep.url() } });
+    const { app, ctx } = s.platform;
+    expect((await app.inject({ method: 'POST', url: `/api/v1/tools/calc/start`, headers: s.auth })).statusCode).toBe(200);
+    const pid = (await app.inject({ method: 'GET', url: `/api/v1/tools/calc/status`, headers: s.auth })).json().pid;
+    await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: s.ep.url(`token=${TOKEN}`) } });
     const conn = await s.ep.connection(1);
-    const init = await conn.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
-    expect(init.error).toMatchObject({ code: -32000, message: expect.stringContaining('gateway not available') });
-    const pub = (await app.inject({ method: 'GET', url: `/api/v1/tools/calc/publish`, headers: s.auth })).json();
-    expect(pub.status).toMatchObject({ state: 'connected', server: { state: 'restarting', last_error: expect.stringContaining('gateway not available') } });
+    const init = await conn.initialize();
+    expect(init.result.serverInfo.name).toBe('tiny');
+    const list = await conn.request('tools/list', {});
+    expect(list.result.tools.map((t: { name: string }) => t.name)).toEqual(['echo']);
+    const call = await conn.request('tools/call', { name: 'echo', arguments: { message: 'via the pipe' } });
+    expect(call.result.content[0].text).toBe('via the pipe');
+    // The server's one supervised process answered: no second child.
+    expect((await app.inject({ method: 'GET', url: `/api/v1/tools/calc/status`, headers: s.auth })).json()).toMatchObject({ state: 'running', pid });
+    await waitFor(async () => {
+      await ctx.servers.recorder.flush();
+      const rows = await ctx.db.selectFrom('mcp_logs').select(['caller', 'method']).where('server', '=', 'calc').where('method', '=', 'tools/call').execute();
+      return rows.some((r) => r.caller === `pipe:127.0.0.1:${s.ep.port}`);
+    }, 20_000, 'the pipe call in the protocol log');
+    expect(allLogs(s.place.dir)).not.toContain(TOKEN);
   });
 });
 
