@@ -39,20 +39,26 @@ async function apiKey(role: 'admin' | 'viewer'): Promise<{ key: string; name: st
   return { key: res.json<{ key: string }>().key, name };
 }
 
+/** What a stdio MCP client (Claude Desktop...) does: spawn `mcps log-service` with the key and connect. */
+async function connectStdio(key: string): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'log-service'],
+    cwd,
+    env: { ...env, MCPS_API_KEY: key },
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'stdio-test', version: '0' });
+  await client.connect(transport);
+  return client;
+}
+
 describe('mcps log-service (stdio)', () => {
   it('serves the secret tools to a real stdio MCP client as the API key, recorded without the value', { timeout: 120_000 }, async () => {
     const { key, name } = await apiKey('admin');
     await tc.ctx.secrets.create({ name: 'GRAFANA_TOKEN', value: CANARY }, { actor: { type: 'system', name: 'test' } });
 
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'log-service'],
-      cwd,
-      env: { ...env, MCPS_API_KEY: key },
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'stdio-test', version: '0' });
-    await client.connect(transport);
+    const client = await connectStdio(key);
     expect(client.getServerVersion()?.name).toBe('mcps');
     const { tools } = await client.listTools();
     expect(tools.map((x) => x.name)).toContain('get_secret');
@@ -89,15 +95,7 @@ describe('mcps log-service (stdio)', () => {
 
   it('a viewer key gets tool errors, not values', { timeout: 120_000 }, async () => {
     const { key } = await apiKey('viewer');
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'log-service'],
-      cwd,
-      env: { ...env, MCPS_API_KEY: key },
-      stderr: 'pipe',
-    });
-    const client = new Client({ name: 'stdio-test', version: '0' });
-    await client.connect(transport);
+    const client = await connectStdio(key);
     const r = (await client.callTool({ name: 'get_secret', arguments: { name: 'GRAFANA_TOKEN', reason: 'nosy' } })) as { isError?: boolean; content: { text?: string }[] };
     expect(r.isError).toBe(true);
     expect(r.content[0]?.text).toMatch(/^forbidden/);

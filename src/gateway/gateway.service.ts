@@ -15,7 +15,6 @@ import { createGatewayRepository } from './gateway.repository.js';
 import { startIdleReaper } from './idle-reaper.js';
 import { createKeyPolicies, type KeyPolicies } from './key-policies.js';
 import { createListChanges, type ChangeKind } from './list-changes.js';
-import { RecordingTransport } from './recording-transport.js';
 import { upstreamFace } from './session-face.js';
 import { createSessionRouter, type SessionRouter, type SessionScope } from './session-router.js';
 import { forwardServerLog } from './server-logs.js';
@@ -23,6 +22,7 @@ import { createSessionServer } from './session-server.js';
 import { createToolPins, type ToolPins } from './tool-pins.js';
 import { namespacedName } from './tool-names.js';
 import { createManagedSource, type BuiltinServer } from './upstream-sources.js';
+import { TappedTransport } from '../servers/message-tap.js';
 
 export interface GatewayConfig {
   /** Between server and tool in aggregated names (default `__`). */
@@ -149,7 +149,8 @@ export function createGatewayService(deps: GatewayDeps) {
             await router.close();
           })()),
       };
-      const recorded = new RecordingTransport(opts.transport, (direction, message) => {
+      // 'in': client -> gateway, 'out': gateway -> client. The recorder copies and queues; nothing waits for it.
+      const recorded = new TappedTransport(opts.transport, (direction, message) => {
         session.lastSeenAt = Date.now();
         deps.recorder.record(GATEWAY_LOG_SERVER, direction, message, { caller: scope.caller, sessionId: id });
       });

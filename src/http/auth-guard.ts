@@ -31,7 +31,8 @@ export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthServic
   });
 }
 
-function credentialOf(request: FastifyRequest): string | null {
+/** The bearer credential (JWT or API key) of a request, or `X-API-Key`; null when there is none. */
+export function credentialOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (header) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth.service.js';
 import { roleHas } from '../auth/permissions.js';
 import { AppError } from '../http/app-error.js';
+import { credentialOf } from '../http/auth-guard.js';
 import type { Prometheus } from './prometheus.js';
 
 export interface PrometheusRoutesDeps {
@@ -41,15 +42,4 @@ export const prometheusRoutes: FastifyPluginAsync<PrometheusRoutesDeps> = async 
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
-}
-
-function credentialOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (header) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new AppError('unauthorized', 'Authorization header must be "Bearer <token>"');
-    return m[1]!;
-  }
-  const key = request.headers['x-api-key'];
-  return typeof key === 'string' && key.length > 0 ? key.trim() : null;
 }
