@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { isScheduleOrOff } from './backups/backup-schedule.js';
 import { readOrCreateKeyFile } from './lib/key-file.js';
+import { createOutboundPolicy } from './lib/outbound-policy.js';
 import { maskSettingValue } from './lib/mask-url.js';
 import { DEVELOPMENT_MASTER_KEY_FILE, MasterKeyConfigError, type MasterKeyRing, resolveMasterKeyRing } from './secrets/master-keys.js';
 
@@ -122,6 +123,19 @@ const envSchema = z.object({
   MCPS_METRICS_INTERVAL_SECONDS: int(1, 3600).default(5),
   MCPS_METRICS_WINDOW_MINUTES: int(5, 7 * 24 * 60).default(24 * 60),
   ...pipeTimingSchema.shape,
+  // Hosts, addresses or CIDR ranges in private / loopback / reserved space that remote MCP servers and
+  // publication endpoints may use; `*` allows all of them (cloud metadata addresses only by exact address).
+  MCPS_OUTBOUND_ALLOW: list
+    .superRefine((entries, ctx) => {
+      const bad = entries.find((e) => !/^[A-Za-z0-9.:*[\]/_-]+$/.test(e));
+      if (bad !== undefined) return ctx.addIssue({ code: 'custom', message: 'expected host names, IP addresses, CIDR ranges or *' });
+      try {
+        createOutboundPolicy(entries);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .default([]),
   MCPS_GATEWAY_SEPARATOR: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'expected 1-4 of A-Z a-z 0-9 _ . - (tool names allow only these)')
@@ -184,6 +198,8 @@ export interface Config {
   settingSources: Readonly<Record<string, { value: unknown; source: SettingSource }>>;
   /** Reconnect pacing and keep-alive of WebSocket pipes (MCPS_PIPE_*). */
   pipe: PipeTiming;
+  /** Private / loopback / reserved destinations outbound connections may use (MCPS_OUTBOUND_ALLOW). */
+  outboundAllow: readonly string[];
   /** The MCP gateway: name separator, idle session timeout, session limit. */
   gateway: { separator: string; sessionIdleMs: number; maxSessions: number };
 }
@@ -293,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     metricsWindowMs: e.MCPS_METRICS_WINDOW_MINUTES * 60 * 1000,
     settingSources: Object.freeze(settingSources),
     pipe: pipeTimingOf(e),
+    outboundAllow: Object.freeze([...e.MCPS_OUTBOUND_ALLOW]),
     gateway: Object.freeze({
       separator: e.MCPS_GATEWAY_SEPARATOR,
       sessionIdleMs: e.MCPS_GATEWAY_SESSION_IDLE_MINUTES * 60 * 1000,

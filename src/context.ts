@@ -15,6 +15,8 @@ import type { BuiltinServer } from './gateway/upstream-sources.js';
 import { createAuditLog, type AuditLog } from './logs/audit-log.js';
 import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
+import { createOutboundGuard } from './lib/outbound-guard.js';
+import { createOutboundPolicy } from './lib/outbound-policy.js';
 import { logServiceBuiltin } from './logservice/log-service-builtin.js';
 import { createLogsService, type LogsService } from './logs/logs.service.js';
 import { createSystemLogSink } from './logs/system-log-sink.js';
@@ -111,10 +113,14 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     audit,
     defaults: backupSettingDefaults({ schedule: config.backupSchedule, keepCount: config.backupKeepCount, keepDays: config.backupKeepDays }),
   });
+  // Remote MCP servers and publication endpoints are reached through one guard (SSRF: private,
+  // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
+  const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const servers = createServersRuntime({
     db: handle.db,
     log,
     audit,
+    fetch: outbound.fetch,
     // MCP defaults, protocol-log retention and metrics interval follow the runtime settings.
     ...serversSettings(config, settings),
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
@@ -137,6 +143,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const pipes = createPipeRuntime({
     db: handle.db,
     log,
+    guard: outbound,
     timing: config.pipe,
     secrets,
     // A publication is a gateway session (one server unchanged, or the aggregate) relayed to the endpoint.
@@ -202,6 +209,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
         await pipes.close();
         await gateway.close();
         await servers.close();
+        await outbound.close();
         await sink?.close();
         await handle.close();
         if (!options.logger) await loggerHandle.close();

@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import WebSocket from 'ws';
 import type { PipeTiming } from '../config.js';
@@ -51,6 +52,8 @@ export interface PipeRelayOptions {
   maxInFlight?: number;
   /** Largest frame accepted from the endpoint (default 64 MiB). */
   maxPayload?: number;
+  /** Resolves the endpoint's host (the platform's outbound guard: private addresses refused, DNS pinned). */
+  lookup?: LookupFunction;
   timers?: Timers;
   random?: () => number;
   /** The pipe gave up (a "do not retry" answer). */
@@ -133,6 +136,7 @@ export function createPipeRelay(opts: PipeRelayOptions) {
         maxPayload: opts.maxPayload ?? 64 * 1024 * 1024,
         perMessageDeflate: false,
         followRedirects: false,
+        ...(opts.lookup ? { lookup: opts.lookup } : {}),
       });
     } catch (err) {
       lastError = redact(`the endpoint cannot be used: ${(err as Error).message}`);

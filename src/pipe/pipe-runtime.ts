@@ -1,3 +1,4 @@
+import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { PipeTiming } from '../config.js';
@@ -17,6 +18,8 @@ export interface PipeRuntimeDeps {
   secrets: Pick<SecretsService, 'set' | 'delete' | 'resolveTracked'>;
   /** The gateway's in-process sessions (see gateway-session.ts). */
   openSession: OpenSession;
+  /** The platform's outbound guard for endpoint connections. */
+  guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'>;
   /** How often publications of deleted servers are cleaned up (default 60 s). */
   sweepIntervalMs?: number;
 }
@@ -43,6 +46,7 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     resolveEndpoint: (stored) => deps.secrets.resolveTracked(stored, { reason: 'publication connect' }),
     log: deps.log,
     timing: deps.timing,
+    guard: deps.guard,
   });
   const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets });
   let closing: Promise<void> | null = null;

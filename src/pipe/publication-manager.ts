@@ -1,3 +1,4 @@
+import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { Logger } from 'pino';
 import type { PipeTiming } from '../config.js';
 import { AppError } from '../http/app-error.js';
@@ -22,6 +23,8 @@ export interface PublicationManagerDeps {
   resolveEndpoint: ResolveEndpoint;
   log: Logger;
   timing: PipeTiming;
+  /** The platform's outbound guard: endpoints at private addresses are refused unless allowed. */
+  guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'> | undefined;
 }
 
 interface Entry {
@@ -46,6 +49,7 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
         const resolved = await deps.resolveEndpoint(row.endpoint);
         redactSecrets = createSecretRedactor(resolved.secrets);
         parseEndpoint(resolved.value);
+        deps.guard?.assertUrl(resolved.value, ['ws:', 'wss:']);
         return resolved.value;
       },
       async open() {
@@ -67,6 +71,7 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
       log: pinoPipeLog(deps.log, { publication: row.id, endpoint: row.endpoint_display }),
       redact: (t) => redactSecrets(t),
       timing: deps.timing,
+      ...(deps.guard ? { lookup: deps.guard.lookup } : {}),
     });
     relay.start();
     return relay;

@@ -11,11 +11,11 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 }, 60_000);
 
-async function setup(withGateway = true) {
+async function setup(withGateway = true, env: Record<string, string> = {}) {
   const place = await createPlatformDir();
   cleanup.push(() => place.dispose());
   const gateway = createFakeGateway();
-  const platform = await startTestPlatform(place.database, place.dir, withGateway ? gateway.openSession : undefined);
+  const platform = await startTestPlatform(place.database, place.dir, withGateway ? gateway.openSession : undefined, env);
   let current: TestPlatform = platform;
   cleanup.push(() => current.close());
   const ep: TestEndpoint = await createTestEndpoint();
@@ -175,6 +175,23 @@ describe('publishing a managed server (POST /api/v1/tools/{id}/publish)', () => 
       return rows.some((r) => r.caller === `pipe:127.0.0.1:${s.ep.port}`);
     }, 20_000, 'the pipe call in the protocol log');
     expect(allLogs(s.place.dir)).not.toContain(TOKEN);
+  });
+});
+
+describe('publication endpoints and the outbound guard', () => {
+  it('an endpoint on a loopback address is refused unless MCPS_OUTBOUND_ALLOW lists it: no connection, the reason in the status', async () => {
+    const s = await setup(true, { MCPS_OUTBOUND_ALLOW: '' });
+    const { app } = s.platform;
+    const res = await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: s.ep.url(`token=${TOKEN}`) } });
+    expect(res.statusCode).toBe(201);
+    let status: { last_error?: string | null } = {};
+    await waitFor(async () => {
+      status = (await app.inject({ method: 'GET', url: `/api/v1/tools/calc/publish`, headers: s.auth })).json().status ?? {};
+      return Boolean(status.last_error);
+    }, 20_000, 'the refusal in the status');
+    expect(status.last_error).toMatch(/outbound connection to '127.0.0.1' refused: .*MCPS_OUTBOUND_ALLOW/);
+    expect(status.last_error).not.toContain(TOKEN);
+    expect(s.ep.connections).toHaveLength(0);
   });
 });
 

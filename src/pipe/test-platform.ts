@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InMemoryTransport, McpServer } from '@modelcontextprotocol/server';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ADMIN_PASSWORD } from '../../test/helpers/test-app.js';
+import { ADMIN_PASSWORD, LOOPBACK } from '../../test/helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -60,9 +60,9 @@ export interface TestPlatform {
 const FAST = { MCPS_PIPE_BACKOFF_BASE_MS: '200', MCPS_PIPE_BACKOFF_MAX_MS: '1000', MCPS_PIPE_PING_INTERVAL_MS: '1000', MCPS_PIPE_PONG_TIMEOUT_MS: '3000' };
 
 /** A platform on `database` in `dir` (both kept across restarts), booted like `mcps serve` (publications restored). */
-export async function startTestPlatform(database: TestDatabase, dir: string, openSession?: OpenSession): Promise<TestPlatform> {
+export async function startTestPlatform(database: TestDatabase, dir: string, openSession?: OpenSession, env: Record<string, string> = {}): Promise<TestPlatform> {
   const config = loadConfig(
-    { ENVIRONMENT: 'test', DATABASE_URL: database.url, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', ...FAST },
+    { ENVIRONMENT: 'test', DATABASE_URL: database.url, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', MCPS_OUTBOUND_ALLOW: LOOPBACK, ...FAST, ...env },
     { envFile: false, cwd: dir },
   );
   const logger = await createLogger({ level: 'debug', logFile: config.logFile, stdout: false });

@@ -34,6 +34,8 @@ export interface ServersRuntimeDeps {
   publicationOf?: ServersServiceDeps['publicationOf'];
   /** Sees every notification a managed server sends (e.g. the gateway forwards logging messages). Must not block. */
   onServerNotification?: (server: string, notification: JSONRPCNotification) => void;
+  /** Outbound fetch for remote servers (the platform's SSRF guard). */
+  fetch?: SupervisorDeps['fetch'];
   /** Test seams for the supervisor (timings, health checks). */
   supervisor?: Partial<SupervisorDeps>;
 }
@@ -76,6 +78,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
   const supervisor = createSupervisor({
     pidDir,
     log,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...deps.supervisor,
     onMessage: (server, direction, message) => {
       recorder.record(server, direction, message, currentCallContext());

@@ -9,6 +9,8 @@ import { createLogger } from '../../src/logs/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
+/** Test servers and endpoints listen on loopback, which the outbound guard refuses unless allowed. */
+export const LOOPBACK = '127.0.0.1,::1,localhost';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -31,7 +33,7 @@ export async function createTestApp(env: Record<string, string> = {}, extend?: (
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-app-'));
   const database = await createTestDatabase();
   const config = loadConfig(
-    { ENVIRONMENT: 'test', DATABASE_URL: database.url, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', ...env },
+    { ENVIRONMENT: 'test', DATABASE_URL: database.url, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', MCPS_OUTBOUND_ALLOW: LOOPBACK, ...env },
     { envFile: false, cwd: dir },
   );
   const logger = await createLogger({ level: 'info', logFile: config.logFile, stdout: false });

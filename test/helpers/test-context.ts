@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type AppContext, createContext } from '../../src/context.js';
 import { createLogger } from '../../src/logs/logger.js';
-import { ADMIN_PASSWORD } from './test-app.js';
+import { ADMIN_PASSWORD, LOOPBACK } from './test-app.js';
 
 export interface TestContext {
   ctx: AppContext;
@@ -30,7 +30,7 @@ export interface TestContext {
 export async function createTestContext(databaseUrl: string, env: Record<string, string> = {}, opts: { logLevel?: string } = {}): Promise<TestContext> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-ctx-'));
   const config = loadConfig(
-    { ENVIRONMENT: 'test', DATABASE_URL: databaseUrl, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', ...env },
+    { ENVIRONMENT: 'test', DATABASE_URL: databaseUrl, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', MCPS_OUTBOUND_ALLOW: LOOPBACK, ...env },
     { envFile: false, cwd: dir },
   );
   const logger = await createLogger({ level: opts.logLevel ?? 'info', logFile: config.logFile, stdout: false });

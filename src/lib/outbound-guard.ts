@@ -1,0 +1,76 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { AppError } from '../http/app-error.js';
+import type { OutboundPolicy } from './outbound-policy.js';
+
+/**
+ * The one way the platform connects to a URL a user gave it (remote MCP servers, publication
+ * endpoints): the scheme is checked, literal addresses are checked against the policy, and host names
+ * are resolved once by `lookup`, which refuses them if any address is not allowed and hands the socket
+ * the address it checked (DNS pinned: no second resolution between the check and the connection).
+ * Redirects are not followed.
+ */
+export interface OutboundGuard {
+  /** Throws a `forbidden` AppError naming the URL's host when it may not be used. */
+  assertUrl(url: URL | string, schemes: readonly string[]): URL;
+  /** For `net`/`http`/`ws` `lookup` options. */
+  lookup: LookupFunction;
+  /** A fetch (for the MCP SDK's HTTP transports) that goes through the checks above. */
+  fetch: (input: string | URL, init?: RequestInit) => Promise<Response>;
+  close(): Promise<void>;
+}
+
+const HTTP = ['http:', 'https:'];
+
+export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsLookup = dnsLookup): OutboundGuard {
+  const refuse = (host: string, why: string) =>
+    new AppError('forbidden', `outbound connection to '${host}' refused: ${why} (allow it with MCPS_OUTBOUND_ALLOW)`);
+
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    resolve(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, '', 0);
+      const refused = addresses.map((a) => policy.refusal(a.address, hostname)).find((r) => r !== null);
+      if (refused || addresses.length === 0) return callback(refuse(hostname, refused ?? 'no address') as unknown as NodeJS.ErrnoException, '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+
+  const assertUrl = (input: URL | string, schemes: readonly string[]): URL => {
+    let url: URL;
+    try {
+      url = typeof input === 'string' ? new URL(input) : input;
+    } catch {
+      throw new AppError('bad_request', 'invalid URL');
+    }
+    if (!schemes.includes(url.protocol)) throw new AppError('bad_request', `URL scheme '${url.protocol}' is not allowed (${schemes.join(', ')})`);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) {
+      const why = policy.refusal(host, host);
+      if (why) throw refuse(host, why);
+    }
+    return url;
+  };
+
+  const agent = new Agent({ connect: { lookup } });
+  return {
+    assertUrl,
+    lookup,
+    async fetch(input, init) {
+      const url = assertUrl(typeof input === 'string' ? input : input.toString(), HTTP);
+      let res: Awaited<ReturnType<typeof undiciFetch>>;
+      try {
+        res = await undiciFetch(url, { ...(init as object), dispatcher: agent, redirect: 'manual' } as Parameters<typeof undiciFetch>[1]);
+      } catch (err) {
+        // undici reports a refused lookup as "fetch failed"; the reason is the cause.
+        const cause = (err as { cause?: unknown }).cause;
+        throw cause instanceof AppError ? cause : err;
+      }
+      if (res.status >= 300 && res.status < 400 && res.headers.get('location'))
+        throw new AppError('bad_gateway', `${url.host} answered with a redirect (${res.status}); redirects are not followed: use the final URL`);
+      return res as unknown as Response;
+    },
+    close: () => agent.close(),
+  };
+}
