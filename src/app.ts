@@ -81,7 +81,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     { prefix: config.apiPrefix },
   );
 
-  await app.register(mcpHttpRoutes, { gateway: ctx.gateway, corsOrigins: config.corsOrigins });
+  await app.register(mcpHttpRoutes, { gateway: ctx.gateway, corsOrigins: () => ctx.system.settings.get('cors.origins') });
   await app.register(homeRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
   return app;
 }

@@ -209,6 +209,16 @@ describe('gateway auth and bad input', () => {
     expect(same.headers.get('mcp-session-id')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('follows the cors.origins runtime setting: an origin added by an admin is accepted at once', async () => {
+    const { key } = await t.key('origin-setting');
+    const ui = 'https://ops-console.example';
+    expect((await post('/mcp', init, { authorization: `Bearer ${key}`, origin: ui })).status).toBe(403);
+    expect((await t.call('PUT', '/system/config', { 'cors.origins': [ui] })).statusCode).toBe(200);
+    expect((await post('/mcp', init, { authorization: `Bearer ${key}`, origin: ui })).status).toBe(200);
+    expect((await t.call('PUT', '/system/config', { 'cors.origins': null })).statusCode).toBe(200);
+    expect((await post('/mcp', init, { authorization: `Bearer ${key}`, origin: ui })).status).toBe(403);
+  });
+
   it('binds a session to the key that opened it: another key replaying the id gets 404', async () => {
     const { key: a } = await t.key('owner');
     const { key: b } = await t.key('thief');

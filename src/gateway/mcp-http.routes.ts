@@ -12,7 +12,8 @@ import { registerSseRoutes } from './sse.routes.js';
 
 export interface McpHttpOptions {
   gateway: GatewayService;
-  corsOrigins: readonly string[];
+  /** Browser origins allowed besides the request's own host; read per request (a runtime setting). */
+  corsOrigins: () => readonly string[];
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -36,7 +37,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
 
   app.addHook('preHandler', async (request, reply) => {
     const origin = request.headers.origin;
-    if (!originAllowed(origin, request.headers.host, opts.corsOrigins)) {
+    if (!originAllowed(origin, request.headers.host, opts.corsOrigins())) {
       return sendJsonRpcError(reply, 403, -32000, `Forbidden: Origin '${origin}' is not allowed (set CORS_ORIGINS)`);
     }
   });
