@@ -1,8 +1,6 @@
-import { createServer } from 'node:net';
-import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnChild, type ChildHandle } from '../servers/child-process.js';
-import { EVERYTHING_ENTRY, waitFor } from '../servers/test-support.js';
+import type { ChildHandle } from '../servers/child-process.js';
+import { freePort, runEverything } from '../servers/test-support.js';
 import { redactEndpoint } from './endpoint-url.js';
 import type { PipeLog } from './pipe-log.js';
 import { createPipeRelay, type PipeRelay } from './pipe-relay.js';
@@ -19,23 +17,10 @@ afterEach(async () => {
 
 const quiet: PipeLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function runEverything(mode: 'streamableHttp' | 'sse', port: number): Promise<ChildHandle> {
-  const child = await spawnChild({ command: process.execPath, args: [EVERYTHING_ENTRY, mode], env: { ...getDefaultEnvironment(), PORT: String(port) } });
+async function startEverything(mode: 'streamableHttp' | 'sse', port: number): Promise<ChildHandle> {
+  const child = await runEverything(mode, port);
   cleanup.push(() => child.stop({ stdinMs: 100, termMs: 1000 }));
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor(() => new RegExp(`port ${port}`).test(err), 20_000, `server-everything (${mode}) to listen`);
   return child;
 }
 
@@ -45,7 +30,7 @@ describe.each([
 ] as const)('pipe to a remote %s server', (kind, mode, path) => {
   it('relays initialize, tools/list and tools/call without a proxy process', async () => {
     const port = await freePort();
-    await runEverything(mode, port);
+    await startEverything(mode, port);
     const ep: TestEndpoint = await createTestEndpoint();
     cleanup.push(() => ep.close());
     const relay: PipeRelay = createPipeRelay({
@@ -90,7 +75,7 @@ describe('pipe to a remote server that is down', () => {
     expect(relay.status().state).toBe('connected');
 
     // It comes up: the next attempt works on the same connection.
-    await runEverything('streamableHttp', port);
+    await startEverything('streamableHttp', port);
     const ok = await conn.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
     expect(ok.result.serverInfo.name).toBe('mcp-servers/everything');
   }, 60_000);

@@ -1,11 +1,9 @@
-import { createServer } from 'node:net';
-import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnChild, type ChildHandle } from './child-process.js';
+import type { ChildHandle } from './child-process.js';
 import type { ServerConfig } from './server-config.js';
 import type { TransitionEvent } from './server-status.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
-import { EVERYTHING_ENTRY, waitFor } from './test-support.js';
+import { freePort, runEverything, waitFor } from './test-support.js';
 
 /** Remote servers: the real @modelcontextprotocol/server-everything over Streamable HTTP and SSE. */
 
@@ -17,28 +15,10 @@ afterEach(async () => {
   await Promise.all(remotes.splice(0).map((c) => c.stop({ stdinMs: 100, termMs: 1000 })));
 }, 30_000);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-/** Runs server-everything in `mode` on `port` and waits until it listens. */
-async function runEverything(mode: 'streamableHttp' | 'sse', port: number): Promise<ChildHandle> {
-  const child = await spawnChild({
-    command: process.execPath,
-    args: [EVERYTHING_ENTRY, mode],
-    env: { ...getDefaultEnvironment(), PORT: String(port) },
-  });
+async function startEverything(mode: 'streamableHttp' | 'sse', port: number): Promise<ChildHandle> {
+  const child = await runEverything(mode, port);
   remotes.push(child);
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor(() => new RegExp(`port ${port}`).test(err), 15_000, `server-everything (${mode}) to listen`);
   return child;
 }
 
@@ -49,7 +29,7 @@ function remoteConfig(name: string, transport: ServerConfig['transport'], url: s
 describe('supervisor with remote servers', () => {
   it('streamable-http: starts, lists tools, calls echo, and reconnects with backoff after the remote dies', async () => {
     const port = await freePort();
-    const remote = await runEverything('streamableHttp', port);
+    const remote = await startEverything('streamableHttp', port);
     const sut = createSupervisor({
       health: { intervalMs: 200, timeoutMs: 1000, failures: 1 },
       backoff: { baseMs: 100, capMs: 400, jitter: 0 },
@@ -72,7 +52,7 @@ describe('supervisor with remote servers', () => {
     await waitFor(() => since().filter((t) => t.from === 'starting' && t.to === 'backoff').length >= 1, 15_000, 'a failed reconnect');
     expect(sut.status('remote').state).not.toBe('running');
 
-    await runEverything('streamableHttp', port);
+    await startEverything('streamableHttp', port);
     await waitFor(() => sut.status('remote').state === 'running', 15_000, 'the reconnect');
     const again = await sut.connection('remote');
     expect(await again.callTool('echo', { message: 'again' })).toMatchObject({ content: [{ text: 'Echo: again' }] });
@@ -81,7 +61,7 @@ describe('supervisor with remote servers', () => {
 
   it('sse: starts, lists tools and calls echo', async () => {
     const port = await freePort();
-    await runEverything('sse', port);
+    await startEverything('sse', port);
     const sut = createSupervisor({ health: null });
     supervisors.push(sut);
     sut.register(remoteConfig('legacy-sse', 'sse', `http://127.0.0.1:${port}/sse`));

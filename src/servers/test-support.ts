@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { afterAll } from 'vitest';
+import { spawnChild, type ChildHandle } from './child-process.js';
 import { listProcesses } from './process-table.js';
 import type { ServerConfig } from './server-config.js';
 
@@ -87,4 +90,25 @@ export function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   tempDirs.push(dir);
   return dir;
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs server-everything in `mode` on `port` and waits until it listens; the caller stops it. */
+export async function runEverything(mode: 'streamableHttp' | 'sse', port: number): Promise<ChildHandle> {
+  const child = await spawnChild({ command: process.execPath, args: [EVERYTHING_ENTRY, mode], env: { ...getDefaultEnvironment(), PORT: String(port) } });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await waitFor(() => new RegExp(`port ${port}`).test(err), 20_000, `server-everything (${mode}) to listen`);
+  return child;
 }
