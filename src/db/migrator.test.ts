@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { needs } from '../../test/helpers/needs.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
@@ -23,10 +22,7 @@ async function fresh(kind: 'sqlite' | 'postgres') {
 
 /** Tables of this database only (on PostgreSQL: of the connection's own schema). */
 async function tables(h: DbHandle): Promise<string[]> {
-  let schema: string | undefined;
-  if (h.dialect === 'postgres') schema = (await sql<{ s: string }>`select current_schema() as s`.execute(h.db)).rows[0]?.s;
   return (await h.db.introspection.getTables())
-    .filter((t) => schema === undefined || t.schema === schema)
     .map((t) => t.name)
     .filter((n) => !n.startsWith('kysely_'));
 }
