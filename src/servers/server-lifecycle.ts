@@ -77,11 +77,12 @@ export function createServerLifecycle(deps: LifecycleDeps) {
       return statusOf(row);
     },
     /**
-     * Starts every enabled server marked auto_start (platform start; call after reapOrphans).
-     * Failures are logged and left to each server's restart policy; never throws.
+     * Starts every enabled server marked auto_start that is not already up (platform start; call
+     * after reapOrphans). Failures are logged and left to each server's restart policy; never throws.
      */
     async autoStart(): Promise<{ started: string[]; failed: string[] }> {
-      const rows = (await repo.all()).filter((r) => r.auto_start === 1 && r.enabled === 1);
+      const up = (name: string) => supervisor.has(name) && ['running', 'starting'].includes(supervisor.status(name).state);
+      const rows = (await repo.all()).filter((r) => r.auto_start === 1 && r.enabled === 1 && !up(r.name));
       const started: string[] = [];
       const failed: string[] = [];
       await Promise.all(

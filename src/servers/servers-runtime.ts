@@ -116,6 +116,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
   retention.unref();
 
   let closing: Promise<void> | null = null;
+  let booted: Promise<void> | null = null;
   return {
     servers,
     supervisor,
@@ -123,11 +124,15 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     metrics,
     secretValues,
     pidDir,
-    async boot() {
-      const reaped = await reapOrphans(pidDir);
-      if (reaped.length > 0) log.warn({ lifecycle: true, reaped }, 'stopped MCP server processes left by a previous run');
-      metrics.start();
-      void servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start failed'));
+    /** Once per process: a second call would reap this run's own children as orphans. */
+    boot() {
+      booted ??= (async () => {
+        const reaped = await reapOrphans(pidDir);
+        if (reaped.length > 0) log.warn({ lifecycle: true, reaped }, 'stopped MCP server processes left by a previous run');
+        metrics.start();
+        void servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start failed'));
+      })();
+      return booted;
     },
     close() {
       closing ??= (async () => {

@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterAll(async () => t.closeAndCheck(), 60_000);
 
 describe('platform start and metrics', () => {
-  it('boot first kills the processes a crashed previous run left (pid files in DATA_DIR/pids)', async () => {
+  it('boot first kills the processes a crashed previous run left (pid files in DATA_DIR/pids), then starts enabled auto_start servers only, once', async () => {
+    await t.call('POST', '/tools', fixtureBody('auto', 'well-behaved', { auto_start: true }));
+    await t.call('POST', '/tools', fixtureBody('auto-off', 'well-behaved', { auto_start: true, enabled: false }));
+    await t.call('POST', '/tools', fixtureBody('manual', 'well-behaved'));
     // Another supervisor on the same pid directory plays the crashed run: its child is never stopped.
     const crashed = createSupervisor({ pidDir: t.ctx.servers.pidDir, health: null });
     crashed.register(fixtureConfig('orphan', 'well-behaved'));
@@ -23,19 +26,18 @@ describe('platform start and metrics', () => {
     await t.ctx.servers.boot();
     expect(isGroupAlive(pid)).toBe(false);
     await crashed.stopAll();
-  });
 
-  it('boot starts enabled auto_start servers only', async () => {
-    await t.call('POST', '/tools', fixtureBody('auto', 'well-behaved', { auto_start: true }));
-    await t.call('POST', '/tools', fixtureBody('auto-off', 'well-behaved', { auto_start: true, enabled: false }));
-    await t.call('POST', '/tools', fixtureBody('manual', 'well-behaved'));
-    await t.ctx.servers.boot();
     await t.waitState('auto', 'running');
+    const autoPid = (await t.status('auto')).pid;
     expect((await t.status('manual')).state).toBe('stopped');
     expect((await t.status('auto-off')).state).toBe('stopped');
     // The audit row is written just after the state turns running.
     const autostartRows = () => t.ctx.db.selectFrom('operation_logs').selectAll().where('action', '=', 'server.autostart').execute();
     await waitFor(async () => (await autostartRows()).length > 0, 10_000, 'the server.autostart audit row');
+    // Booting again neither reaps this run's own children nor starts anything twice.
+    await t.ctx.servers.boot();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await t.status('auto')).toMatchObject({ state: 'running', pid: autoPid });
     const ops = await autostartRows();
     expect(ops).toHaveLength(1);
     expect(ops[0]).toMatchObject({ actor_type: 'system', outcome: 'success' });
