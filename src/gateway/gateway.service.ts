@@ -15,6 +15,8 @@ import { createGatewayRepository } from './gateway.repository.js';
 import { startIdleReaper } from './idle-reaper.js';
 import { createKeyPolicies, type KeyPolicies } from './key-policies.js';
 import { createListChanges, type ChangeKind } from './list-changes.js';
+import { createResourceSubscriptions } from './resource-subscriptions.js';
+import { createResourceUpdates } from './resource-updates.js';
 import { upstreamFace } from './session-face.js';
 import { createSessionRouter, type SessionRouter, type SessionScope } from './session-router.js';
 import { forwardServerLog } from './server-logs.js';
@@ -81,11 +83,20 @@ export function createGatewayService(deps: GatewayDeps) {
   const builtins: BuiltinServer[] = [...(deps.builtins ?? [])];
   const metrics = createGatewayMetrics();
   const sessions = createSessionRegistry();
+  const subscriptions = createResourceSubscriptions({ connection: (server) => supervisor.connection(server), log });
+  const forwardResourceUpdated = createResourceUpdates({ session: (id) => sessions.get(id), policies, subscriptions });
+  // A restarted server runs on a new connection: the URIs sessions hold are subscribed again.
+  const onTransition = (e: { server: string; from: string; to: string }) => {
+    if (e.from === 'running') subscriptions.lost(e.server);
+    if (e.to === 'running') void subscriptions.resubscribe(e.server);
+  };
+  supervisor.events.on('transition', onTransition);
 
   const routerDeps = {
     managed,
     builtins,
     pins,
+    subscriptions,
     allowlist: (p: Principal) => policies.allowlistFor(p),
     separator: config.separator,
     log,
@@ -226,10 +237,11 @@ export function createGatewayService(deps: GatewayDeps) {
     /**
      * A managed server's notification (from the servers runtime): logging messages go to every
      * session that may see that server, as its own log level allows; in the aggregate the logger
-     * name is prefixed with the server's.
+     * name is prefixed with the server's. Resource updates go to the sessions subscribed to them.
      */
     onServerNotification(server: string, notification: JSONRPCNotification): void {
       forwardServerLog(sessions.all(), policies, server, notification);
+      forwardResourceUpdated(server, notification);
     },
 
     /**
@@ -253,6 +265,7 @@ export function createGatewayService(deps: GatewayDeps) {
     async close(): Promise<void> {
       stopReaper();
       changes.close();
+      supervisor.events.off('transition', onTransition);
       await Promise.all(sessions.all().map((s) => s.close()));
     },
   };

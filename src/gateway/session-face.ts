@@ -19,7 +19,10 @@ export async function upstreamFace(
   try {
     if (b) {
       const client = await b.open(scope.principal);
-      const face = { info: client.getServerVersion(), instructions: client.getInstructions(), upstreamCapabilities: client.getServerCapabilities() };
+      // A built-in's client is one per session: the gateway holds no subscriptions on it.
+      const caps = client.getServerCapabilities();
+      const upstreamCapabilities = caps?.resources ? { ...caps, resources: { ...caps.resources, subscribe: false } } : caps;
+      const face = { info: client.getServerVersion(), instructions: client.getInstructions(), upstreamCapabilities };
       await client.close().catch(() => {});
       return face;
     }

@@ -1,9 +1,10 @@
 import type { Client } from '@modelcontextprotocol/client';
-import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
+import type { CallToolResult, CompleteRequest, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
 import { withCallContext } from '../traffic/call-context.js';
 import { serverAllowed, toolAllowed, type Allowlist } from './allowlist.js';
+import type { ResourceSubscriptions } from './resource-subscriptions.js';
 import type { ToolPins } from './tool-pins.js';
 import { fullName, namespacedName, namespacedUri, parseNamespacedUri } from './tool-names.js';
 import type { Upstream, UpstreamControls } from './upstream.js';
@@ -24,6 +25,8 @@ export interface RouterDeps {
   managed: ManagedSource;
   builtins: readonly BuiltinServer[];
   pins: ToolPins;
+  /** Resource subscriptions on the managed servers' shared connections, by session id. */
+  subscriptions: ResourceSubscriptions;
   allowlist: (principal: Principal) => Promise<Allowlist>;
   separator: string;
   log: Pick<Logger, 'debug' | 'warn'>;
@@ -186,6 +189,37 @@ export function createSessionRouter(deps: RouterDeps, scope: SessionScope) {
     return parsed;
   };
 
+  /** The upstream behind a URI (namespaced in the aggregate) that this session may use. */
+  const resourceTarget = async (uri: string): Promise<{ server: string; uri: string; u: Upstream }> => {
+    const target = routeUri(uri);
+    if (!(await names()).includes(target.server)) throw deniedError(`unknown resource '${uri}'`);
+    const u = await upstream(target.server).catch((err: unknown) => Promise.reject(toProtocolError(err, target.server)));
+    return { ...target, u };
+  };
+
+  /** The prompt behind an exposed name (namespaced in the aggregate) that this session may use. */
+  const promptTarget = async (name: string): Promise<{ server: string; name: string }> => {
+    let route = promptRoutes.get(name);
+    if (!route) {
+      await listPrompts();
+      route = promptRoutes.get(name);
+    }
+    if (!route || !(await names()).includes(route.server)) throw deniedError(`unknown prompt '${name}'`);
+    return route;
+  };
+
+  const listPrompts = async (): Promise<Prompt[]> => {
+    const groups = await each(async (u) => {
+      if (!has(u, 'prompts')) return [];
+      return (await u.listPrompts()).map((p) => {
+        const name = aggregate ? namespacedName(u.name, p.name, deps.separator) : p.name;
+        promptRoutes.set(name, { server: u.name, name: p.name });
+        return { ...p, name };
+      });
+    });
+    return groups.flat();
+  };
+
   return {
     scope,
     listTools,
@@ -220,40 +254,64 @@ export function createSessionRouter(deps: RouterDeps, scope: SessionScope) {
       return groups.flat();
     },
     async readResource(uri: string, ctl: UpstreamControls): Promise<ReadResourceResult> {
-      const target = routeUri(uri);
-      if (!(await names()).includes(target.server)) throw deniedError(`unknown resource '${uri}'`);
-      const u = await upstream(target.server).catch((err: unknown) => Promise.reject(toProtocolError(err, target.server)));
-      const result = await call(target.server, () => u.readResource(target.uri, ctl));
+      const target = await resourceTarget(uri);
+      const result = await call(target.server, () => target.u.readResource(target.uri, ctl));
       if (!aggregate) return result;
       return { ...result, contents: result.contents.map((c) => ({ ...c, uri: namespacedUri(target.server, c.uri) })) };
     },
-    async listPrompts(): Promise<Prompt[]> {
-      const groups = await each(async (u) => {
-        if (!has(u, 'prompts')) return [];
-        return (await u.listPrompts()).map((p) => {
-          const name = aggregate ? namespacedName(u.name, p.name, deps.separator) : p.name;
-          promptRoutes.set(name, { server: u.name, name: p.name });
-          return { ...p, name };
-        });
-      });
-      return groups.flat();
-    },
+    listPrompts,
     async getPrompt(name: string, args: Record<string, string> | undefined, ctl: UpstreamControls): Promise<GetPromptResult> {
-      let route = promptRoutes.get(name);
-      if (!route) {
-        await this.listPrompts();
-        route = promptRoutes.get(name);
-      }
-      if (!route || !(await names()).includes(route.server)) throw deniedError(`unknown prompt '${name}'`);
-      const target = route;
+      const target = await promptTarget(name);
       const u = await upstream(target.server).catch((err: unknown) => Promise.reject(toProtocolError(err, target.server)));
       return call(target.server, () => u.getPrompt(target.name, args, ctl));
+    },
+    /**
+     * `resources/subscribe`: registered on the server's shared connection under this session (the
+     * first subscriber subscribes upstream). Refused for a server that does not support it.
+     */
+    async subscribeResource(uri: string): Promise<void> {
+      if (scope.id === null) throw deniedError('resource subscriptions need a session');
+      const target = await resourceTarget(uri);
+      if (target.u.kind !== 'managed' || !target.u.capabilities()?.resources?.subscribe) {
+        throw deniedError(`MCP server '${target.server}' does not support resource subscriptions`);
+      }
+      await call(target.server, () => deps.subscriptions.subscribe(target.server, target.uri, scope.id!));
+    },
+    async unsubscribeResource(uri: string): Promise<void> {
+      if (scope.id === null) return;
+      const target = routeUri(uri);
+      await deps.subscriptions.unsubscribe(target.server, target.uri, scope.id);
+    },
+    /**
+     * `completion/complete` for a prompt argument or a resource template, at the upstream that owns
+     * it (names and templates namespaced in the aggregate). A server without completions completes
+     * nothing.
+     */
+    async complete(params: CompleteRequest['params'], ctl: UpstreamControls): Promise<CompleteResult> {
+      const ref = params.ref;
+      let server: string;
+      let forwarded: CompleteRequest['params'];
+      let u: Upstream;
+      if (ref.type === 'ref/prompt') {
+        const target = await promptTarget(ref.name);
+        server = target.server;
+        forwarded = { ...params, ref: { ...ref, name: target.name } };
+        u = await upstream(server).catch((err: unknown) => Promise.reject(toProtocolError(err, server)));
+      } else {
+        const target = await resourceTarget(ref.uri);
+        server = target.server;
+        forwarded = { ...params, ref: { ...ref, uri: target.uri } };
+        u = target.u;
+      }
+      if (!u.capabilities()?.completions) return { completion: { values: [], hasMore: false } };
+      return call(server, () => u.complete(forwarded, ctl));
     },
     /** Whether a change on `server` concerns this session. */
     concerns(server: string): boolean {
       return aggregate || scope.endpoint === server;
     },
     async close(): Promise<void> {
+      if (scope.id !== null) await deps.subscriptions.dropSession(scope.id);
       const clients = [...builtinClients.values()];
       builtinClients.clear();
       await Promise.all(clients.map(async (c) => (await c.catch(() => null))?.close().catch(() => {})));

@@ -23,12 +23,21 @@ const GATEWAY_INSTRUCTIONS =
 export function createSessionServer(router: SessionRouter, face: SessionServerFace = {}): Server {
   const up = face.upstreamCapabilities;
   const aggregate = router.scope.endpoint === null;
+  // Subscriptions are held per session: a stateless (2026-07-28) request has none to hold them.
+  const sessionful = router.scope.id !== null;
   const capabilities: ServerCapabilities = aggregate
-    ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, logging: {} }
+    ? {
+        tools: { listChanged: true },
+        resources: { listChanged: true, ...(sessionful ? { subscribe: true } : {}) },
+        prompts: { listChanged: true },
+        completions: {},
+        logging: {},
+      }
     : {
         ...(up?.logging ? { logging: {} } : {}),
+        ...(up?.completions ? { completions: {} } : {}),
         ...(up?.tools ? { tools: { listChanged: true } } : {}),
-        ...(up?.resources ? { resources: { listChanged: true } } : {}),
+        ...(up?.resources ? { resources: { listChanged: true, ...(sessionful && up.resources.subscribe ? { subscribe: true } : {}) } } : {}),
         ...(up?.prompts ? { prompts: { listChanged: true } } : {}),
       };
   const server = new Server(face.info ?? { name: 'mcps-one-gateway', version: VERSION }, {
@@ -67,6 +76,13 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
     server.setRequestHandler('resources/list', async () => ({ resources: await router.listResources() }));
     server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: await router.listResourceTemplates() }));
     server.setRequestHandler('resources/read', async (req, ctx) => forward(ctx as unknown as Ctx, (ctl) => router.readResource(req.params.uri, ctl)));
+  }
+  if (capabilities.resources?.subscribe) {
+    server.setRequestHandler('resources/subscribe', async (req) => (await router.subscribeResource(req.params.uri), {}));
+    server.setRequestHandler('resources/unsubscribe', async (req) => (await router.unsubscribeResource(req.params.uri), {}));
+  }
+  if (capabilities.completions) {
+    server.setRequestHandler('completion/complete', async (req, ctx) => forward(ctx as unknown as Ctx, (ctl) => router.complete(req.params, ctl)));
   }
   if (capabilities.prompts) {
     server.setRequestHandler('prompts/list', async () => ({ prompts: await router.listPrompts() }));

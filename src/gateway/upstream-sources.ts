@@ -26,6 +26,7 @@ export function managedUpstream(name: string, conn: McpConnection): Upstream {
     callTool: (tool, args, c) => conn.callTool(tool, args, ctl(c)),
     readResource: (uri, c) => conn.readResource(uri, ctl(c)),
     getPrompt: (prompt, args, c) => conn.getPrompt(prompt, args, ctl(c)),
+    complete: (params, c) => conn.complete(params, ctl(c)),
   };
 }
 
@@ -73,6 +74,7 @@ export function builtinUpstream(name: string, client: Client): Upstream {
     callTool: async (tool, args, c) => (await client.callTool({ name: tool, ...(args ? { arguments: args } : {}) }, opts(c))) as Awaited<ReturnType<Upstream['callTool']>>,
     readResource: (uri, c) => client.readResource({ uri }, opts(c)),
     getPrompt: (prompt, args, c) => client.getPrompt({ name: prompt, ...(args ? { arguments: args } : {}) }, opts(c)),
+    complete: (params, c) => client.complete(params, opts(c)),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CallToolResult, GetPromptResult, Implementation, Progress, Prompt, ReadResourceResult, Resource, ResourceTemplateType, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
+import type { CallToolResult, CompleteRequest, CompleteResult, GetPromptResult, Implementation, Progress, Prompt, ReadResourceResult, Resource, ResourceTemplateType, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
 
 export interface UpstreamControls {
   signal?: AbortSignal;
@@ -22,4 +22,5 @@ export interface Upstream {
   callTool(name: string, args: Record<string, unknown> | undefined, ctl: UpstreamControls): Promise<CallToolResult>;
   readResource(uri: string, ctl: UpstreamControls): Promise<ReadResourceResult>;
   getPrompt(name: string, args: Record<string, string> | undefined, ctl: UpstreamControls): Promise<GetPromptResult>;
+  complete(params: CompleteRequest['params'], ctl: UpstreamControls): Promise<CompleteResult>;
 }

@@ -1,6 +1,8 @@
 import { Client, ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import type {
   CallToolResult,
+  CompleteRequest,
+  CompleteResult,
   GetPromptResult,
   Implementation,
   Progress,
@@ -66,6 +68,10 @@ export interface McpConnection {
   callTool(name: string, args?: Record<string, unknown>, ctl?: RequestControls): Promise<CallToolResult>;
   readResource(uri: string, ctl?: RequestControls): Promise<ReadResourceResult>;
   getPrompt(name: string, args?: Record<string, string>, ctl?: RequestControls): Promise<GetPromptResult>;
+  /** `resources/subscribe`; the server's `notifications/resources/updated` reach the message tap. */
+  subscribeResource(uri: string): Promise<void>;
+  unsubscribeResource(uri: string): Promise<void>;
+  complete(params: CompleteRequest['params'], ctl?: RequestControls): Promise<CompleteResult>;
   ping(timeoutMs?: number): Promise<void>;
   /** Closes the client and its transport (for stdio: stops the process group). Idempotent. */
   close(): Promise<void>;
@@ -237,6 +243,9 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       guard('tools/call', () => client.callTool({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl))),
     readResource: (uri, ctl) => guard('resources/read', () => client.readResource({ uri }, { ...requestOptions(ctl), cacheMode: 'bypass' })),
     getPrompt: (name, args, ctl) => guard('prompts/get', () => client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl))),
+    subscribeResource: (uri) => guard('resources/subscribe', async () => void (await client.subscribeResource({ uri }, requestOptions(undefined)))),
+    unsubscribeResource: (uri) => guard('resources/unsubscribe', async () => void (await client.unsubscribeResource({ uri }, requestOptions(undefined)))),
+    complete: (params, ctl) => guard('completion/complete', () => client.complete(params, requestOptions(ctl))),
     ping: (timeoutMs) => guard('ping', async () => void (await client.ping({ timeout: timeoutMs ?? opts.timeoutMs }))),
     async close() {
       if (closing && !open) return;
