@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { PipeTiming } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
+import { createLeaseKeeper } from '../leases/lease-keeper.js';
+import { createLeasesRepository } from '../leases/leases.repository.js';
 import { createServersRepository } from '../servers/servers.repository.js';
 import type { OpenSession } from './gateway-session.js';
 import { createPrincipalResolver } from './publication-principal.js';
@@ -22,13 +24,19 @@ export interface PipeRuntimeDeps {
   guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'>;
   /** How often publications of deleted servers are cleaned up (default 60 s). */
   sweepIntervalMs?: number;
+  /** This process, as a lease holder (see src/leases/instance-id.ts). */
+  instanceId: string;
+  /** How long a publication's lease lasts unrenewed; renewed (and standby retries) every third of it. */
+  leaseTtlMs: number;
 }
 
 export interface PipeRuntime {
   publications: PublicationsService;
-  /** Platform start: enabled publications reconnect. */
+  /** Platform start: enabled publications reconnect (here, or on standby if another instance runs them). */
   boot(): Promise<void>;
-  /** Closes every publication's WebSocket and gateway session. */
+  /** One look now at leases and publications (runs by itself every third of the lease TTL after boot). */
+  reconcile(): Promise<void>;
+  /** Closes every publication's WebSocket and gateway session and releases their leases. */
   close(): Promise<void>;
 }
 
@@ -47,21 +55,33 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     log: deps.log,
     timing: deps.timing,
     guard: deps.guard,
+    leases: createLeaseKeeper({ leases: createLeasesRepository(deps.db), holder: deps.instanceId, ttlMs: deps.leaseTtlMs }),
   });
   const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets });
   let closing: Promise<void> | null = null;
   let sweeper: NodeJS.Timeout | null = null;
+  let reconciler: NodeJS.Timeout | null = null;
   return {
     publications,
     async boot() {
       await manager.restore();
+      let looking: Promise<void> | null = null;
+      reconciler = setInterval(() => {
+        looking ??= manager
+          .reconcile()
+          .catch((err: unknown) => deps.log.warn({ err }, 'publications: could not look at leases and publications'))
+          .finally(() => (looking = null));
+      }, manager.intervalMs);
+      reconciler.unref();
       sweeper = setInterval(() => {
         publications.sweep().catch((err: unknown) => deps.log.error({ err }, 'publications: sweep failed'));
       }, deps.sweepIntervalMs ?? 60_000);
       sweeper.unref();
     },
+    reconcile: () => manager.reconcile(),
     close() {
       if (sweeper) clearInterval(sweeper);
+      if (reconciler) clearInterval(reconciler);
       closing ??= manager.close();
       return closing;
     },
