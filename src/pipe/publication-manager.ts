@@ -42,7 +42,9 @@ export interface PublicationPlacement {
   standby: boolean;
 }
 
-const leaseName = (id: string) => `publication:${id}`;
+const LEASE_PREFIX = 'publication:';
+const leaseName = (id: string) => `${LEASE_PREFIX}${id}`;
+const idOf = (lease: string) => lease.slice(LEASE_PREFIX.length);
 
 /**
  * The live side of publications: one pipe relay per enabled publication, each WebSocket session
@@ -135,15 +137,24 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
     entry.relay = relayFor(entry.row);
   }
 
+  // Not renewed in time (the database unreachable, a query hanging): stop now, outside the queue,
+  // which may be waiting on that very query. Another instance may take the lease from here on.
+  leases.onExpired((name) => {
+    const entry = entries.get(idOf(name));
+    if (!entry?.relay) return;
+    deps.log.warn({ lifecycle: true, publication: entry.row.id }, 'publication: its lease could not be renewed in time, disconnected here');
+    stopRelay(entry).catch((err: unknown) => deps.log.error({ err, publication: entry.row.id }, 'publication: stopping its relay failed'));
+  });
+
   const changed = (a: PublicationRow, b: PublicationRow) => a.updated_at !== b.updated_at || a.endpoint !== b.endpoint || a.enabled !== b.enabled;
 
   /** One look at leases and rows (see the factory's comment). */
   async function reconcileNow(): Promise<void> {
     if (closed) return;
-    const lost = await leases.renewAll(intervalMs, (err, name) => deps.log.warn({ err, lease: name }, 'publication: could not renew its lease'));
+    const lost = await leases.renewAll((err, name) => deps.log.warn({ err, lease: name }, 'publication: could not renew its lease'));
     for (const name of lost) {
-      const entry = entries.get(name.slice('publication:'.length));
-      if (entry?.relay) deps.log.warn({ lifecycle: true, publication: entry.row.id }, 'publication: lease lost to another instance, disconnected here');
+      const entry = entries.get(idOf(name));
+      if (entry?.relay) deps.log.warn({ lifecycle: true, publication: entry.row.id }, 'publication: its lease was taken by another instance, disconnected here');
       if (entry) await stopRelay(entry);
     }
     const rows = await deps.repo.all();

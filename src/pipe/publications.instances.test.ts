@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { needs } from '../../test/helpers/needs.js';
 import { ADMIN_PASSWORD, LOOPBACK } from '../../test/helpers/test-app.js';
 import { fixtureConfig, waitFor } from '../servers/test-support.js';
 import { createTestEndpoint, type EndpointConnection, type TestEndpoint } from './test-endpoint.js';
@@ -24,8 +26,8 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 }, 60_000);
 
-async function place() {
-  const p = await createPlatformDir();
+async function place(kind?: 'sqlite' | 'postgres') {
+  const p = await createPlatformDir(kind);
   cleanup.push(() => p.dispose());
   const ep: TestEndpoint = await createTestEndpoint();
   cleanup.push(() => ep.close());
@@ -179,5 +181,31 @@ describe('an instance that dies', () => {
     expect((await taken.initialize()).result.serverInfo.name).toBe('calc');
     expect(await view(two, id)).toMatchObject({ running_on: two.ctx.instanceId, standby: false });
     expect(open(p.ep)).toEqual([taken]);
+  });
+});
+
+// A database that stops answering the holder's renewals: another session's lock on the leases table (PostgreSQL;
+// a locked SQLite file blocks the whole process instead, timers included).
+describe.skipIf(!needs('postgres'))('a holder that cannot renew its lease (PostgreSQL)', () => {
+  it('disconnects when its lease runs out, before any other instance may take over', async () => {
+    const p = await place('postgres');
+    const one = await p.start();
+    const id = await publish(one, p.ep);
+    const first = await p.ep.connection(1);
+    const locker = new pg.Client({ connectionString: p.database.url });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      // Writes to the table wait (the renewal hangs); reads go on.
+      await locker.query('lock table leases in share mode');
+      await closedConn(first);
+      expect(await view(one, id)).toMatchObject({ running_on: null, standby: true, status: null });
+    } finally {
+      await locker.query('rollback');
+      await locker.end();
+    }
+    // Once the database answers again, the publication runs again (one connection).
+    const second = await p.ep.connection(2, 10_000);
+    expect(open(p.ep)).toEqual([second]);
   });
 });
