@@ -34,7 +34,7 @@ export interface PipeRuntime {
   publications: PublicationsService;
   /** Platform start: enabled publications reconnect (here, or on standby if another instance runs them). */
   boot(): Promise<void>;
-  /** One look now at leases and publications (runs by itself every third of the lease TTL after boot). */
+  /** One look now at leases and publications (runs by itself every third of the lease TTL). */
   reconcile(): Promise<void>;
   /** Closes every publication's WebSocket and gateway session and releases their leases. */
   close(): Promise<void>;
@@ -60,19 +60,10 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
   const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets });
   let closing: Promise<void> | null = null;
   let sweeper: NodeJS.Timeout | null = null;
-  let reconciler: NodeJS.Timeout | null = null;
   return {
     publications,
     async boot() {
       await manager.restore();
-      let looking: Promise<void> | null = null;
-      reconciler = setInterval(() => {
-        looking ??= manager
-          .reconcile()
-          .catch((err: unknown) => deps.log.warn({ err }, 'publications: could not look at leases and publications'))
-          .finally(() => (looking = null));
-      }, manager.intervalMs);
-      reconciler.unref();
       sweeper = setInterval(() => {
         publications.sweep().catch((err: unknown) => deps.log.error({ err }, 'publications: sweep failed'));
       }, deps.sweepIntervalMs ?? 60_000);
@@ -81,7 +72,6 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     reconcile: () => manager.reconcile(),
     close() {
       if (sweeper) clearInterval(sweeper);
-      if (reconciler) clearInterval(reconciler);
       closing ??= manager.close();
       return closing;
     },

@@ -1,31 +1,11 @@
-import type { OutboundGuard } from '../lib/outbound-guard.js';
-import type { Logger } from 'pino';
-import type { PipeTiming } from '../config.js';
-import { AppError } from '../http/app-error.js';
-import { createSecretRedactor, type RedactableSecret } from '../secrets/secret-redaction.js';
-import type { ServersRepository } from '../servers/servers.repository.js';
-import { endpointHost, parseEndpoint } from './endpoint-url.js';
-import type { OpenSession } from './gateway-session.js';
-import type { PublicationPrincipalResolver } from './publication-types.js';
-import type { PublicationRow } from './publication.table.js';
-import { pinoPipeLog } from './pipe-log.js';
-import { createPipeRelay, type PipeRelay, type PipeStatus } from './pipe-relay.js';
-import type { PublicationsRepository } from './publications.repository.js';
 import type { LeaseKeeper } from '../leases/lease-keeper.js';
+import type { PublicationRow } from './publication.table.js';
+import { startPublicationRelay, type PublicationRelayDeps } from './publication-relay.js';
+import type { PipeRelay, PipeStatus } from './pipe-relay.js';
+import type { PublicationsRepository } from './publications.repository.js';
 
-/** Resolves `${secret:...}` in a stored endpoint at the moment of connecting; returns the values used. */
-export type ResolveEndpoint = (stored: string) => Promise<{ value: string; secrets: RedactableSecret[] }>;
-
-export interface PublicationManagerDeps {
+export interface PublicationManagerDeps extends PublicationRelayDeps {
   repo: PublicationsRepository;
-  servers: Pick<ServersRepository, 'findByIdOrName'>;
-  principals: PublicationPrincipalResolver;
-  openSession: OpenSession;
-  resolveEndpoint: ResolveEndpoint;
-  log: Logger;
-  timing: PipeTiming;
-  /** The platform's outbound guard: endpoints at private addresses are refused unless allowed. */
-  guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'> | undefined;
   /** Which instance runs which publication, when several share the database (lease `publication:<id>`). */
   leases: LeaseKeeper;
 }
@@ -64,48 +44,15 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
   const { leases } = deps;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  const intervalMs = Math.max(50, Math.floor(leases.ttlMs / 3));
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(fn);
     queue = next.catch(() => undefined);
     return next;
   };
 
-  const relayFor = (row: PublicationRow): PipeRelay => {
-    let redactSecrets = (t: string) => t;
-    const caller = `pipe:${endpointHost(row.endpoint_display)}`;
-    const relay = createPipeRelay({
-      display: row.endpoint_display,
-      async endpoint() {
-        const resolved = await deps.resolveEndpoint(row.endpoint);
-        redactSecrets = createSecretRedactor(resolved.secrets);
-        parseEndpoint(resolved.value);
-        deps.guard?.assertUrl(resolved.value, ['ws:', 'wss:']);
-        return resolved.value;
-      },
-      async open() {
-        // Read afresh: the server may have been renamed or deleted, the principal disabled.
-        const current = await deps.repo.findById(row.id);
-        if (!current) {
-          void serial(() => standDown(row.id));
-          throw new AppError('not_found', 'the publication was removed');
-        }
-        const principal = await deps.principals.resolve(current.principal_type, current.principal_id);
-        let server: string | undefined;
-        if (current.target === 'server') {
-          const s = current.server_id ? await deps.servers.findByIdOrName(current.server_id) : undefined;
-          if (!s) throw new AppError('not_found', 'the published MCP server no longer exists');
-          server = s.name;
-        }
-        return deps.openSession({ principal, caller, ...(server ? { server } : {}) });
-      },
-      log: pinoPipeLog(deps.log, { publication: row.id, endpoint: row.endpoint_display }),
-      redact: (t) => redactSecrets(t),
-      timing: deps.timing,
-      ...(deps.guard ? { lookup: deps.guard.lookup } : {}),
-    });
-    relay.start();
-    return relay;
-  };
+  const relayFor = (row: PublicationRow): PipeRelay =>
+    startPublicationRelay(deps, row, () => void serial(() => standDown(row.id)));
 
   const stopRelay = async (entry: Entry): Promise<void> => {
     const relay = entry.relay;
@@ -135,6 +82,23 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
       return;
     }
     entry.relay = relayFor(entry.row);
+    keepLooking();
+  }
+
+  /**
+   * Looks every third of the TTL from the first lease held or the platform's start (whichever comes
+   * first): a held lease must be renewed whether or not the platform was booted.
+   */
+  let looker: NodeJS.Timeout | null = null;
+  let looking: Promise<void> | null = null;
+  function keepLooking(): void {
+    if (looker || closed) return;
+    looker = setInterval(() => {
+      looking ??= serial(reconcileNow)
+        .catch((err: unknown) => deps.log.warn({ err }, 'publications: could not look at leases and publications'))
+        .finally(() => (looking = null));
+    }, intervalMs);
+    looker.unref();
   }
 
   // Not renewed in time (the database unreachable, a query hanging): stop now, outside the queue,
@@ -173,16 +137,11 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
     }
   }
 
-  const intervalMs = Math.max(50, Math.floor(leases.ttlMs / 3));
-
   return {
-    /** How often reconcile() should run: a third of the lease's time to live. */
-    intervalMs,
-    instanceId: leases.holder,
-
-    /** Platform start: every publication known, the enabled ones connecting here or on standby. */
+    /** Platform start: every publication known, the enabled ones connecting here or on standby; then a look every ttl/3. */
     async restore(): Promise<{ running: number; standby: number }> {
       await serial(reconcileNow);
+      keepLooking();
       const enabled = [...entries.values()].filter((e) => e.row.enabled === 1);
       const running = enabled.filter((e) => e.relay).length;
       const counts = { running, standby: enabled.length - running };
@@ -190,7 +149,7 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
       return counts;
     },
 
-    /** Renews leases, takes over free publications, follows other instances' changes. */
+    /** One look now: renews leases, takes over free publications, follows other instances' changes. */
     reconcile(): Promise<void> {
       return serial(reconcileNow);
     },
@@ -245,8 +204,9 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
 
     /** Stops every relay and releases their leases, so standby instances take over at once. */
     close(): Promise<void> {
+      closed = true;
+      if (looker) clearInterval(looker);
       return serial(async () => {
-        closed = true;
         await Promise.all([...entries.keys()].map((id) => standDown(id)));
       });
     },
