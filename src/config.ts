@@ -123,6 +123,8 @@ const envSchema = z.object({
   MCPS_METRICS_INTERVAL_SECONDS: int(1, 3600).default(5),
   MCPS_METRICS_WINDOW_MINUTES: int(5, 7 * 24 * 60).default(24 * 60),
   ...pipeTimingSchema.shape,
+  // Instances sharing one database: how long a publication's lease lasts unrenewed (renewed every third).
+  MCPS_PUBLICATION_LEASE_TTL_MS: int(300, 600_000).default(15_000),
   // Hosts, addresses or CIDR ranges in private / loopback / reserved space that remote MCP servers and
   // publication endpoints may use; `*` allows all of them (cloud metadata addresses only by exact address).
   MCPS_OUTBOUND_ALLOW: list
@@ -198,6 +200,11 @@ export interface Config {
   settingSources: Readonly<Record<string, { value: unknown; source: SettingSource }>>;
   /** Reconnect pacing and keep-alive of WebSocket pipes (MCPS_PIPE_*). */
   pipe: PipeTiming;
+  /**
+   * Instances sharing the database run each publication once: the one holding its lease, renewed every
+   * third of this; the others take over within about this long after the holder dies.
+   */
+  publicationLeaseTtlMs: number;
   /** Private / loopback / reserved destinations outbound connections may use (MCPS_OUTBOUND_ALLOW). */
   outboundAllow: readonly string[];
   /** The MCP gateway: name separator, idle session timeout, session limit. */
@@ -309,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     metricsWindowMs: e.MCPS_METRICS_WINDOW_MINUTES * 60 * 1000,
     settingSources: Object.freeze(settingSources),
     pipe: pipeTimingOf(e),
+    publicationLeaseTtlMs: e.MCPS_PUBLICATION_LEASE_TTL_MS,
     outboundAllow: Object.freeze([...e.MCPS_OUTBOUND_ALLOW]),
     gateway: Object.freeze({
       separator: e.MCPS_GATEWAY_SEPARATOR,

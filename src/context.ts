@@ -29,6 +29,7 @@ import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime 
 import { VERSION } from './version.js';
 import type { OpenSession } from './pipe/gateway-session.js';
 import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
+import { newInstanceId } from './leases/instance-id.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -36,6 +37,8 @@ export interface AppContext {
   db: Kysely<Database>;
   dialect: Dialect;
   dbDisplay: string;
+  /** This process among the instances sharing the database (`host:pid:random`): its name as a lease holder. */
+  instanceId: string;
   log: Logger;
   startedAt: number;
   auth: AuthService;
@@ -140,8 +143,12 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // The log service (`mcps`): its tools act as each session's principal.
     builtins: [logServiceBuiltin({ secrets, onReveal: (v) => servers.secretValues.remember(v) }), ...(options.builtins ?? [])],
   });
+  const instanceId = newInstanceId();
   const pipes = createPipeRuntime({
     db: handle.db,
+    instanceId,
+    // Only the instance holding a publication's lease connects it; the others stand by.
+    leaseTtlMs: config.publicationLeaseTtlMs,
     log,
     guard: outbound,
     timing: config.pipe,
@@ -179,6 +186,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     db: handle.db,
     dialect: handle.dialect,
     dbDisplay: handle.display,
+    instanceId,
     log,
     startedAt,
     users: createUsersService({ users }),

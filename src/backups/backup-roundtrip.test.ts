@@ -7,6 +7,7 @@ import { needs } from '../../test/helpers/needs.js';
 import { createTestContext, type TestContext } from '../../test/helpers/test-context.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { migrations } from '../db/migrations/index.js';
+import { createLeasesRepository } from '../leases/leases.repository.js';
 import { localCaller } from '../secrets/secret-caller.js';
 import { backupLines, rebuildBackup, tableContents } from './test-backup-file.js';
 
@@ -95,6 +96,20 @@ describe('backup while the platform keeps writing, then restore', () => {
     }
     // And the platform keeps writing after it: ids continue past the restored ones.
     await db.insertInto('login_attempts').values({ username: 'after', ip: '::1', succeeded: 1, reason: null, created_at: new Date().toISOString() }).execute();
+  });
+});
+
+describe('leases (which running instance does what)', () => {
+  it('are not in a backup, and a restore keeps the live ones', async () => {
+    const c = await platform();
+    const leases = createLeasesRepository(c.ctx.db);
+    expect(await leases.tryAcquire('job', 'instance-1', 60_000)).toEqual({ acquired: true });
+    const m = await c.ctx.backups.service.create({ label: 'with a lease' });
+    expect(Object.keys(tableContents(fileOf(c, m.id)))).not.toContain('leases');
+    await leases.release('job', 'instance-1');
+    expect(await leases.tryAcquire('job', 'instance-2', 60_000)).toEqual({ acquired: true });
+    await c.ctx.backups.service.restore(m.id);
+    expect(await leases.holderOf('job')).toBe('instance-2');
   });
 });
 

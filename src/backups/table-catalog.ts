@@ -9,8 +9,12 @@ export interface TableInfo {
   serialColumns: string[];
 }
 
-/** Kysely's own bookkeeping: the schema version belongs to the code, never to a backup's rows. */
-const EXCLUDED = new Set(['kysely_migration', 'kysely_migration_lock']);
+/**
+ * Kysely's own bookkeeping: the schema version belongs to the code, never to a backup's rows. And
+ * `leases`: which running instance does what (src/leases/) belongs to those instances; a restore
+ * must neither bring back a dead instance's leases nor drop the live ones'.
+ */
+const EXCLUDED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases']);
 
 /**
  * Every application table of the connection's database (PostgreSQL: its current schema), parents

@@ -2,6 +2,7 @@ import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
 import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
+import type { LeaseTable } from '../leases/lease.table.js';
 import type { McpLogTable } from '../logs/mcp-log.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
@@ -25,4 +26,5 @@ export interface Database {
   publications: PublicationTable;
   gateway_tool_pins: GatewayToolPinTable;
   gateway_key_policies: GatewayKeyPolicyTable;
+  leases: LeaseTable;
 }

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { PipeTiming } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
+import { createLeaseKeeper } from '../leases/lease-keeper.js';
+import { createLeasesRepository } from '../leases/leases.repository.js';
 import { createServersRepository } from '../servers/servers.repository.js';
 import type { OpenSession } from './gateway-session.js';
 import { createPrincipalResolver } from './publication-principal.js';
@@ -22,13 +24,19 @@ export interface PipeRuntimeDeps {
   guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'>;
   /** How often publications of deleted servers are cleaned up (default 60 s). */
   sweepIntervalMs?: number;
+  /** This process, as a lease holder (see src/leases/instance-id.ts). */
+  instanceId: string;
+  /** How long a publication's lease lasts unrenewed; renewed (and standby retries) every third of it. */
+  leaseTtlMs: number;
 }
 
 export interface PipeRuntime {
   publications: PublicationsService;
-  /** Platform start: enabled publications reconnect. */
+  /** Platform start: enabled publications reconnect (here, or on standby if another instance runs them). */
   boot(): Promise<void>;
-  /** Closes every publication's WebSocket and gateway session. */
+  /** One look now at leases and publications (runs by itself every third of the lease TTL). */
+  reconcile(): Promise<void>;
+  /** Closes every publication's WebSocket and gateway session and releases their leases. */
   close(): Promise<void>;
 }
 
@@ -47,6 +55,7 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     log: deps.log,
     timing: deps.timing,
     guard: deps.guard,
+    leases: createLeaseKeeper({ leases: createLeasesRepository(deps.db), holder: deps.instanceId, ttlMs: deps.leaseTtlMs }),
   });
   const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets });
   let closing: Promise<void> | null = null;
@@ -60,6 +69,7 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
       }, deps.sweepIntervalMs ?? 60_000);
       sweeper.unref();
     },
+    reconcile: () => manager.reconcile(),
     close() {
       if (sweeper) clearInterval(sweeper);
       closing ??= manager.close();

@@ -1,116 +1,191 @@
-import type { OutboundGuard } from '../lib/outbound-guard.js';
-import type { Logger } from 'pino';
-import type { PipeTiming } from '../config.js';
-import { AppError } from '../http/app-error.js';
-import { createSecretRedactor, type RedactableSecret } from '../secrets/secret-redaction.js';
-import type { ServersRepository } from '../servers/servers.repository.js';
-import { endpointHost, parseEndpoint } from './endpoint-url.js';
-import type { OpenSession } from './gateway-session.js';
-import type { PublicationPrincipalResolver } from './publication-types.js';
+import type { LeaseKeeper } from '../leases/lease-keeper.js';
 import type { PublicationRow } from './publication.table.js';
-import { pinoPipeLog } from './pipe-log.js';
-import { createPipeRelay, type PipeRelay, type PipeStatus } from './pipe-relay.js';
+import { startPublicationRelay, type PublicationRelayDeps } from './publication-relay.js';
+import type { PipeRelay, PipeStatus } from './pipe-relay.js';
 import type { PublicationsRepository } from './publications.repository.js';
 
-/** Resolves `${secret:...}` in a stored endpoint at the moment of connecting; returns the values used. */
-export type ResolveEndpoint = (stored: string) => Promise<{ value: string; secrets: RedactableSecret[] }>;
-
-export interface PublicationManagerDeps {
+export interface PublicationManagerDeps extends PublicationRelayDeps {
   repo: PublicationsRepository;
-  servers: Pick<ServersRepository, 'findByIdOrName'>;
-  principals: PublicationPrincipalResolver;
-  openSession: OpenSession;
-  resolveEndpoint: ResolveEndpoint;
-  log: Logger;
-  timing: PipeTiming;
-  /** The platform's outbound guard: endpoints at private addresses are refused unless allowed. */
-  guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'> | undefined;
+  /** Which instance runs which publication, when several share the database (lease `publication:<id>`). */
+  leases: LeaseKeeper;
 }
 
 interface Entry {
   row: PublicationRow;
+  /** Running here: this instance holds the publication's lease. */
   relay: PipeRelay | null;
 }
+
+/** Where a publication runs: the instance holding its lease, and whether this one waits to take over. */
+export interface PublicationPlacement {
+  running_on: string | null;
+  standby: boolean;
+}
+
+const LEASE_PREFIX = 'publication:';
+const leaseName = (id: string) => `${LEASE_PREFIX}${id}`;
+const idOf = (lease: string) => lease.slice(LEASE_PREFIX.length);
 
 /**
  * The live side of publications: one pipe relay per enabled publication, each WebSocket session
  * served by a gateway MCP session (`openSession`) with the publication's principal. Holds every
  * publication in memory so a tool's status can show its publication without a query.
+ *
+ * Several instances may share the database; a publication's endpoint must see one connection, so a
+ * relay runs only while this instance holds the lease `publication:<id>`. One lease per publication
+ * (rather than one for all): a publication disabled or deleted frees just its own lease, and the
+ * lease's lifetime is the relay's. `reconcile()` (every ttl/3) renews the leases held — a lost one
+ * stops its relay at once — tries to take the others (standby), and follows changes made by other
+ * instances (created, changed, disabled, deleted publications). All changes of relays and leases
+ * run one at a time.
  */
 export function createPublicationManager(deps: PublicationManagerDeps) {
   const entries = new Map<string, Entry>();
-
-  const relayFor = (row: PublicationRow): PipeRelay => {
-    let redactSecrets = (t: string) => t;
-    const caller = `pipe:${endpointHost(row.endpoint_display)}`;
-    const relay = createPipeRelay({
-      display: row.endpoint_display,
-      async endpoint() {
-        const resolved = await deps.resolveEndpoint(row.endpoint);
-        redactSecrets = createSecretRedactor(resolved.secrets);
-        parseEndpoint(resolved.value);
-        deps.guard?.assertUrl(resolved.value, ['ws:', 'wss:']);
-        return resolved.value;
-      },
-      async open() {
-        // Read afresh: the server may have been renamed or deleted, the principal disabled.
-        const current = await deps.repo.findById(row.id);
-        if (!current) {
-          void stop(row.id);
-          throw new AppError('not_found', 'the publication was removed');
-        }
-        const principal = await deps.principals.resolve(current.principal_type, current.principal_id);
-        let server: string | undefined;
-        if (current.target === 'server') {
-          const s = current.server_id ? await deps.servers.findByIdOrName(current.server_id) : undefined;
-          if (!s) throw new AppError('not_found', 'the published MCP server no longer exists');
-          server = s.name;
-        }
-        return deps.openSession({ principal, caller, ...(server ? { server } : {}) });
-      },
-      log: pinoPipeLog(deps.log, { publication: row.id, endpoint: row.endpoint_display }),
-      redact: (t) => redactSecrets(t),
-      timing: deps.timing,
-      ...(deps.guard ? { lookup: deps.guard.lookup } : {}),
-    });
-    relay.start();
-    return relay;
+  const { leases } = deps;
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const intervalMs = Math.max(50, Math.floor(leases.ttlMs / 3));
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn);
+    queue = next.catch(() => undefined);
+    return next;
   };
 
-  async function stop(id: string): Promise<void> {
-    const entry = entries.get(id);
-    if (!entry?.relay) return;
+  const relayFor = (row: PublicationRow): PipeRelay =>
+    startPublicationRelay(deps, row, () => void serial(() => standDown(row.id)));
+
+  const stopRelay = async (entry: Entry): Promise<void> => {
     const relay = entry.relay;
+    if (!relay) return;
     entry.relay = null;
     await relay.stop();
+  };
+
+  /** Stops the relay here and frees the lease (a standby takes over at its next look). */
+  async function standDown(id: string): Promise<void> {
+    const entry = entries.get(id);
+    if (entry) await stopRelay(entry);
+    try {
+      await leases.release(leaseName(id));
+    } catch (err) {
+      deps.log.warn({ err, publication: id }, 'publication: could not release its lease; it expires on its own');
+    }
+  }
+
+  /** Runs an enabled publication here if its lease can be had; otherwise stays on standby. */
+  async function claim(entry: Entry): Promise<void> {
+    if (closed || entry.row.enabled !== 1 || entry.relay) return;
+    try {
+      if (!(await leases.acquire(leaseName(entry.row.id)))) return;
+    } catch (err) {
+      deps.log.warn({ err, publication: entry.row.id }, 'publication: could not take its lease; trying again at the next look');
+      return;
+    }
+    entry.relay = relayFor(entry.row);
+    keepLooking();
+  }
+
+  /**
+   * Looks every third of the TTL from the first lease held or the platform's start (whichever comes
+   * first): a held lease must be renewed whether or not the platform was booted.
+   */
+  let looker: NodeJS.Timeout | null = null;
+  let looking: Promise<void> | null = null;
+  function keepLooking(): void {
+    if (looker || closed) return;
+    looker = setInterval(() => {
+      looking ??= serial(reconcileNow)
+        .catch((err: unknown) => deps.log.warn({ err }, 'publications: could not look at leases and publications'))
+        .finally(() => (looking = null));
+    }, intervalMs);
+    looker.unref();
+  }
+
+  // Not renewed in time (the database unreachable, a query hanging): stop now, outside the queue,
+  // which may be waiting on that very query. Another instance may take the lease from here on.
+  leases.onExpired((name) => {
+    const entry = entries.get(idOf(name));
+    if (!entry?.relay) return;
+    deps.log.warn({ lifecycle: true, publication: entry.row.id }, 'publication: its lease could not be renewed in time, disconnected here');
+    stopRelay(entry).catch((err: unknown) => deps.log.error({ err, publication: entry.row.id }, 'publication: stopping its relay failed'));
+  });
+
+  const changed = (a: PublicationRow, b: PublicationRow) => a.updated_at !== b.updated_at || a.endpoint !== b.endpoint || a.enabled !== b.enabled;
+
+  /** One look at leases and rows (see the factory's comment). */
+  async function reconcileNow(): Promise<void> {
+    if (closed) return;
+    const lost = await leases.renewAll((err, name) => deps.log.warn({ err, lease: name }, 'publication: could not renew its lease'));
+    for (const name of lost) {
+      const entry = entries.get(idOf(name));
+      if (entry?.relay) deps.log.warn({ lifecycle: true, publication: entry.row.id }, 'publication: its lease was taken by another instance, disconnected here');
+      if (entry) await stopRelay(entry);
+    }
+    const rows = await deps.repo.all();
+    const alive = new Set(rows.map((r) => r.id));
+    // Deleted elsewhere: stopped here at once; the entry stays for sweep() (which deletes its token secret).
+    for (const entry of entries.values()) if (!alive.has(entry.row.id) && (entry.relay || leases.holds(leaseName(entry.row.id)))) await standDown(entry.row.id);
+    for (const row of rows) {
+      let entry = entries.get(row.id);
+      if (!entry) entries.set(row.id, (entry = { row, relay: null }));
+      else if (changed(entry.row, row)) {
+        await stopRelay(entry);
+        entry.row = row;
+      }
+      if (row.enabled === 1) await claim(entry);
+      else if (leases.holds(leaseName(row.id))) await standDown(row.id);
+    }
   }
 
   return {
-    /** Platform start: every publication known, the enabled ones connecting. */
-    async restore(): Promise<number> {
-      const rows = await deps.repo.all();
-      let started = 0;
-      for (const row of rows) {
-        entries.set(row.id, { row, relay: row.enabled === 1 ? relayFor(row) : null });
-        if (row.enabled === 1) started++;
-      }
-      if (started > 0) deps.log.info({ lifecycle: true, publications: started }, 'publications reconnecting');
-      return started;
+    /** Platform start: every publication known, the enabled ones connecting here or on standby; then a look every ttl/3. */
+    async restore(): Promise<{ running: number; standby: number }> {
+      await serial(reconcileNow);
+      keepLooking();
+      const enabled = [...entries.values()].filter((e) => e.row.enabled === 1);
+      const running = enabled.filter((e) => e.relay).length;
+      const counts = { running, standby: enabled.length - running };
+      if (enabled.length > 0) deps.log.info({ lifecycle: true, publications: counts, instance: leases.holder }, 'publications reconnecting (standby ones run on another instance)');
+      return counts;
     },
 
-    /** A new or changed publication: the old relay stops, a new one starts if enabled. */
-    async apply(row: PublicationRow): Promise<void> {
-      await stop(row.id);
-      entries.set(row.id, { row, relay: row.enabled === 1 ? relayFor(row) : null });
+    /** One look now: renews leases, takes over free publications, follows other instances' changes. */
+    reconcile(): Promise<void> {
+      return serial(reconcileNow);
     },
 
-    async remove(id: string): Promise<void> {
-      await stop(id);
-      entries.delete(id);
+    /** A new or changed publication: the old relay stops, a new one starts if enabled (and its lease is ours). */
+    apply(row: PublicationRow): Promise<void> {
+      return serial(async () => {
+        const entry = entries.get(row.id);
+        if (entry) await stopRelay(entry);
+        const next = { row, relay: null };
+        entries.set(row.id, next);
+        if (row.enabled === 1) await claim(next);
+        else await standDown(row.id);
+      });
+    },
+
+    remove(id: string): Promise<void> {
+      return serial(async () => {
+        await standDown(id);
+        entries.delete(id);
+        leases.forget(leaseName(id));
+      });
     },
 
     status(id: string): PipeStatus | null {
       return entries.get(id)?.relay?.status() ?? null;
+    },
+
+    /** Where a publication runs, as the database says now. */
+    async placement(row: PublicationRow): Promise<PublicationPlacement> {
+      return placementOf(row, await leases.holderOf(leaseName(row.id)));
+    },
+
+    /** The same as this instance saw it at its last look (synchronous, for a tool's status). */
+    knownPlacement(row: PublicationRow): PublicationPlacement {
+      return placementOf(row, leases.knownHolder(leaseName(row.id)));
     },
 
     /** Publications held in memory whose row is gone (e.g. deleted with their server): stopped and returned. */
@@ -127,10 +202,19 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
       return null;
     },
 
-    async close(): Promise<void> {
-      await Promise.all([...entries.keys()].map((id) => stop(id)));
+    /** Stops every relay and releases their leases, so standby instances take over at once. */
+    close(): Promise<void> {
+      closed = true;
+      if (looker) clearInterval(looker);
+      return serial(async () => {
+        await Promise.all([...entries.keys()].map((id) => standDown(id)));
+      });
     },
   };
+
+  function placementOf(row: PublicationRow, holder: string | null): PublicationPlacement {
+    return { running_on: row.enabled === 1 ? holder : null, standby: row.enabled === 1 && holder !== leases.holder };
+  }
 }
 
 export type PublicationManager = ReturnType<typeof createPublicationManager>;

@@ -21,7 +21,7 @@ export const pipeStatus = z
     messages_out: z.number().describe('JSON-RPC messages server -> endpoint'),
     server: z.object({ state: z.string(), restarts: z.number(), last_error: z.string().nullable() }),
   })
-  .describe('Live state of the pipe (null while disabled)');
+  .describe('Live state of the pipe (null while disabled, and on an instance that does not run it: see standby)');
 
 export const publicationView = z.object({
   id: z.string(),
@@ -36,6 +36,11 @@ export const publicationView = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   status: pipeStatus.nullable(),
+  running_on: z
+    .string()
+    .nullable()
+    .describe('The platform instance running it (host:pid:random), when several share the database; null while disabled or between two instances'),
+  standby: z.boolean().describe('Enabled but run by another instance (or waiting to take over): `status` is then null here'),
 });
 
 export const publicationList = z.object({ items: z.array(publicationView), total: z.number() });

@@ -5,7 +5,7 @@ import { nowIso } from '../lib/clock.js';
 import { SYSTEM_CALLER, principalCaller, type SecretCaller } from '../secrets/secret-caller.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import type { ServersRepository } from '../servers/servers.repository.js';
-import type { PublicationManager } from './publication-manager.js';
+import type { PublicationManager, PublicationPlacement } from './publication-manager.js';
 import { createTokenStore } from './publication-token.js';
 import type { PublicationPrincipalResolver } from './publication-types.js';
 import type { PublicationRow } from './publication.table.js';
@@ -25,6 +25,10 @@ export interface PublicationView {
   created_at: string;
   updated_at: string;
   status: PipeStatus | null;
+  /** The instance running it (holding its lease), or null: disabled, or between two holders. */
+  running_on: string | null;
+  /** Enabled but not run by this instance: another one does, or this one waits to take over. */
+  standby: boolean;
 }
 
 export interface PublicationsServiceDeps {
@@ -52,7 +56,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
 
   const view = async (row: PublicationRow): Promise<PublicationView> => {
     const server = row.server_id ? await deps.servers.findByIdOrName(row.server_id) : undefined;
-    return toPublicationView(row, server?.name ?? null, manager.status(row.id));
+    return toPublicationView(row, server?.name ?? null, manager.status(row.id), await manager.placement(row));
   };
 
   const findServer = async (key: string) => {
@@ -164,14 +168,14 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
     /** For the tool's status response (synchronous, from memory). */
     summaryForServer(serverId: string, serverName: string): PublicationView | null {
       const row = manager.forServer(serverId);
-      return row ? toPublicationView(row, serverName, manager.status(row.id)) : null;
+      return row ? toPublicationView(row, serverName, manager.status(row.id), manager.knownPlacement(row)) : null;
     },
   };
 }
 
 export type PublicationsService = ReturnType<typeof createPublicationsService>;
 
-function toPublicationView(row: PublicationRow, serverName: string | null, status: PipeStatus | null): PublicationView {
+function toPublicationView(row: PublicationRow, serverName: string | null, status: PipeStatus | null, placement: PublicationPlacement): PublicationView {
   return {
     id: row.id,
     target: row.target,
@@ -185,5 +189,6 @@ function toPublicationView(row: PublicationRow, serverName: string | null, statu
     created_at: row.created_at,
     updated_at: row.updated_at,
     status,
+    ...placement,
   };
 }

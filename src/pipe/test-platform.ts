@@ -88,8 +88,8 @@ export async function startTestPlatform(database: TestDatabase, dir: string, ope
   };
 }
 
-export async function createPlatformDir(): Promise<{ database: TestDatabase; dir: string; dispose(): Promise<void> }> {
-  const database = await createTestDatabase();
+export async function createPlatformDir(kind?: 'sqlite' | 'postgres'): Promise<{ database: TestDatabase; dir: string; dispose(): Promise<void> }> {
+  const database = await createTestDatabase(kind);
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-pub-'));
   return {
     database,

@@ -5,6 +5,7 @@ import * as m003 from './003-servers.js';
 import * as m004 from './004-gateway.js';
 import * as m005 from './005-settings.js';
 import * as m007 from './007-pipe.js';
+import * as m008 from './008-leases.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004-gateway': m004,
   '005-settings': m005,
   '007-pipe': m007,
+  '008-leases': m008,
 };
