@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 import { backupLines, rebuildBackup } from './test-backup-file.js';
@@ -187,5 +188,25 @@ describe('hostile uploads are refused with nothing changed', () => {
   it('gzip of something else', () => refused(gzipSync('hello world\n'), 422, /not a backup file/));
   it('empty', () => refused(Buffer.alloc(0), 400, /empty/));
   it('larger than BACKUP_MAX_UPLOAD_MB', () => refused(randomBytes(1024 * 1024 + 10), 413, /larger than/));
+  it('larger than BACKUP_MAX_UPLOAD_MB over a real connection: the client reads the 413 (not a reset), and the connection serves on', async () => {
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const agent = new Agent({ connections: 1 });
+    try {
+      const res = await request(`${url}/api/v1/system/backups/upload`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/gzip' },
+        body: randomBytes(3 * 1024 * 1024),
+        dispatcher: agent,
+      });
+      expect(res.statusCode).toBe(413);
+      expect(((await res.body.json()) as { detail: string }).detail).toMatch(/larger than/);
+      const next = await request(`${url}/api/v1/system/health`, { dispatcher: agent });
+      expect(next.statusCode).toBe(200);
+      await next.body.dump();
+      expect(await state()).toEqual(before);
+    } finally {
+      await agent.close();
+    }
+  });
   it('not a file body', () => refused(JSON.stringify({ a: 1 }), 415, /content-type application\/gzip/, '', 'application/json'));
 });

@@ -247,16 +247,7 @@ export function createBackupsService(deps: BackupsServiceDeps) {
   async function importUnlocked(body: Readable, label: string | null, expectedSha256?: string): Promise<{ manifest: BackupManifest; verified: VerifiedPayload }> {
     const tmp = store.tempPath();
     try {
-      let size = 0;
-      const max = deps.limits.maxUploadBytes;
-      const limiter = new Transform({
-        transform(chunk: Buffer, _e, cb) {
-          size += chunk.length;
-          if (size > max) cb(new AppError('payload_too_large', `the backup is larger than ${max} bytes (BACKUP_MAX_UPLOAD_MB)`));
-          else cb(null, chunk);
-        },
-      });
-      await pipeline(body, limiter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+      await receive(body, tmp, deps.limits.maxUploadBytes);
       if ((await stat(tmp)).size === 0) throw new AppError('validation', 'the body is empty: send the backup file as the request body');
       const id = store.newId();
       let manifest: BackupManifest;
@@ -275,6 +266,33 @@ export function createBackupsService(deps: BackupsServiceDeps) {
       await rm(tmp, { force: true });
       throw err;
     }
+  }
+}
+
+/**
+ * Streams an upload to `file` within `max` bytes. The request is never destroyed: past the limit the
+ * rest of the body is read and dropped, so the client gets the 413 instead of a reset connection.
+ */
+async function receive(body: Readable, file: string, max: number): Promise<void> {
+  let size = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      size += chunk.length;
+      if (size > max) cb(new AppError('payload_too_large', `the backup is larger than ${max} bytes (BACKUP_MAX_UPLOAD_MB)`));
+      else cb(null, chunk);
+    },
+  });
+  const aborted = (err: Error) => limiter.destroy(err);
+  body.once('error', aborted);
+  body.pipe(limiter);
+  try {
+    await pipeline(limiter, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  } catch (err) {
+    body.unpipe(limiter);
+    body.resume();
+    throw err;
+  } finally {
+    body.off('error', aborted);
   }
 }
 
