@@ -17,7 +17,7 @@ export interface PipeRuntimeDeps {
   db: Kysely<Database>;
   log: Logger;
   timing: PipeTiming;
-  secrets: Pick<SecretsService, 'set' | 'delete' | 'resolveTracked'>;
+  secrets: Pick<SecretsService, 'get' | 'set' | 'delete' | 'resolveTracked'>;
   /** The gateway's in-process sessions (see gateway-session.ts). */
   openSession: OpenSession;
   /** The platform's outbound guard for endpoint connections. */

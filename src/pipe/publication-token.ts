@@ -16,13 +16,16 @@ export interface StoredEndpoint {
  * (a missing secret is a 422 at publish time, not a failure at the first connection), and a secret
  * no longer needed is deleted. The secrets service checks the caller's permission and audits.
  */
-export function createTokenStore(secrets: Pick<SecretsService, 'set' | 'delete' | 'resolveTracked'>) {
+export function createTokenStore(secrets: Pick<SecretsService, 'get' | 'set' | 'delete' | 'resolveTracked'>) {
+  const notFound = (err: unknown) => {
+    if (err instanceof AppError && err.code === 'not_found') return null;
+    throw err;
+  };
+  /** Deletes the secret unless it is already gone (another instance's sweep may have been first): no failed audit rows. */
   const drop = async (name: string, caller: SecretCaller): Promise<void> => {
-    try {
-      await secrets.delete(name, caller);
-    } catch (err) {
-      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
-    }
+    const existing = await secrets.get(name, caller).catch(notFound);
+    if (!existing || existing.deleted_at) return;
+    await secrets.delete(name, caller).catch(notFound);
   };
 
   return {

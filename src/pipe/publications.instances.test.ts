@@ -125,6 +125,12 @@ describe('two instances on one database', () => {
     await two.ctx.pipes.reconcile();
     expect(await one.ctx.db.selectFrom('leases').selectAll().execute()).toEqual([]);
     expect(p.ep.connections).toHaveLength(1);
+    // The token's secret went with the publication, once: the other instance's sweep finds it gone
+    // and leaves no failed `secret.delete` in the audit log.
+    await one.ctx.pipes.publications.sweep();
+    await two.ctx.pipes.publications.sweep();
+    const deletes = await one.ctx.db.selectFrom('operation_logs').select(['outcome', 'target_id']).where('action', '=', 'secret.delete').execute();
+    expect(deletes).toEqual([{ outcome: 'success', target_id: expect.stringMatching(/^pipe-endpoint-/) }]);
   });
 
   it('disabling on the standby disconnects the holder; enabling again connects one instance', async () => {

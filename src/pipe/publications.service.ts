@@ -36,7 +36,7 @@ export interface PublicationsServiceDeps {
   servers: Pick<ServersRepository, 'findByIdOrName'>;
   manager: PublicationManager;
   principals: PublicationPrincipalResolver;
-  secrets: Pick<SecretsService, 'set' | 'delete' | 'resolveTracked'>;
+  secrets: Pick<SecretsService, 'get' | 'set' | 'delete' | 'resolveTracked'>;
 }
 
 /** Who asks, for the secrets service (its own permission check and audit). */
