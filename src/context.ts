@@ -155,6 +155,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     secrets,
     // A publication is a gateway session (one server unchanged, or the aggregate) relayed to the endpoint.
     openSession: options.openSession ?? ((o) => gateway.openInProcessSession(o)),
+    startServer: (id) => servers.servers.startForPublication(id),
   });
 
   const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });

@@ -28,6 +28,8 @@ export interface PipeRuntimeDeps {
   instanceId: string;
   /** How long a publication's lease lasts unrenewed; renewed (and standby retries) every third of it. */
   leaseTtlMs: number;
+  /** Starts a published server here (if enabled and not up) when its publication starts running here. */
+  startServer?: (serverId: string) => Promise<void>;
 }
 
 export interface PipeRuntime {
@@ -54,6 +56,7 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     resolveEndpoint: (stored) => deps.secrets.resolveTracked(stored, { reason: 'publication connect' }),
     log: deps.log,
     timing: deps.timing,
+    startServer: deps.startServer,
     guard: deps.guard,
     leases: createLeaseKeeper({ leases: createLeasesRepository(deps.db), holder: deps.instanceId, ttlMs: deps.leaseTtlMs }),
   });

@@ -8,6 +8,8 @@ export interface PublicationManagerDeps extends PublicationRelayDeps {
   repo: PublicationsRepository;
   /** Which instance runs which publication, when several share the database (lease `publication:<id>`). */
   leases: LeaseKeeper;
+  /** Starts a published server here (if enabled and not up); see claim(). */
+  startServer?: ((serverId: string) => Promise<void>) | undefined;
 }
 
 interface Entry {
@@ -80,6 +82,13 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
     } catch (err) {
       deps.log.warn({ err, publication: entry.row.id }, 'publication: could not take its lease; trying again at the next look');
       return;
+    }
+    // The published server runs where its publication runs: on the instance that published it, and
+    // on a standby that took over (which may never have started it). Not awaited: a slow start must
+    // not hold up the renewal of other leases; the relay's sessions wait for it.
+    const serverId = entry.row.target === 'server' ? entry.row.server_id : null;
+    if (serverId && deps.startServer) {
+      deps.startServer(serverId).catch((err: unknown) => deps.log.warn({ err, publication: entry.row.id }, 'publication: could not start its server here'));
     }
     entry.relay = relayFor(entry.row);
     keepLooking();

@@ -96,6 +96,25 @@ describe('two instances on one database', () => {
     expect(open(p.ep)).toEqual([second]);
   });
 
+  it('the published server runs where its publication runs: started by the holder, and by the standby that takes over', async () => {
+    const p = await place();
+    const one = await p.start();
+    await publish(one, p.ep);
+    const two = await p.start();
+    const state = async (on: Instance) => (await on.app.inject({ method: 'GET', url: '/api/v1/tools/calc/status', headers: on.auth })).json().state as string;
+    await waitFor(async () => (await state(one)) === 'running', 10_000, 'calc running on the holder');
+    expect(await state(two)).toBe('stopped');
+
+    await one.close();
+    await p.ep.connection(2, 10_000);
+    await waitFor(async () => (await state(two)) === 'running', 10_000, 'calc running on the instance that took over');
+    const rows = await two.ctx.db.selectFrom('operation_logs').select(['outcome', 'details']).where('action', '=', 'server.autostart').execute();
+    expect(rows).toEqual([
+      { outcome: 'success', details: JSON.stringify({ reason: 'publication' }) },
+      { outcome: 'success', details: JSON.stringify({ reason: 'publication' }) },
+    ]);
+  });
+
   it('a holder whose lease was taken (it stopped renewing in time) disconnects at once; one instance runs it', async () => {
     const p = await place();
     const one = await p.start();

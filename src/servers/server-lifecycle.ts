@@ -56,6 +56,30 @@ export function createServerLifecycle(deps: LifecycleDeps) {
     return status;
   };
 
+  const up = (name: string) => supervisor.has(name) && ['running', 'starting'].includes(supervisor.status(name).state);
+
+  /** A start the platform makes by itself (no person asked): logged and audited as `server.autostart`. */
+  const startAsSystem = async (r: ServerRow, reason: 'auto-start' | 'publication'): Promise<boolean> => {
+    let ok = false;
+    try {
+      const row = await find(r.name);
+      await prepare(row);
+      const s = await supervisor.start(row.name);
+      ok = s.state === 'running';
+      if (!ok) log.warn({ server: row.name, state: s.state, reason, error: s.lastError && redact(s.lastError) }, 'start of an MCP server by the platform failed');
+    } catch (err) {
+      log.error({ err, server: r.name, reason }, 'start of an MCP server by the platform failed');
+    }
+    await deps.audit?.record({
+      actor: { type: 'system', name: 'mcps' },
+      action: 'server.autostart',
+      target: { type: 'server', id: r.id },
+      outcome: ok ? 'success' : 'failure',
+      ...(reason === 'publication' ? { details: { reason } } : {}),
+    });
+    return ok;
+  };
+
   return {
     async start(key: string): Promise<StatusView> {
       const row = await find(key);
@@ -81,32 +105,23 @@ export function createServerLifecycle(deps: LifecycleDeps) {
      * after reapOrphans). Failures are logged and left to each server's restart policy; never throws.
      */
     async autoStart(): Promise<{ started: string[]; failed: string[] }> {
-      const up = (name: string) => supervisor.has(name) && ['running', 'starting'].includes(supervisor.status(name).state);
       const rows = (await repo.all()).filter((r) => r.auto_start === 1 && r.enabled === 1 && !up(r.name));
       const started: string[] = [];
       const failed: string[] = [];
-      await Promise.all(
-        rows.map(async (r) => {
-          try {
-            const row = await find(r.name);
-            await prepare(row);
-            const s = await supervisor.start(row.name);
-            (s.state === 'running' ? started : failed).push(row.name);
-            if (s.state !== 'running') log.warn({ server: row.name, state: s.state, error: s.lastError && redact(s.lastError) }, 'auto-start of an MCP server failed');
-          } catch (err) {
-            failed.push(r.name);
-            log.error({ err, server: r.name }, 'auto-start of an MCP server failed');
-          }
-          await deps.audit?.record({
-            actor: { type: 'system', name: 'mcps' },
-            action: 'server.autostart',
-            target: { type: 'server', id: r.id },
-            outcome: started.includes(r.name) ? 'success' : 'failure',
-          });
-        }),
-      );
+      await Promise.all(rows.map(async (r) => ((await startAsSystem(r, 'auto-start')) ? started : failed).push(r.name)));
       if (rows.length > 0) log.info({ lifecycle: true, started, failed }, 'MCP servers auto-started');
       return { started, failed };
+    },
+
+    /**
+     * A publication of this server now runs on this instance (published here, or taken over from
+     * an instance that stopped): the server must run here too. Starts it if it is enabled and not
+     * up; audited like an auto-start; never throws.
+     */
+    async startForPublication(serverId: string): Promise<void> {
+      const row = (await repo.all()).find((r) => r.id === serverId);
+      if (!row || row.enabled !== 1 || up(row.name)) return;
+      if (await startAsSystem(row, 'publication')) log.info({ lifecycle: true, server: row.name }, 'MCP server started for its publication, which runs on this instance');
     },
 
     /**

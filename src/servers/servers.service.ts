@@ -141,6 +141,7 @@ export function createServersService(deps: ServersServiceDeps) {
     stop: lifecycle.stop,
     restart: lifecycle.restart,
     autoStart: lifecycle.autoStart,
+    startForPublication: lifecycle.startForPublication,
     restartUsersOf: lifecycle.restartUsersOf,
     status: async (key: string): Promise<StatusView> => statusOf(await find(key)),
     async stderr(key: string, tail: number): Promise<{ lines: string[] }> {
