@@ -77,9 +77,8 @@ export class SessionHttpTransport implements Transport {
       case 'DELETE':
         return this.delete(req, res);
       default:
-        this.onerror?.(new Error('Method not allowed.'));
-        res.writeHead(405, { allow: 'GET, POST, DELETE', 'content-type': 'application/json' });
-        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }));
+        res.setHeader('allow', 'GET, POST, DELETE');
+        return this.fail(res, 405, -32000, 'Method not allowed.');
     }
   }
 
@@ -100,12 +99,7 @@ export class SessionHttpTransport implements Transport {
         this.onerror?.(new Error(`Response for request ID ${String(requestId)} is undeliverable: per-request stream is disconnected and no eventStore is configured`));
         return;
       }
-      if (answer.mode === 'json') {
-        answer.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.id });
-        answer.res.end(JSON.stringify(message));
-      } else {
-        answer.res.end(sseEvent(message));
-      }
+      this.finish(answer, message);
       return;
     }
     if (answer.gone) return;
@@ -119,14 +113,7 @@ export class SessionHttpTransport implements Transport {
     this.closed = true;
     for (const [id, answer] of this.pending) {
       if (answer.timer) clearTimeout(answer.timer);
-      if (answer.gone) continue;
-      const error = { jsonrpc: '2.0' as const, id, error: { code: -32000, message: 'Session closed' } };
-      if (answer.mode === 'json') {
-        answer.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.id });
-        answer.res.end(JSON.stringify(error));
-      } else {
-        answer.res.end(sseEvent(error));
-      }
+      if (!answer.gone) this.finish(answer, { jsonrpc: '2.0', id, error: { code: -32000, message: 'Session closed' } });
     }
     this.pending.clear();
     if (this.standalone) {
@@ -210,6 +197,16 @@ export class SessionHttpTransport implements Transport {
       return false;
     }
     return true;
+  }
+
+  /** Ends a request's response with its result: the whole JSON body, or the last SSE event. */
+  private finish(answer: PendingAnswer, message: JSONRPCMessage): void {
+    if (answer.mode === 'json') {
+      answer.res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': this.id });
+      answer.res.end(JSON.stringify(message));
+    } else {
+      answer.res.end(sseEvent(message));
+    }
   }
 
   /** Turns a request's pending answer into an SSE stream (headers out, keep-alive comments from now on). */
