@@ -1,4 +1,4 @@
-import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest, ProtocolError, type AuthInfo } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +8,7 @@ import { newSessionId } from './gateway.service.js';
 import { hijackWithHeaders } from './hijack.js';
 import { parseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
 import { originAllowed } from './origin-check.js';
+import { SessionHttpTransport } from './session-http-transport.js';
 import { registerSseRoutes } from './sse.routes.js';
 
 export interface McpHttpOptions {
@@ -81,7 +82,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     if (sessionId !== null) {
       const session = gateway.findSession(sessionId, principal, endpoint);
       if (!session) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
-      if (!(session.wire instanceof NodeStreamableHTTPServerTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
+      if (!(session.wire instanceof SessionHttpTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
       hijackWithHeaders(reply);
       await session.wire.handleRequest(request.raw, reply.raw, body);
       return reply;
@@ -99,7 +100,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     }
 
     const id = newSessionId();
-    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: () => id });
+    const transport = new SessionHttpTransport(id);
     let session: Awaited<ReturnType<GatewayService['openSession']>>;
     try {
       session = await gateway.openSession({ principal, server: endpoint, transport, kind: 'streamable-http', id });
