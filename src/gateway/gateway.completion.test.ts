@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayTestApp, everythingArgs, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayWithEverything, type GatewayTestApp } from './test-gateway.js';
 
 /** completion/complete through the gateway, against server-everything's completable prompt and template. */
 
 let t: GatewayTestApp;
 beforeAll(async () => {
-  t = await createGatewayTestApp();
-  await t.addServer('everything', everythingArgs);
-  await t.addServer('wb', [WELL_BEHAVED]);
+  t = await createGatewayWithEverything();
 }, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 

@@ -2,15 +2,13 @@ import { request } from 'node:http';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../servers/test-support.js';
-import { createGatewayTestApp, everythingArgs, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayWithEverything, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
 
 /** The gateway over Streamable HTTP through the real SDK client, with real child servers. */
 
 let t: GatewayTestApp;
 beforeAll(async () => {
-  t = await createGatewayTestApp();
-  await t.addServer('everything', everythingArgs);
-  await t.addServer('wb', [WELL_BEHAVED]);
+  t = await createGatewayWithEverything();
 }, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 

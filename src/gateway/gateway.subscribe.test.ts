@@ -1,7 +1,7 @@
 import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../servers/test-support.js';
-import { createGatewayTestApp, everythingArgs, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayWithEverything, type GatewayTestApp } from './test-gateway.js';
 
 /**
  * resources/subscribe through the gateway: many sessions share server-everything's one connection.
@@ -13,9 +13,7 @@ import { createGatewayTestApp, everythingArgs, WELL_BEHAVED, type GatewayTestApp
 
 let t: GatewayTestApp;
 beforeAll(async () => {
-  t = await createGatewayTestApp();
-  await t.addServer('everything', everythingArgs);
-  await t.addServer('wb', [WELL_BEHAVED]);
+  t = await createGatewayWithEverything();
 }, 180_000);
 afterAll(async () => t.closeAndCheck(), 60_000);
 

@@ -68,3 +68,11 @@ export async function createGatewayTestApp(): Promise<GatewayTestApp> {
 }
 
 export const everythingArgs = [EVERYTHING_ENTRY, 'stdio'];
+
+/** The app most gateway test files use: server-everything as `everything` and the well-behaved fixture as `wb`. */
+export async function createGatewayWithEverything(): Promise<GatewayTestApp> {
+  const t = await createGatewayTestApp();
+  await t.addServer('everything', everythingArgs);
+  await t.addServer('wb', [WELL_BEHAVED]);
+  return t;
+}
