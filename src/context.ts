@@ -161,7 +161,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });
   const logs = createLogsService({ logs: logsRepo });
   const startedAt = Date.now();
-  const system = createSystemRuntime({ db: handle.db, dialect: handle.dialect, dbDisplay: handle.display, config, log, version: VERSION, startedAt, logs, servers, settings });
+  const system = createSystemRuntime({ db: handle.db, dialect: handle.dialect, dbDisplay: handle.display, config, log, version: VERSION, instanceId, startedAt, logs, servers, settings });
 
   const backups = createBackupsRuntime({
     db: handle.db,

@@ -15,6 +15,8 @@ export interface SystemInfoDeps {
   dialect: Dialect;
   dbDisplay: string;
   version: string;
+  /** This process among instances sharing the database, as publications' `running_on` names it. */
+  instanceId: string;
   startedAt: number;
   settings: Pick<SettingsService, 'get'>;
 }
@@ -33,6 +35,7 @@ export async function collectSystemInfo(deps: SystemInfoDeps) {
     started_at: new Date(deps.startedAt).toISOString(),
     uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
     pid: process.pid,
+    instance_id: deps.instanceId,
     node: { version: process.version, v8: process.versions.v8 },
     os: { platform: process.platform, type: os.type(), release: os.release(), arch: os.arch(), hostname: os.hostname() },
     cpu: { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length, speed_mhz: cpus[0]?.speed ?? null },

@@ -65,6 +65,7 @@ export interface SystemRuntimeDeps {
   config: Readonly<Config>;
   log: Logger;
   version: string;
+  instanceId: string;
   startedAt: number;
   logs: LogsService;
   servers: ServersRuntime;

@@ -33,6 +33,8 @@ describe('GET /system/info', () => {
     const info = res.json();
     expect(info.node.version).toBe(process.version);
     expect(info.pid).toBe(process.pid);
+    expect(info.instance_id).toBe(t.ctx.instanceId);
+    expect(info.instance_id).toMatch(new RegExp(`:${process.pid}:`));
     expect(info.cpu.cores).toBeGreaterThan(0);
     expect(info.memory.total_bytes).toBeGreaterThan(info.memory.free_bytes);
     expect(info.disk).toMatchObject({ path: t.config.dataDir });

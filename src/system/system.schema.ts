@@ -11,6 +11,7 @@ export const systemInfo = z.object({
   started_at: z.string(),
   uptime_seconds: z.number(),
   pid: z.number(),
+  instance_id: z.string().describe('This process among the instances sharing the database (host:pid:random), as a publication\'s `running_on` names it'),
   node: z.object({ version: z.string(), v8: z.string() }),
   os: z.object({ platform: z.string(), type: z.string(), release: z.string(), arch: z.string(), hostname: z.string() }),
   cpu: z.object({ model: z.string(), cores: z.number(), speed_mhz: num }),
