@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { isScheduleOrOff } from './backups/backup-schedule.js';
+import { isScheduleOrOff } from './system/cron-schedule.js';
 import { readOrCreateKeyFile } from './lib/key-file.js';
 import { createOutboundPolicy } from './lib/outbound-policy.js';
 import { maskSettingValue } from './lib/mask-url.js';

@@ -7,7 +7,7 @@ import type { ApiKeyRepository } from './api-key.repository.js';
 import type { ApiKeyRow } from './api-key.table.js';
 import type { LoginAttemptRepository } from './login-attempt.repository.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
-import type { Principal } from './principal.js';
+import { apiKeyPrincipal, type Principal, userPrincipal } from './principal.js';
 import { ROLE_RANK, type Role } from './roles.js';
 import type { TokenService } from './tokens.js';
 import type { UserRepository } from './user.repository.js';
@@ -77,7 +77,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!user || user.disabled_at) throw unauthorized('invalid access token');
       // A password change ends every session started before it (iat has second precision).
       if (claims.iat < Math.floor(Date.parse(user.password_changed_at) / 1000)) throw unauthorized('access token revoked');
-      return { type: 'user', id: user.id, name: user.username, role: user.role, userId: user.id };
+      return userPrincipal(user);
     },
 
     async authenticateApiKey(key: string): Promise<Principal> {
@@ -89,12 +89,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (row.expires_at && row.expires_at <= now) throw unauthorized('API key expired');
       const owner = await users.findById(row.user_id);
       if (!owner || owner.disabled_at) throw unauthorized('API key owner is disabled');
-      // A key never acts above its owner's current role.
-      const role = ROLE_RANK[row.role] <= ROLE_RANK[owner.role] ? row.role : owner.role;
       if (!row.last_used_at || Date.parse(row.last_used_at) < Date.now() - TOUCH_INTERVAL_MS) {
         await apiKeys.touch(row.id, now);
       }
-      return { type: 'api_key', id: row.id, name: row.name, role, userId: row.user_id };
+      return apiKeyPrincipal(row, owner);
     },
 
     async createApiKey(owner: Principal, input: { name: string; role: Role; expires_at?: string | undefined }): Promise<{ key: string; api_key: PublicApiKey }> {

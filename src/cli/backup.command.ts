@@ -18,8 +18,11 @@ export function registerBackupCommands(program: Command, env: CliEnv): void {
     .description('back up the whole database now (written to BACKUP_DIR, verified)')
     .option('--label <text>', 'a note kept with the backup')
     .action(async (o: { label?: string }) => {
-      const m = await env.withContext((ctx) => ctx.backups.service.create({ kind: 'manual', label: o.label ?? null }));
-      await env.audit('backup.create', { kind: 'manual' }, { type: 'backup', id: m.id });
+      const m = await env.withContext(async (ctx) => {
+        const created = await ctx.backups.service.create({ kind: 'manual', label: o.label ?? null });
+        await env.auditIn(ctx, 'backup.create', { kind: 'manual' }, { type: 'backup', id: created.id });
+        return created;
+      });
       env.out(`created backup ${m.id}: ${m.total_rows} rows, ${m.size_bytes} bytes, schema ${m.schema_version}, sha256 ${m.sha256}`);
       env.out(`file: ${env.config().backupDir}/${m.id}.backup.gz`);
     });
@@ -61,11 +64,12 @@ export function registerBackupCommands(program: Command, env: CliEnv): void {
       const r = await env.withContext(async (ctx) => {
         const s = ctx.backups.service;
         const opts = { safety: o.safetyBackup, notify: false, onStart: () => process.stderr.write('verified; replacing the data (one transaction)\n') };
-        if (s.store.isId(ref) && !existsSync(ref)) return s.restore(ref, opts);
-        if (!existsSync(ref)) throw new AppError('not_found', `no backup '${ref}' (neither an id in BACKUP_DIR nor a file)`);
-        return s.restoreExternal(ref, opts);
+        const local = s.store.isId(ref) && !existsSync(ref);
+        if (!local && !existsSync(ref)) throw new AppError('not_found', `no backup '${ref}' (neither an id in BACKUP_DIR nor a file)`);
+        const done = local ? await s.restore(ref, opts) : await s.restoreExternal(ref, opts);
+        await env.auditIn(ctx, 'backup.restore', { safety: done.safety?.id ?? null, rows: sum(done.row_counts) }, { type: 'backup', id: done.restored.id });
+        return done;
       });
-      await env.audit('backup.restore', { safety: r.safety?.id ?? null, rows: sum(r.row_counts) }, { type: 'backup', id: r.restored.id });
       env.out(`restored backup ${r.restored.id}: ${sum(r.row_counts)} rows`);
       if (r.safety) env.out(`the previous data is in backup ${r.safety.id}`);
       for (const n of r.notes) env.out(`note: ${n}`);

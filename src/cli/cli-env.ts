@@ -11,8 +11,10 @@ export interface CliEnv {
   actor: string;
   /** Opens the platform context quietly (log lines go to the log file only); migrates unless told not to. */
   withContext<T>(fn: (ctx: AppContext) => Promise<T>, options?: { migrate?: boolean }): Promise<T>;
-  /** Records a CLI action in the operation log, as `cli:<os user>`. */
+  /** Records a CLI action in the operation log, as `cli:<os user>`, in a context of its own. */
   audit(action: string, details?: Record<string, unknown>, target?: { type: string; id: string }): Promise<void>;
+  /** The same, in a context already open (no second context just for the row). */
+  auditIn(ctx: AppContext, action: string, details?: Record<string, unknown>, target?: { type: string; id: string }): Promise<void>;
 }
 
 export function createCliEnv(): CliEnv {
@@ -43,10 +45,10 @@ export function createCliEnv(): CliEnv {
     },
     async audit(action, details, target) {
       // Never migrates: `db rollback` must stay rolled back. Without the table the row is skipped.
-      await env.withContext(
-        (ctx) => ctx.audit.record({ actor: { type: 'cli', name: actor }, action, target: target ?? {}, outcome: 'success', ...(details ? { details } : {}) }),
-        { migrate: false },
-      );
+      await env.withContext((ctx) => env.auditIn(ctx, action, details, target), { migrate: false });
+    },
+    auditIn(ctx, action, details, target) {
+      return ctx.audit.record({ actor: { type: 'cli', name: actor }, action, target: target ?? {}, outcome: 'success', ...(details ? { details } : {}) });
     },
   };
   return env;

@@ -9,9 +9,8 @@ import {
   type Transport,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
+import { KEEP_ALIVE_COMMENT, KEEP_ALIVE_MS, SSE_HEADERS, sseEvent } from './sse-framing.js';
 
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
-const KEEP_ALIVE_MS = 15_000;
 
 /** The response of one POSTed request: plain JSON until something must go before the result, then SSE. */
 interface PendingAnswer {
@@ -23,7 +22,6 @@ interface PendingAnswer {
 }
 
 const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } => 'result' in m || 'error' in m;
-const sseEvent = (m: JSONRPCMessage) => `event: message\ndata: ${JSON.stringify(m)}\n\n`;
 
 /**
  * The server side of one sessionful Streamable HTTP session (2025-era protocol), on Node's own
@@ -168,7 +166,7 @@ export class SessionHttpTransport implements Transport {
     if (this.standalone) return this.fail(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.id });
     res.flushHeaders();
-    const timer = setInterval(() => res.write(': keepalive\n\n'), KEEP_ALIVE_MS);
+    const timer = setInterval(() => res.write(KEEP_ALIVE_COMMENT), KEEP_ALIVE_MS);
     timer.unref();
     const stream = { res, timer };
     this.standalone = stream;
@@ -215,13 +213,13 @@ export class SessionHttpTransport implements Transport {
     answer.mode = 'sse';
     answer.res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.id });
     if (answer.timer) clearTimeout(answer.timer);
-    answer.timer = setInterval(() => answer.res.write(': keepalive\n\n'), KEEP_ALIVE_MS);
+    answer.timer = setInterval(() => answer.res.write(KEEP_ALIVE_COMMENT), KEEP_ALIVE_MS);
     answer.timer.unref();
   }
 
   private keepAlive(answer: PendingAnswer): void {
     this.toSse(answer);
-    answer.res.write(': keepalive\n\n');
+    answer.res.write(KEEP_ALIVE_COMMENT);
   }
 
   private fail(res: ServerResponse, status: number, code: number, message: string): void {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
+import { KEEP_ALIVE_COMMENT, KEEP_ALIVE_MS, SSE_HEADERS, sseEvent } from './sse-framing.js';
 
 /**
  * The legacy HTTP+SSE transport (protocol 2024-11-05) for older clients: a long-lived
@@ -20,10 +21,10 @@ export class SseServerTransport implements Transport {
   ) {}
 
   async start(): Promise<void> {
-    this.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    this.res.writeHead(200, SSE_HEADERS);
     this.res.socket?.setNoDelay(true);
     this.res.write(`event: endpoint\ndata: ${this.messagesPath}?sessionId=${encodeURIComponent(this.sessionId)}\n\n`);
-    this.keepAlive = setInterval(() => this.res.write(': keep-alive\n\n'), 15_000);
+    this.keepAlive = setInterval(() => this.res.write(KEEP_ALIVE_COMMENT), KEEP_ALIVE_MS);
     this.keepAlive.unref();
     this.res.on('close', () => void this.close());
   }
@@ -35,7 +36,7 @@ export class SseServerTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) throw new Error('SSE stream closed');
-    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    this.res.write(sseEvent(message));
   }
 
   async close(): Promise<void> {

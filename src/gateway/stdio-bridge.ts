@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { StreamableHTTPClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
+import { INTERNAL_ERROR, StreamableHTTPClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 
 export interface StdioBridgeOptions {
@@ -84,7 +84,7 @@ export async function runStdioBridge(opts: StdioBridgeOptions): Promise<void> {
       opts.warn(`mcps connect: ${reason}`);
       const id = (message as { id?: string | number; method?: string }).id;
       if (id !== undefined && 'method' in message) {
-        write({ jsonrpc: '2.0', id, error: { code: -32603, message: reason } });
+        write({ jsonrpc: '2.0', id, error: { code: INTERNAL_ERROR, message: reason } });
       }
       if (id !== undefined && id === initId) {
         initId = undefined;

@@ -3,7 +3,6 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 /** JSON-RPC error codes the pipe answers with itself. */
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
-export const INTERNAL_ERROR = -32603;
 /** The server behind the pipe is not running (restarting, or could not start). */
 export const SERVER_UNAVAILABLE = -32000;
 

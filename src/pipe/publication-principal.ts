@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createApiKeyRepository } from '../auth/api-key.repository.js';
-import type { Principal } from '../auth/principal.js';
-import { ROLE_RANK } from '../auth/roles.js';
+import { apiKeyPrincipal, type Principal, userPrincipal } from '../auth/principal.js';
 import { createUserRepository } from '../auth/user.repository.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
@@ -19,7 +18,7 @@ export function createPrincipalResolver(db: Kysely<Database>) {
       if (type === 'user') {
         const user = await users.findById(id);
         if (!user || user.disabled_at) throw new AppError('forbidden', 'the user who published this is disabled or deleted');
-        return { type: 'user', id: user.id, name: user.username, role: user.role, userId: user.id };
+        return userPrincipal(user);
       }
       const key = await apiKeys.findById(id);
       if (!key) throw new AppError('not_found', `API key '${id}' not found`);
@@ -27,10 +26,7 @@ export function createPrincipalResolver(db: Kysely<Database>) {
       if (key.expires_at && key.expires_at <= new Date().toISOString()) throw new AppError('forbidden', `API key '${key.name}' has expired`);
       const owner = await users.findById(key.user_id);
       if (!owner || owner.disabled_at) throw new AppError('forbidden', `the owner of API key '${key.name}' is disabled`);
-      const role = ROLE_RANK[key.role] <= ROLE_RANK[owner.role] ? key.role : owner.role;
-      return { type: 'api_key', id: key.id, name: key.name, role, userId: key.user_id };
+      return apiKeyPrincipal(key, owner);
     },
   };
 }
-
-export type PrincipalResolver = ReturnType<typeof createPrincipalResolver>;

@@ -12,7 +12,7 @@ import type { ServersRepository } from './servers.repository.js';
 import type { Supervisor } from './supervisor.js';
 
 interface LifecycleDeps {
-  repo: Pick<ServersRepository, 'all'>;
+  repo: Pick<ServersRepository, 'all' | 'findByIdOrName'>;
   supervisor: Supervisor;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   audit?: AuditLog | undefined;
@@ -119,7 +119,7 @@ export function createServerLifecycle(deps: LifecycleDeps) {
      * up; audited like an auto-start; never throws.
      */
     async startForPublication(serverId: string): Promise<void> {
-      const row = (await repo.all()).find((r) => r.id === serverId);
+      const row = await repo.findByIdOrName(serverId);
       if (!row || row.enabled !== 1 || up(row.name)) return;
       if (await startAsSystem(row, 'publication')) log.info({ lifecycle: true, server: row.name }, 'MCP server started for its publication, which runs on this instance');
     },
