@@ -187,9 +187,15 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
       return entries.get(id)?.relay?.status() ?? null;
     },
 
-    /** Where a publication runs, as the database says now. */
+    /**
+     * Where a publication runs, as the database says now. The database may still name this instance
+     * for a moment after its own deadline passed (its expiry is counted from when the renewal ran, ours
+     * from when it was sent); this instance has stopped the relay then, so it does not claim it.
+     */
     async placement(row: PublicationRow): Promise<PublicationPlacement> {
-      return placementOf(row, await leases.holderOf(leaseName(row.id)));
+      const name = leaseName(row.id);
+      const holder = await leases.holderOf(name);
+      return placementOf(row, holder === leases.holder && !leases.holds(name) ? null : holder);
     },
 
     /** The same as this instance saw it at its last look (synchronous, for a tool's status). */
