@@ -7,7 +7,8 @@ import type { OutboundPolicy } from './outbound-policy.js';
 /**
  * The one way the platform connects to a URL a user gave it (remote MCP servers, publication
  * endpoints): the text is checked (no control characters: the URL parser would silently drop a
- * CR/LF), then the scheme, literal addresses and cloud metadata names against the policy; host
+ * CR/LF), then the scheme, the absence of user:password@, literal addresses and cloud metadata
+ * names against the policy; host
  * names are resolved once by `lookup`, which refuses them if any address is not allowed and hands
  * the socket the address it checked (DNS pinned: no second resolution between the check and the
  * connection). Redirects are not followed.
@@ -55,6 +56,8 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
       throw new AppError('bad_request', 'invalid URL');
     }
     if (!schemes.includes(url.protocol)) throw new AppError('bad_request', `URL scheme '${url.protocol}' is not allowed (${schemes.join(', ')})`);
+    // `http://public.example@10.0.0.1/` reads as one host and connects to another; fetch would refuse it anyway.
+    if (url.username || url.password) throw new AppError('bad_request', 'credentials in a URL (user:password@) are not allowed: send them in a header');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const why = isIP(host) ? policy.refusal(host, host) : policy.nameRefusal(host);
     if (why) throw refuse(host, why);
