@@ -113,7 +113,9 @@ describe('outbound guard', () => {
     expect(() => guard.assertUrl('http://metadata.google.internal/computeMetadata/v1/', ['http:'])).toThrow(/cloud metadata host name/);
     expect(() => guard.assertUrl('http://[::ffff:169.254.169.254]/', ['http:'])).toThrow(/cloud metadata address/);
     const strict = createOutboundGuard(createOutboundPolicy([]));
-    for (const url of ['http://public.example@127.0.0.1/', 'http://2130706433/', 'http://0x7f.1/', 'http://017700000001/', 'http://[::127.0.0.1]/', 'http://0/'])
+    expect(() => strict.assertUrl('http://public.example@127.0.0.1/', ['http:'])).toThrow(/user:password@/);
+    expect(() => strict.assertUrl('http://127.0.0.1\\@public.example/', ['http:'])).toThrow(/'127.0.0.1' refused/);
+    for (const url of ['http://2130706433/', 'http://0x7f.1/', 'http://017700000001/', 'http://[::127.0.0.1]/', 'http://0/'])
       expect(() => strict.assertUrl(url, ['http:']), url).toThrow(/refused/);
     await guard.close();
     await strict.close();
