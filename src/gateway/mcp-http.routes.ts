@@ -38,7 +38,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
 
   app.addHook('preHandler', async (request, reply) => {
     const origin = request.headers.origin;
-    if (!originAllowed(origin, request.headers.host, opts.corsOrigins())) {
+    if (!originAllowed(origin, request.headers.host, opts.corsOrigins(), request.protocol)) {
       return sendJsonRpcError(reply, 403, -32000, `Forbidden: Origin '${origin}' is not allowed (set CORS_ORIGINS)`);
     }
   });

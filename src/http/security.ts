@@ -1,5 +1,6 @@
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import { AppError } from './app-error.js';
@@ -67,15 +68,17 @@ export async function registerSecurity(
   } as FastifyCorsOptions);
 }
 
-/** `example.com:8000` -> `example.com`, `[::1]:8000` -> `[::1]`; lower case. */
+/**
+ * The host of a Host header (`host[:port]`, RFC 9110): `example.com:8000` -> `example.com`,
+ * `[::1]:8000` -> `[::1]`; lower case. Null for anything else (`localhost:1@evil.com`, a port that
+ * is not a number, userinfo, a path, an unbracketed IPv6 address): such a Host is refused.
+ */
 export function hostnameOf(hostHeader: string | undefined): string | null {
-  if (!hostHeader) return null;
-  const h = hostHeader.trim().toLowerCase();
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    return end > 0 ? h.slice(0, end + 1) : null;
-  }
-  return h.split(':')[0] || null;
+  const m = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{0,5}))?$/i.exec(hostHeader?.trim() ?? '');
+  if (!m || Number(m[2] ?? 0) > 65535) return null;
+  const host = m[1]!.toLowerCase();
+  if (host.startsWith('[') && isIP(host.slice(1, -1)) !== 6) return null;
+  return host;
 }
 
 /**

@@ -12,6 +12,33 @@ describe('outbound policy', () => {
   ])('refuses %s by default', (ip) => {
     expect(none.refusal(ip, ip)).toMatch(/private, loopback or reserved/);
   });
+  it.each([
+    ['::7f00:1', '127.0.0.1'], // IPv4-compatible, as the URL parser writes [::127.0.0.1]
+    ['64:ff9b::7f00:1', '127.0.0.1'], // NAT64
+    ['64:ff9b::a00:1', '10.0.0.1'],
+    ['2002:a00:1::1', '10.0.0.1'], // 6to4
+    ['2002:c0a8:101::', '192.168.1.1'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', '127.0.0.1'], // Teredo client (inverted)
+    ['2001:0:7f00:1::', '127.0.0.1'], // Teredo server
+    ['::ffff:0:a00:1', '10.0.0.1'], // IPv4-translated
+  ])('refuses %s, which carries %s', (ip, inner) => {
+    expect(none.refusal(ip, ip)).toBe(`${ip} is a private, loopback or reserved address (it carries ${inner})`);
+  });
+  it.each([['fec0::1'], ['64:ff9b:1::1'], ['::808:808'], ['3fff::1'], ['5f00::1']])('refuses %s (site-local, local NAT64, IPv4-compatible, reserved)', (ip) => {
+    expect(none.refusal(ip, ip)).toMatch(/private, loopback or reserved/);
+  });
+  it('refuses every spelling of a metadata address, even with *', () => {
+    const all = createOutboundPolicy(['*']);
+    for (const ip of ['::ffff:a9fe:a9fe', '::ffff:169.254.169.254', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1', '::a9fe:a9fe', '64:ff9b:1:a9fe:a9:fe00::', '2001:0:a9fe:a9fe::'])
+      expect(all.refusal(ip, 'x'), ip).toMatch(/cloud metadata address/);
+    expect(createOutboundPolicy(['169.254.169.254']).refusal('::ffff:a9fe:a9fe', 'x')).toBeNull();
+    expect(createOutboundPolicy(['169.254.169.254']).refusal('64:ff9b::a9fe:a9fe', 'x')).toMatch(/metadata/);
+    expect(all.nameRefusal('Metadata.Google.Internal.')).toMatch(/metadata host name/);
+    expect(createOutboundPolicy(['metadata.google.internal']).nameRefusal('metadata.google.internal')).toBeNull();
+  });
+  it('allows public addresses reached through NAT64, 6to4 and Teredo', () => {
+    for (const ip of ['64:ff9b::5db8:d822', '2002:5db8:d822::1', '2001:0:4136:e378:8000:63bf:a247:2ddd', '::ffff:93.184.216.34']) expect(none.refusal(ip, 'x'), ip).toBeNull();
+  });
   it('allows public addresses', () => {
     expect(none.refusal('93.184.216.34', 'example.com')).toBeNull();
     expect(none.refusal('2606:2800:220:1::1', 'example.com')).toBeNull();
@@ -77,6 +104,34 @@ describe('outbound guard', () => {
     const guard = createOutboundGuard(createOutboundPolicy([]), rebinding);
     await expect(guard.fetch(`http://rebind.example:${port}/`)).rejects.toThrow(/'rebind.example' refused: 127.0.0.1/);
     expect(calls).toBe(1);
+    await guard.close();
+  });
+
+  it('refuses control characters, metadata names and userinfo tricks before any resolution', async () => {
+    const guard = createOutboundGuard(createOutboundPolicy(['*']));
+    expect(() => guard.assertUrl('http://example.com\r\nHost: x/', ['http:'])).toThrow(/control characters/);
+    expect(() => guard.assertUrl('http://metadata.google.internal/computeMetadata/v1/', ['http:'])).toThrow(/cloud metadata host name/);
+    expect(() => guard.assertUrl('http://[::ffff:169.254.169.254]/', ['http:'])).toThrow(/cloud metadata address/);
+    const strict = createOutboundGuard(createOutboundPolicy([]));
+    expect(() => strict.assertUrl('http://public.example@127.0.0.1/', ['http:'])).toThrow(/user:password@/);
+    expect(() => strict.assertUrl('http://127.0.0.1\\@public.example/', ['http:'])).toThrow(/'127.0.0.1' refused/);
+    for (const url of ['http://2130706433/', 'http://0x7f.1/', 'http://017700000001/', 'http://[::127.0.0.1]/', 'http://0/'])
+      expect(() => strict.assertUrl(url, ['http:']), url).toThrow(/refused/);
+    await guard.close();
+    await strict.close();
+  });
+
+  it('check() resolves a name and judges every address; a name that does not resolve passes', async () => {
+    const answers: Record<string, string[]> = { 'private.test': ['93.184.216.34', '10.0.0.7'], 'public.test': ['93.184.216.34'] };
+    const resolver = ((host: string, _o: unknown, cb: (e: NodeJS.ErrnoException | null, a: { address: string; family: number }[]) => void) => {
+      const list = answers[host];
+      if (!list) return cb(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
+      cb(null, list.map((address) => ({ address, family: 4 })));
+    }) as never;
+    const guard = createOutboundGuard(createOutboundPolicy([]), resolver);
+    await expect(guard.check('wss://private.test/mcp', ['ws:', 'wss:'])).rejects.toThrow(/'private.test' refused: 10.0.0.7/);
+    await expect(guard.check('wss://public.test/mcp', ['ws:', 'wss:'])).resolves.toBeInstanceOf(URL);
+    await expect(guard.check('wss://nowhere.test/mcp', ['ws:', 'wss:'])).resolves.toBeInstanceOf(URL);
     await guard.close();
   });
 

@@ -6,14 +6,21 @@ import type { OutboundPolicy } from './outbound-policy.js';
 
 /**
  * The one way the platform connects to a URL a user gave it (remote MCP servers, publication
- * endpoints): the scheme is checked, literal addresses are checked against the policy, and host names
- * are resolved once by `lookup`, which refuses them if any address is not allowed and hands the socket
- * the address it checked (DNS pinned: no second resolution between the check and the connection).
- * Redirects are not followed.
+ * endpoints): the text is checked (no control characters: the URL parser would silently drop a
+ * CR/LF), then the scheme, the absence of user:password@, literal addresses and cloud metadata
+ * names against the policy; host
+ * names are resolved once by `lookup`, which refuses them if any address is not allowed and hands
+ * the socket the address it checked (DNS pinned: no second resolution between the check and the
+ * connection). Redirects are not followed.
  */
 export interface OutboundGuard {
-  /** Throws a `forbidden` AppError naming the URL's host when it may not be used. */
+  /** Throws a `forbidden` AppError naming the URL's host when it may not be used (no resolution). */
   assertUrl(url: URL | string, schemes: readonly string[]): URL;
+  /**
+   * `assertUrl`, and a host name resolved now and its addresses judged: for checking a URL when it
+   * is saved. A name that does not resolve (yet) passes; connections check it again anyway.
+   */
+  check(url: URL | string, schemes: readonly string[]): Promise<URL>;
   /** For `net`/`http`/`ws` `lookup` options. */
   lookup: LookupFunction;
   /** A fetch (for the MCP SDK's HTTP transports) that goes through the checks above. */
@@ -28,6 +35,8 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
     new AppError('forbidden', `outbound connection to '${host}' refused: ${why} (allow it with MCPS_OUTBOUND_ALLOW)`);
 
   const lookup: LookupFunction = (hostname, options, callback) => {
+    const named = policy.nameRefusal(hostname);
+    if (named) return callback(refuse(hostname, named) as unknown as NodeJS.ErrnoException, '', 0);
     resolve(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
       const refused = addresses.map((a) => policy.refusal(a.address, hostname)).find((r) => r !== null);
@@ -38,6 +47,8 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
   };
 
   const assertUrl = (input: URL | string, schemes: readonly string[]): URL => {
+    // eslint-disable-next-line no-control-regex
+    if (typeof input === 'string' && /[\u0000-\u001f\u007f]/.test(input)) throw new AppError('bad_request', 'the URL contains control characters (CR, LF, tab...)');
     let url: URL;
     try {
       url = typeof input === 'string' ? new URL(input) : input;
@@ -45,17 +56,28 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
       throw new AppError('bad_request', 'invalid URL');
     }
     if (!schemes.includes(url.protocol)) throw new AppError('bad_request', `URL scheme '${url.protocol}' is not allowed (${schemes.join(', ')})`);
+    // `http://public.example@10.0.0.1/` reads as one host and connects to another; fetch would refuse it anyway.
+    if (url.username || url.password) throw new AppError('bad_request', 'credentials in a URL (user:password@) are not allowed: send them in a header');
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host)) {
-      const why = policy.refusal(host, host);
-      if (why) throw refuse(host, why);
-    }
+    const why = isIP(host) ? policy.refusal(host, host) : policy.nameRefusal(host);
+    if (why) throw refuse(host, why);
+    return url;
+  };
+
+  const check = async (input: URL | string, schemes: readonly string[]): Promise<URL> => {
+    const url = assertUrl(input, schemes);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) return url;
+    await new Promise<void>((done, fail) =>
+      lookup(host, { all: true }, (err) => (err instanceof AppError ? fail(err) : done())),
+    );
     return url;
   };
 
   const agent = new Agent({ connect: { lookup } });
   return {
     assertUrl,
+    check,
     lookup,
     async fetch(input, init) {
       const url = assertUrl(typeof input === 'string' ? input : input.toString(), HTTP);

@@ -17,11 +17,11 @@ export interface PipeRuntimeDeps {
   db: Kysely<Database>;
   log: Logger;
   timing: PipeTiming;
-  secrets: Pick<SecretsService, 'get' | 'set' | 'delete' | 'resolveTracked'>;
+  secrets: Pick<SecretsService, 'get' | 'set' | 'delete' | 'resolveTracked' | 'events'>;
   /** The gateway's in-process sessions (see gateway-session.ts). */
   openSession: OpenSession;
-  /** The platform's outbound guard for endpoint connections. */
-  guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'>;
+  /** The platform's outbound guard for endpoints (checked when saved, and at every connection). */
+  guard?: Pick<OutboundGuard, 'assertUrl' | 'check' | 'lookup'>;
   /** How often publications of deleted servers are cleaned up (default 60 s). */
   sweepIntervalMs?: number;
   /** This process, as a lease holder (see src/leases/instance-id.ts). */
@@ -42,6 +42,8 @@ export interface PipeRuntime {
   close(): Promise<void>;
 }
 
+const SECRET_CHANGES = ['secret.created', 'secret.updated', 'secret.rotated', 'secret.deleted', 'secret.restored'] as const;
+
 /** Wires the platform side of mcp_pipe: publications, their relays, and the service over them. */
 export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
   const repo = createPublicationsRepository(deps.db);
@@ -52,7 +54,7 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     servers,
     principals,
     openSession: deps.openSession,
-    // Resolved at each connection, so a rotated token is used at the next reconnect.
+    // Resolved once per relay, and again after a referenced secret changes (see secretChanged below).
     resolveEndpoint: (stored) => deps.secrets.resolveTracked(stored, { reason: 'publication connect' }),
     log: deps.log,
     timing: deps.timing,
@@ -60,7 +62,9 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     guard: deps.guard,
     leases: createLeaseKeeper({ leases: createLeasesRepository(deps.db), holder: deps.instanceId, ttlMs: deps.leaseTtlMs }),
   });
-  const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets });
+  const publications = createPublicationsService({ repo, servers, manager, principals, secrets: deps.secrets, guard: deps.guard });
+  // A rotated or restored token is picked up at the next reconnect.
+  const unsubscribe = SECRET_CHANGES.map((event) => deps.secrets.events.on(event, (e) => manager.secretChanged(e.name)));
   let closing: Promise<void> | null = null;
   let sweeper: NodeJS.Timeout | null = null;
   return {
@@ -75,6 +79,7 @@ export function createPipeRuntime(deps: PipeRuntimeDeps): PipeRuntime {
     reconcile: () => manager.reconcile(),
     close() {
       if (sweeper) clearInterval(sweeper);
+      for (const off of unsubscribe) off();
       closing ??= manager.close();
       return closing;
     },

@@ -1,7 +1,7 @@
 import type { LeaseKeeper } from '../leases/lease-keeper.js';
 import type { PublicationRow } from './publication.table.js';
-import { startPublicationRelay, type PublicationRelayDeps } from './publication-relay.js';
-import type { PipeRelay, PipeStatus } from './pipe-relay.js';
+import { startPublicationRelay, type PublicationRelay, type PublicationRelayDeps } from './publication-relay.js';
+import type { PipeStatus } from './pipe-relay.js';
 import type { PublicationsRepository } from './publications.repository.js';
 
 export interface PublicationManagerDeps extends PublicationRelayDeps {
@@ -15,7 +15,7 @@ export interface PublicationManagerDeps extends PublicationRelayDeps {
 interface Entry {
   row: PublicationRow;
   /** Running here: this instance holds the publication's lease. */
-  relay: PipeRelay | null;
+  relay: PublicationRelay | null;
 }
 
 /** Where a publication runs: the instance holding its lease, and whether this one waits to take over. */
@@ -53,7 +53,7 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
     return next;
   };
 
-  const relayFor = (row: PublicationRow): PipeRelay =>
+  const relayFor = (row: PublicationRow): PublicationRelay =>
     startPublicationRelay(deps, row, () => void serial(() => standDown(row.id)));
 
   const stopRelay = async (entry: Entry): Promise<void> => {
@@ -181,6 +181,11 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
         entries.delete(id);
         leases.forget(leaseName(id));
       });
+    },
+
+    /** A secret changed (here or on another instance): relays referencing it resolve their endpoint afresh. */
+    secretChanged(name: string): void {
+      for (const entry of entries.values()) entry.relay?.secretChanged(name);
     },
 
     status(id: string): PipeStatus | null {

@@ -3,6 +3,7 @@ import type { PipeTiming } from '../config.js';
 import { AppError } from '../http/app-error.js';
 import type { OutboundGuard } from '../lib/outbound-guard.js';
 import { createSecretRedactor, type RedactableSecret } from '../secrets/secret-redaction.js';
+import { findSecretReferences } from '../secrets/secret-reference.js';
 import type { ServersRepository } from '../servers/servers.repository.js';
 import { endpointHost, parseEndpoint } from './endpoint-url.js';
 import type { OpenSession } from './gateway-session.js';
@@ -27,18 +28,29 @@ export interface PublicationRelayDeps {
   guard?: Pick<OutboundGuard, 'assertUrl' | 'lookup'> | undefined;
 }
 
+export interface PublicationRelay extends PipeRelay {
+  /** A secret changed: the endpoint is resolved afresh at the next connection if it references it. */
+  secretChanged(name: string): void;
+}
+
 /**
- * Starts the pipe relay of one publication: the endpoint resolved (secrets, outbound guard) at each
- * connection, each WebSocket session served by a gateway MCP session with the publication's
- * principal. `onRemoved`: the publication's row was found gone at a connection.
+ * Starts the pipe relay of one publication, each WebSocket session served by a gateway MCP session
+ * with the publication's principal. The endpoint's secrets are resolved (and audited) once, and
+ * again only after a secret it references changes: retries against an endpoint that stays refused
+ * or unreachable do not add a `secret.resolve` row each. The outbound guard checks every connection.
+ * `onRemoved`: the publication's row was found gone at a connection.
  */
-export function startPublicationRelay(deps: PublicationRelayDeps, row: PublicationRow, onRemoved: () => void): PipeRelay {
+export function startPublicationRelay(deps: PublicationRelayDeps, row: PublicationRow, onRemoved: () => void): PublicationRelay {
   let redactSecrets = (t: string) => t;
   const caller = `pipe:${endpointHost(row.endpoint_display)}`;
+  const references = new Set(findSecretReferences(row.endpoint).map((r) => r.name));
+  // A failed resolution is kept too (a missing secret stays missing until a secret event says otherwise).
+  let resolving: ReturnType<ResolveEndpoint> | null = null;
   const relay = createPipeRelay({
     display: row.endpoint_display,
     async endpoint() {
-      const resolved = await deps.resolveEndpoint(row.endpoint);
+      resolving ??= deps.resolveEndpoint(row.endpoint);
+      const resolved = await resolving;
       redactSecrets = createSecretRedactor(resolved.secrets);
       parseEndpoint(resolved.value);
       deps.guard?.assertUrl(resolved.value, ['ws:', 'wss:']);
@@ -66,5 +78,10 @@ export function startPublicationRelay(deps: PublicationRelayDeps, row: Publicati
     ...(deps.guard ? { lookup: deps.guard.lookup } : {}),
   });
   relay.start();
-  return relay;
+  return {
+    ...relay,
+    secretChanged(name) {
+      if (references.has(name)) resolving = null;
+    },
+  };
 }

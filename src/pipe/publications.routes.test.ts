@@ -33,12 +33,16 @@ async function setup(withGateway = true, env: Record<string, string> = {}) {
     get platform() {
       return current;
     },
-    async restart() {
+    async restart(restartEnv: Record<string, string> = {}) {
       await current.close();
-      current = await startTestPlatform(place.database, place.dir, gateway.openSession);
+      current = await startTestPlatform(place.database, place.dir, gateway.openSession, restartEnv);
       return current;
     },
   };
+}
+
+async function countResolves(ctx: TestPlatform['ctx']): Promise<number> {
+  return (await ctx.db.selectFrom('operation_logs').select('id').where('action', '=', 'secret.resolve').execute()).length;
 }
 
 function allLogs(dir: string): string {
@@ -179,19 +183,67 @@ describe('publishing a managed server (POST /api/v1/tools/{id}/publish)', () => 
 });
 
 describe('publication endpoints and the outbound guard', () => {
-  it('an endpoint on a loopback address is refused unless MCPS_OUTBOUND_ALLOW lists it: no connection, the reason in the status', async () => {
+  it('an endpoint the outbound policy refuses is refused when saved (422 naming MCPS_OUTBOUND_ALLOW): nothing stored, no connection', async () => {
     const s = await setup(true, { MCPS_OUTBOUND_ALLOW: '' });
-    const { app } = s.platform;
-    const res = await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: s.ep.url(`token=${TOKEN}`) } });
-    expect(res.statusCode).toBe(201);
-    let status: { last_error?: string | null } = {};
-    await waitFor(async () => {
-      status = (await app.inject({ method: 'GET', url: `/api/v1/tools/calc/publish`, headers: s.auth })).json().status ?? {};
-      return Boolean(status.last_error);
-    }, 20_000, 'the refusal in the status');
-    expect(status.last_error).toMatch(/outbound connection to '127.0.0.1' refused: .*MCPS_OUTBOUND_ALLOW/);
-    expect(status.last_error).not.toContain(TOKEN);
+    const { app, ctx } = s.platform;
+    const secretsBefore = (await ctx.db.selectFrom('secrets').select('name').execute()).length;
+    for (const endpoint of [s.ep.url(`token=${TOKEN}`), `ws://localhost:${s.ep.port}/mcp?token=${TOKEN}`, `wss://[::ffff:169.254.169.254]/?token=${TOKEN}`, `wss://[64:ff9b::7f00:1]:${s.ep.port}/`]) {
+      const res = await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint } });
+      expect(res.statusCode, endpoint).toBe(422);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().detail).toMatch(/^endpoint: outbound connection to '.+' refused: .*MCPS_OUTBOUND_ALLOW/);
+      expect(res.body).not.toContain(TOKEN);
+    }
+    // A change of endpoint is checked the same way; the publication keeps its old one.
+    const ok = await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: 'wss://unresolvable.invalid/mcp' } });
+    expect(ok.statusCode).toBe(201);
+    const patched = await app.inject({ method: 'PATCH', url: `/api/v1/publications/${ok.json().id}`, headers: s.auth, payload: { endpoint: s.ep.url(`token=${TOKEN}`) } });
+    expect(patched.statusCode).toBe(422);
+    expect(patched.json().detail).toMatch(/MCPS_OUTBOUND_ALLOW/);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/publications/${ok.json().id}`, headers: s.auth })).json().endpoint).toBe('wss://unresolvable.invalid/mcp');
+    expect((await ctx.db.selectFrom('secrets').select('name').execute()).length).toBe(secretsBefore);
     expect(s.ep.connections).toHaveLength(0);
+  });
+
+  it('a running publication whose endpoint becomes refused backs off (growing, capped) and resolves its token once, not once per retry', async () => {
+    const s = await setup();
+    const res = await s.platform.app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: s.ep.url(`token=${TOKEN}`) } });
+    expect(res.statusCode).toBe(201);
+    await s.ep.connection(1);
+    // The same publication on a platform whose policy no longer allows loopback (as when DNS now answers a private address).
+    const resolvesBefore = await countResolves(s.platform.ctx);
+    const refused = await s.restart({ MCPS_OUTBOUND_ALLOW: '' });
+    const auth = await refused.login();
+    const delays: number[] = [];
+    let status: { attempts: number; retry_in_ms: number | null; last_error: string | null } = { attempts: 0, retry_in_ms: null, last_error: null };
+    await waitFor(async () => {
+      status = (await refused.app.inject({ method: 'GET', url: `/api/v1/tools/calc/publish`, headers: auth })).json().status;
+      if (status.retry_in_ms !== null && status.attempts > delays.length) delays[status.attempts - 1] = status.retry_in_ms;
+      return status.attempts >= 6;
+    }, 30_000, 'six refused attempts');
+    expect(status.last_error).toMatch(/refused: .*MCPS_OUTBOUND_ALLOW/);
+    expect(status.last_error).not.toContain(TOKEN);
+    // FAST timing: base 200 ms doubling, capped at 1 s (less up to 20 % jitter).
+    const seen = delays.filter((d) => d !== undefined);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(1000);
+    expect(Math.max(...seen)).toBeGreaterThan(Math.min(...seen));
+    expect((await countResolves(refused.ctx)) - resolvesBefore).toBeLessThanOrEqual(1);
+    expect(s.ep.connections).toHaveLength(1);
+  });
+});
+
+describe('an endpoint token kept in a secret of the user', () => {
+  it('is resolved once per connection chain, and afresh after the secret changes: the next reconnect uses the new value', async () => {
+    const s = await setup();
+    const { app } = s.platform;
+    expect((await app.inject({ method: 'POST', url: '/api/v1/secrets', headers: s.auth, payload: { name: 'EP_TOKEN', value: 'first-token-value' } })).statusCode).toBe(201);
+    const res = await app.inject({ method: 'POST', url: `/api/v1/tools/calc/publish`, headers: s.auth, payload: { endpoint: s.ep.url('token=${secret:EP_TOKEN}') } });
+    expect(res.statusCode).toBe(201);
+    const first = await s.ep.connection(1);
+    expect(first.url).toBe('/mcp/?token=first-token-value');
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/secrets/EP_TOKEN', headers: s.auth, payload: { value: 'second-token-value' } })).statusCode).toBe(200);
+    first.ws.terminate();
+    expect((await s.ep.connection(2)).url).toBe('/mcp/?token=second-token-value');
   });
 });
 

@@ -3,8 +3,10 @@ import { AppError } from '../http/app-error.js';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';
 import { SYSTEM_CALLER, principalCaller, type SecretCaller } from '../secrets/secret-caller.js';
+import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import type { ServersRepository } from '../servers/servers.repository.js';
+import { parseEndpoint } from './endpoint-url.js';
 import type { PublicationManager, PublicationPlacement } from './publication-manager.js';
 import { createTokenStore } from './publication-token.js';
 import type { PublicationPrincipalResolver } from './publication-types.js';
@@ -37,6 +39,8 @@ export interface PublicationsServiceDeps {
   manager: PublicationManager;
   principals: PublicationPrincipalResolver;
   secrets: Pick<SecretsService, 'get' | 'set' | 'delete' | 'resolveTracked'>;
+  /** The platform's outbound guard: an endpoint it refuses is refused when saved (422), not retried forever. */
+  guard?: Pick<OutboundGuard, 'check'> | undefined;
 }
 
 /** Who asks, for the secrets service (its own permission check and audit). */
@@ -71,8 +75,20 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
     return row;
   };
 
+  /** An endpoint the outbound policy refuses now (its address, or what its name resolves to): 422 before anything is stored. */
+  const checkEndpoint = async (text: string): Promise<void> => {
+    parseEndpoint(text);
+    try {
+      await deps.guard?.check(text.trim(), ['ws:', 'wss:']);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'forbidden') throw err;
+      throw new AppError('unprocessable', `endpoint: ${err.message}`, { errors: [{ field: 'endpoint', message: err.message }] });
+    }
+  };
+
   const insert = async (fields: Omit<PublicationRow, 'id' | 'created_at' | 'updated_at' | 'endpoint' | 'endpoint_display' | 'token_secret'>, endpoint: string, caller: SecretCaller) => {
     const at = nowIso();
+    await checkEndpoint(endpoint);
     const row: PublicationRow = { id: newId(), ...fields, endpoint: '', endpoint_display: '', token_secret: null, created_at: at, updated_at: at };
     Object.assign(row, await tokens.store(endpoint, null, caller));
     await repo.insert(row);
@@ -81,6 +97,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
   };
 
   const change = async (row: PublicationRow, patch: { endpoint?: string | undefined; enabled?: boolean | undefined }, caller: SecretCaller) => {
+    if (patch.endpoint !== undefined) await checkEndpoint(patch.endpoint);
     const next: PublicationRow = { ...row, updated_at: nowIso() };
     if (patch.endpoint !== undefined) Object.assign(next, await tokens.store(patch.endpoint, row.token_secret, caller));
     if (patch.enabled !== undefined) next.enabled = patch.enabled ? 1 : 0;
