@@ -3,7 +3,7 @@ import { AppError } from '../http/app-error.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { RedactableSecret } from '../secrets/secret-redaction.js';
 import { listReferencedSecretNames } from '../secrets/secret-reference.js';
-import { toDefinition, toServerConfig } from './server-definition.js';
+import { secretArgErrors, toDefinition, toServerConfig } from './server-definition.js';
 import { mapServerErrors } from './server-error-map.js';
 import type { ServerRow } from './server.table.js';
 import type { SecretValues } from './secret-values.js';
@@ -37,6 +37,11 @@ export function createServerLifecycle(deps: LifecycleDeps) {
     if (!def.enabled) throw new AppError('conflict', `MCP server '${row.name}' is disabled; enable it first`);
     const state = supervisor.status(row.name).state;
     if (state === 'running' || state === 'starting') return;
+    // Rows stored before args were checked must not put a resolved secret on the command line.
+    const argErrors = secretArgErrors(def.args);
+    if (argErrors.length > 0) {
+      throw new AppError('unprocessable', `MCP server '${row.name}' not started: ${argErrors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors: argErrors });
+    }
     const fields = { env: def.env, headers: def.headers, args: def.args, url: def.url };
     const resolved = deps.resolveSecrets ? await deps.resolveSecrets(fields) : { value: fields, secrets: [] };
     secretValues.set(row.name, resolved.secrets);
