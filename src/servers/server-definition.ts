@@ -90,7 +90,7 @@ export function toDefinition(row: ServerRow): ServerDefinition {
   };
 }
 
-export function toRowFields(def: ServerDefinition): Omit<ServerRow, 'id' | 'created_at' | 'updated_at'> {
+export function toRowFields(def: ServerDefinition): Omit<ServerRow, 'id' | 'created_at' | 'updated_at' | 'desired_state'> {
   return {
     name: def.name,
     description: def.description,

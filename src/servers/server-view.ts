@@ -11,6 +11,7 @@ export type ServerView = ServerDefinition & {
   id: string;
   created_at: string;
   updated_at: string;
+  desired_state: ServerRow['desired_state'];
   state: ServerStatus['state'];
   pid: number | null;
 };
@@ -62,6 +63,7 @@ export function toServerView(row: ServerRow, status: Pick<ServerStatus, 'state' 
     headers: maskValues(def.headers),
     created_at: row.created_at,
     updated_at: row.updated_at,
+    desired_state: row.desired_state,
     state: status.state,
     pid: status.pid,
   };

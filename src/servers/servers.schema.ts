@@ -21,7 +21,7 @@ const serverFields = {
   url: z.string().min(1).max(4096).nullable().optional().describe('streamable-http / sse: http(s); websocket: ws(s)'),
   headers: headers.optional(),
   enabled: z.boolean().optional(),
-  auto_start: z.boolean().optional().describe('Start when the platform starts'),
+  auto_start: z.boolean().optional().describe('Start whenever the platform starts (without it, a server starts again if a person left it running)'),
   restart_policy: restartPolicy.optional().describe('Default on-failure'),
   max_retries: z.number().int().min(0).max(100).optional().describe('Default MCP_MAX_RETRIES'),
   timeout_ms: z.number().int().min(100).max(3_600_000).optional().describe('Default MCP_TIMEOUT'),
@@ -58,6 +58,7 @@ export const serverView = z.object({
   tags: z.array(z.string()),
   created_at: z.string(),
   updated_at: z.string(),
+  desired_state: z.enum(['running', 'stopped']).describe('As a person last asked (start or stop); platform start and restore bring back the running ones'),
   state: z.enum(SERVER_STATES),
   pid: z.number().nullable(),
 });

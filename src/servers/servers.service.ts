@@ -86,7 +86,7 @@ export function createServersService(deps: ServersServiceDeps) {
     assertValidDefinition(def);
     if (await repo.findByName(def.name)) throw new AppError('conflict', `an MCP server named '${def.name}' exists`);
     const at = nowIso();
-    const row: ServerRow = { id: newId(), ...toRowFields(def), created_at: at, updated_at: at };
+    const row: ServerRow = { id: newId(), ...toRowFields(def), desired_state: 'stopped', created_at: at, updated_at: at };
     await repo.insert(row);
     supervisor.register(toServerConfig(def));
     return row;
