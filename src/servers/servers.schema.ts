@@ -46,7 +46,7 @@ export const serverView = z.object({
   transport,
   command: z.string().nullable(),
   args: z.array(z.string()),
-  env: z.record(z.string(), z.string()).describe('References as stored; literal values of credential-like names masked'),
+  env: z.record(z.string(), z.string()).describe('References as stored; literal values of credential-like names masked (for all but admins, credentials by shape too)'),
   cwd: z.string().nullable(),
   url: z.string().nullable(),
   headers: z.record(z.string(), z.string()),
