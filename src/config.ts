@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { isScheduleOrOff } from './system/cron-schedule.js';
 import { readOrCreateKeyFile } from './lib/key-file.js';
 import { createOutboundPolicy } from './lib/outbound-policy.js';
-import { maskSettingValue } from './lib/mask-url.js';
+import { maskSettingValue } from './lib/credential-mask.js';
 import { DEVELOPMENT_MASTER_KEY_FILE, MasterKeyConfigError, type MasterKeyRing, resolveMasterKeyRing } from './secrets/master-keys.js';
 
 /**

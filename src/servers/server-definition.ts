@@ -51,8 +51,23 @@ export function assertValidDefinition(def: ServerDefinition): void {
     }
     if (!scheme || !schemes.includes(scheme)) errors.push({ field: 'url', message: `a ${def.transport} server needs a ${schemes.join(' or ')} URL` });
   }
+  errors.push(...secretArgErrors(def.args));
   if (errors.length > 0) throw new AppError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
   findSecretReferences({ env: def.env, headers: def.headers, args: def.args, url: def.url });
+}
+
+/**
+ * A process's arguments are readable by every local user (`ps`, `/proc/<pid>/cmdline`), so a secret
+ * resolved into `args` would be public on the host: references belong in `env`, which only the
+ * process's owner and root can read. One error per argument holding `${secret:`.
+ */
+export function secretArgErrors(args: readonly string[]): FieldError[] {
+  return findSecretReferences({ args })
+    .filter((ref, i, all) => all.findIndex((r) => r.field === ref.field) === i)
+    .map((ref) => ({
+      field: ref.field,
+      message: `\${secret:${ref.name}} is not allowed in args: every local user can read a process's arguments (ps, /proc/<pid>/cmdline); put the secret in env (e.g. "env": {"${ref.name}": "\${secret:${ref.name}}"}) and have the server read it from there`,
+    }));
 }
 
 export function toDefinition(row: ServerRow): ServerDefinition {
@@ -75,7 +90,7 @@ export function toDefinition(row: ServerRow): ServerDefinition {
   };
 }
 
-export function toRowFields(def: ServerDefinition): Omit<ServerRow, 'id' | 'created_at' | 'updated_at'> {
+export function toRowFields(def: ServerDefinition): Omit<ServerRow, 'id' | 'created_at' | 'updated_at' | 'desired_state'> {
   return {
     name: def.name,
     description: def.description,

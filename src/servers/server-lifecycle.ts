@@ -3,16 +3,19 @@ import { AppError } from '../http/app-error.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { RedactableSecret } from '../secrets/secret-redaction.js';
 import { listReferencedSecretNames } from '../secrets/secret-reference.js';
-import { toDefinition, toServerConfig } from './server-definition.js';
+import { secretArgErrors, toDefinition, toServerConfig } from './server-definition.js';
 import { mapServerErrors } from './server-error-map.js';
-import type { ServerRow } from './server.table.js';
+import type { DesiredState, ServerRow } from './server.table.js';
 import type { SecretValues } from './secret-values.js';
 import type { StatusView } from './server-view.js';
 import type { ServersRepository } from './servers.repository.js';
 import type { Supervisor } from './supervisor.js';
 
+/** Why the platform started a server by itself (audit `server.autostart`, details.reason). */
+type SystemStartReason = 'auto-start' | 'desired-state' | 'publication';
+
 interface LifecycleDeps {
-  repo: Pick<ServersRepository, 'all' | 'findByIdOrName'>;
+  repo: Pick<ServersRepository, 'all' | 'findByIdOrName' | 'update'>;
   supervisor: Supervisor;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   audit?: AuditLog | undefined;
@@ -26,7 +29,8 @@ interface LifecycleDeps {
 /**
  * Starting and stopping servers: secrets are resolved at the moment of start and handed to the
  * supervisor with the configuration (never stored); platform auto-start; restarts when a secret
- * a server uses changes.
+ * a server uses changes. A start or stop asked by a person is kept as the server's desired state,
+ * which platform start brings back; what the platform does by itself never changes it.
  */
 export function createServerLifecycle(deps: LifecycleDeps) {
   const { repo, supervisor, log, secretValues, find, statusOf, redact } = deps;
@@ -37,6 +41,11 @@ export function createServerLifecycle(deps: LifecycleDeps) {
     if (!def.enabled) throw new AppError('conflict', `MCP server '${row.name}' is disabled; enable it first`);
     const state = supervisor.status(row.name).state;
     if (state === 'running' || state === 'starting') return;
+    // Rows stored before args were checked must not put a resolved secret on the command line.
+    const argErrors = secretArgErrors(def.args);
+    if (argErrors.length > 0) {
+      throw new AppError('unprocessable', `MCP server '${row.name}' not started: ${argErrors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors: argErrors });
+    }
     const fields = { env: def.env, headers: def.headers, args: def.args, url: def.url };
     const resolved = deps.resolveSecrets ? await deps.resolveSecrets(fields) : { value: fields, secrets: [] };
     secretValues.set(row.name, resolved.secrets);
@@ -56,10 +65,12 @@ export function createServerLifecycle(deps: LifecycleDeps) {
     return status;
   };
 
+  const desire = (row: ServerRow, state: DesiredState) => (row.desired_state === state ? Promise.resolve() : repo.update(row.id, { desired_state: state }));
+
   const up = (name: string) => supervisor.has(name) && ['running', 'starting'].includes(supervisor.status(name).state);
 
   /** A start the platform makes by itself (no person asked): logged and audited as `server.autostart`. */
-  const startAsSystem = async (r: ServerRow, reason: 'auto-start' | 'publication'): Promise<boolean> => {
+  const startAsSystem = async (r: ServerRow, reason: SystemStartReason): Promise<boolean> => {
     let ok = false;
     try {
       const row = await find(r.name);
@@ -75,7 +86,7 @@ export function createServerLifecycle(deps: LifecycleDeps) {
       action: 'server.autostart',
       target: { type: 'server', id: r.id },
       outcome: ok ? 'success' : 'failure',
-      ...(reason === 'publication' ? { details: { reason } } : {}),
+      details: { reason },
     });
     return ok;
   };
@@ -84,6 +95,7 @@ export function createServerLifecycle(deps: LifecycleDeps) {
     async start(key: string): Promise<StatusView> {
       const row = await find(key);
       await prepare(row);
+      await desire(row, 'running');
       await mapServerErrors(() => supervisor.start(row.name));
       return settled(row, 'start');
     },
@@ -91,24 +103,28 @@ export function createServerLifecycle(deps: LifecycleDeps) {
       const row = await find(key);
       await mapServerErrors(() => supervisor.stop(row.name));
       await prepare(row);
+      await desire(row, 'running');
       await mapServerErrors(() => supervisor.start(row.name));
       return settled(row, 'restart');
     },
     async stop(key: string): Promise<StatusView> {
       const row = await find(key);
+      await desire(row, 'stopped');
       await mapServerErrors(() => supervisor.stop(row.name));
       secretValues.set(row.name, []);
       return statusOf(row);
     },
     /**
-     * Starts every enabled server marked auto_start that is not already up (platform start; call
-     * after reapOrphans). Failures are logged and left to each server's restart policy; never throws.
+     * Starts every enabled server that is marked auto_start or was last started by a person (desired
+     * state 'running') and is not already up (platform start, after reapOrphans; after a restore).
+     * Failures are logged and left to each server's restart policy; never throws.
      */
     async autoStart(): Promise<{ started: string[]; failed: string[] }> {
-      const rows = (await repo.all()).filter((r) => r.auto_start === 1 && r.enabled === 1 && !up(r.name));
+      const rows = (await repo.all()).filter((r) => (r.auto_start === 1 || r.desired_state === 'running') && r.enabled === 1 && !up(r.name));
       const started: string[] = [];
       const failed: string[] = [];
-      await Promise.all(rows.map(async (r) => ((await startAsSystem(r, 'auto-start')) ? started : failed).push(r.name)));
+      const reasonOf = (r: ServerRow): SystemStartReason => (r.auto_start === 1 ? 'auto-start' : 'desired-state');
+      await Promise.all(rows.map(async (r) => ((await startAsSystem(r, reasonOf(r))) ? started : failed).push(r.name)));
       if (rows.length > 0) log.info({ lifecycle: true, started, failed }, 'MCP servers auto-started');
       return { started, failed };
     },

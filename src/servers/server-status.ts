@@ -28,6 +28,12 @@ export interface ServerStatus {
   restarts: number;
   /** Failures in the current window (compare with max_retries). */
   failures: number;
+  /**
+   * Every failure since the supervisor was created (crash, lost connection, failed start or health
+   * check), the one that ends in `fatal` included; never reset, so a crash loop keeps counting
+   * across fatal / start cycles while `restarts` stops at max_retries per cycle.
+   */
+  failuresTotal: number;
   lastError: string | null;
   lastExit: ChildExit | null;
   /** ISO time the current instance reached `running`. */

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { RestartPolicy, ServerTransport } from './server-config.js';
 
 /**
@@ -27,10 +27,17 @@ export interface ServerTable {
   timeout_ms: number;
   /** JSON string[]. */
   tags: string;
+  /**
+   * What the server should be doing, as a person last asked: 'running' after a start or restart,
+   * 'stopped' after a stop. Crashes, fatal and platform shutdown leave it alone; platform start and
+   * restore start the 'running' ones.
+   */
+  desired_state: Generated<DesiredState>;
   created_at: string;
   updated_at: string;
 }
 
+export type DesiredState = 'running' | 'stopped';
 export type ServerRow = Selectable<ServerTable>;
 export type NewServerRow = Insertable<ServerTable>;
 export type ServerUpdate = Updateable<ServerTable>;

@@ -42,7 +42,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   app.get('/tools', {
     config: { auth: 'servers:read' },
     schema: { tags, summary: 'List managed MCP servers', querystring: listServersQuery, response: { 200: serverPage } },
-  }, async (req) => servers.list(req.query));
+  }, async (req) => servers.list(req.query, req.principal?.role));
 
   app.post('/tools', {
     config: { auth: 'servers:write', audit: { action: 'server.create', target: 'server' } },
@@ -66,7 +66,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   app.get('/tools/:tool_id', {
     config: { auth: 'servers:read' },
     schema: { tags, summary: 'One MCP server', params: toolParams, response: { 200: serverView } },
-  }, async (req) => servers.get(req.params.tool_id));
+  }, async (req) => servers.get(req.params.tool_id, req.principal?.role));
 
   app.put('/tools/:tool_id', {
     config: { auth: 'servers:write', audit: { action: 'server.update', target: 'server' } },

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Role } from '../auth/roles.js';
 import { AppError } from '../http/app-error.js';
 import { decodeCursor, toPage, type Page } from '../http/pagination.js';
 import { newId } from '../lib/ids.js';
@@ -13,7 +14,7 @@ import { createServerImport } from './server-import.js';
 import type { ServerMetrics } from './server-metrics.js';
 import type { ServerRow } from './server.table.js';
 import { createSecretValues, type SecretValues } from './secret-values.js';
-import { toServerView, toStatusView, unmaskValues, type ServerView, type StatusView } from './server-view.js';
+import { seesLiterals, toServerView, toStatusView, unmaskValues, type ServerView, type StatusView } from './server-view.js';
 import type { ServersRepository } from './servers.repository.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -59,7 +60,8 @@ export function createServersService(deps: ServersServiceDeps) {
     return row;
   };
 
-  const view = (row: ServerRow): ServerView => toServerView(row, supervisor.has(row.name) ? supervisor.status(row.name) : { state: 'stopped', pid: null });
+  const view = (row: ServerRow, literals: boolean): ServerView =>
+    toServerView(row, supervisor.has(row.name) ? supervisor.status(row.name) : { state: 'stopped', pid: null }, literals);
   const statusOf = (row: ServerRow): StatusView => ({
     ...toStatusView(row, supervisor.status(row.name), redact),
     publication: deps.publicationOf?.(row.id, row.name) ?? null,
@@ -86,7 +88,7 @@ export function createServersService(deps: ServersServiceDeps) {
     assertValidDefinition(def);
     if (await repo.findByName(def.name)) throw new AppError('conflict', `an MCP server named '${def.name}' exists`);
     const at = nowIso();
-    const row: ServerRow = { id: newId(), ...toRowFields(def), created_at: at, updated_at: at };
+    const row: ServerRow = { id: newId(), ...toRowFields(def), desired_state: 'stopped', created_at: at, updated_at: at };
     await repo.insert(row);
     supervisor.register(toServerConfig(def));
     return row;
@@ -119,14 +121,16 @@ export function createServersService(deps: ServersServiceDeps) {
   const io = createServerImport({ repo, all: () => repo.all(), withDefaults, insert, change });
 
   return {
-    async list(q: { limit: number; cursor?: string | undefined }): Promise<Page<ServerView>> {
+    /** `reader`: the caller's role; literal credentials are masked for all but admins (seesLiterals). */
+    async list(q: { limit: number; cursor?: string | undefined }, reader?: Role): Promise<Page<ServerView>> {
       const after = q.cursor === undefined ? undefined : decodeCursor<string>(q.cursor, 'string');
       const [rows, total] = await Promise.all([repo.list(q.limit + 1, after), repo.count()]);
-      return toPage(rows, q.limit, (r) => r.name, view, total);
+      return toPage(rows, q.limit, (r) => r.name, (r) => view(r, seesLiterals(reader)), total);
     },
-    get: async (key: string): Promise<ServerView> => view(await find(key)),
-    create: async (input: ServerInput): Promise<ServerView> => view(await insert(withDefaults(input))),
-    update: async (key: string, patch: ServerPatch): Promise<ServerView> => view(await change(await find(key), patch)),
+    get: async (key: string, reader?: Role): Promise<ServerView> => view(await find(key), seesLiterals(reader)),
+    // Only callers allowed to change definitions (servers:write) create and update them.
+    create: async (input: ServerInput): Promise<ServerView> => view(await insert(withDefaults(input)), true),
+    update: async (key: string, patch: ServerPatch): Promise<ServerView> => view(await change(await find(key), patch), true),
 
     /** Stops a running server (its whole process group) and forgets it. */
     async delete(key: string): Promise<void> {

@@ -104,6 +104,7 @@ interface Entry {
   /** Instances being torn down; a new spawn waits for them. */
   teardowns: Set<Promise<void>>;
   failures: FailureWindow;
+  failuresTotal: number;
   restarts: number;
   runningSince: number | null;
   lastError: string | null;
@@ -242,6 +243,7 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
   /** The one place that decides what a failure leads to: stopped, backoff (restart) or fatal. */
   const fail = (entry: Entry, err: unknown, reason: string) => {
     const wasStarting = entry.state === 'starting';
+    entry.failuresTotal++;
     entry.epoch++;
     entry.stopHealth?.();
     entry.stopHealth = null;
@@ -297,6 +299,7 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
       pid: entry.instance?.pid ?? null,
       restarts: entry.restarts,
       failures: entry.failures.count(now),
+      failuresTotal: entry.failuresTotal,
       lastError: entry.lastError,
       lastExit: entry.lastExit,
       startedAt: entry.runningSince === null ? null : new Date(entry.runningSince).toISOString(),
@@ -398,6 +401,7 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
         stopHealth: null,
         teardowns: new Set(),
         failures: newFailureWindow(config),
+        failuresTotal: 0,
         restarts: 0,
         runningSince: null,
         lastError: null,

@@ -70,6 +70,7 @@ export function createPrometheus(deps: PrometheusDeps) {
       for (const s of deps.supervisor.list()) this.inc({ server: s.name }, read(s));
     } });
   serverCounter('mcps_server_restarts_total', 'Automatic restarts of a managed server', (s) => s.restarts);
+  serverCounter('mcps_server_failures_total', 'Failures of a managed server (crash, lost connection, failed start or health check), the last before fatal included', (s) => s.failuresTotal);
   serverCounter('mcps_server_calls_total', 'MCP requests answered by a managed server (pings excluded)', (s) => deps.serverMetrics.query(s.name).totals.calls);
   serverCounter('mcps_server_errors_total', 'MCP requests a managed server answered with an error', (s) => deps.serverMetrics.query(s.name).totals.errors);
 

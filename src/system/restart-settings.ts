@@ -1,5 +1,5 @@
 import type { Config, SettingSource } from '../config.js';
-import { isSecretSettingName } from '../lib/mask-url.js';
+import { isSecretSettingName } from '../lib/credential-mask.js';
 
 export interface RestartSettingView {
   name: string;

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Dialect } from '../db/connect.js';
 import type { Database } from '../db/database.js';
-import { maskUrl } from '../lib/mask-url.js';
+import { maskUrl } from '../lib/credential-mask.js';
 import { databaseInfo } from './database-info.js';
 import { diskUsage } from './host-sampler.js';
 import { pingRedis } from './redis-ping.js';

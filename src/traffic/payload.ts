@@ -1,4 +1,4 @@
-import { isSensitiveKey } from '../lib/sensitive-keys.js';
+import { isSensitiveKey } from '../lib/credential-mask.js';
 
 export interface PayloadOptions {
   /** Longest stored payload in bytes (UTF-8); longer ones are cut and marked. */

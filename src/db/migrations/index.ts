@@ -6,6 +6,7 @@ import * as m004 from './004-gateway.js';
 import * as m005 from './005-settings.js';
 import * as m007 from './007-pipe.js';
 import * as m008 from './008-leases.js';
+import * as m009 from './009-server-desired-state.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '005-settings': m005,
   '007-pipe': m007,
   '008-leases': m008,
+  '009-server-desired-state': m009,
 };
