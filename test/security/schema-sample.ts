@@ -148,7 +148,7 @@ export const HOSTILE_VALUES: readonly unknown[] = [
   [],
   ['a', 1, null],
   {},
-  { __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } },
+  JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'),
   deepObject(60),
   deepArray(60),
 ];
