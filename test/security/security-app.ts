@@ -20,6 +20,7 @@ export interface Credential {
 export interface Sent {
   status: number;
   contentType: string;
+  headers: Headers;
   body: string;
 }
 
@@ -79,9 +80,9 @@ export async function createSecurityApp(opts: { credentials?: boolean } = {}): P
     const contentType = res.headers.get('content-type') ?? '';
     if (contentType.startsWith('text/event-stream') && method === 'GET') {
       controller.abort();
-      return { status: res.status, contentType, body: '' };
+      return { status: res.status, contentType, headers: res.headers, body: '' };
     }
-    return { status: res.status, contentType, body: await res.text() };
+    return { status: res.status, contentType, headers: res.headers, body: await res.text() };
   };
 
   return Object.assign(t, {
