@@ -98,10 +98,14 @@ export async function exchange(stream: MessageStream, frame: Frame, send: (raw: 
   const from = stream.messages.length;
   await send(frame.raw);
   await send(JSON.stringify({ jsonrpc: '2.0', id: pingId, method: 'ping' }));
-  if ((await stream.answerTo(pingId, from, 30_000)) === null) return null;
+  // A ping lost with the frame (e.g. dropped with an oversized line) is retried once before calling the face dead.
+  if ((await stream.answerTo(pingId, from, 5_000)) === null) {
+    await send(JSON.stringify({ jsonrpc: '2.0', id: pingId, method: 'ping' }));
+    if ((await stream.answerTo(pingId, from, 10_000)) === null) return null;
+  }
   // Answers may overtake each other (a ping is quick, a tool call is not): give the frame's own a moment.
   const own = frameId(frame);
-  if (own !== undefined) await stream.answerTo(own, from, 5_000);
+  if (own !== undefined) await stream.answerTo(own, from, 2_000);
   else await new Promise((r) => setTimeout(r, 100));
   return stream.messages.slice(from).filter((m) => m['id'] !== pingId);
 }
