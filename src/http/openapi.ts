@@ -19,7 +19,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { title: strin
     const auth = route.config?.auth;
     if (auth === undefined) return;
     const security = auth === 'public' ? {} : { security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] };
-    route.schema = { ...route.schema, 'x-permission': auth, ...security } as typeof route.schema;
+    // `x-` keys pass through @fastify/swagger into the operation; FastifySchema does not type them.
+    route.schema = { ...route.schema, 'x-permission': auth, ...security } as unknown as typeof route.schema;
   });
 
   await app.register(swagger, {

@@ -114,7 +114,7 @@ describe('OpenAPI-driven fuzzing', () => {
     for (const p of problems) console.log(`  ${p}`);
     console.log(`openapi fuzz: ${problems.length} problems (5xx or schema breaks) in ${sent} requests over ${t.operations.length} operations (${validated} responses checked against a declared schema)`);
     expect(problems).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 });
 
 

@@ -58,7 +58,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('token tricks', () => {
+// Password hashing (scrypt) makes each login and user slow on a busy machine.
+describe('token tricks', { timeout: 90_000 }, () => {
   it('refuses forged JWTs', async () => {
     const genuine = (await t.login()).authorization.slice('Bearer '.length);
     const [header, , signature] = genuine.split('.');
