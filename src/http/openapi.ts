@@ -12,11 +12,15 @@ const require = createRequire(import.meta.url);
  * /redoc (served from the installed `redoc` package, no CDN).
  */
 export async function registerOpenApi(app: FastifyInstance, opts: { title: string; version: string; apiPrefix: string }): Promise<void> {
-  // Routes that need a credential say so in the document.
+  // Each operation carries its declared auth as `x-permission` (a permission, 'authenticated' or 'public'),
+  // so clients and the security suite read who may call it from the document; routes that need a
+  // credential also say so as `security`.
   app.addHook('onRoute', (route) => {
     const auth = route.config?.auth;
-    if (auth === undefined || auth === 'public') return;
-    route.schema = { ...route.schema, security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] } as typeof route.schema;
+    if (auth === undefined) return;
+    const security = auth === 'public' ? {} : { security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] };
+    // `x-` keys pass through @fastify/swagger into the operation; FastifySchema does not type them.
+    route.schema = { ...route.schema, 'x-permission': auth, ...security } as unknown as typeof route.schema;
   });
 
   await app.register(swagger, {
