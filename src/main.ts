@@ -45,7 +45,15 @@ program
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // Start-up awaiting only unref'd timers would let the event loop empty and Node exit 0 unseen by a
+    // service manager; exit non-zero instead.
+    const stalled = () => {
+      process.stderr.write('mcps: start-up stopped before listening (nothing left to wait for)\n');
+      process.exit(70);
+    };
+    process.once('beforeExit', stalled);
     state.server = await startServer(env.config());
+    process.off('beforeExit', stalled);
     if (state.signalled) shutdown(state.signalled);
   });
 
