@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -82,9 +82,8 @@ const envSchema = z.object({
   HOST: str.min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8000),
   API_V1_STR: str.regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'expected a path such as /api/v1').default('/api/v1'),
-  DATABASE_URL: str
-    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:///path, postgres:// or postgresql://')
-    .default('sqlite:///./data/mcps.db'),
+  // Unset: the SQLite file DATA_DIR/mcps.db.
+  DATABASE_URL: str.regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:///path, postgres:// or postgresql://').optional(),
   SECRET_KEY: str.optional(),
   ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 60 * 24 * 30).default(30),
   CORS_ORIGINS: list.default([]),
@@ -238,15 +237,36 @@ export interface PipeConfig {
 export type SettingSource = 'env' | 'file' | 'default';
 
 export interface LoadConfigOptions {
-  /** Path of the .env file; values already in the environment win. Default: ./.env */
+  /** Path of the .env file; values already in the environment win. Default: the install folder's .env */
   envFile?: string | false;
-  /** Working directory against which relative paths resolve. Default: process.cwd(). */
+  /** Working directory; MCPS_HOME resolves against it. Default: process.cwd(). */
   cwd?: string;
+  /**
+   * For commands that read an existing install: create no file, and fail with ConfigError when the SQLite
+   * database or a needed key file is missing (a fresh one would hold nothing, or keys that open nothing).
+   */
+  existingInstall?: boolean;
+}
+
+/** The default SQLite file, inside DATA_DIR. */
+export const DEFAULT_DATABASE_FILE = 'mcps.db';
+
+/**
+ * The install folder: MCPS_HOME (read from the environment only, since the .env is found through it), or
+ * the working directory. Its .env is read, and relative paths (DATA_DIR, sqlite files, ...) resolve
+ * against it, so commands started from anywhere (as Claude Desktop starts `mcps log-service`) find the same install.
+ */
+export function installDir(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): string {
+  const home = env['MCPS_HOME']?.trim();
+  if (!home) return cwd;
+  const dir = path.resolve(cwd, home);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError(`Invalid configuration: MCPS_HOME: no such folder: ${dir}`);
+  return dir;
 }
 
 /** Reads, validates and freezes the configuration. Throws ConfigError with one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<Config> {
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = installDir(env, options.cwd);
   const fileVars = readEnvFile(options.envFile === undefined ? path.join(cwd, '.env') : options.envFile);
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...fileVars, ...env })) {
@@ -271,6 +291,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const abs = (p: string) => path.resolve(cwd, p);
   const dataDir = abs(e.DATA_DIR);
   const logDir = abs(e.LOG_DIR);
+  const databaseUrl = e.DATABASE_URL ? resolveSqliteUrl(e.DATABASE_URL, cwd) : `sqlite:///${path.join(dataDir, DEFAULT_DATABASE_FILE)}`;
+  if (!e.DATABASE_URL) settingSources['DATABASE_URL'] = Object.freeze({ value: databaseUrl, source: 'default' as const });
+  if (options.existingInstall) requireExistingInstall(e, databaseUrl, dataDir);
 
   const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir);
   const masterKeyRing = resolveMasterKeys(e, dataDir);
@@ -282,7 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     host: e.HOST,
     port: e.PORT,
     apiPrefix: e.API_V1_STR,
-    databaseUrl: resolveSqliteUrl(e.DATABASE_URL, cwd),
+    databaseUrl,
     secretKey,
     secretKeySource,
     accessTokenExpireMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
@@ -337,7 +360,7 @@ const pipeEnvSchema = pipeTimingSchema.extend({
  * environment and ./.env (the same rules as loadConfig). Creates no file. Throws ConfigError.
  */
 export function loadPipeConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<PipeConfig> {
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = installDir(env, options.cwd);
   const fileVars = readEnvFile(options.envFile === undefined ? path.join(cwd, '.env') : options.envFile);
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...fileVars, ...env })) {
@@ -383,6 +406,22 @@ function readEnvFile(file: string | false): Record<string, string> {
     return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch (err) {
     throw new ConfigError(`Invalid configuration: ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Throws ConfigError naming the missing SQLite file or key file, and how to point at the right install. */
+function requireExistingInstall(e: Env, databaseUrl: string, dataDir: string): void {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = sqlitePathOf(databaseUrl);
+    if (file !== ':memory:' && !existsSync(file)) throw new ConfigError(`no database at ${file} (set MCPS_HOME or DATABASE_URL)`);
+  }
+  const keyFiles: [string, boolean][] = [
+    ['secret_key', !e.SECRET_KEY],
+    [DEVELOPMENT_MASTER_KEY_FILE, !e.MCPS_MASTER_KEY?.trim() && !e.MCPS_MASTER_KEYS?.trim() && e.ENVIRONMENT !== 'production'],
+  ];
+  for (const [name, needed] of keyFiles) {
+    const file = path.join(dataDir, name);
+    if (needed && !existsSync(file)) throw new ConfigError(`no key file at ${file} (set MCPS_HOME or DATA_DIR)`);
   }
 }
 
