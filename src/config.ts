@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -295,7 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (!e.DATABASE_URL) settingSources['DATABASE_URL'] = Object.freeze({ value: databaseUrl, source: 'default' as const });
   if (options.existingInstall) requireExistingInstall(e, databaseUrl, dataDir);
 
-  const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir);
+  const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir, !options.existingInstall);
   const masterKeyRing = resolveMasterKeys(e, dataDir);
 
   return Object.freeze({
@@ -415,20 +416,17 @@ function requireExistingInstall(e: Env, databaseUrl: string, dataDir: string): v
     const file = sqlitePathOf(databaseUrl);
     if (file !== ':memory:' && !existsSync(file)) throw new ConfigError(`no database at ${file} (set MCPS_HOME or DATABASE_URL)`);
   }
-  const keyFiles: [string, boolean][] = [
-    ['secret_key', !e.SECRET_KEY],
-    [DEVELOPMENT_MASTER_KEY_FILE, !e.MCPS_MASTER_KEY?.trim() && !e.MCPS_MASTER_KEYS?.trim() && e.ENVIRONMENT !== 'production'],
-  ];
-  for (const [name, needed] of keyFiles) {
-    const file = path.join(dataDir, name);
-    if (needed && !existsSync(file)) throw new ConfigError(`no key file at ${file} (set MCPS_HOME or DATA_DIR)`);
-  }
+  // The master key opens the secrets; a new one would open none of them.
+  const masterKeyFile = path.join(dataDir, DEVELOPMENT_MASTER_KEY_FILE);
+  const needsFile = !e.MCPS_MASTER_KEY?.trim() && !e.MCPS_MASTER_KEYS?.trim() && e.ENVIRONMENT !== 'production';
+  if (needsFile && !existsSync(masterKeyFile)) throw new ConfigError(`no key file at ${masterKeyFile} (set MCPS_HOME or DATA_DIR)`);
 }
 
 function resolveSecretKey(
   given: string | undefined,
   environment: Env['ENVIRONMENT'],
   dataDir: string,
+  create: boolean,
 ): { secretKey: string; secretKeySource: 'env' | 'file' } {
   if (environment === 'production') {
     if (!given) throw new ConfigError('Invalid configuration: SECRET_KEY: required when ENVIRONMENT=production');
@@ -438,7 +436,10 @@ function resolveSecretKey(
       throw new ConfigError(`Invalid configuration: SECRET_KEY: must be at least ${MIN_SECRET_KEY_LENGTH} characters in production`);
   }
   if (given) return { secretKey: given, secretKeySource: 'env' };
-  const key = readOrCreateKeyFile(path.join(dataDir, 'secret_key'), 48).toString('base64url');
+  const file = path.join(dataDir, 'secret_key');
+  // Commands reading an existing install sign no token: without the file they get a key of their own, unsaved.
+  if (!create && !existsSync(file)) return { secretKey: randomBytes(48).toString('base64url'), secretKeySource: 'file' };
+  const key = readOrCreateKeyFile(file, 48).toString('base64url');
   return { secretKey: key, secretKeySource: 'file' };
 }
 
