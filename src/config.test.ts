@@ -192,8 +192,8 @@ describe('where the install lives', () => {
     expect(existsSync(path.join(cwd, 'data'))).toBe(false);
     const db = path.join(cwd, 'elsewhere.db');
     writeFileSync(db, '');
-    expect(() => existing({ DATABASE_URL: `sqlite:///${db}` })).toThrow(`no key file at ${path.join(cwd, 'data/master_key')} (set MCPS_HOME or DATA_DIR)`);
-    expect(existing({ DATABASE_URL: `sqlite:///${db}`, MCPS_MASTER_KEY: MASTER_KEY }).databaseUrl).toBe(`sqlite:///${db}`);
+    const noKeys = existing({ DATABASE_URL: `sqlite:///${db}` });
+    expect(() => noKeys.masterKeyRing.keyFor('v1')).toThrow(`no key file at ${path.join(cwd, 'data/master_key')} (set MCPS_HOME or DATA_DIR)`);
     expect(existsSync(path.join(cwd, 'data'))).toBe(false);
     load({}, cwd); // an ordinary start creates the keys
     expect(existing({ DATABASE_URL: `sqlite:///${db}` }).secretKey).toBe(load({}, cwd).secretKey);

@@ -7,7 +7,13 @@ import { isScheduleOrOff } from './system/cron-schedule.js';
 import { readOrCreateKeyFile } from './lib/key-file.js';
 import { createOutboundPolicy } from './lib/outbound-policy.js';
 import { maskSettingValue } from './lib/mask-url.js';
-import { DEVELOPMENT_MASTER_KEY_FILE, MasterKeyConfigError, type MasterKeyRing, resolveMasterKeyRing } from './secrets/master-keys.js';
+import {
+  DEVELOPMENT_MASTER_KEY_FILE,
+  MasterKeyConfigError,
+  type MasterKeyRing,
+  resolveMasterKeyRing,
+  SINGLE_MASTER_KEY_VERSION,
+} from './secrets/master-keys.js';
 
 /**
  * The only module that reads process.env. Everything else receives a frozen, typed Config.
@@ -294,10 +300,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const logDir = abs(e.LOG_DIR);
   const databaseUrl = e.DATABASE_URL ? resolveSqliteUrl(e.DATABASE_URL, cwd) : `sqlite:///${path.join(dataDir, DEFAULT_DATABASE_FILE)}`;
   if (!e.DATABASE_URL) settingSources['DATABASE_URL'] = Object.freeze({ value: databaseUrl, source: 'default' as const });
-  if (options.existingInstall) requireExistingInstall(e, databaseUrl, dataDir);
+  if (options.existingInstall) requireExistingDatabase(databaseUrl);
 
   const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir, !options.existingInstall);
-  const masterKeyRing = resolveMasterKeys(e, dataDir);
+  const masterKeyRing = resolveMasterKeys(e, dataDir, !options.existingInstall);
 
   return Object.freeze({
     projectName: e.PROJECT_NAME,
@@ -410,16 +416,11 @@ function readEnvFile(file: string | false): Record<string, string> {
   }
 }
 
-/** Throws ConfigError naming the missing SQLite file or key file, and how to point at the right install. */
-function requireExistingInstall(e: Env, databaseUrl: string, dataDir: string): void {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const file = sqlitePathOf(databaseUrl);
-    if (file !== ':memory:' && !existsSync(file)) throw new ConfigError(`no database at ${file} (set MCPS_HOME or DATABASE_URL)`);
-  }
-  // The master key opens the secrets; a new one would open none of them.
-  const masterKeyFile = path.join(dataDir, DEVELOPMENT_MASTER_KEY_FILE);
-  const needsFile = !e.MCPS_MASTER_KEY?.trim() && !e.MCPS_MASTER_KEYS?.trim() && e.ENVIRONMENT !== 'production';
-  if (needsFile && !existsSync(masterKeyFile)) throw new ConfigError(`no key file at ${masterKeyFile} (set MCPS_HOME or DATA_DIR)`);
+/** Throws ConfigError naming the missing SQLite file, and how to point at the right install. */
+function requireExistingDatabase(databaseUrl: string): void {
+  if (!databaseUrl.startsWith('sqlite:')) return;
+  const file = sqlitePathOf(databaseUrl);
+  if (file !== ':memory:' && !existsSync(file)) throw new ConfigError(`no database at ${file} (set MCPS_HOME or DATABASE_URL)`);
 }
 
 function resolveSecretKey(
@@ -444,19 +445,37 @@ function resolveSecretKey(
 }
 
 /** Production without a master key stops here; development falls back to DATA_DIR/master_key (0600). */
-function resolveMasterKeys(e: Env, dataDir: string): MasterKeyRing {
+function resolveMasterKeys(e: Env, dataDir: string, create: boolean): MasterKeyRing {
+  const file = path.join(dataDir, DEVELOPMENT_MASTER_KEY_FILE);
+  const fromFile = !e.MCPS_MASTER_KEYS?.trim() && !e.MCPS_MASTER_KEY?.trim() && e.ENVIRONMENT !== 'production';
+  if (fromFile && !create && !existsSync(file)) return missingKeyRing(file);
   try {
     return resolveMasterKeyRing({
       masterKeys: e.MCPS_MASTER_KEYS?.trim() || undefined,
       masterKey: e.MCPS_MASTER_KEY?.trim() || undefined,
       production: e.ENVIRONMENT === 'production',
-      developmentKeyFile: path.join(dataDir, DEVELOPMENT_MASTER_KEY_FILE),
+      developmentKeyFile: file,
     });
   } catch (err) {
     if (err instanceof MasterKeyConfigError) throw new ConfigError(err.message);
     // The development key file is unreadable or corrupt.
     throw new ConfigError(`Invalid configuration: MCPS_MASTER_KEY: ${(err as Error).message}`);
   }
+}
+
+/**
+ * For a command reading an install whose key file is missing: a new key would open none of its secrets,
+ * so nothing is created and opening a secret fails, naming the file.
+ */
+function missingKeyRing(file: string): MasterKeyRing {
+  return {
+    currentVersion: SINGLE_MASTER_KEY_VERSION,
+    versions: [SINGLE_MASTER_KEY_VERSION],
+    source: 'file',
+    keyFor: () => {
+      throw new ConfigError(`no key file at ${file} (set MCPS_HOME or DATA_DIR)`);
+    },
+  };
 }
 
 /** sqlite:///./data/x.db -> sqlite:////abs/data/x.db, so the process can change directory safely. */
