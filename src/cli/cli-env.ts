@@ -7,8 +7,8 @@ import { createLogger } from '../logs/logger.js';
 export interface CliEnv {
   config(): Readonly<Config>;
   /**
-   * Marks the command as one that reads an existing install (call before config()): nothing is created,
-   * and a missing SQLite database or key file is an error naming the path, not a fresh empty install.
+   * Marks the command as one that reads an existing install (call before config()): a missing SQLite
+   * database is an error naming the path, not a fresh empty install, and no key file is generated.
    */
   existingInstallOnly(): void;
   out(line: string): void;
