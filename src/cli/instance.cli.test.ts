@@ -67,7 +67,7 @@ describe('one platform per data folder; mcps status and mcps stop; MCPS_HOME', (
       runCli(args, { cwd: elsewhere, env: { MCPS_HOME: home, ...env }, ...(input ? { input } : {}) });
     const status = await fromElsewhere(['status']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`^running: pid ${first.child.pid}, ${first.url}, up \\d+s, health: ok\\n$`));
+    expect(status.stdout).toMatch(new RegExp(`^running: pid ${first.child.pid}, ${first.url}, up (\\d+[dhm] )?\\d+[hms], health: ok\\n$`));
 
     // As Claude Desktop starts it: another working directory, the install named by MCPS_HOME.
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } };
