@@ -43,7 +43,7 @@ async function api(url: string) {
 }
 
 describe('one platform per data folder; mcps status and mcps stop; MCPS_HOME', () => {
-  it('refuses a second serve without touching the first, and status / stop / log-service find the install from anywhere', { timeout: 180_000 }, async () => {
+  it('refuses a second serve without touching the first, and status / stop / log-service find the install from anywhere', { timeout: 300_000 }, async () => {
     const home = await install();
     const elsewhere = tmp('mcps-elsewhere-');
     const port = await freePort();
