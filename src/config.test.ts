@@ -160,3 +160,42 @@ describe('sqlitePathOf (SQLAlchemy URL forms)', () => {
 
   it('refuses a URL without a path', () => expect(() => sqlitePathOf('sqlite://')).toThrow(/DATABASE_URL/));
 });
+
+describe('where the install lives', () => {
+  it('without DATABASE_URL, the SQLite file is DATA_DIR/mcps.db (not ./data of the working directory)', () => {
+    const cwd = tmp();
+    const c = load({ DATA_DIR: '/srv/mcps-data' }, cwd);
+    expect(c.databaseUrl).toBe('sqlite:////srv/mcps-data/mcps.db');
+    expect(c.settingSources['DATABASE_URL']).toEqual({ value: 'sqlite:////srv/mcps-data/mcps.db', source: 'default' });
+  });
+
+  it('MCPS_HOME is the install folder: its .env is read and relative paths resolve against it', () => {
+    const home = tmp();
+    writeFileSync(path.join(home, '.env'), 'DATA_DIR=./state\nPORT=9123\n');
+    const elsewhere = tmp();
+    const c = loadConfig({ MCPS_HOME: home }, { cwd: elsewhere });
+    expect(c.port).toBe(9123);
+    expect(c.dataDir).toBe(path.join(home, 'state'));
+    expect(c.databaseUrl).toBe(`sqlite:///${path.join(home, 'state/mcps.db')}`);
+    expect(loadConfig({ MCPS_HOME: home, DATABASE_URL: 'sqlite:///./x.db' }, { cwd: elsewhere }).databaseUrl).toBe(`sqlite:///${path.join(home, 'x.db')}`);
+    expect(existsSync(path.join(elsewhere, 'data'))).toBe(false);
+  });
+
+  it('refuses an MCPS_HOME that is not a folder', () => {
+    expect(() => loadConfig({ MCPS_HOME: '/nonexistent/mcps' }, { cwd: tmp() })).toThrow('Invalid configuration: MCPS_HOME: no such folder: /nonexistent/mcps');
+  });
+
+  it('for an existing install only: names the missing database or key file and creates nothing', () => {
+    const cwd = tmp();
+    const existing = (env: Record<string, string>) => loadConfig(env, { envFile: false, cwd, existingInstall: true });
+    expect(() => existing({})).toThrow(new ConfigError(`no database at ${path.join(cwd, 'data/mcps.db')} (set MCPS_HOME or DATABASE_URL)`));
+    expect(existsSync(path.join(cwd, 'data'))).toBe(false);
+    const db = path.join(cwd, 'elsewhere.db');
+    writeFileSync(db, '');
+    const noKeys = existing({ DATABASE_URL: `sqlite:///${db}` });
+    expect(() => noKeys.masterKeyRing.keyFor('v1')).toThrow(`no key file at ${path.join(cwd, 'data/master_key')} (set MCPS_HOME or DATA_DIR)`);
+    expect(existsSync(path.join(cwd, 'data'))).toBe(false);
+    load({}, cwd); // an ordinary start creates the keys
+    expect(existing({ DATABASE_URL: `sqlite:///${db}` }).secretKey).toBe(load({}, cwd).secretKey);
+  });
+});

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -6,7 +7,13 @@ import { isScheduleOrOff } from './system/cron-schedule.js';
 import { readOrCreateKeyFile } from './lib/key-file.js';
 import { createOutboundPolicy } from './lib/outbound-policy.js';
 import { maskSettingValue } from './lib/credential-mask.js';
-import { DEVELOPMENT_MASTER_KEY_FILE, MasterKeyConfigError, type MasterKeyRing, resolveMasterKeyRing } from './secrets/master-keys.js';
+import {
+  DEVELOPMENT_MASTER_KEY_FILE,
+  MasterKeyConfigError,
+  type MasterKeyRing,
+  resolveMasterKeyRing,
+  SINGLE_MASTER_KEY_VERSION,
+} from './secrets/master-keys.js';
 
 /**
  * The only module that reads process.env. Everything else receives a frozen, typed Config.
@@ -82,9 +89,8 @@ const envSchema = z.object({
   HOST: str.min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8000),
   API_V1_STR: str.regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'expected a path such as /api/v1').default('/api/v1'),
-  DATABASE_URL: str
-    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:///path, postgres:// or postgresql://')
-    .default('sqlite:///./data/mcps.db'),
+  // Unset: the SQLite file DATA_DIR/mcps.db.
+  DATABASE_URL: str.regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:///path, postgres:// or postgresql://').optional(),
   SECRET_KEY: str.optional(),
   ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 60 * 24 * 30).default(30),
   CORS_ORIGINS: list.default([]),
@@ -238,15 +244,36 @@ export interface PipeConfig {
 export type SettingSource = 'env' | 'file' | 'default';
 
 export interface LoadConfigOptions {
-  /** Path of the .env file; values already in the environment win. Default: ./.env */
+  /** Path of the .env file; values already in the environment win. Default: the install folder's .env */
   envFile?: string | false;
-  /** Working directory against which relative paths resolve. Default: process.cwd(). */
+  /** Working directory; MCPS_HOME resolves against it. Default: process.cwd(). */
   cwd?: string;
+  /**
+   * For commands that read an existing install: create no file, and fail with ConfigError when the SQLite
+   * database or a needed key file is missing (a fresh one would hold nothing, or keys that open nothing).
+   */
+  existingInstall?: boolean;
+}
+
+/** The default SQLite file, inside DATA_DIR. */
+export const DEFAULT_DATABASE_FILE = 'mcps.db';
+
+/**
+ * The install folder: MCPS_HOME (read from the environment only, since the .env is found through it), or
+ * the working directory. Its .env is read, and relative paths (DATA_DIR, sqlite files, ...) resolve
+ * against it, so commands started from anywhere (as Claude Desktop starts `mcps log-service`) find the same install.
+ */
+export function installDir(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): string {
+  const home = env['MCPS_HOME']?.trim();
+  if (!home) return cwd;
+  const dir = path.resolve(cwd, home);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError(`Invalid configuration: MCPS_HOME: no such folder: ${dir}`);
+  return dir;
 }
 
 /** Reads, validates and freezes the configuration. Throws ConfigError with one line naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<Config> {
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = installDir(env, options.cwd);
   const fileVars = readEnvFile(options.envFile === undefined ? path.join(cwd, '.env') : options.envFile);
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...fileVars, ...env })) {
@@ -271,9 +298,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const abs = (p: string) => path.resolve(cwd, p);
   const dataDir = abs(e.DATA_DIR);
   const logDir = abs(e.LOG_DIR);
+  const databaseUrl = e.DATABASE_URL ? resolveSqliteUrl(e.DATABASE_URL, cwd) : `sqlite:///${path.join(dataDir, DEFAULT_DATABASE_FILE)}`;
+  if (!e.DATABASE_URL) settingSources['DATABASE_URL'] = Object.freeze({ value: databaseUrl, source: 'default' as const });
+  if (options.existingInstall) requireExistingDatabase(databaseUrl);
 
-  const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir);
-  const masterKeyRing = resolveMasterKeys(e, dataDir);
+  const { secretKey, secretKeySource } = resolveSecretKey(e.SECRET_KEY, e.ENVIRONMENT, dataDir, !options.existingInstall);
+  const masterKeyRing = resolveMasterKeys(e, dataDir, !options.existingInstall);
 
   return Object.freeze({
     projectName: e.PROJECT_NAME,
@@ -282,7 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     host: e.HOST,
     port: e.PORT,
     apiPrefix: e.API_V1_STR,
-    databaseUrl: resolveSqliteUrl(e.DATABASE_URL, cwd),
+    databaseUrl,
     secretKey,
     secretKeySource,
     accessTokenExpireMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
@@ -337,7 +367,7 @@ const pipeEnvSchema = pipeTimingSchema.extend({
  * environment and ./.env (the same rules as loadConfig). Creates no file. Throws ConfigError.
  */
 export function loadPipeConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<PipeConfig> {
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = installDir(env, options.cwd);
   const fileVars = readEnvFile(options.envFile === undefined ? path.join(cwd, '.env') : options.envFile);
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...fileVars, ...env })) {
@@ -386,10 +416,18 @@ function readEnvFile(file: string | false): Record<string, string> {
   }
 }
 
+/** Throws ConfigError naming the missing SQLite file, and how to point at the right install. */
+function requireExistingDatabase(databaseUrl: string): void {
+  if (!databaseUrl.startsWith('sqlite:')) return;
+  const file = sqlitePathOf(databaseUrl);
+  if (file !== ':memory:' && !existsSync(file)) throw new ConfigError(`no database at ${file} (set MCPS_HOME or DATABASE_URL)`);
+}
+
 function resolveSecretKey(
   given: string | undefined,
   environment: Env['ENVIRONMENT'],
   dataDir: string,
+  create: boolean,
 ): { secretKey: string; secretKeySource: 'env' | 'file' } {
   if (environment === 'production') {
     if (!given) throw new ConfigError('Invalid configuration: SECRET_KEY: required when ENVIRONMENT=production');
@@ -399,24 +437,45 @@ function resolveSecretKey(
       throw new ConfigError(`Invalid configuration: SECRET_KEY: must be at least ${MIN_SECRET_KEY_LENGTH} characters in production`);
   }
   if (given) return { secretKey: given, secretKeySource: 'env' };
-  const key = readOrCreateKeyFile(path.join(dataDir, 'secret_key'), 48).toString('base64url');
+  const file = path.join(dataDir, 'secret_key');
+  // Commands reading an existing install sign no token: without the file they get a key of their own, unsaved.
+  if (!create && !existsSync(file)) return { secretKey: randomBytes(48).toString('base64url'), secretKeySource: 'file' };
+  const key = readOrCreateKeyFile(file, 48).toString('base64url');
   return { secretKey: key, secretKeySource: 'file' };
 }
 
 /** Production without a master key stops here; development falls back to DATA_DIR/master_key (0600). */
-function resolveMasterKeys(e: Env, dataDir: string): MasterKeyRing {
+function resolveMasterKeys(e: Env, dataDir: string, create: boolean): MasterKeyRing {
+  const file = path.join(dataDir, DEVELOPMENT_MASTER_KEY_FILE);
+  const fromFile = !e.MCPS_MASTER_KEYS?.trim() && !e.MCPS_MASTER_KEY?.trim() && e.ENVIRONMENT !== 'production';
+  if (fromFile && !create && !existsSync(file)) return missingKeyRing(file);
   try {
     return resolveMasterKeyRing({
       masterKeys: e.MCPS_MASTER_KEYS?.trim() || undefined,
       masterKey: e.MCPS_MASTER_KEY?.trim() || undefined,
       production: e.ENVIRONMENT === 'production',
-      developmentKeyFile: path.join(dataDir, DEVELOPMENT_MASTER_KEY_FILE),
+      developmentKeyFile: file,
     });
   } catch (err) {
     if (err instanceof MasterKeyConfigError) throw new ConfigError(err.message);
     // The development key file is unreadable or corrupt.
     throw new ConfigError(`Invalid configuration: MCPS_MASTER_KEY: ${(err as Error).message}`);
   }
+}
+
+/**
+ * For a command reading an install whose key file is missing: a new key would open none of its secrets,
+ * so nothing is created and opening a secret fails, naming the file.
+ */
+function missingKeyRing(file: string): MasterKeyRing {
+  return {
+    currentVersion: SINGLE_MASTER_KEY_VERSION,
+    versions: [SINGLE_MASTER_KEY_VERSION],
+    source: 'file',
+    keyFor: () => {
+      throw new ConfigError(`no key file at ${file} (set MCPS_HOME or DATA_DIR)`);
+    },
+  };
 }
 
 /** sqlite:///./data/x.db -> sqlite:////abs/data/x.db, so the process can change directory safely. */

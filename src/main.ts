@@ -7,10 +7,13 @@ import { registerDbCommands } from './cli/db.command.js';
 import { registerLogServiceCommand } from './cli/log-service.command.js';
 import { registerPipeCommand } from './cli/pipe.command.js';
 import { registerSecretsCommands } from './cli/secrets.command.js';
+import { registerStatusCommand } from './cli/status.command.js';
+import { registerStopCommand } from './cli/stop.command.js';
 import { registerUserCommands } from './cli/user.command.js';
 import { ConfigError } from './config.js';
 import { AppError } from './http/app-error.js';
 import { startServer } from './server.js';
+import { InstanceLockedError } from './system/instance-lock.js';
 import { VERSION } from './version.js';
 
 const env = createCliEnv();
@@ -45,7 +48,15 @@ program
     };
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // Start-up awaiting only unref'd timers would let the event loop empty and Node exit 0 unseen by a
+    // service manager; exit non-zero instead.
+    const stalled = () => {
+      process.stderr.write('mcps: start-up stopped before listening (nothing left to wait for)\n');
+      process.exit(70);
+    };
+    process.once('beforeExit', stalled);
     state.server = await startServer(env.config());
+    process.off('beforeExit', stalled);
     if (state.signalled) shutdown(state.signalled);
   });
 
@@ -56,10 +67,12 @@ registerLogServiceCommand(program, env);
 registerPipeCommand(program);
 registerBackupCommands(program, env);
 registerConnectCommand(program);
+registerStatusCommand(program, env);
+registerStopCommand(program, env);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Expected failures (bad config, bad input) are one line; anything else also gets its stack in debug.
-  const known = err instanceof ConfigError || err instanceof AppError;
+  const known = err instanceof ConfigError || err instanceof AppError || err instanceof InstanceLockedError;
   process.stderr.write(`mcps: ${(err as Error).message ?? String(err)}\n`);
   if (!known && process.env['DEBUG'] === 'true') process.stderr.write(`${(err as Error).stack}\n`);
   process.exit(1);

@@ -1,12 +1,31 @@
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
+import { acquireInstanceLock } from './system/instance-lock.js';
 
 /**
- * Starts the platform: database (migrated), first admin, HTTP server; stops it gracefully on
- * SIGINT/SIGTERM (stop accepting, finish requests, flush logs, close the database).
+ * Starts the platform: instance lock on DATA_DIR, database (migrated), first admin, HTTP server; stops it
+ * gracefully on SIGINT/SIGTERM (stop accepting, finish requests, flush logs, close the database, unlock).
+ * Throws InstanceLockedError, touching nothing, when another platform runs on the same data folder.
  */
 export async function startServer(config: Readonly<Config>): Promise<{ stop(): Promise<void>; url: string }> {
+  const lock = acquireInstanceLock(config.dataDir);
+  try {
+    const started = await startLocked(config);
+    lock.setUrl(localUrl(started.url));
+    return { url: started.url, stop: () => started.stop().finally(() => lock.release()) };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+/** The URL a local client uses: a wildcard listen address is reached on loopback. */
+function localUrl(address: string): string {
+  return address.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:');
+}
+
+async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<void>; url: string }> {
   const ctx = await createContext(config);
   const { log } = ctx;
   if (config.environment !== 'production' && config.secretKeySource === 'file') {

@@ -31,6 +31,7 @@ export function registerBackupCommands(program: Command, env: CliEnv): void {
     .command('list')
     .description('list backups, newest first')
     .action(async () => {
+      env.existingInstallOnly();
       const items = await env.withContext((ctx) => ctx.backups.service.list());
       if (items.length === 0) return env.out(`no backups in ${env.config().backupDir}`);
       env.out(['ID', 'KIND', 'CREATED', 'ROWS', 'BYTES', 'SCHEMA', 'FROM', 'LABEL'].join('\t'));

@@ -6,6 +6,11 @@ import { createLogger } from '../logs/logger.js';
 /** What CLI commands share: the config (loaded on first use), output, and an audited context. */
 export interface CliEnv {
   config(): Readonly<Config>;
+  /**
+   * Marks the command as one that reads an existing install (call before config()): a missing SQLite
+   * database is an error naming the path, not a fresh empty install, and no key file is generated.
+   */
+  existingInstallOnly(): void;
   out(line: string): void;
   /** How CLI actions appear in the operation log: `cli:<os user>`. */
   actor: string;
@@ -19,7 +24,8 @@ export interface CliEnv {
 
 export function createCliEnv(): CliEnv {
   let config: Readonly<Config> | undefined;
-  const cfg = () => (config ??= loadConfig());
+  let existingInstall = false;
+  const cfg = () => (config ??= loadConfig(process.env, { existingInstall }));
   const actor = (() => {
     try {
       return `cli:${userInfo().username}`;
@@ -30,6 +36,9 @@ export function createCliEnv(): CliEnv {
 
   const env: CliEnv = {
     config: cfg,
+    existingInstallOnly: () => {
+      existingInstall = true;
+    },
     out: (line) => process.stdout.write(line + '\n'),
     actor,
     async withContext(fn, options) {

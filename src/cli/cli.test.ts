@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
+import { sqlitePathOf } from '../config.js';
 import { migrations } from '../db/migrations/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -28,6 +29,8 @@ describe('mcps db', () => {
   // Several CLI processes in a row: slow on a loaded 2-core machine, hence the longer timeout.
   it('status, migrate, rollback, migrate', { timeout: 120_000 }, async () => {
     const w = await workspace();
+    // `db status` reads an existing database only (a missing SQLite file is an error): start from an empty one.
+    if (w.env.DATABASE_URL.startsWith('sqlite:')) writeFileSync(sqlitePathOf(w.env.DATABASE_URL), '');
     const s1 = await mcps(['db', 'status'], w);
     expect(s1.code).toBe(0);
     expect(s1.stdout).toMatch(/pending\s+001-foundation/);

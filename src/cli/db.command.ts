@@ -38,12 +38,13 @@ export function registerDbCommands(program: Command, env: CliEnv): void {
 
   db.command('status')
     .description('list migrations, applied and pending')
-    .action(() =>
-      withDb(async (h) => {
+    .action(() => {
+      env.existingInstallOnly();
+      return withDb(async (h) => {
         env.out(`database: ${h.display}`);
         for (const m of await migrationStatus(h.db)) {
           env.out(`${m.applied ? 'applied' : 'pending'}  ${m.name}${m.executedAt ? `  (${m.executedAt})` : ''}`);
         }
-      }),
-    );
+      });
+    });
 }

@@ -17,6 +17,7 @@ export function registerLogServiceCommand(program: Command, env: CliEnv): void {
       program.createOption('--key <api-key>', 'the API key to act as (mcps_...)').env('MCPS_API_KEY').makeOptionMandatory(),
     )
     .action(async (o: { key: string }) => {
+      env.existingInstallOnly();
       await env.withContext(async (ctx) => {
         const principal = await ctx.auth.authenticateApiKey(o.key);
         const server = buildLogServiceServer(

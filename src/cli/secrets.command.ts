@@ -29,6 +29,7 @@ export function registerSecretsCommands(program: Command, env: CliEnv): void {
     .option('--reason <text>', 'why you read it (recorded in the operation log)', 'read with mcps secrets get')
     .action(async (name: string, o: { version?: string; reason: string }) => {
       const version = o.version === undefined ? undefined : positiveInt(o.version, '--version');
+      env.existingInstallOnly();
       const r = await env.withContext((ctx) => ctx.secrets.reveal(name, { version, reason: o.reason }, caller()));
       // Exactly the value when piped (`mcps secrets get X > file`); a newline on a terminal.
       process.stdout.write(process.stdout.isTTY ? `${r.value}\n` : r.value);
@@ -39,6 +40,7 @@ export function registerSecretsCommands(program: Command, env: CliEnv): void {
     .description('list secrets (metadata only)')
     .option('--deleted', 'include soft-deleted secrets')
     .action(async (o: { deleted?: boolean }) => {
+      env.existingInstallOnly();
       const items = await env.withContext(async (ctx) => {
         const all = [];
         let cursor: string | undefined;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -27,7 +27,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export function connect(url: string, options: { poolSize?: number } = {}): DbHandle {
   if (url.startsWith('sqlite:')) {
     const file = sqlitePathOf(url);
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') makePrivate(file);
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
@@ -44,6 +44,28 @@ export function connect(url: string, options: { poolSize?: number } = {}): DbHan
     return { db, dialect: 'postgres', display: redactUrl(url), close: () => db.destroy() };
   }
   throw new Error(`unsupported DATABASE_URL scheme: ${redactUrl(url)}`);
+}
+
+/**
+ * The database holds password and key hashes and MCP payloads: its folder is created 0700 and the file
+ * 0600 (SQLite gives the -wal and -shm files the database's mode). Files left wider by older versions are
+ * narrowed; an existing folder is left as it is (it may be shared, such as /tmp).
+ */
+function makePrivate(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (statSync(f).mode & 0o077) chmodSync(f, 0o600);
+    } catch (err) {
+      // Missing (no WAL yet) or not ours to change.
+      if (!['ENOENT', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    }
+  }
 }
 
 /**

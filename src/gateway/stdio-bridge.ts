@@ -49,9 +49,14 @@ export async function runStdioBridge(opts: StdioBridgeOptions): Promise<void> {
     if (closing) return;
     closing = true;
     if (inFlight.size > 0) {
+      // Ref'd: the answers may be all that is left to wait for, and an unref'd wait would let the process
+      // exit before the session is terminated.
       await new Promise<void>((resolve) => {
-        drained = resolve;
-        setTimeout(resolve, 10_000).unref();
+        const timer = setTimeout(resolve, 10_000);
+        drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
     await http.terminateSession().catch(() => {});

@@ -151,11 +151,13 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Resolves with the promise's value, or with undefined after `ms` (timer unref'd). */
+/**
+ * Resolves with the promise's value, or with undefined after `ms`. The timer is ref'd: shutdown awaits
+ * these waits, and an unref'd one would let the event loop empty and the process exit half-way.
+ */
 export function settlesWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise<T | undefined>((resolve) => {
     const timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
     void p.then(
       (v) => {
         clearTimeout(timer);
@@ -169,12 +171,12 @@ export function settlesWithin<T>(p: Promise<T>, ms: number): Promise<T | undefin
   });
 }
 
-/** Waits until the leader has exited and no process is left in the group, polling, at most `ms`. */
+/** Waits until the leader has exited and no process is left in the group, polling (ref'd timers), at most `ms`. */
 async function groupGoneWithin(child: ChildHandle, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (let delay = 5; ; delay = Math.min(delay * 2, 50)) {
     if (child.exit() !== null && !isGroupAlive(child.pgid)) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise<void>((r) => setTimeout(r, delay).unref());
+    await new Promise<void>((r) => setTimeout(r, delay));
   }
 }

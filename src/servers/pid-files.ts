@@ -36,13 +36,13 @@ export interface ReapResult {
 }
 
 export function recordPid(dir: string, rec: Omit<PidRecord, 'startTime' | 'recordedAt'>): void {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const full: PidRecord = {
     ...rec,
     startTime: readProcess(rec.pid)?.startTime ?? null,
     recordedAt: new Date().toISOString(),
   };
-  writeFileSync(path.join(dir, `${rec.pid}.json`), JSON.stringify(full));
+  writeFileSync(path.join(dir, `${rec.pid}.json`), JSON.stringify(full), { mode: 0o600 });
 }
 
 export function forgetPid(dir: string, pid: number): void {
@@ -112,7 +112,8 @@ function parseRecord(file: string): PidRecord | null {
   }
 }
 
+/** Polls with ref'd timers: boot awaits this, and nothing else may be holding the event loop open. */
 async function waitUntil(cond: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await new Promise<void>((r) => setTimeout(r, 20).unref());
+  while (!cond() && Date.now() < deadline) await new Promise<void>((r) => setTimeout(r, 20));
 }

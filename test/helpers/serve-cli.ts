@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+/** tsx's loader by absolute URL, so the CLI runs from source in any working directory. */
+const TSX = import.meta.resolve('tsx');
+
+export interface ServeRun {
+  child: ChildProcess;
+  url: string;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  output(): { stdout: string; stderr: string };
+  /** Resolves once GET /health answers 200; rejects if the process exits first or `ms` pass. */
+  ready(ms?: number): Promise<void>;
+}
+
+/** A port free at the time of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the real `mcps serve` (from source) in `cwd` with only PATH, PORT and `env` in its environment. */
+export function serveCli(opts: { cwd: string; port: number; env?: Record<string, string> }): ServeRun {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'serve'], {
+    cwd: opts.cwd,
+    env: { PATH: process.env['PATH'] ?? '', PORT: String(opts.port), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  let code: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (c) => {
+      code = c;
+      resolve(c);
+    }),
+  );
+  const url = `http://127.0.0.1:${opts.port}`;
+  const output = () => ({ stdout, stderr });
+  const ready = async (ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (code !== undefined) throw new Error(`mcps serve exited with ${code} before listening: ${stderr}`);
+      const ok = await fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`mcps serve did not answer /health within ${ms} ms: ${stderr}`);
+  };
+  return { child, url, exited, output, ready };
+}
