@@ -4,6 +4,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { MAX_JSON_DEPTH } from '../lib/json-depth.js';
+import { declareResponses } from './openapi-responses.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,8 +14,9 @@ const require = createRequire(import.meta.url);
  * /redoc (served from the installed `redoc` package, no CDN).
  */
 export async function registerOpenApi(app: FastifyInstance, opts: { title: string; version: string; apiPrefix: string }): Promise<void> {
-  // Routes that need a credential say so in the document.
+  // Routes that need a credential say so in the document; every documented route states its answers.
   app.addHook('onRoute', (route) => {
+    declareResponses(route);
     const auth = route.config?.auth;
     if (auth === undefined || auth === 'public') return;
     route.schema = { ...route.schema, security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] } as typeof route.schema;
@@ -27,7 +30,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { title: strin
         version: opts.version,
         description:
           'Authenticate with `POST ' + opts.apiPrefix + '/auth/login` and send `Authorization: Bearer <access_token>`, ' +
-          'or send an API key as `Authorization: Bearer mcps_...` or `X-API-Key: mcps_...`. Errors are application/problem+json.',
+          'or send an API key as `Authorization: Bearer mcps_...` or `X-API-Key: mcps_...`. Errors are application/problem+json ' +
+          '(every operation lists the ones it can answer). JSON bodies may nest at most ' + MAX_JSON_DEPTH + ' levels deep.',
       },
       components: {
         securitySchemes: {
