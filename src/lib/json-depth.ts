@@ -13,14 +13,23 @@ export const JSON_TOO_DEEP = `JSON nested deeper than ${MAX_JSON_DEPTH} levels (
  * overflow itself) and stops at the first path past the limit.
  */
 export function exceedsJsonDepth(value: unknown, max = MAX_JSON_DEPTH): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
+  if (value === null || typeof value !== 'object') return false;
+  // Two parallel stacks (no tuple per node): the containers still to look into, and their depths.
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) return true;
+    // No array per object (every message and body passes through here): for-of on arrays, for-in on objects.
+    const push = (child: unknown) => {
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    };
+    if (Array.isArray(v)) for (const child of v) push(child);
+    else for (const key in v) push((v as Record<string, unknown>)[key]);
   }
   return false;
 }
