@@ -73,7 +73,7 @@ describe('gateway, protocol 2026-07-28', () => {
     expect((await (await modernClient(key, '/mcp/wb')).listTools()).tools.length).toBeGreaterThan(0);
   });
 
-  it('refuses JSON nested past the limit on /mcp/{server} with -32600, records nothing, and keeps serving', async () => {
+  it('refuses JSON nested past the limit on /mcp/{server} with -32600 and on REST with 400, records nothing, and keeps serving', async () => {
     const { key } = await t.key('deep');
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     const body = `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"message":"deep-marker","x":${deep}}}}`;
@@ -85,6 +85,14 @@ describe('gateway, protocol 2026-07-28', () => {
       expect(error.code).toBe(-32600);
       expect(error.message).toContain('nested deeper than 64 levels');
     }
+    const rest = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tools/wb/call',
+      headers: { ...(await t.login()), 'content-type': 'application/json' },
+      payload: `{"tool":"echo","arguments":{"message":"deep-marker","x":${deep}}}`,
+    });
+    expect(rest.statusCode, rest.body).toBe(400);
+    expect(rest.json().detail).toContain('nested deeper than 64 levels');
     const client = await modernClient(key, '/mcp/wb');
     expect((await client.callTool({ name: 'echo', arguments: { message: 'still serving' } })).content).toEqual([{ type: 'text', text: 'still serving' }]);
     await t.ctx.servers.recorder.flush();
