@@ -17,6 +17,7 @@ import {
 import type { AuthService } from './auth.service.js';
 import { permissionsOf } from './permissions.js';
 import type { UsersService } from './users.service.js';
+import { problems } from '../http/problem.schema.js';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
@@ -34,7 +35,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       audit: { action: 'auth.login', target: 'user' },
       rateLimit: { max: opts.loginMaxPerMinute, timeWindow: '1 minute' },
     },
-    schema: { tags, summary: 'Log in with username and password', body: loginBody, response: { 200: tokenResponse } },
+    schema: { tags, summary: 'Log in with username and password', body: loginBody, response: { 200: tokenResponse, ...problems('unauthorized') } },
   }, async (req) => {
     req.auditTargetId = req.body.username;
     return opts.auth.login(req.body.username, req.body.password, req.ip);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { paginationQuery } from '../http/pagination.js';
 import { createUserBody, idParams, updateUserBody, userItem, userPage } from './auth.schema.js';
 import type { UsersService } from './users.service.js';
+import { problems } from '../http/problem.schema.js';
 
 export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async (app, { users }) => {
   const tags = ['users'];
@@ -14,7 +15,7 @@ export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async
 
   app.post('/users', {
     config: { auth: 'users:write', audit: { action: 'user.create', target: 'user' } },
-    schema: { tags, summary: 'Create a user', body: createUserBody, response: { 201: userItem } },
+    schema: { tags, summary: 'Create a user', body: createUserBody, response: { 201: userItem, ...problems('conflict') } },
   }, async (req, reply) => {
     const user = await users.create(req.body);
     req.auditTargetId = user.id;
@@ -28,12 +29,12 @@ export const usersRoutes: FastifyPluginAsyncZod<{ users: UsersService }> = async
 
   app.patch('/users/:id', {
     config: { auth: 'users:write', audit: { action: 'user.update', target: 'user' } },
-    schema: { tags, summary: 'Change role, disable/enable, or set a new password', params: idParams, body: updateUserBody, response: { 200: userItem } },
+    schema: { tags, summary: 'Change role, disable/enable, or set a new password', params: idParams, body: updateUserBody, response: { 200: userItem, ...problems('conflict') } },
   }, async (req) => users.update(req.params.id, req.body));
 
   app.delete('/users/:id', {
     config: { auth: 'users:write', audit: { action: 'user.delete', target: 'user' } },
-    schema: { tags, summary: 'Delete a user (and their API keys)', params: idParams, response: { 204: z.null() } },
+    schema: { tags, summary: 'Delete a user (and their API keys)', params: idParams, response: { 204: z.null(), ...problems('conflict') } },
   }, async (req, reply) => {
     await users.delete(req.params.id, req.principal!.userId);
     return reply.status(204).send(null);

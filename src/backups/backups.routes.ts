@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { AppError } from '../http/app-error.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { BackupScheduler } from './backup-scheduler.js';
-import { backupIdParams, backupList, backupManifest, createBackupBody, restoreBody, restoreOutcome, uploadQuery } from './backups.schema.js';
+import { backupFile, backupIdParams, backupList, backupManifest, createBackupBody, restoreBody, restoreOutcome, uploadQuery } from './backups.schema.js';
 import type { BackupsService } from './backups.service.js';
+import { problems } from '../http/problem.schema.js';
 
 const BACKUP_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
@@ -45,7 +46,7 @@ export const backupsRoutes: FastifyPluginAsyncZod<{ backups: BackupsService; sch
       tags,
       summary: 'Bring a backup from elsewhere: the file as the body (application/gzip); checked in full before it is listed',
       querystring: uploadQuery,
-      response: { 201: backupManifest },
+      response: { 201: backupManifest, ...problems('unprocessable', 'conflict') },
     },
   }, async (req, reply) => {
     const body = req.body as unknown;
@@ -62,7 +63,7 @@ export const backupsRoutes: FastifyPluginAsyncZod<{ backups: BackupsService; sch
 
   app.get('/system/backups/:id/download', {
     config: { auth: 'backups:write' },
-    schema: { tags, summary: 'Download the backup file (gzip); audited', params: backupIdParams },
+    schema: { tags, summary: 'Download the backup file (gzip); audited', params: backupIdParams, response: { 200: backupFile } },
   }, async (req, reply) => {
     const { manifest, stream } = await backups.open(req.params.id);
     const p = req.principal!;
@@ -77,7 +78,7 @@ export const backupsRoutes: FastifyPluginAsyncZod<{ backups: BackupsService; sch
 
   app.post('/system/backups/:id/verify', {
     config: { auth: 'backups:read', audit: { action: 'backup.verify', target: 'backup' } },
-    schema: { tags, summary: 'Read the file back in full and check it against its manifest', params: backupIdParams, response: { 200: backupManifest } },
+    schema: { tags, summary: 'Read the file back in full and check it against its manifest', params: backupIdParams, response: { 200: backupManifest, ...problems('unprocessable') } },
   }, async (req) => backups.verify(req.params.id));
 
   app.post('/system/backups/:id/restore', {
@@ -87,7 +88,7 @@ export const backupsRoutes: FastifyPluginAsyncZod<{ backups: BackupsService; sch
       summary: 'Replace all data with the backup\'s: verified first, a safety backup taken, then one transaction',
       params: backupIdParams,
       body: restoreBody,
-      response: { 200: restoreOutcome },
+      response: { 200: restoreOutcome, ...problems('conflict', 'unprocessable') },
     },
   }, async (req) => backups.restore(req.params.id, { safety: req.body?.safety_backup ?? true }));
 

@@ -56,3 +56,9 @@ export const uploadQuery = z.strictObject({
   label: label.optional(),
   sha256: z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hex characters').optional(),
 });
+
+/** The download: the file itself (gzip), not JSON; its SHA-256 is in the x-backup-sha256 header. */
+export const backupFile = {
+  description: 'The backup file (gzip); its SHA-256 is in the x-backup-sha256 header',
+  content: { 'application/gzip': { schema: z.any().meta({ type: 'string', format: 'binary' }) } },
+};

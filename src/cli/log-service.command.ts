@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { DepthGuardedTransport } from '../lib/depth-guarded-transport.js';
 import { buildLogServiceServer, LOG_SERVICE_NAME } from '../logservice/build-server.js';
 import { TappedTransport } from '../servers/message-tap.js';
 import type { CliEnv } from './cli-env.js';
@@ -27,7 +28,7 @@ export function registerLogServiceCommand(program: Command, env: CliEnv): void {
         const caller = `${principal.type}:${principal.name}`;
         // A server-side transport sees requests arriving ('in' to it); the protocol log speaks from the
         // platform's side of a server, where requests go 'out' to the server and results come 'in'.
-        const transport = new TappedTransport(new StdioServerTransport(), (direction, message) =>
+        const transport = new TappedTransport(new DepthGuardedTransport(new StdioServerTransport()), (direction, message) =>
           ctx.servers.recorder.record(LOG_SERVICE_NAME, direction === 'in' ? 'out' : 'in', message, { caller }),
         );
         const closed = new Promise<void>((resolve) => {

@@ -48,4 +48,55 @@ describe('gateway, protocol 2026-07-28', () => {
     const res = await fetch(`${t.base}/mcp/wb`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(401);
   });
+
+  it('answers server/discover for a server the caller may not use, or that does not exist, with 404 like initialize', async () => {
+    const { key } = await t.key('modern-denied', { allowed_servers: ['wb'] });
+    for (const path of ['/mcp/nosuch', '/mcp/other']) {
+      const seen: Array<{ status: number; type: string | null; body: string }> = [];
+      const recording = async (url: string | URL, init?: RequestInit) => {
+        const res = await fetch(url, init);
+        seen.push({ status: res.status, type: res.headers.get('content-type'), body: await res.clone().text() });
+        return res;
+      };
+      const client = new Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+      const transport = new StreamableHTTPClientTransport(new URL(`${t.base}${path}`), { fetch: recording, requestInit: { headers: { authorization: `Bearer ${key}` } } });
+      await expect(client.connect(transport)).rejects.toThrow();
+      await client.close().catch(() => {});
+      expect(seen.length, path).toBeGreaterThan(0);
+      expect(seen[0], path).toMatchObject({ status: 404, type: expect.stringContaining('application/problem+json') });
+      expect(JSON.parse(seen[0]!.body).detail).toContain('available to this caller');
+    }
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    const legacy = await fetch(`${t.base}/mcp/nosuch`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: init });
+    expect(legacy.status).toBe(404);
+    expect(legacy.headers.get('content-type')).toContain('application/problem+json');
+    expect((await (await modernClient(key, '/mcp/wb')).listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it('refuses JSON nested past the limit on /mcp/{server} with -32600 and on REST with 400, records nothing, and keeps serving', async () => {
+    const { key } = await t.key('deep');
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const body = `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"message":"deep-marker","x":${deep}}}}`;
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28' };
+    for (const path of ['/mcp/wb', '/mcp']) {
+      const res = await fetch(`${t.base}${path}`, { method: 'POST', headers, body });
+      expect(res.status, path).toBe(400);
+      const { error } = (await res.json()) as { error: { code: number; message: string } };
+      expect(error.code).toBe(-32600);
+      expect(error.message).toContain('nested deeper than 64 levels');
+    }
+    const rest = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tools/wb/call',
+      headers: { ...(await t.login()), 'content-type': 'application/json' },
+      payload: `{"tool":"echo","arguments":{"message":"deep-marker","x":${deep}}}`,
+    });
+    expect(rest.statusCode, rest.body).toBe(400);
+    expect(rest.json().detail).toContain('nested deeper than 64 levels');
+    const client = await modernClient(key, '/mcp/wb');
+    expect((await client.callTool({ name: 'echo', arguments: { message: 'still serving' } })).content).toEqual([{ type: 'text', text: 'still serving' }]);
+    await t.ctx.servers.recorder.flush();
+    const rows = await t.mcpLog('wb', '&method=tools/call');
+    expect(rows.some((r) => r.payload === null || String(r.payload).includes('deep-marker'))).toBe(false);
+  });
 });

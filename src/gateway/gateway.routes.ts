@@ -16,6 +16,7 @@ import {
 } from './gateway.schema.js';
 import type { GatewayService } from './gateway.service.js';
 import { callerOf } from './gateway.service.js';
+import { problems } from '../http/problem.schema.js';
 
 export interface GatewayRoutesOptions {
   gateway: GatewayService;
@@ -39,7 +40,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
       summary: 'Approve the changed definition of a quarantined tool',
       params: toolNameParams,
       body: approveBody,
-      response: { 200: approvedResponse },
+      response: { 200: approvedResponse, ...problems('conflict') },
     },
   }, async (req) => {
     req.auditTargetId = req.params.name;

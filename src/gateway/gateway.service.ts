@@ -106,6 +106,13 @@ export function createGatewayService(deps: GatewayDeps) {
   const perKeyMax = Math.max(1, Math.min(100, Math.floor(config.maxSessions / 4)));
   const exists = (name: string) => builtins.some((b) => b.name === name) || managed.has(name);
 
+  /** Throws AppError('not_found') unless `endpoint` (null: the aggregate) exists and the caller may use it. */
+  const assertEndpoint = async (principal: Principal, endpoint: string | null): Promise<void> => {
+    if (endpoint === null) return;
+    const list = await policies.allowlistFor(principal);
+    if (!exists(endpoint) || !serverAllowed(list, endpoint)) throw new AppError('not_found', `no MCP server '${endpoint}' available to this caller`);
+  };
+
   const faceOf = (scope: SessionScope, router: SessionRouter) => upstreamFace({ supervisor, builtins }, scope, router);
 
   const changes = createListChanges({ supervisor, sessions: () => sessions.all() });
@@ -132,11 +139,7 @@ export function createGatewayService(deps: GatewayDeps) {
       const endpoint = opts.server ?? null;
       const id = opts.id ?? newSessionId();
       const scope: SessionScope = { id, principal: opts.principal, caller: opts.caller ?? callerOf(opts.principal), endpoint };
-      if (endpoint !== null) {
-        const list = await policies.allowlistFor(opts.principal);
-        const allowed = serverAllowed(list, endpoint);
-        if (!exists(endpoint) || !allowed) throw new AppError('not_found', `no MCP server '${endpoint}' available to this caller`);
-      }
+      await assertEndpoint(opts.principal, endpoint);
       const router = createSessionRouter(routerDeps, scope);
       const face = await faceOf(scope, router);
       const server = createSessionServer(router, face);
@@ -195,10 +198,7 @@ export function createGatewayService(deps: GatewayDeps) {
      * with it.
      */
     async statelessServer(principal: Principal, endpoint: string | null): Promise<Server> {
-      if (endpoint !== null) {
-        const list = await policies.allowlistFor(principal);
-        if (!exists(endpoint) || !serverAllowed(list, endpoint)) throw new AppError('not_found', `no MCP server '${endpoint}' available to this caller`);
-      }
+      await assertEndpoint(principal, endpoint);
       const scope: SessionScope = { id: null, principal, caller: callerOf(principal), endpoint };
       const router = createSessionRouter(routerDeps, scope);
       const server = createSessionServer(router, await faceOf(scope, router));
@@ -209,6 +209,7 @@ export function createGatewayService(deps: GatewayDeps) {
     /** Called when a server's lists change (stateless clients listen through the HTTP handler). */
     onListChange: (listener: (server: string, kind: ChangeKind) => void): (() => void) => changes.listen(listener),
 
+    assertEndpoint,
     findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
     findOwnedSession: (id: string, principal: Principal) => sessions.findOwned(id, principal),
     sessions: (): SessionView[] => sessions.all().map(toSessionView),

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { exceedsJsonDepth, JSON_TOO_DEEP } from '../lib/json-depth.js';
 
 /** A JSON-RPC error as the body of a plain HTTP answer (before any MCP session handles the request). */
 export function sendJsonRpcError(reply: FastifyReply, status: number, code: number, message: string, id: string | number | null = null): FastifyReply {
@@ -12,7 +13,7 @@ export type ParsedBody =
   | { ok: true; message: Record<string, unknown> }
   | { ok: false; status: number; code: number; message: string };
 
-/** Parses a POSTed body: one JSON-RPC message; malformed JSON, batches and non-messages are refused. */
+/** Parses a POSTed body: one JSON-RPC message; malformed JSON, too deep JSON, batches and non-messages are refused. */
 export function parseJsonRpcBody(text: unknown): ParsedBody {
   if (typeof text !== 'string' || text.trim() === '') return { ok: false, status: 400, code: -32700, message: 'Parse error: empty body' };
   let value: unknown;
@@ -21,6 +22,7 @@ export function parseJsonRpcBody(text: unknown): ParsedBody {
   } catch (err) {
     return { ok: false, status: 400, code: -32700, message: `Parse error: ${(err as Error).message}` };
   }
+  if (exceedsJsonDepth(value)) return { ok: false, status: 400, code: -32600, message: `Invalid Request: ${JSON_TOO_DEEP}` };
   if (Array.isArray(value)) {
     return { ok: false, status: 400, code: -32600, message: 'Invalid Request: JSON-RPC batches are not supported (send one message per request)' };
   }

@@ -90,6 +90,8 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
 
     if (request.method !== 'POST') return sendJsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     if (body?.['method'] !== 'initialize' && !(await isLegacyRequest(await toWebRequest(request.raw, body), body))) {
+      // Checked here: the SDK answers 500 for anything its server factory throws.
+      await gateway.assertEndpoint(principal, endpoint);
       (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = { token: '', clientId: principal.id, scopes: [], extra: { principal, endpoint } };
       hijackWithHeaders(reply);
       await modernNode(request.raw, reply.raw, body);

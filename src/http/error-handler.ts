@@ -2,7 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, type FieldError } from './app-error.js';
 
-const TITLES: Record<ErrorCode, string> = {
+/** The problem `title` of each code (also the description of error responses in the OpenAPI document). */
+export const PROBLEM_TITLES: Record<ErrorCode, string> = {
   validation: 'Validation failed',
   bad_request: 'Bad request',
   unauthorized: 'Unauthorized',
@@ -22,7 +23,7 @@ const TITLES: Record<ErrorCode, string> = {
 /** Renders every error once, as RFC 9457 application/problem+json. Unknown errors leak nothing. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = toAppError(error);
+    const appError = toAppError(error, request);
     if (appError.status >= 500) {
       request.log.error({ err: error, request_id: request.id }, 'unhandled error');
     }
@@ -42,7 +43,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     .type('application/problem+json')
     .send({
       type: `https://mcps.one/problems/${error.code}`,
-      title: TITLES[error.code],
+      title: PROBLEM_TITLES[error.code],
       status: error.status,
       detail: error.message,
       code: error.code,
@@ -51,7 +52,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     });
 }
 
-function toAppError(error: FastifyError): AppError {
+function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
 
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -66,7 +67,7 @@ function toAppError(error: FastifyError): AppError {
 
   // Fastify's own errors (bad JSON, body too large, wrong content type, ...) carry a 4xx statusCode.
   const status = error.statusCode ?? 500;
-  if (status === 413) return new AppError('payload_too_large', 'request body is too large');
+  if (status === 413) return new AppError('payload_too_large', tooLargeMessage(request.routeOptions.bodyLimit));
   if (status === 415) return new AppError('unsupported_media_type', error.message);
   if (status === 429) return new AppError('rate_limited', error.message);
   if (status === 400 && error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new AppError('bad_request', 'body is not valid JSON');
@@ -83,4 +84,12 @@ function pathOf(instancePath: string, params: Record<string, unknown> | undefine
   const keys = params?.['keys'];
   if (Array.isArray(keys) && keys.length > 0) parts.push(keys.join(','));
   return parts;
+}
+
+/** Names the limit and the setting behind it (every JSON body shares MCPS_BODY_LIMIT). */
+function tooLargeMessage(limit: number | undefined): string {
+  if (!limit) return 'request body is too large (MCPS_BODY_LIMIT)';
+  const mb = limit / (1024 * 1024);
+  const size = mb >= 1 ? `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB` : `${Math.round(limit / 1024)} KB`;
+  return `request body is larger than the limit of ${limit} bytes (${size}); the limit is set by MCPS_BODY_LIMIT`;
 }

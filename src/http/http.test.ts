@@ -71,6 +71,27 @@ describe('cross-cutting HTTP behaviour', () => {
     expect(res.json()).toMatchObject({ code: 'not_found', status: 404 });
   });
 
+  it('refuses JSON nested past the limit with 400 naming it (not a 500), and keeps serving', async () => {
+    const admin = await t.login();
+    const nested = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
+    const deep = `{"tool":"echo","arguments":{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/tools/nosuch/call', headers: { ...admin, 'content-type': 'application/json' }, payload: deep });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json()).toMatchObject({ code: 'bad_request', detail: expect.stringContaining('nested deeper than 64 levels') });
+    const atLimit = await t.app.inject({ method: 'POST', url: '/api/v1/tools/nosuch/call', headers: { ...admin, 'content-type': 'application/json' }, payload: `{"tool":"echo","arguments":${nested(62)}}` });
+    expect(atLimit.statusCode, atLimit.body).toBe(404);
+    const pastLimit = await t.app.inject({ method: 'POST', url: '/api/v1/tools/nosuch/call', headers: { ...admin, 'content-type': 'application/json' }, payload: `{"tool":"echo","arguments":${nested(64)}}` });
+    expect(pastLimit.statusCode).toBe(400);
+    expect((await t.app.inject({ url: '/api/v1/system/health' })).statusCode).toBe(200);
+  });
+
+  it('a body over the limit is a 413 naming the limit and its setting', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: { ...(await t.login()), 'content-type': 'application/json' }, payload: JSON.stringify({ username: 'x'.repeat(2 * 1024 * 1024) }) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().detail).toBe('request body is larger than the limit of 1048576 bytes (1 MB); the limit is set by MCPS_BODY_LIMIT');
+  });
+
   it('refuses to start when an API route declares no auth', async () => {
     await expect(createTestApp({}, (app) => app.get('/api/v1/unguarded', async () => 'x'))).rejects.toThrow(/declares no auth/);
   });

@@ -4,6 +4,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { MAX_JSON_DEPTH } from '../lib/json-depth.js';
+import { declareResponses } from './openapi-responses.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,8 +16,9 @@ const require = createRequire(import.meta.url);
 export async function registerOpenApi(app: FastifyInstance, opts: { title: string; version: string; apiPrefix: string }): Promise<void> {
   // Each operation carries its declared auth as `x-permission` (a permission, 'authenticated' or 'public'),
   // so clients and the security suite read who may call it from the document; routes that need a
-  // credential also say so as `security`.
+  // credential also say so as `security`; every documented route states its answers.
   app.addHook('onRoute', (route) => {
+    declareResponses(route);
     const auth = route.config?.auth;
     if (auth === undefined) return;
     const security = auth === 'public' ? {} : { security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] };
@@ -31,7 +34,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { title: strin
         version: opts.version,
         description:
           'Authenticate with `POST ' + opts.apiPrefix + '/auth/login` and send `Authorization: Bearer <access_token>`, ' +
-          'or send an API key as `Authorization: Bearer mcps_...` or `X-API-Key: mcps_...`. Errors are application/problem+json.',
+          'or send an API key as `Authorization: Bearer mcps_...` or `X-API-Key: mcps_...`. Errors are application/problem+json ' +
+          '(every operation lists the ones it can answer). JSON bodies may nest at most ' + MAX_JSON_DEPTH + ' levels deep.',
       },
       components: {
         securitySchemes: {

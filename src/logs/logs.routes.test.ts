@@ -151,4 +151,11 @@ describe('MCP log, stats and cleanup', () => {
     expect(audit.items[0]).toMatchObject({ outcome: 'success', details: { query: { type: 'mcp', older_than_days: 30 } } });
     expect((await t.app.inject({ method: 'DELETE', url: '/api/v1/logs/cleanup', headers: admin })).statusCode).toBe(400);
   });
+
+  it.each(['', '?older_than_days=', '?older_than_days=soon', '?older_than_days=-1'])('cleanup%s says older_than_days is required, a number of days', async (query) => {
+    const res = await t.app.inject({ method: 'DELETE', url: `/api/v1/logs/cleanup${query}`, headers: admin });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().detail).toContain('older_than_days is required: a whole number of days');
+    expect(res.json().detail).not.toContain('NaN');
+  });
 });

@@ -33,9 +33,16 @@ export const statsQuery = z.object({
   days: z.coerce.number().int().min(1).max(365).default(7),
 }).strict();
 
+const OLDER_THAN_DAYS = 'older_than_days is required: a whole number of days (0-3650), e.g. older_than_days=30';
+
 export const cleanupQuery = z.object({
   type: z.enum(['system', 'operations', 'mcp', 'all']).default('all'),
-  older_than_days: z.coerce.number().int().min(0).max(3650),
+  older_than_days: z
+    .string({ error: OLDER_THAN_DAYS })
+    .regex(/^\d{1,4}$/, OLDER_THAN_DAYS)
+    .transform(Number)
+    .pipe(z.number().max(3650, OLDER_THAN_DAYS))
+    .describe('Delete entries older than this many days (0-3650)'),
 }).strict();
 
 const json = z.record(z.string(), z.unknown()).nullable();

@@ -1,4 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import { exceedsJsonDepth, JSON_TOO_DEEP } from '../lib/json-depth.js';
 
 /** JSON-RPC error codes the pipe answers with itself. */
 export const PARSE_ERROR = -32700;
@@ -16,6 +17,7 @@ export function parseFrame(text: string): { message: JSONRPCMessage } | { reply:
   } catch {
     return { reply: errorResponse(null, PARSE_ERROR, 'Parse error: the frame is not JSON'), problem: 'a frame that is not JSON' };
   }
+  if (exceedsJsonDepth(value)) return { reply: errorResponse(idOf(value), INVALID_REQUEST, `Invalid Request: ${JSON_TOO_DEEP}`), problem: 'a frame nested too deep' };
   const message = asJsonRpc(value);
   if (message) return { message };
   return { reply: errorResponse(idOf(value), INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message'), problem: 'a frame that is not a JSON-RPC message' };

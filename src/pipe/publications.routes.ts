@@ -12,6 +12,7 @@ import {
   updatePublicationBody,
 } from './publications.schema.js';
 import type { PublicationsService } from './publications.service.js';
+import { problems } from '../http/problem.schema.js';
 
 const principalOf = (req: FastifyRequest) => {
   if (!req.principal) throw new AppError('unauthorized', 'authentication required');
@@ -63,7 +64,7 @@ export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: Publicati
 
   app.post('/publications', {
     config: { auth: 'publications:write', audit: { action: 'publication.create', target: 'publication' } },
-    schema: { tags, summary: 'Publish the whole gateway (every tool an API key may use) to a remote WebSocket endpoint', body: createPublicationBody, response: { 201: publicationView } },
+    schema: { tags, summary: 'Publish the whole gateway (every tool an API key may use) to a remote WebSocket endpoint', body: createPublicationBody, response: { 201: publicationView, ...problems('not_found') } },
   }, async (req, reply) => {
     const created = await publications.createGateway(req.body, principalOf(req), infoOf(req));
     req.auditTargetId = created.id;

@@ -15,6 +15,7 @@ import {
   versionParams,
 } from './secrets.schema.js';
 import type { SecretsService } from './secrets.service.js';
+import { problems } from '../http/problem.schema.js';
 
 /**
  * /secrets. Handlers stay thin: the service checks permissions again (for MCP tools) and writes the one
@@ -37,7 +38,7 @@ export const secretsRoutes: FastifyPluginAsyncZod<{ secrets: SecretsService }> =
 
   app.post('/secrets', {
     config: { auth: 'secrets:write', audit: { action: 'secret.create', target: 'secret' } },
-    schema: { tags, summary: 'Create a secret (version 1)', body: createSecretBody, response: { 201: secretDetail } },
+    schema: { tags, summary: 'Create a secret (version 1)', body: createSecretBody, response: { 201: secretDetail, ...problems('conflict') } },
   }, async (req, reply) => {
     req.auditTargetId = req.body.name;
     return reply.status(201).send(await secrets.create(req.body, auditedCaller(req)));
@@ -55,12 +56,12 @@ export const secretsRoutes: FastifyPluginAsyncZod<{ secrets: SecretsService }> =
 
   app.put('/secrets/:name', {
     config: { auth: 'secrets:write', audit: { action: 'secret.update', target: 'secret' } },
-    schema: { tags, summary: 'Store a new version (optional check-and-set)', params: nameParams, body: updateSecretBody, response: { 200: secretDetail } },
+    schema: { tags, summary: 'Store a new version (optional check-and-set)', params: nameParams, body: updateSecretBody, response: { 200: secretDetail, ...problems('conflict') } },
   }, async (req) => secrets.update(req.params.name, req.body, auditedCaller(req)));
 
   app.post('/secrets/:name/rotate', {
     config: { auth: 'secrets:write', audit: { action: 'secret.rotate', target: 'secret' } },
-    schema: { tags, summary: 'Rotate: a new value, given or generated; the previous one stays readable for the overlap window', params: nameParams, body: rotateSecretBody, response: { 200: secretDetail } },
+    schema: { tags, summary: 'Rotate: a new value, given or generated; the previous one stays readable for the overlap window', params: nameParams, body: rotateSecretBody, response: { 200: secretDetail, ...problems('conflict') } },
   }, async (req) => secrets.rotate(req.params.name, req.body, auditedCaller(req)));
 
   app.delete('/secrets/:name', {
@@ -73,12 +74,12 @@ export const secretsRoutes: FastifyPluginAsyncZod<{ secrets: SecretsService }> =
 
   app.post('/secrets/:name/restore', {
     config: { auth: 'secrets:write', audit: { action: 'secret.restore', target: 'secret' } },
-    schema: { tags, summary: 'Restore a soft-deleted secret', params: nameParams, response: { 200: secretDetail } },
+    schema: { tags, summary: 'Restore a soft-deleted secret', params: nameParams, response: { 200: secretDetail, ...problems('conflict') } },
   }, async (req) => secrets.restore(req.params.name, auditedCaller(req)));
 
   app.delete('/secrets/:name/versions/:version', {
     config: { auth: 'secrets:write', audit: { action: 'secret.destroy_version', target: 'secret' } },
-    schema: { tags, summary: 'Destroy one version for good (not the current one)', params: versionParams, response: { 204: z.null() } },
+    schema: { tags, summary: 'Destroy one version for good (not the current one)', params: versionParams, response: { 204: z.null(), ...problems('conflict') } },
   }, async (req, reply) => {
     await secrets.destroyVersion(req.params.name, req.params.version, auditedCaller(req));
     return reply.status(204).send(null);

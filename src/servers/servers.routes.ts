@@ -21,8 +21,10 @@ import {
   stderrView,
   toolParams,
   updateServerBody,
+  upstreamProblems,
 } from './servers.schema.js';
 import type { ServersService } from './servers.service.js';
+import { problems } from '../http/problem.schema.js';
 
 /** `user:<name>` / `api_key:<name>`: the caller recorded in the protocol log. */
 const callerOf = (req: FastifyRequest): string | null => (req.principal ? `${req.principal.type}:${req.principal.name}` : null);
@@ -46,7 +48,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
 
   app.post('/tools', {
     config: { auth: 'servers:write', audit: { action: 'server.create', target: 'server' } },
-    schema: { tags, summary: 'Register an MCP server', body: createServerBody, response: { 201: serverView } },
+    schema: { tags, summary: 'Register an MCP server', body: createServerBody, response: { 201: serverView, ...problems('conflict') } },
   }, async (req, reply) => {
     const created = await servers.create(req.body);
     req.auditTargetId = created.id;
@@ -70,7 +72,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
 
   app.put('/tools/:tool_id', {
     config: { auth: 'servers:write', audit: { action: 'server.update', target: 'server' } },
-    schema: { tags, summary: 'Change an MCP server (a running one uses it after a restart)', params: toolParams, body: updateServerBody, response: { 200: serverView } },
+    schema: { tags, summary: 'Change an MCP server (a running one uses it after a restart)', params: toolParams, body: updateServerBody, response: { 200: serverView, ...problems('conflict') } },
   }, async (req) => servers.update(req.params.tool_id, req.body));
 
   app.delete('/tools/:tool_id', {
@@ -84,7 +86,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   for (const verb of ['start', 'stop', 'restart'] as const) {
     app.post(`/tools/:tool_id/${verb}`, {
       config: { auth: 'servers:operate', audit: { action: `server.${verb}`, target: 'server' } },
-      schema: { tags, summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} an MCP server`, params: toolParams, response: { 200: statusView } },
+      schema: { tags, summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} an MCP server`, params: toolParams, response: { 200: statusView, ...problems('conflict', 'unprocessable', 'bad_gateway') } },
     }, async (req) => servers[verb](req.params.tool_id));
   }
 
@@ -95,27 +97,27 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
 
   app.get('/tools/:tool_id/capabilities', {
     config: { auth: 'servers:read' },
-    schema: { tags, summary: 'The live server\'s tools, resources and prompts, server info and protocol version', params: toolParams, response: { 200: capabilitiesView } },
+    schema: { tags, summary: 'The live server\'s tools, resources and prompts, server info and protocol version', params: toolParams, response: { 200: capabilitiesView, ...upstreamProblems } },
   }, async (req) => servers.capabilities(req.params.tool_id, callerOf(req)));
 
   app.post('/tools/:tool_id/call', {
     config: { auth: 'servers:operate', audit: { action: 'server.call', target: 'server' } },
-    schema: { tags, summary: 'Call a tool; its MCP result (isError: true when the tool failed)', params: toolParams, body: callToolBody, response: { 200: mcpResult } },
+    schema: { tags, summary: 'Call a tool; its MCP result (isError: true when the tool failed)', params: toolParams, body: callToolBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.callTool(req.params.tool_id, req.body.tool, req.body.arguments, callerOf(req)));
 
   app.post('/tools/:tool_id/read-resource', {
     config: { auth: 'servers:operate', audit: { action: 'server.read_resource', target: 'server' } },
-    schema: { tags, summary: 'Read a resource', params: toolParams, body: readResourceBody, response: { 200: mcpResult } },
+    schema: { tags, summary: 'Read a resource', params: toolParams, body: readResourceBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.readResource(req.params.tool_id, req.body.uri, callerOf(req)));
 
   app.post('/tools/:tool_id/get-prompt', {
     config: { auth: 'servers:operate', audit: { action: 'server.get_prompt', target: 'server' } },
-    schema: { tags, summary: 'Get a prompt', params: toolParams, body: getPromptBody, response: { 200: mcpResult } },
+    schema: { tags, summary: 'Get a prompt', params: toolParams, body: getPromptBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.getPrompt(req.params.tool_id, req.body.name, req.body.arguments, callerOf(req)));
 
   app.get('/tools/:tool_id/metrics', {
     config: { auth: 'servers:read' },
-    schema: { tags, summary: 'CPU %, RSS, restarts, uptime, calls, errors, p50/p95 latency as a time series', params: toolParams, querystring: metricsQuery, response: { 200: metricsView } },
+    schema: { tags, summary: 'CPU %, RSS, restarts, uptime, calls, errors, p50/p95 latency as a time series', params: toolParams, querystring: metricsQuery, response: { 200: metricsView, ...problems('unavailable') } },
   }, async (req) => servers.metrics(req.params.tool_id, req.query.since && new Date(req.query.since).toISOString()));
 
   app.get('/tools/:tool_id/stderr', {

@@ -3,6 +3,7 @@ import { publicationView } from '../pipe/publications.schema.js';
 import { pageSchema, paginationQuery } from '../http/pagination.js';
 import { SERVER_NAME } from './server-definition.js';
 import { SERVER_STATES } from './server-state.js';
+import { problems } from '../http/problem.schema.js';
 
 const transport = z.enum(['stdio', 'streamable-http', 'sse', 'websocket']);
 const restartPolicy = z.enum(['always', 'on-failure', 'never']);
@@ -163,3 +164,6 @@ export const metricsView = z.object({
   totals: z.object({ calls: z.number(), errors: z.number() }),
   samples: z.array(sample),
 });
+
+/** What a call through to a server may answer besides the usual: not running, a missing secret, upstream failures. */
+export const upstreamProblems = problems('conflict', 'unprocessable', 'bad_gateway', 'gateway_timeout');

@@ -11,11 +11,9 @@ export function validateSettings(patch: Record<string, unknown>, restartOnly: Re
   const valid = new Map<SettingKey, unknown | null>();
   if (Object.keys(patch).length === 0) errors.push({ field: 'body', message: 'give at least one setting' });
   for (const [key, raw] of Object.entries(patch)) {
-    if (!(key in SETTING_SCHEMAS)) {
-      const message = key in restartOnly
-        ? `'${key}' cannot change at run time: set it in the environment (or .env) and restart`
-        : `unknown setting; runtime settings are: ${SETTING_KEYS.join(', ')}`;
-      errors.push({ field: `body.${key}`, message });
+    const keyProblem = settingKeyProblem(key, restartOnly);
+    if (keyProblem !== null) {
+      errors.push({ field: `body.${key}`, message: keyProblem });
       continue;
     }
     const k = key as SettingKey;
@@ -29,4 +27,12 @@ export function validateSettings(patch: Record<string, unknown>, restartOnly: Re
   }
   if (errors.length > 0) throw new AppError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
   return valid;
+}
+
+/** Why `key` cannot be changed at run time (restart-only or unknown), or null for a runtime setting. */
+export function settingKeyProblem(key: string, restartOnly: Readonly<Record<string, unknown>>): string | null {
+  if (key in SETTING_SCHEMAS) return null;
+  return key in restartOnly
+    ? `'${key}' cannot change at run time: set it in the environment (or .env) and restart`
+    : `unknown setting; runtime settings are: ${SETTING_KEYS.join(', ')}`;
 }

@@ -94,6 +94,16 @@ describe('PUT /system/config: validation', () => {
     expect(res.json().errors).toEqual([{ field: 'body', message: 'give at least one setting' }]);
   });
 
+  it('reports every problem in one answer: an unknown key, a restart-only one and a bad value', async () => {
+    const res = await put({ 'no.such.key': 1, PORT: 9000, 'log.level': 'loud' });
+    expect(res.statusCode).toBe(400);
+    const errors = res.json().errors as Array<{ field: string; message: string }>;
+    expect(errors.map((e) => e.field).sort()).toEqual(['body.PORT', 'body.log.level', 'body.no.such.key']);
+    expect(errors.find((e) => e.field === 'body.no.such.key')!.message).toContain('unknown setting');
+    expect(errors.find((e) => e.field === 'body.PORT')!.message).toContain('cannot change at run time');
+    expect(res.json().detail).toContain('body.no.such.key');
+  });
+
   it('explains that a restart-only setting belongs in the environment', async () => {
     const res = await put({ DATABASE_URL: 'sqlite:///x.db' });
     expect(res.json().detail).toContain('cannot change at run time');

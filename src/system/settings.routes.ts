@@ -20,7 +20,7 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService; 
 
   app.put('/system/config', {
     config: { auth: 'system:config:write', audit: { action: 'system.config.update', target: 'settings' } },
-    schema: { tags, summary: 'Change runtime settings (validated, stored, applied at once, audited)', body: settingsUpdateBody, response: { 200: settingsUpdateResponse } },
+    schema: { tags, summary: 'Change runtime settings (validated, stored, applied at once, audited)', body: settingsUpdateBody(config.settingSources), response: { 200: settingsUpdateResponse } },
   }, async (req) => {
     const p = req.principal!;
     const result = await settings.update(req.body, { actor: { type: p.type, id: p.id, name: p.name }, ip: req.ip, requestId: req.id });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SERVER_STATES } from '../servers/server-state.js';
 import { SETTING_DESCRIPTIONS, SETTING_KEYS, SETTING_SCHEMAS, type SettingKey } from './settings-definitions.js';
+import { settingKeyProblem } from './settings-validation.js';
 
 const num = z.number().nullable();
 
@@ -158,12 +159,25 @@ export const settingsUpdateResponse = settingsResponse.extend({
 });
 
 /**
- * Each key optional; null resets it to its default. Other keys pass through to the settings service,
- * which explains them (restart-only or unknown) and re-checks everything before storing.
+ * Each key optional; null resets it to its default. Other keys are refused with the reason
+ * (restart-only, named in `restartOnly`, or unknown) next to any bad value, so one answer lists every
+ * problem; the settings service re-checks everything before storing.
  */
-export const settingsUpdateBody = z
-  .object(Object.fromEntries(SETTING_KEYS.map((k) => [k, SETTING_SCHEMAS[k].nullable().optional().describe(SETTING_DESCRIPTIONS[k])])) as {
-    [K in SettingKey]: z.ZodOptional<z.ZodNullable<(typeof SETTING_SCHEMAS)[K]>>;
-  })
-  .catchall(z.unknown())
-  .describe('Runtime settings to change; null resets a key to its default. All or nothing.');
+export const settingsUpdateBody = (restartOnly: Readonly<Record<string, unknown>>) =>
+  z
+    .object(Object.fromEntries(SETTING_KEYS.map((k) => [k, SETTING_SCHEMAS[k].nullable().optional().describe(SETTING_DESCRIPTIONS[k])])) as {
+      [K in SettingKey]: z.ZodOptional<z.ZodNullable<(typeof SETTING_SCHEMAS)[K]>>;
+    })
+    .catchall(z.unknown())
+    .superRefine(
+      (body, ctx) => {
+        if (!body || typeof body !== 'object' || Array.isArray(body)) return;
+        for (const key of Object.keys(body)) {
+          const message = settingKeyProblem(key, restartOnly);
+          if (message !== null) ctx.addIssue({ code: 'custom', path: [key], message });
+        }
+      },
+      // Also when a value is already wrong: every problem in one answer.
+      { when: () => true },
+    )
+    .describe('Runtime settings to change; null resets a key to its default. All or nothing.');

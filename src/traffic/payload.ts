@@ -10,6 +10,8 @@ export interface PayloadOptions {
 }
 
 export const REDACTED = '[REDACTED]';
+/** Stored instead of a message too deeply nested to turn into text. */
+export const NOT_SERIALISABLE = '[not recorded: the message is nested too deep to serialise]';
 /** Secrets longer than this may survive partially at the cut of a capped payload. */
 const REDACT_MARGIN = 4096;
 /** A cheap first look: only messages with a key like these go through the (slower) replacer. */
@@ -20,7 +22,14 @@ const KEY_HINT = /(pass|secret|token|key|auth|cookie|credential|signature|sessio
  * known secret values redacted, then capped at `cap` bytes. `size` is the full message's size.
  */
 export function formatPayload(message: unknown, opts: PayloadOptions): { payload: string; size: number } {
-  let text = JSON.stringify(message) ?? 'null';
+  let text: string;
+  try {
+    text = JSON.stringify(message) ?? 'null';
+  } catch (err) {
+    // A value nested thousands deep (e.g. from an upstream server; clients are bounded at the edge).
+    if (err instanceof RangeError) return { payload: NOT_SERIALISABLE, size: 0 };
+    throw err;
+  }
   const size = Buffer.byteLength(text);
   if (KEY_HINT.test(text)) {
     text = JSON.stringify(message, (key, value: unknown) =>

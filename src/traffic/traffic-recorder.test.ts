@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewMcpLogRow } from '../logs/mcp-log.table.js';
+import { NOT_SERIALISABLE } from './payload.js';
 import { createTrafficRecorder, type TrafficRecorderOptions } from './traffic-recorder.js';
 
 function make(over: Partial<TrafficRecorderOptions> = {}) {
@@ -63,6 +64,16 @@ describe('traffic recorder', () => {
     expect(rows[0]!.payload).toMatch(new RegExp(`…\\[truncated: ${full} bytes\\]$`));
     expect(Buffer.byteLength(rows[0]!.payload!.replace(/…\[truncated.*$/, ''))).toBeLessThanOrEqual(100);
     expect(rows[0]!.payload).not.toContain('\uFFFD');
+  });
+
+  it('records a message nested too deep to serialise with a clear marker, not a null payload and an error', async () => {
+    const errors: unknown[] = [];
+    const { sut, rows } = make({ onError: (err) => errors.push(err) });
+    const deep = JSON.parse(`{"jsonrpc":"2.0","id":4,"result":{"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`) as object;
+    sut.record('a', 'in', deep);
+    await sut.close();
+    expect(rows[0]).toMatchObject({ payload: NOT_SERIALISABLE, jsonrpc_id: '4' });
+    expect(errors).toEqual([]);
   });
 
   it('redacts sensitive keys at any depth and known secret values', async () => {
