@@ -66,7 +66,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await loginAttempts.record({ username, ip, succeeded: reason === null, reason, at });
       if (reason !== null || !user) throw unauthorized();
       await users.update(user.id, { last_login_at: at });
-      return { access_token: await tokens.sign(user.id), token_type: 'bearer', expires_in: tokens.expiresInSeconds };
+      return { access_token: await tokens.sign(user), token_type: 'bearer', expires_in: tokens.expiresInSeconds };
     },
 
     /** Resolves a bearer credential (JWT or API key) to a principal, or throws 401. */
@@ -75,8 +75,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       const claims = await tokens.verify(credential);
       const user = await users.findById(claims.sub);
       if (!user || user.disabled_at) throw unauthorized('invalid access token');
-      // A password change ends every session started before it (iat has second precision).
-      if (claims.iat < Math.floor(Date.parse(user.password_changed_at) / 1000)) throw unauthorized('access token revoked');
+      // A password change ends every session started before it: tokens name the generation they belong to.
+      if (claims.pwd !== user.password_changed_at) throw unauthorized('access token revoked');
       return userPrincipal(user);
     },
 
