@@ -95,7 +95,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       return apiKeyPrincipal(row, owner);
     },
 
-    async createApiKey(owner: Principal, input: { name: string; role: Role; expires_at?: string | undefined }): Promise<{ key: string; api_key: PublicApiKey }> {
+    /**
+     * Creates an API key for `owner`. `insert` stores the row (default: alone); the gateway passes one
+     * that stores the key's allowlists in the same transaction.
+     */
+    async createApiKey(
+      owner: Principal,
+      input: { name: string; role: Role; expires_at?: string | undefined },
+      insert: (row: ApiKeyRow) => Promise<void> = (row) => apiKeys.insert(row),
+    ): Promise<{ key: string; api_key: PublicApiKey }> {
       if (ROLE_RANK[input.role] > ROLE_RANK[owner.role]) {
         throw new AppError('forbidden', `cannot create a key with role '${input.role}' above your own role '${owner.role}'`);
       }
@@ -115,7 +123,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         last_used_at: null,
         created_at: nowIso(),
       };
-      await apiKeys.insert(row);
+      await insert(row);
       return { key, api_key: toPublicKey(row) };
     },
 
