@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
+import { ADMIN_PASSWORD, createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -54,5 +54,31 @@ describe('a password change ends every session issued before it', () => {
     expect((await me(between)).statusCode).toBe(401);
     const after = await t.ctx.users.getRow('twice');
     expect(after.password_changed_at > u.password_changed_at).toBe(true);
+  });
+});
+
+describe('answers that carry a credential are never cached', () => {
+  it('sends Cache-Control: no-store on login, API-key creation (both routes) and secret reveal', async () => {
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+    expect(login.statusCode).toBe(200);
+    expect(login.headers['cache-control']).toBe('no-store');
+    const admin = { authorization: `Bearer ${login.json().access_token as string}` };
+
+    const key = await t.app.inject({ method: 'POST', url: '/api/v1/auth/api-keys', headers: admin, payload: { name: 'nostore', role: 'viewer' } });
+    expect(key.statusCode).toBe(201);
+    expect(key.headers['cache-control']).toBe('no-store');
+    const gatewayKey = await t.app.inject({ method: 'POST', url: '/api/v1/gateway/api-keys', headers: admin, payload: { name: 'nostore-gw', role: 'viewer', allowed_servers: ['a'] } });
+    expect(gatewayKey.statusCode).toBe(201);
+    expect(gatewayKey.headers['cache-control']).toBe('no-store');
+
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/secrets', headers: admin, payload: { name: 'NOSTORE', value: 'shown-once' } })).statusCode).toBe(201);
+    const reveal = await t.app.inject({ method: 'POST', url: '/api/v1/secrets/NOSTORE/reveal', headers: admin, payload: { reason: 'cache test' } });
+    expect(reveal.json().value).toBe('shown-once');
+    expect(reveal.headers['cache-control']).toBe('no-store');
+
+    // Refusals too (they name who asked), and every other API answer.
+    const refused = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'not-the-password' } });
+    expect(refused.headers['cache-control']).toBe('no-store');
+    expect((await me(admin)).headers['cache-control']).toBe('no-store');
   });
 });
