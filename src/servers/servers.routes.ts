@@ -42,7 +42,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   app.get('/tools', {
     config: { auth: 'servers:read' },
     schema: { tags, summary: 'List managed MCP servers', querystring: listServersQuery, response: { 200: serverPage } },
-  }, async (req) => servers.list(req.query));
+  }, async (req) => servers.list(req.query, req.serverScope));
 
   app.post('/tools', {
     config: { auth: 'servers:write', audit: { action: 'server.create', target: 'server' } },
