@@ -82,3 +82,55 @@ describe('answers that carry a credential are never cached', () => {
     expect((await me(admin)).headers['cache-control']).toBe('no-store');
   });
 });
+
+describe('login lockout per username and address', () => {
+  const loginFrom = (ip: string, username: string, password: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+
+  it('an attacker failing 10 times locks only its own address, with a growing Retry-After; the user logs in from another', async () => {
+    await t.ctx.users.create({ username: 'victim', password: 'victim-password-1', role: 'viewer' });
+    const attacker = '203.0.113.66';
+    const codes: number[] = [];
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await loginFrom(attacker, 'victim', `guess-${i}-xxxxxxx`);
+      codes.push(res.statusCode);
+      if (res.statusCode === 429) {
+        expect(String(res.headers['content-type'])).toContain('application/problem+json');
+        waits.push(Number(res.headers['retry-after']));
+      }
+    }
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    for (let i = 1; i < waits.length; i++) expect(waits[i]!).toBeGreaterThan(waits[i - 1]!);
+    // The right password from the attacker's address is refused too, while locked.
+    expect((await loginFrom(attacker, 'victim', 'victim-password-1')).statusCode).toBe(429);
+
+    // The real user, from elsewhere, is not locked out.
+    const real = await loginFrom('198.51.100.7', 'victim', 'victim-password-1');
+    expect(real.statusCode, real.body).toBe(200);
+
+    // Alerted once: an operation-log row with username and address, a system-log warning, a counter.
+    const rows = await t.ctx.db.selectFrom('operation_logs').selectAll().where('action', '=', 'auth.lockout').where('target_id', '=', 'victim').execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ ip: attacker, outcome: 'failure', actor_name: 'victim' });
+    expect(JSON.parse(rows[0]!.details!)).toMatchObject({ username: 'victim', ip: attacker, scope: 'address', failures: 5 });
+    expect(t.ctx.auth.metrics().lockouts_total.address).toBeGreaterThanOrEqual(1);
+    const metrics = await t.app.inject({ url: '/metrics', headers: await t.login() });
+    expect(metrics.body).toMatch(/mcps_auth_lockouts_total\{scope="address"\} [1-9]/);
+  });
+
+  it('failures from many addresses lock the username for new addresses, never for one the user logged in from lately', async () => {
+    await t.ctx.users.create({ username: 'spread', password: 'spread-password-1', role: 'viewer' });
+    const home = '192.0.2.10';
+    expect((await loginFrom(home, 'spread', 'spread-password-1')).statusCode).toBe(200);
+    for (let a = 0; a < 4; a++) {
+      for (let i = 0; i < t.config.loginMaxFailures; i++) expect((await loginFrom(`203.0.113.${a + 1}`, 'spread', `guess-${a}-${i}-xxxxx`)).statusCode).toBe(401);
+    }
+    const stranger = await loginFrom('198.51.100.99', 'spread', 'spread-password-1');
+    expect(stranger.statusCode).toBe(429);
+    expect(Number(stranger.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await loginFrom(home, 'spread', 'spread-password-1')).statusCode).toBe(200);
+    const account = await t.ctx.db.selectFrom('operation_logs').selectAll().where('action', '=', 'auth.lockout').where('target_id', '=', 'spread').execute();
+    expect(account.map((r) => JSON.parse(r.details!).scope)).toContain('account');
+  }, 120_000);
+});
