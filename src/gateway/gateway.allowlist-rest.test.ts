@@ -114,6 +114,14 @@ describe('lists, status and logs show only what the key may see', () => {
     expect(prom.statusCode).toBe(403);
   });
 
+  it('gateway sessions on a server endpoint are listed only to keys that see the server', async () => {
+    await t.connect((await t.key('any')).key, '/mcp/other');
+    const endpoints = async (headers: { authorization: string }) =>
+      ((await t.call('GET', '/gateway/sessions', undefined, headers)).json().items as { endpoint: string }[]).map((x) => x.endpoint);
+    expect(await endpoints(t.admin)).toContain('/mcp/other');
+    expect(await endpoints(wbOnly)).not.toContain('/mcp/other');
+  });
+
   it('the gateway catalogue lists only tools the key may call', async () => {
     const tools = (await t.call('GET', '/gateway/tools', undefined, wbOnly)).json().items as { name: string }[];
     expect(tools.map((x) => x.name).sort()).toEqual(['wb__echo', 'wb__whoami']);
@@ -131,6 +139,10 @@ describe('an admin key limited to some servers', () => {
     expect((await t.call('GET', '/tools/export', undefined, admin)).statusCode).toBe(403);
     expect((await t.call('POST', '/tools/import', { mcpServers: {} }, admin)).statusCode).toBe(403);
     expect((await t.call('PUT', '/tools/wb', { description: 'allowed' }, admin)).statusCode).toBe(200);
+    // A tool of a server outside the list cannot be approved either: as if it had no pin.
+    const approve = await t.call('POST', '/gateway/tools/other__echo/approve', {}, admin);
+    expect(approve.statusCode, approve.body).toBe(404);
+    expect((await t.call('POST', '/gateway/tools/other__echo/approve', {})).statusCode).not.toBe(404);
     expect(named(await t.call('GET', '/tools'))).toEqual(['other', 'wb']);
   });
 });

@@ -43,13 +43,13 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
     },
   }, async (req) => {
     req.auditTargetId = req.params.name;
-    return gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash);
+    return gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash, req.serverScope);
   });
 
   app.get('/gateway/sessions', {
     config: { auth: 'gateway:read' },
     schema: { tags, summary: 'Open gateway sessions', response: { 200: sessionsResponse } },
-  }, async () => ({ items: gateway.sessions() }));
+  }, async (req) => ({ items: gateway.sessions(req.serverScope) }));
 
   app.delete('/gateway/sessions/:id', {
     config: { auth: 'gateway:manage', audit: { action: 'gateway.session.close', target: 'gateway_session' } },
