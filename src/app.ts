@@ -14,6 +14,7 @@ import { registerJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import './http/route-config.js';
 import { registerSecurity } from './http/security.js';
+import { registerServerScope } from './http/server-scope.js';
 import { logsRoutes } from './logs/logs.routes.js';
 import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
@@ -62,9 +63,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await registerOpenApi(app, { title: config.projectName, version: VERSION, apiPrefix: config.apiPrefix });
   registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
+  registerServerScope(app, {
+    apiPrefix: config.apiPrefix,
+    scopeFor: (principal) => ctx.gateway.access.scopeFor(principal),
+    serverNamedBy: (param, value) => (param === 'tool_id' ? ctx.servers.servers.nameOf(value) : ctx.pipes.publications.serverOf(value)),
+  });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  await app.register(prometheusRoutes, { prometheus: ctx.system.prometheus, auth: ctx.auth, token: config.metricsToken });
+  await app.register(prometheusRoutes, { prometheus: ctx.system.prometheus, auth: ctx.auth, access: ctx.gateway.access, token: config.metricsToken });
 
   await app.register(
     async (api) => {

@@ -176,6 +176,17 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     },
   });
 
+  const auth = createAuthService({
+    users,
+    apiKeys: createApiKeyRepository(handle.db),
+    loginAttempts: createLoginAttemptRepository(handle.db),
+    tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
+    maxFailures: config.loginMaxFailures,
+    log,
+    audit,
+  });
+  // Login lockouts on /metrics (mcps_auth_lockouts_total{scope}).
+  system.addMetricsSource('auth', () => auth.metrics(), { labels: { lockouts_total: 'scope' } });
   // Gateway sessions and calls on /metrics.
   system.addMetricsSource('gateway', () => ({ ...gateway.metrics() }), { labels: { sessions_open: 'transport', calls_total: 'outcome' } });
   // The schedule and retention follow the `backup.*` runtime settings (PUT /system/config).
@@ -191,13 +202,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     startedAt,
     users: createUsersService({ users }),
-    auth: createAuthService({
-      users,
-      apiKeys: createApiKeyRepository(handle.db),
-      loginAttempts: createLoginAttemptRepository(handle.db),
-      tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
-      maxFailures: config.loginMaxFailures,
-    }),
+    auth,
     logs,
     audit,
     secrets,

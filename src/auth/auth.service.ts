@@ -1,18 +1,20 @@
 import { AppError } from '../http/app-error.js';
 import { type Page, decodeCursor, toPage } from '../http/pagination.js';
-import { isoMinus, nowIso } from '../lib/clock.js';
+import type { Logger } from 'pino';
+import { nowIso } from '../lib/clock.js';
+import type { AuditLog } from '../logs/audit-log.js';
 import { newId } from '../lib/ids.js';
 import { displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret.js';
 import type { ApiKeyRepository } from './api-key.repository.js';
 import type { ApiKeyRow } from './api-key.table.js';
 import type { LoginAttemptRepository } from './login-attempt.repository.js';
+import { createLoginLockout } from './login-lockout.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
 import { apiKeyPrincipal, type Principal, userPrincipal } from './principal.js';
 import { ROLE_RANK, type Role } from './roles.js';
 import type { TokenService } from './tokens.js';
 import type { UserRepository } from './user.repository.js';
 
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 /** last_used_at is written at most this often per key, to keep authentication read-only. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
 
@@ -39,23 +41,33 @@ export interface AuthServiceDeps {
   loginAttempts: LoginAttemptRepository;
   tokens: TokenService;
   maxFailures: number;
+  /** Where lockouts are alerted (system log warning, `auth.lockout` operation-log row). */
+  log?: Pick<Logger, 'warn'>;
+  audit?: Pick<AuditLog, 'record'>;
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { users, apiKeys, loginAttempts, tokens } = deps;
+  const lockout = createLoginLockout({ attempts: loginAttempts, maxFailures: deps.maxFailures, log: deps.log, audit: deps.audit });
 
   function unauthorized(message = 'invalid credentials'): AppError {
     return new AppError('unauthorized', message);
   }
 
   return {
-    /** Username/password login. Failures are recorded; too many recent failures lock the username for a while. */
+    /** Lockouts started, per scope (address, account), for /metrics. */
+    metrics: lockout.metrics,
+
+    /**
+     * Username/password login. Attempts are recorded; repeated failures lock the username from that
+     * address for a growing while (see login-lockout.ts), never from the addresses that did not fail.
+     */
     async login(username: string, password: string, ip: string): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number }> {
-      const since = isoMinus(FAILURE_WINDOW_MS);
-      if ((await loginAttempts.recentFailures(username, since)) >= deps.maxFailures) {
+      if ((await lockout.retryAfterSeconds(username, ip)) > 0) {
         await loginAttempts.record({ username, ip, succeeded: false, reason: 'locked', at: nowIso() });
-        throw new AppError('rate_limited', 'too many failed logins for this user; try again later', {
-          retryAfterSeconds: FAILURE_WINDOW_MS / 1000,
+        await lockout.failed(username, ip);
+        throw new AppError('rate_limited', 'too many failed logins for this user from this address; try again later', {
+          retryAfterSeconds: await lockout.retryAfterSeconds(username, ip),
         });
       }
       const user = await users.findByUsername(username);
@@ -64,9 +76,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       const reason = !user ? 'unknown_user' : !ok ? 'bad_password' : user.disabled_at ? 'disabled' : null;
       const at = nowIso();
       await loginAttempts.record({ username, ip, succeeded: reason === null, reason, at });
-      if (reason !== null || !user) throw unauthorized();
+      if (reason !== null || !user) {
+        await lockout.failed(username, ip);
+        throw unauthorized();
+      }
       await users.update(user.id, { last_login_at: at });
-      return { access_token: await tokens.sign(user.id), token_type: 'bearer', expires_in: tokens.expiresInSeconds };
+      return { access_token: await tokens.sign(user), token_type: 'bearer', expires_in: tokens.expiresInSeconds };
     },
 
     /** Resolves a bearer credential (JWT or API key) to a principal, or throws 401. */
@@ -75,8 +90,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       const claims = await tokens.verify(credential);
       const user = await users.findById(claims.sub);
       if (!user || user.disabled_at) throw unauthorized('invalid access token');
-      // A password change ends every session started before it (iat has second precision).
-      if (claims.iat < Math.floor(Date.parse(user.password_changed_at) / 1000)) throw unauthorized('access token revoked');
+      // A password change ends every session started before it: tokens name the generation they belong to.
+      if (claims.pwd !== user.password_changed_at) throw unauthorized('access token revoked');
       return userPrincipal(user);
     },
 
@@ -95,7 +110,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       return apiKeyPrincipal(row, owner);
     },
 
-    async createApiKey(owner: Principal, input: { name: string; role: Role; expires_at?: string | undefined }): Promise<{ key: string; api_key: PublicApiKey }> {
+    /**
+     * Creates an API key for `owner`. `insert` stores the row (default: alone); the gateway passes one
+     * that stores the key's allowlists in the same transaction.
+     */
+    async createApiKey(
+      owner: Principal,
+      input: { name: string; role: Role; expires_at?: string | undefined },
+      insert: (row: ApiKeyRow) => Promise<void> = (row) => apiKeys.insert(row),
+    ): Promise<{ key: string; api_key: PublicApiKey }> {
       if (ROLE_RANK[input.role] > ROLE_RANK[owner.role]) {
         throw new AppError('forbidden', `cannot create a key with role '${input.role}' above your own role '${owner.role}'`);
       }
@@ -115,7 +138,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         last_used_at: null,
         created_at: nowIso(),
       };
-      await apiKeys.insert(row);
+      await insert(row);
       return { key, api_key: toPublicKey(row) };
     },
 

@@ -6,6 +6,17 @@ export interface AccessTokenClaims {
   sub: string;
   iat: number;
   exp: number;
+  /**
+   * The user's `password_changed_at` when the token was issued: the password generation it belongs
+   * to. A token is valid only while it equals the user's current value (exact, unlike a whole-second iat).
+   */
+  pwd: string;
+}
+
+/** What a token is issued for: the user and the password generation it is bound to. */
+export interface TokenSubject {
+  id: string;
+  password_changed_at: string;
 }
 
 const ISSUER = 'mcps-one';
@@ -26,10 +37,10 @@ export function createTokenService(secretKey: string, expireMinutes: number) {
   return {
     expiresInSeconds: expireMinutes * 60,
 
-    async sign(userId: string): Promise<string> {
-      return new SignJWT({})
+    async sign(user: TokenSubject): Promise<string> {
+      return new SignJWT({ pwd: user.password_changed_at })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(userId)
+        .setSubject(user.id)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
         .setIssuedAt()
@@ -54,10 +65,11 @@ export function createTokenService(secretKey: string, expireMinutes: number) {
   async function verifySignature(token: string): Promise<AccessTokenClaims> {
     try {
       const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      if (typeof payload.sub !== 'string' || typeof payload.iat !== 'number' || typeof payload.exp !== 'number') {
+      const { sub, iat, exp, pwd } = payload;
+      if (typeof sub !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || typeof pwd !== 'string') {
         throw new AppError('unauthorized', 'invalid access token');
       }
-      return { sub: payload.sub, iat: payload.iat, exp: payload.exp };
+      return { sub, iat, exp, pwd };
     } catch (err) {
       if (err instanceof AppError) throw err;
       if (err instanceof errors.JWTExpired) throw new AppError('unauthorized', 'access token expired');

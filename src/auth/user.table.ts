@@ -8,7 +8,7 @@ export interface UserTable {
   password_hash: string;
   role: Role;
   disabled_at: string | null;
-  /** Tokens issued before this instant are refused. */
+  /** The password generation: changes with every password change; tokens carry it and are refused once it differs. */
   password_changed_at: string;
   last_login_at: string | null;
   created_at: string;

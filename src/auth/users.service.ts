@@ -29,6 +29,16 @@ export function toPublicUser(u: UserRow): PublicUser {
   };
 }
 
+/**
+ * A new `password_changed_at` for a password change: now, but always different from (later than) the
+ * current value, since tokens stay valid exactly while it is unchanged (two changes in one millisecond
+ * must still end the sessions between them).
+ */
+function nextPasswordGeneration(u: Pick<UserRow, 'password_changed_at'>): string {
+  const now = nowIso();
+  return now > u.password_changed_at ? now : new Date(Date.parse(u.password_changed_at) + 1).toISOString();
+}
+
 export interface UpdateUserInput {
   role?: Role;
   disabled?: boolean;
@@ -99,7 +109,7 @@ export function createUsersService(deps: { users: UserRepository }) {
       await users.update(u.id, {
         role,
         disabled_at: disabled ? (u.disabled_at ?? now) : null,
-        ...(input.password !== undefined ? { password_hash: await hashPassword(input.password), password_changed_at: now } : {}),
+        ...(input.password !== undefined ? { password_hash: await hashPassword(input.password), password_changed_at: nextPasswordGeneration(u) } : {}),
         updated_at: now,
       });
       return toPublicUser((await users.findById(u.id))!);
@@ -117,8 +127,7 @@ export function createUsersService(deps: { users: UserRepository }) {
       if (!(await verifyPassword(current, u.password_hash))) {
         throw new AppError('forbidden', 'current password is wrong');
       }
-      const now = nowIso();
-      await users.update(u.id, { password_hash: await hashPassword(next), password_changed_at: now, updated_at: now });
+      await users.update(u.id, { password_hash: await hashPassword(next), password_changed_at: nextPasswordGeneration(u), updated_at: nowIso() });
     },
 
     /**

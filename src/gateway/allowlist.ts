@@ -35,3 +35,13 @@ export function toolAllowed(list: Allowlist, server: string, names: { full: stri
   if (!serverAllowed(list, server)) return false;
   return list.tools === null || matchesAny(list.tools, names.full, names.exposed);
 }
+
+/**
+ * The SQL `LIKE` pattern (escape `\`) of a server-name glob, or null when the glob can match no
+ * server name (names are `a-z 0-9 _ -`; so the pattern means the same on SQLite, whose LIKE ignores
+ * case, and PostgreSQL).
+ */
+export function globToLike(glob: string): string | null {
+  if (!/^[a-z0-9_\-*?]+$/.test(glob)) return null;
+  return glob.replace(/[_*?]/g, (c) => ({ _: '\\_', '*': '%', '?': '_' })[c]!);
+}

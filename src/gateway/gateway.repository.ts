@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { createApiKeyRepository } from '../auth/api-key.repository.js';
+import type { NewApiKeyRow } from '../auth/api-key.table.js';
 import type { Database } from '../db/database.js';
 import type { GatewayKeyPolicyRow, GatewayToolPinRow, NewGatewayToolPinRow } from './gateway.table.js';
 
@@ -36,6 +38,13 @@ export function createGatewayRepository(db: Kysely<Database>) {
           oc.column('api_key_id').doUpdateSet({ allowed_servers: row.allowed_servers, allowed_tools: row.allowed_tools, updated_at: row.updated_at }),
         )
         .execute();
+    },
+    /** An API key and its allowlists in one transaction: a key never exists without the policy it was created with. */
+    async insertKeyWithPolicy(key: NewApiKeyRow, policy: GatewayKeyPolicyRow | null): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await createApiKeyRepository(trx).insert(key);
+        if (policy) await createGatewayRepository(trx).upsertPolicy(policy);
+      });
     },
     async deletePolicy(apiKeyId: string): Promise<void> {
       await db.deleteFrom('gateway_key_policies').where('api_key_id', '=', apiKeyId).execute();

@@ -44,13 +44,13 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
     },
   }, async (req) => {
     req.auditTargetId = req.params.name;
-    return gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash);
+    return gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash, req.serverScope);
   });
 
   app.get('/gateway/sessions', {
     config: { auth: 'gateway:read' },
     schema: { tags, summary: 'Open gateway sessions', response: { 200: sessionsResponse } },
-  }, async () => ({ items: gateway.sessions() }));
+  }, async (req) => ({ items: gateway.sessions(req.serverScope) }));
 
   app.delete('/gateway/sessions/:id', {
     config: { auth: 'gateway:manage', audit: { action: 'gateway.session.close', target: 'gateway_session' } },
@@ -71,10 +71,10 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
     },
   }, async (req, reply) => {
     const { allowed_servers, allowed_tools, ...key } = req.body;
-    const created = await opts.auth.createApiKey(req.principal!, key);
+    const lists = { allowed_servers: allowed_servers ?? null, allowed_tools: allowed_tools ?? null };
+    const created = await opts.auth.createApiKey(req.principal!, key, (row) => gateway.policies.insertKey(row, lists));
     req.auditTargetId = created.api_key.id;
-    const allowlist = await gateway.policies.set(created.api_key.id, { allowed_servers: allowed_servers ?? null, allowed_tools: allowed_tools ?? null });
-    return reply.status(201).send({ ...created, allowlist });
+    return reply.status(201).send({ ...created, allowlist: await gateway.policies.view(created.api_key.id) });
   });
 
   app.get('/gateway/api-keys/:id/allowlist', {

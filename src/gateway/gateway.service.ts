@@ -14,6 +14,7 @@ import { createSessionRegistry, ownerOf, toSessionView, type GatewaySession, typ
 import { createGatewayRepository } from './gateway.repository.js';
 import { startIdleReaper } from './idle-reaper.js';
 import { createKeyPolicies, type KeyPolicies } from './key-policies.js';
+import { createServerAccess, EVERY_SERVER, type ServerScope, visibleOnly } from './server-access.js';
 import { createListChanges, type ChangeKind } from './list-changes.js';
 import { createResourceSubscriptions } from './resource-subscriptions.js';
 import { createResourceUpdates } from './resource-updates.js';
@@ -79,6 +80,7 @@ export function createGatewayService(deps: GatewayDeps) {
   const repo = createGatewayRepository(deps.db);
   const pins: ToolPins = createToolPins({ repo, log });
   const policies: KeyPolicies = createKeyPolicies(repo);
+  const access = createServerAccess({ policies, separator: config.separator });
   const managed = createManagedSource(supervisor);
   const builtins: BuiltinServer[] = [...(deps.builtins ?? [])];
   const metrics = createGatewayMetrics();
@@ -212,7 +214,8 @@ export function createGatewayService(deps: GatewayDeps) {
     assertEndpoint,
     findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
     findOwnedSession: (id: string, principal: Principal) => sessions.findOwned(id, principal),
-    sessions: (): SessionView[] => sessions.all().map(toSessionView),
+    /** Open sessions; those of a `/mcp/{server}` endpoint only when `scope` sees the server. */
+    sessions: (scope: ServerScope = EVERY_SERVER): SessionView[] => visibleOnly(scope, sessions.all(), (s) => s.endpoint).map(toSessionView),
     /** Closes every session of these transports (the HTTP server is about to stop). */
     async closeSessions(kinds: SessionTransport[]): Promise<void> {
       await Promise.all(sessions.all().filter((s) => kinds.includes(s.transport)).map((s) => s.close()));
@@ -223,12 +226,17 @@ export function createGatewayService(deps: GatewayDeps) {
       await s.close();
     },
 
-    /** The aggregated catalogue across every running server (admin view): mapping and pin state. */
-    catalogue: (principal: Principal): Promise<CatalogueTool[]> => buildCatalogue({ managed, builtins, pins, separator: config.separator, log }, principal),
+    /** The aggregated catalogue across every running server (admin view): mapping and pin state; only the tools `principal` may call. */
+    async catalogue(principal: Principal): Promise<CatalogueTool[]> {
+      const scope = await access.scopeFor(principal);
+      const all = await buildCatalogue({ managed, builtins, pins, separator: config.separator, log }, principal);
+      return all.filter((t) => scope.mayCall(t.server, t.tool));
+    },
 
-    /** Approves the pending definition of a quarantined tool (by exposed or full name). */
-    async approve(name: string, by: string, expectedHash?: string): Promise<CatalogueTool | { server: string; tool: string; state: string }> {
+    /** Approves the pending definition of a quarantined tool (by exposed or full name) that `scope` may call. */
+    async approve(name: string, by: string, expectedHash?: string, scope: ServerScope = EVERY_SERVER): Promise<CatalogueTool | { server: string; tool: string; state: string }> {
       const target = await resolvePinned(name);
+      if (!scope.mayCall(target.server, target.tool)) throw AppError.notFound('gateway tool', name);
       const row = await pins.approve(target.server, target.tool, by, expectedHash);
       log.info({ server: row.server, tool: row.tool, by }, 'gateway: tool definition approved');
       changes.changed(row.server, 'tools');
@@ -256,6 +264,8 @@ export function createGatewayService(deps: GatewayDeps) {
     },
 
     policies,
+    /** What each caller may see of the servers: the rule every face (REST, logs, status) applies. */
+    access,
     pins,
     separator: config.separator,
     async requireApiKey(id: string): Promise<void> {

@@ -1,13 +1,20 @@
+import type { NewApiKeyRow } from '../auth/api-key.table.js';
 import type { Principal } from '../auth/principal.js';
 import { nowIso } from '../lib/clock.js';
 import { ALLOW_ALL, type Allowlist } from './allowlist.js';
 import type { GatewayRepository } from './gateway.repository.js';
+import type { GatewayKeyPolicyRow } from './gateway.table.js';
 
 export interface KeyPolicyView {
   api_key_id: string;
   allowed_servers: string[] | null;
   allowed_tools: string[] | null;
   updated_at: string | null;
+}
+
+export interface AllowlistInput {
+  allowed_servers: string[] | null;
+  allowed_tools: string[] | null;
 }
 
 const TTL_MS = 5_000;
@@ -20,6 +27,16 @@ const TTL_MS = 5_000;
 export function createKeyPolicies(repo: GatewayRepository) {
   const cache = new Map<string, { at: number; list: Allowlist }>();
   const parse = (v: string | null): string[] | null => (v === null ? null : (JSON.parse(v) as string[]));
+
+  const toRow = (apiKeyId: string, input: AllowlistInput): GatewayKeyPolicyRow | null =>
+    input.allowed_servers === null && input.allowed_tools === null
+      ? null
+      : {
+          api_key_id: apiKeyId,
+          allowed_servers: input.allowed_servers === null ? null : JSON.stringify(input.allowed_servers),
+          allowed_tools: input.allowed_tools === null ? null : JSON.stringify(input.allowed_tools),
+          updated_at: nowIso(),
+        };
 
   const view = async (apiKeyId: string): Promise<KeyPolicyView> => {
     const row = await repo.findPolicy(apiKeyId);
@@ -40,19 +57,15 @@ export function createKeyPolicies(repo: GatewayRepository) {
       return list;
     },
     view,
-    async set(apiKeyId: string, input: { allowed_servers: string[] | null; allowed_tools: string[] | null }): Promise<KeyPolicyView> {
-      if (input.allowed_servers === null && input.allowed_tools === null) await repo.deletePolicy(apiKeyId);
-      else {
-        await repo.upsertPolicy({
-          api_key_id: apiKeyId,
-          allowed_servers: input.allowed_servers === null ? null : JSON.stringify(input.allowed_servers),
-          allowed_tools: input.allowed_tools === null ? null : JSON.stringify(input.allowed_tools),
-          updated_at: nowIso(),
-        });
-      }
+    async set(apiKeyId: string, input: AllowlistInput): Promise<KeyPolicyView> {
+      const row = toRow(apiKeyId, input);
+      if (row === null) await repo.deletePolicy(apiKeyId);
+      else await repo.upsertPolicy(row);
       cache.delete(apiKeyId);
       return view(apiKeyId);
     },
+    /** Stores a new API key together with its allowlists (one transaction: both or neither). */
+    insertKey: (key: NewApiKeyRow, input: AllowlistInput): Promise<void> => repo.insertKeyWithPolicy(key, toRow(key.id, input)),
   };
 }
 

@@ -19,6 +19,12 @@ export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthServic
     }
   });
 
+  // API answers carry credentials (login tokens, keys and secret values shown once) or per-user data:
+  // no cache, shared or private, may keep them. A route that sets its own Cache-Control keeps it.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.routeOptions.url?.startsWith(deps.apiPrefix) && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+  });
+
   app.addHook('onRequest', async (request) => {
     const required: RouteAuth | undefined = request.routeOptions.config.auth;
     if (required === undefined || required === 'public') return;

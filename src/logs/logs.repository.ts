@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { McpLogRow, NewMcpLogRow } from './mcp-log.table.js';
 import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
@@ -23,6 +23,8 @@ export interface OperationLogFilter extends TimeRange {
 
 export interface McpLogFilter extends TimeRange {
   server?: string | undefined;
+  /** Only rows whose server matches one of these `LIKE` patterns (escape `\`); empty: no row. */
+  serverLike?: readonly string[] | undefined;
   method?: string | undefined;
   outcome?: 'ok' | 'error' | undefined;
   caller?: string | undefined;
@@ -31,6 +33,12 @@ export interface McpLogFilter extends TimeRange {
 
 export type LogType = 'system' | 'operations' | 'mcp';
 const TABLES = { system: 'system_logs', operations: 'operation_logs', mcp: 'mcp_logs' } as const;
+
+/** `server LIKE p1 OR ...` over `LIKE` patterns (escape `\`); with none, matches no row. */
+function serverMatches(patterns: readonly string[]): RawBuilder<SqlBool> {
+  if (patterns.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`(${sql.join(patterns.map((p) => sql`server like ${p} escape '\\'`), sql` or `)})`;
+}
 
 /** `LIKE` pattern matching `q` literally (%, _ and \ escaped). */
 function likePattern(q: string): string {
@@ -79,6 +87,7 @@ export function createLogsRepository(db: Kysely<Database>) {
       let q = db.selectFrom('mcp_logs').selectAll().orderBy('id', 'desc').limit(limit);
       if (before !== undefined) q = q.where('id', '<', before);
       if (f.server) q = q.where('server', '=', f.server);
+      if (f.serverLike) q = q.where(serverMatches(f.serverLike));
       if (f.method) q = q.where('method', '=', f.method);
       if (f.outcome) q = q.where('outcome', '=', f.outcome);
       if (f.caller) q = q.where('caller', '=', f.caller);
@@ -92,10 +101,10 @@ export function createLogsRepository(db: Kysely<Database>) {
      * Counts per bucket (hour: `YYYY-MM-DDTHH`, day: `YYYY-MM-DD`, a prefix of the ISO time) and
      * level (system), outcome (operations, mcp). Works the same on SQLite and PostgreSQL.
      */
-    async stats(type: LogType, bucket: 'hour' | 'day', since: string): Promise<{ bucket: string; key: string; count: number }[]> {
+    async stats(type: LogType, bucket: 'hour' | 'day', since: string, serverLike?: readonly string[]): Promise<{ bucket: string; key: string; count: number }[]> {
       const len = bucket === 'hour' ? 13 : 10;
       const keyCol = type === 'system' ? 'level' : 'outcome';
-      const rows = await db
+      let q = db
         .selectFrom(TABLES[type])
         .select([
           sql<string>`substr(time, 1, ${sql.lit(len)})`.as('bucket'),
@@ -104,8 +113,9 @@ export function createLogsRepository(db: Kysely<Database>) {
         ])
         .where('time', '>=', since)
         .groupBy([sql`substr(time, 1, ${sql.lit(len)})`, sql.ref(keyCol)])
-        .orderBy('bucket')
-        .execute();
+        .orderBy('bucket');
+      if (type === 'mcp' && serverLike) q = q.where(serverMatches(serverLike));
+      const rows = await q.execute();
       return rows.map((r) => ({ bucket: r.bucket, key: r.key, count: Number(r.count) }));
     },
 

@@ -21,7 +21,7 @@ export const logsRoutes: FastifyPluginAsyncZod<{ logs: LogsService }> = async (a
     schema: { tags, summary: 'System log (warn and above, and lifecycle events)', querystring: systemLogQuery, response: { 200: systemLogPage } },
   }, async (req) => {
     const { limit, cursor, ...f } = req.query;
-    return logs.system(f, limit, cursor);
+    return logs.system(f, limit, cursor, req.serverScope);
   });
 
   app.get('/logs/operations', {
@@ -29,7 +29,7 @@ export const logsRoutes: FastifyPluginAsyncZod<{ logs: LogsService }> = async (a
     schema: { tags, summary: 'Operation (audit) log', querystring: operationLogQuery, response: { 200: operationLogPage } },
   }, async (req) => {
     const { limit, cursor, ...f } = req.query;
-    return logs.operations(f, limit, cursor);
+    return logs.operations(f, limit, cursor, req.serverScope);
   });
 
   app.get('/logs/mcp', {
@@ -37,16 +37,16 @@ export const logsRoutes: FastifyPluginAsyncZod<{ logs: LogsService }> = async (a
     schema: { tags, summary: 'MCP protocol log', querystring: mcpLogQuery, response: { 200: mcpLogPage } },
   }, async (req) => {
     const { limit, cursor, ...f } = req.query;
-    return logs.mcp(f, limit, cursor);
+    return logs.mcp(f, limit, cursor, req.serverScope);
   });
 
   app.get('/logs/stats', {
     config: { auth: 'logs:read' },
     schema: { tags, summary: 'Counts per type and level/outcome per hour or day', querystring: statsQuery, response: { 200: statsResponse } },
-  }, async (req) => logs.stats(req.query.bucket, req.query.days));
+  }, async (req) => logs.stats(req.query.bucket, req.query.days, req.serverScope));
 
   app.delete('/logs/cleanup', {
     config: { auth: 'logs:delete', audit: { action: 'logs.cleanup', target: 'logs' } },
     schema: { tags, summary: 'Delete log entries older than N days', querystring: cleanupQuery, response: { 200: cleanupResponse } },
-  }, async (req) => ({ deleted: await logs.cleanup(req.query.type, req.query.older_than_days) }));
+  }, async (req) => ({ deleted: await logs.cleanup(req.query.type, req.query.older_than_days, req.serverScope) }));
 };

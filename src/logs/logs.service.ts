@@ -1,3 +1,4 @@
+import { EVERY_SERVER, requireEveryServer, serverLikePatterns, type ServerScope } from '../gateway/server-access.js';
 import { AppError } from '../http/app-error.js';
 import { type Page, decodeCursor, toPage } from '../http/pagination.js';
 import { isoMinus } from '../lib/clock.js';
@@ -35,37 +36,43 @@ function checkRange(f: { since?: string | undefined; until?: string | undefined 
   }
 }
 
-/** The seed's log API: query system, operation and MCP logs; stats; cleanup. */
+/**
+ * The seed's log API: query system, operation and MCP logs; stats; cleanup. A caller limited to some
+ * servers (`scope`) reads only their protocol log; the system and operation logs and cleanup, which
+ * span every server, are refused to it.
+ */
 export function createLogsService(deps: { logs: LogsRepository }) {
   const { logs } = deps;
   const before = (cursor: string | undefined) => (cursor === undefined ? undefined : decodeCursor<number>(cursor, 'number'));
 
   return {
-    async system(f: Omit<SystemLogFilter, 'minLevel'> & { level?: LevelName | undefined }, limit: number, cursor?: string) {
+    async system(f: Omit<SystemLogFilter, 'minLevel'> & { level?: LevelName | undefined }, limit: number, cursor?: string, scope: ServerScope = EVERY_SERVER) {
+      requireEveryServer(scope, 'the system log');
       checkRange(f);
       const rows = await logs.listSystem({ ...f, minLevel: f.level ? LEVEL_NUMBERS[f.level] : undefined }, limit + 1, before(cursor));
       return toPage(rows, limit, (r) => r.id, toSystemLog);
     },
 
-    async operations(f: OperationLogFilter, limit: number, cursor?: string) {
+    async operations(f: OperationLogFilter, limit: number, cursor?: string, scope: ServerScope = EVERY_SERVER) {
+      requireEveryServer(scope, 'the operation log');
       checkRange(f);
       const rows = await logs.listOperations(f, limit + 1, before(cursor));
       return toPage(rows, limit, (r) => r.id, toOperationLog);
     },
 
-    async mcp(f: McpLogFilter, limit: number, cursor?: string): Promise<Page<ReturnType<typeof toMcpLog>>> {
+    async mcp(f: McpLogFilter, limit: number, cursor?: string, scope: ServerScope = EVERY_SERVER): Promise<Page<ReturnType<typeof toMcpLog>>> {
       checkRange(f);
-      const rows = await logs.listMcp(f, limit + 1, before(cursor));
+      const rows = await logs.listMcp({ ...f, serverLike: serverLikePatterns(scope) ?? undefined }, limit + 1, before(cursor));
       return toPage(rows, limit, (r) => r.id, toMcpLog);
     },
 
-    /** Counts per hour or day over the last `days` days, per log type and level/outcome. */
-    async stats(bucket: 'hour' | 'day', days: number) {
+    /** Counts per hour or day over the last `days` days, per log type and level/outcome (protocol log: of the servers `scope` sees). */
+    async stats(bucket: 'hour' | 'day', days: number, scope: ServerScope = EVERY_SERVER) {
       const since = isoMinus(days * DAY_MS);
       const [system, operations, mcp] = await Promise.all([
         logs.stats('system', bucket, since),
         logs.stats('operations', bucket, since),
-        logs.stats('mcp', bucket, since),
+        logs.stats('mcp', bucket, since, serverLikePatterns(scope) ?? undefined),
       ]);
       const totals = (rows: { count: number }[]) => rows.reduce((n, r) => n + r.count, 0);
       return {
@@ -79,7 +86,8 @@ export function createLogsService(deps: { logs: LogsRepository }) {
     },
 
     /** Deletes entries older than `olderThanDays` days from one log type, or from all three. */
-    async cleanup(type: LogType | 'all', olderThanDays: number): Promise<Record<LogType, number>> {
+    async cleanup(type: LogType | 'all', olderThanDays: number, scope: ServerScope = EVERY_SERVER): Promise<Record<LogType, number>> {
+      requireEveryServer(scope, 'log cleanup');
       const cutoff = isoMinus(olderThanDays * DAY_MS);
       const types: LogType[] = type === 'all' ? ['system', 'operations', 'mcp'] : [type];
       const deleted: Record<LogType, number> = { system: 0, operations: 0, mcp: 0 };

@@ -60,7 +60,7 @@ export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: Publicati
   app.get('/publications', {
     config: { auth: 'publications:read' },
     schema: { tags, summary: 'Every publication with its live state', response: { 200: publicationList } },
-  }, async () => publications.list());
+  }, async (req) => publications.list(req.serverScope));
 
   app.post('/publications', {
     config: { auth: 'publications:write', audit: { action: 'publication.create', target: 'publication' } },

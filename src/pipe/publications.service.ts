@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { EVERY_SERVER, type ServerScope, visibleOnly } from '../gateway/server-access.js';
 import { AppError } from '../http/app-error.js';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';
@@ -114,9 +115,15 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
   };
 
   return {
-    async list(): Promise<{ items: PublicationView[]; total: number }> {
-      const rows = await repo.all();
-      return { items: await Promise.all(rows.map(view)), total: rows.length };
+    /** Every publication of a server `scope` sees, and the gateway's. */
+    async list(scope: ServerScope = EVERY_SERVER): Promise<{ items: PublicationView[]; total: number }> {
+      const items = visibleOnly(scope, await Promise.all((await repo.all()).map(view)), (v) => v.server_name);
+      return { items, total: items.length };
+    },
+    /** The name of the server a publication relays, or null (the gateway's, or no such publication). */
+    async serverOf(id: string): Promise<string | null> {
+      const row = await repo.findById(id);
+      return row?.server_id ? ((await deps.servers.findByIdOrName(row.server_id))?.name ?? null) : null;
     },
     get: async (id: string) => view(await find(id)),
 

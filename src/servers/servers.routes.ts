@@ -44,7 +44,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   app.get('/tools', {
     config: { auth: 'servers:read' },
     schema: { tags, summary: 'List managed MCP servers', querystring: listServersQuery, response: { 200: serverPage } },
-  }, async (req) => servers.list(req.query, req.principal?.role));
+  }, async (req) => servers.list(req.query, req.serverScope, req.principal?.role));
 
   app.post('/tools', {
     config: { auth: 'servers:write', audit: { action: 'server.create', target: 'server' } },

@@ -4,6 +4,7 @@ import { AppError } from '../http/app-error.js';
 import { decodeCursor, toPage, type Page } from '../http/pagination.js';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';
+import { EVERY_SERVER, type ServerScope } from '../gateway/server-access.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { PublicationView } from '../pipe/publications.service.js';
 import type { RedactableSecret } from '../secrets/secret-redaction.js';
@@ -121,12 +122,18 @@ export function createServersService(deps: ServersServiceDeps) {
   const io = createServerImport({ repo, all: () => repo.all(), withDefaults, insert, change });
 
   return {
-    /** `reader`: the caller's role; literal credentials are masked for all but admins (seesLiterals). */
-    async list(q: { limit: number; cursor?: string | undefined }, reader?: Role): Promise<Page<ServerView>> {
+    /** A page of the servers `scope` sees (ordered by name); literal credentials are masked for all but admins (seesLiterals). */
+    async list(q: { limit: number; cursor?: string | undefined }, scope: ServerScope = EVERY_SERVER, reader?: Role): Promise<Page<ServerView>> {
       const after = q.cursor === undefined ? undefined : decodeCursor<string>(q.cursor, 'string');
+      if (scope.servers !== null) {
+        const visible = (await repo.all()).filter((r) => scope.sees(r.name));
+        return toPage(visible.filter((r) => after === undefined || r.name > after).slice(0, q.limit + 1), q.limit, (r) => r.name, (r) => view(r, seesLiterals(reader)), visible.length);
+      }
       const [rows, total] = await Promise.all([repo.list(q.limit + 1, after), repo.count()]);
       return toPage(rows, q.limit, (r) => r.name, (r) => view(r, seesLiterals(reader)), total);
     },
+    /** The name of the server `key` (id or name) names, or null when there is none. */
+    nameOf: async (key: string): Promise<string | null> => (await repo.findByIdOrName(key))?.name ?? null,
     get: async (key: string, reader?: Role): Promise<ServerView> => view(await find(key), seesLiterals(reader)),
     // Only callers allowed to change definitions (servers:write) create and update them.
     create: async (input: ServerInput): Promise<ServerView> => view(await insert(withDefaults(input)), true),

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth.service.js';
 import { roleHas } from '../auth/permissions.js';
+import { requireEveryServer, type ServerAccess } from '../gateway/server-access.js';
 import { AppError } from '../http/app-error.js';
 import { credentialOf } from '../http/auth-guard.js';
 import type { Prometheus } from './prometheus.js';
@@ -9,6 +10,8 @@ import type { Prometheus } from './prometheus.js';
 export interface PrometheusRoutesDeps {
   prometheus: Prometheus;
   auth: Pick<AuthService, 'authenticate'>;
+  /** An API key limited to some servers may not read /metrics, which labels every server. */
+  access: Pick<ServerAccess, 'scopeFor'>;
   /** MCPS_METRICS_TOKEN; unset: only API keys and tokens with system:read. */
   token: string | undefined;
 }
@@ -26,6 +29,7 @@ export const prometheusRoutes: FastifyPluginAsync<PrometheusRoutesDeps> = async 
     if (expected && timingSafeEqual(digest(credential), expected)) return;
     const principal = await deps.auth.authenticate(credential);
     if (!roleHas(principal.role, 'system:read')) throw new AppError('forbidden', `role '${principal.role}' lacks permission 'system:read'`);
+    requireEveryServer(await deps.access.scopeFor(principal), '/metrics');
   };
 
   app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {

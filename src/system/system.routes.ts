@@ -13,10 +13,10 @@ export const systemRoutes: FastifyPluginAsyncZod<{ system: SystemService }> = as
   app.get('/system/status', {
     config: { auth: 'system:read' },
     schema: { tags, summary: 'Live CPU, load, memory, disk, event-loop lag, handles, HTTP rate and latency, and each managed server', response: { 200: systemStatus } },
-  }, async () => system.status());
+  }, async (req) => system.status(req.serverScope));
 
   app.get('/system/metrics', {
     config: { auth: 'system:read' },
     schema: { tags, summary: 'Host and managed-server time series (in memory, per instance)', querystring: metricsQuery, response: { 200: systemMetrics } },
-  }, async (req) => system.metrics(req.query));
+  }, async (req) => system.metrics(req.query, req.serverScope));
 };

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { EVERY_SERVER, type ServerScope, visibleOnly } from '../gateway/server-access.js';
 import { AppError } from '../http/app-error.js';
 import type { ServerMetrics } from '../servers/server-metrics.js';
 import type { ServerStatus } from '../servers/server-status.js';
@@ -27,11 +28,12 @@ export function createSystemService(deps: SystemServiceDeps) {
   return {
     info: () => collectSystemInfo(deps),
 
-    async status() {
+    /** The host, and each managed server `scope` sees. */
+    async status(scope: ServerScope = EVERY_SERVER) {
       const sample = await deps.monitor.fresh();
       const handles = activeHandles();
       const live = new Map(deps.supervisor.list().map((s) => [s.name, s]));
-      const rows = await deps.listServers();
+      const rows = visibleOnly(scope, await deps.listServers(), (r) => r.name);
       const servers = rows.map((row) => {
         const s = live.get(row.name);
         const last = s && s.pid !== null ? deps.serverMetrics.query(row.name).samples.at(-1) : undefined;
@@ -75,7 +77,7 @@ export function createSystemService(deps: SystemServiceDeps) {
      * Samples since `since` (default: the whole window), merged per `step` seconds when given. The
      * range is capped by the window; too fine a step for the range is refused.
      */
-    metrics(q: { since?: string | undefined; step?: number | undefined }) {
+    metrics(q: { since?: string | undefined; step?: number | undefined }, scope: ServerScope = EVERY_SERVER) {
       const now = Date.now();
       const oldest = now - deps.monitor.windowMs;
       const since = q.since ? Date.parse(q.since) : oldest;
@@ -98,7 +100,7 @@ export function createSystemService(deps: SystemServiceDeps) {
         window_seconds: deps.monitor.windowMs / 1000,
         step_seconds: stepMs && stepMs > deps.monitor.intervalMs ? stepMs / 1000 : null,
         host,
-        servers,
+        servers: Object.fromEntries(visibleOnly(scope, Object.entries(servers), ([name]) => name)),
       };
     },
   };
