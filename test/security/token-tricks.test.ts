@@ -17,9 +17,15 @@ function signingKey(secretKey: string) {
   return createSecretKey(createHash('sha256').update(`mcps-one/jwt/v1\0${secretKey}`).digest());
 }
 
+/** The password generation a token of `sub` carries (its `pwd` claim): the user's current one, if any. */
+async function generationOf(sub: string): Promise<string> {
+  const row = await t.ctx.db.selectFrom('users').select('password_changed_at').where('id', '=', sub).executeTakeFirst();
+  return row?.password_changed_at ?? new Date().toISOString();
+}
+
 /** A token as the platform would sign it, with `edit` applied before signing. */
-function forge(edit: (jwt: SignJWT) => SignJWT, key = signingKey(t.config.secretKey), sub = adminId, alg = 'HS256') {
-  const base = new SignJWT({}).setProtectedHeader({ alg, typ: 'JWT' }).setSubject(sub).setIssuer('mcps-one').setAudience('mcps-one-api').setIssuedAt().setExpirationTime('15m');
+async function forge(edit: (jwt: SignJWT) => SignJWT, key = signingKey(t.config.secretKey), sub = adminId, alg = 'HS256', pwd?: string) {
+  const base = new SignJWT({ pwd: pwd ?? (await generationOf(sub)) }).setProtectedHeader({ alg, typ: 'JWT' }).setSubject(sub).setIssuer('mcps-one').setAudience('mcps-one-api').setIssuedAt().setExpirationTime('15m');
   return edit(base).sign(key);
 }
 
@@ -105,17 +111,19 @@ describe('token tricks', { timeout: 90_000 }, () => {
     expect(res.statusCode, res.body).toBe(204);
     await refused('token from before a password change (own change)', u.headers);
 
+    let previous = '';
     // Real races: log in at the start of a second and change the password at once (usually the same second).
     for (let trial = 1; trial <= 3; trial++) {
       while (Date.now() % 1000 > 30) await new Promise((r) => setTimeout(r, 5));
       const token = await t.login('tricks-pw', `tricks-pw-password-2!${trial > 1 ? trial - 1 : ''}`);
+      previous = await generationOf(u.id);
       await adminCall('PATCH', `/users/${u.id}`, { password: `tricks-pw-password-2!${trial}` });
       await refused(`token issued just before a password change, racing into the same second (trial ${trial})`, token);
     }
     // Deterministic: a token the platform would have issued at the start of the change's second, before it.
     const row = await t.ctx.db.selectFrom('users').select('password_changed_at').where('id', '=', u.id).executeTakeFirstOrThrow();
     const second = Math.floor(Date.parse(row.password_changed_at) / 1000);
-    await refused('token issued in the same second as a password change, before it', bearer(await forge((j) => j.setIssuedAt(second), undefined, u.id)));
+    await refused('token issued in the same second as a password change, before it', bearer(await forge((j) => j.setIssuedAt(second), undefined, u.id, 'HS256', previous)));
     // A login after the change works (from the next second on, whatever the precision of the check).
     while (Math.floor(Date.now() / 1000) <= second) await new Promise((r) => setTimeout(r, 20));
     expect(await me(await t.login('tricks-pw', 'tricks-pw-password-2!3'))).toBe(200);
