@@ -3,13 +3,10 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { migrations } from '../db/migrations/index.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-/** tsx's loader by absolute URL, so the CLI runs from source in any working directory. */
-const TSX = import.meta.resolve('tsx');
 const dbs: TestDatabase[] = [];
 afterAll(async () => {
   for (const d of dbs) await d.drop();
@@ -112,7 +109,7 @@ describe('mcps serve', () => {
     const env = { ...w.env, PORT: port, LOG_LEVEL: 'info' };
 
     const serve = () => {
-      const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'serve'], { cwd: w.cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
+      const child = spawn(process.execPath, cliArgs(['serve']), { cwd: w.cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
       let stderr = '';
       let stdout = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
