@@ -103,7 +103,7 @@ describe('mcps serve', () => {
     expect(r.stderr).toContain(message);
   });
 
-  it('first start prints a generated admin password once; it logs in; it is never logged or printed again', async () => {
+  it('first start prints a generated admin password once; it logs in; it is never logged or printed again', { timeout: 120_000 }, async () => {
     const w = await workspace();
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const env = { ...w.env, PORT: port, LOG_LEVEL: 'info' };
@@ -115,7 +115,7 @@ describe('mcps serve', () => {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       const ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start: ${stderr}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`no start: ${stderr}`)), 60_000);
         child.stdout.on('data', () => {
           if (stdout.includes('MCPS.ONE started')) {
             clearTimeout(timer);
