@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'data/', 'logs/', 'node_modules/', 'web/dist/', 'test/fixtures/**/*.mjs'] },
+  { ignores: ['dist/', 'coverage/', 'data/', 'logs/', 'node_modules/', 'web/dist/', 'test/fixtures/**/*.mjs', '.test-build-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,14 +1,15 @@
-/** Real components some suites need. The global setup probes them once per run. */
-export type Component = 'postgres' | 'redis' | 'chromium';
+/** Real components some suites need (see `needs()` in test/helpers/needs.ts). The global setup probes them once per run. */
+export type Component = 'postgres' | 'redis';
 
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export type Availability = Record<Component, boolean>;
 
 declare module 'vitest' {
   export interface ProvidedContext {
     components: Availability;
+    /** The folder holding the compiled sources (test/build-tree.ts). */
+    builtTree: string;
   }
 }

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { type Availability, CHROMIUM_PATH, DEFAULT_PG_URL, DEFAULT_REDIS_URL } from './components.js';
+import { buildTree } from './build-tree.js';
+import { type Availability, DEFAULT_PG_URL, DEFAULT_REDIS_URL } from './components.js';
 
 async function probePostgres(): Promise<boolean> {
   const client = new pg.Client({ connectionString: process.env['TEST_PG_URL'] ?? DEFAULT_PG_URL, connectionTimeoutMillis: 3000 });
@@ -33,22 +34,21 @@ function probeRedis(): Promise<boolean> {
 }
 
 /**
- * Probes PostgreSQL, Redis and Chromium once. Suites that need a missing one skip with one printed
- * line; under CI=true they fail instead (see test/helpers/needs.ts).
+ * Probes PostgreSQL and Redis once (suites that need a missing one skip with one printed line; under
+ * CI=true they fail instead, see test/helpers/needs.ts) and builds the sources child processes run.
  */
-export default async function setup(project: TestProject): Promise<void> {
-  const components: Availability = {
-    postgres: await probePostgres(),
-    redis: await probeRedis(),
-    chromium: existsSync(CHROMIUM_PATH),
-  };
+export default async function setup(project: TestProject): Promise<() => void> {
+  const [postgres, redis, builtTree] = await Promise.all([probePostgres(), probeRedis(), buildTree()]);
+  const components: Availability = { postgres, redis };
   const missing = Object.entries(components).filter(([, ok]) => !ok).map(([name]) => name);
   if (missing.length > 0) {
-    const how = process.env['CI'] === 'true' ? 'CI=true: suites that need them will FAIL' : 'suites that need them are skipped';
+    const how = process.env['CI'] === 'true' ? 'CI=true: suites that need them will FAIL' : 'suites that need them are skipped and listed at the end';
     process.stdout.write(`components missing: ${missing.join(', ')} (${how})\n`);
   }
   if (process.env['TEST_DATABASE_URL']?.startsWith('postgres') && !components.postgres) {
     throw new Error(`TEST_DATABASE_URL=${process.env['TEST_DATABASE_URL']} but PostgreSQL is not reachable`);
   }
   project.provide('components', components);
+  project.provide('builtTree', builtTree);
+  return () => rmSync(builtTree, { recursive: true, force: true });
 }

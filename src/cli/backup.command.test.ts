@@ -6,12 +6,11 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { sqlitePathOf } from '../config.js';
 import { connect } from '../db/connect.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -101,7 +100,7 @@ describe('mcps backup', () => {
       expect(older).not.toBe(newer);
 
       // Restore in a child process and kill it (SIGKILL) once its transaction is under way.
-      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts'), 'backup', 'restore', id, '--yes', '--no-safety-backup'], {
+      const child = spawn(process.execPath, cliArgs(['backup', 'restore', id, '--yes', '--no-safety-backup']), {
         cwd,
         env: { PATH: process.env['PATH'] ?? '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,14 +3,11 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { sqlitePathOf } from '../config.js';
 import { migrations } from '../db/migrations/index.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-/** tsx's loader by absolute URL, so the CLI runs from source in any working directory. */
-const TSX = import.meta.resolve('tsx');
 const dbs: TestDatabase[] = [];
 afterAll(async () => {
   for (const d of dbs) await d.drop();
@@ -109,19 +106,19 @@ describe('mcps serve', () => {
     expect(r.stderr).toContain(message);
   });
 
-  it('first start prints a generated admin password once; it logs in; it is never logged or printed again', async () => {
+  it('first start prints a generated admin password once; it logs in; it is never logged or printed again', { timeout: 120_000 }, async () => {
     const w = await workspace();
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const env = { ...w.env, PORT: port, LOG_LEVEL: 'info' };
 
     const serve = () => {
-      const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'serve'], { cwd: w.cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
+      const child = spawn(process.execPath, cliArgs(['serve']), { cwd: w.cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
       let stderr = '';
       let stdout = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       const ready = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start: ${stderr}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`no start: ${stderr}`)), 60_000);
         child.stdout.on('data', () => {
           if (stdout.includes('MCPS.ONE started')) {
             clearTimeout(timer);

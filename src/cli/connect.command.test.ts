@@ -1,14 +1,10 @@
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../gateway/test-gateway.js';
 
 /** `mcps connect` as Claude Desktop runs it: a stdio MCP server process bridging to the gateway. */
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = import.meta.resolve('tsx');
 
 let t: GatewayTestApp;
 beforeAll(async () => {
@@ -21,7 +17,7 @@ afterAll(async () => t.closeAndCheck(), 60_000);
 const bridge = (args: string[], env: Record<string, string>) =>
   new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'connect', ...args],
+    args: cliArgs(['connect', ...args]),
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stderr: 'pipe',
   });

@@ -5,12 +5,10 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { createTestContext, type TestContext } from '../../test/helpers/test-context.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = import.meta.resolve('tsx');
 const CANARY = `stdio-canary-${randomBytes(6).toString('hex')}`;
 // The CLI process and this test's context must share the master key to read each other's secrets.
 const MASTER_KEY = randomBytes(32).toString('base64');
@@ -43,7 +41,7 @@ async function apiKey(role: 'admin' | 'viewer'): Promise<{ key: string; name: st
 async function connectStdio(key: string): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'log-service'],
+    args: cliArgs(['log-service']),
     cwd,
     env: { ...env, MCPS_API_KEY: key },
     stderr: 'pipe',

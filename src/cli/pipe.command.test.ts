@@ -3,12 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { fixturePath, waitFor } from '../servers/test-support.js';
 import { createTestEndpoint, type TestEndpoint } from '../pipe/test-endpoint.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = import.meta.resolve('tsx');
 const FAST = { MCPS_PIPE_BACKOFF_BASE_MS: '200', MCPS_PIPE_BACKOFF_MAX_MS: '1000', MCPS_PIPE_PING_INTERVAL_MS: '1000', MCPS_PIPE_PONG_TIMEOUT_MS: '3000' };
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
@@ -24,7 +23,7 @@ function workdir(): string {
 
 /** `mcps pipe ...` running in the background, its stderr collected. */
 function startPipe(args: string[], cwd: string, env: Record<string, string>): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'pipe', ...args], {
+  const child = spawn(process.execPath, cliArgs(['pipe', ...args]), {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...FAST, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtFile } from '../../test/helpers/built-file.js';
 import { connect } from './connect.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mcps-sqlite-conc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const FIXTURE = path.resolve(import.meta.dirname, '../../test/fixtures/db/sqlite-counter.ts');
+const FIXTURE = builtFile('test/fixtures/db/sqlite-counter.ts');
 
 function run(url: string, times: number): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), FIXTURE, url, String(times)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FIXTURE, url, String(times)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

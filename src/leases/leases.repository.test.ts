@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtFile } from '../../test/helpers/built-file.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { connect, type DbHandle } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { waitFor } from '../servers/test-support.js';
 import { createLeasesRepository, type LeasesRepository } from './leases.repository.js';
 
-const CONTENDER = path.resolve(import.meta.dirname, '../../test/fixtures/db/lease-contender.ts');
+const CONTENDER = builtFile('test/fixtures/db/lease-contender.ts');
 
 let database: TestDatabase;
 let handles: DbHandle[];
@@ -35,7 +35,7 @@ interface Contender {
 
 /** A separate process contending for `<prefix>0..count-1`, started but held at the line until go(). */
 function contender(holder: string, prefix: string, count: number): Contender {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CONTENDER, database.url, holder, prefix, String(count)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CONTENDER, database.url, holder, prefix, String(count)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let onReady: () => void;

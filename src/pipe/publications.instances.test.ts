@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { needs } from '../../test/helpers/needs.js';
+import { cliArgs } from '../../test/helpers/run-cli.js';
 import { ADMIN_PASSWORD, LOOPBACK } from '../../test/helpers/test-app.js';
 import { fixtureConfig, waitFor } from '../servers/test-support.js';
 import { createTestEndpoint, type EndpointConnection, type TestEndpoint } from './test-endpoint.js';
@@ -19,7 +20,6 @@ import { createFakeGateway, createPlatformDir, startTestPlatform, type TestPlatf
 const TTL_MS = 900;
 // Shared by the instances, as in a real deployment: the same master key reads the token secret.
 const SHARED = { MCPS_MASTER_KEY: randomBytes(32).toString('base64'), SECRET_KEY: randomBytes(32).toString('base64url'), MCPS_PUBLICATION_LEASE_TTL_MS: String(TTL_MS) };
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -185,7 +185,7 @@ describe('an instance that dies', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mcps-inst-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
     const env = { ...SHARED, PATH: process.env['PATH'] ?? '', ENVIRONMENT: 'test', PORT: '0', DATABASE_URL: p.database.url, MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_OUTBOUND_ALLOW: LOOPBACK, LOG_LEVEL: 'warn' };
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts'), 'serve'], { cwd: dir, env, detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, cliArgs(['serve']), { cwd: dir, env, detached: true, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     cleanup.push(async () => {
       try {

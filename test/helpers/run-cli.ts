@@ -1,9 +1,5 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-/** tsx's loader by absolute URL, so the CLI runs from source in any working directory. */
-const TSX = import.meta.resolve('tsx');
+import { builtFile } from './built-file.js';
 
 export interface CliRun {
   code: number | null;
@@ -11,10 +7,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real CLI (`mcps ...`) from source in `cwd`, with only PATH and `env` in its environment. */
+/** Arguments for `process.execPath` that run the real CLI (`mcps ...args`), compiled once per test run. */
+export function cliArgs(args: string[]): string[] {
+  return [builtFile('src/main.ts'), ...args];
+}
+
+/** Runs the real CLI (`mcps ...`) in `cwd`, with only PATH and `env` in its environment. */
 export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), ...args], {
+    const child = spawn(process.execPath, cliArgs(args), {
       cwd: opts.cwd,
       env: { PATH: process.env['PATH'] ?? '', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
