@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { DepthGuardedTransport } from '../lib/depth-guarded-transport.js';
+import { StdioGuardTransport } from '../lib/stdio-guard-transport.js';
 import { buildLogServiceServer, LOG_SERVICE_NAME } from '../logservice/build-server.js';
 import { TappedTransport } from '../servers/message-tap.js';
 import type { CliEnv } from './cli-env.js';
@@ -8,7 +7,8 @@ import type { CliEnv } from './cli-env.js';
 /**
  * `mcps log-service`: the log-service MCP server on stdin/stdout, for stdio-only MCP clients on the
  * platform's machine. It acts as the API key it is given (same permissions and audit as the REST API),
- * and its traffic goes to the protocol log as server `mcps`. stdout carries only MCP messages.
+ * and its traffic goes to the protocol log as server `mcps`. stdout carries only MCP messages; a line
+ * that is not one valid message, or longer than MCPS_BODY_LIMIT, is answered with a JSON-RPC error.
  */
 export function registerLogServiceCommand(program: Command, env: CliEnv): void {
   program
@@ -28,7 +28,7 @@ export function registerLogServiceCommand(program: Command, env: CliEnv): void {
         const caller = `${principal.type}:${principal.name}`;
         // A server-side transport sees requests arriving ('in' to it); the protocol log speaks from the
         // platform's side of a server, where requests go 'out' to the server and results come 'in'.
-        const transport = new TappedTransport(new DepthGuardedTransport(new StdioServerTransport()), (direction, message) =>
+        const transport = new TappedTransport(new StdioGuardTransport({ maxMessageBytes: ctx.config.bodyLimit }), (direction, message) =>
           ctx.servers.recorder.record(LOG_SERVICE_NAME, direction === 'in' ? 'out' : 'in', message, { caller }),
         );
         const closed = new Promise<void>((resolve) => {

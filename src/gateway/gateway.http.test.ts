@@ -264,7 +264,7 @@ describe('gateway auth and bad input', () => {
     expect((await client.listTools()).tools.map((x) => x.name)).toContain('late__echo');
   }, 120_000);
 
-  it('serves older clients over the legacy SSE transport (/sse + /messages), bound to the key', async () => {
+  it('serves older clients over the legacy SSE transport (/sse + /messages), bound to the key, refusing invalid messages with 400', async () => {
     const { key } = await t.key('sse-user', { allowed_servers: ['wb'] });
     const client = new Client({ name: 'old-client', version: '1' });
     await client.connect(new SSEClientTransport(new URL(`${t.base}/sse`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
@@ -273,6 +273,13 @@ describe('gateway auth and bad input', () => {
     expect((await client.callTool({ name: 'wb__echo', arguments: { message: 'over sse' } })).content).toEqual([{ type: 'text', text: 'over sse' }]);
     const session = (await t.call('GET', '/gateway/sessions')).json().items.find((x: { caller: string }) => x.caller === 'api_key:sse-user');
     expect(session).toMatchObject({ transport: 'sse', endpoint: '/mcp' });
+    const messages = `/messages?sessionId=${encodeURIComponent(session.id)}`;
+    for (const [bad, id] of [['{"jsonrpc":"2.0","id":6,"method":"tools/call","params":"oops"}', 6], ['{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}', null], ['{"jsonrpc":"2.0","id":[1,2],"method":"ping"}', null]] as const) {
+      const refused = await post(messages, bad, { authorization: `Bearer ${key}` });
+      expect(refused.status, bad).toBe(400);
+      expect(await refused.json(), bad).toMatchObject({ jsonrpc: '2.0', id, error: { code: -32600, message: expect.stringMatching(/^Invalid Request: (params|id) must be/) } });
+    }
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
     const { key: other } = await t.key('sse-thief');
     const stolen = await post(`/messages?sessionId=${encodeURIComponent(session.id)}`, JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' }), { authorization: `Bearer ${other}` });
     expect(stolen.status).toBe(404);

@@ -100,14 +100,15 @@ describe('gateway Streamable HTTP session transport', () => {
     expect((await post(call(5, 'wb__echo', { message: 'still here' }), session)).status).toBe(200);
   });
 
-  it('answers a malformed body in a session with the JSON-RPC parse error', async () => {
+  it('answers a malformed body in a session with the JSON-RPC parse error, and a bad envelope with invalid request', async () => {
     const session = await openSession();
     const malformed = await post('{"jsonrpc": "2.0", "id": 6, "method": ', session);
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    // Valid JSON that is not a valid request object is -32600 (JSON-RPC 2.0 section 5.1), not -32700.
     const notMessage = await post({ jsonrpc: '2.0', id: { not: 'an id' }, method: 'tools/list' }, session);
     expect(notMessage.status).toBe(400);
-    expect(((await notMessage.json()) as { error: { code: number } }).error.code).toBe(-32700);
+    expect(((await notMessage.json()) as { error: { code: number } }).error.code).toBe(-32600);
   });
 
   it('carries server-initiated messages on the one GET stream (a second gets 409)', async () => {

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { exceedsJsonDepth, JSON_TOO_DEEP } from '../lib/json-depth.js';
+import { parseJsonRpc, type EnvelopeRefusal } from '../lib/jsonrpc-envelope.js';
 
 /** A JSON-RPC error as the body of a plain HTTP answer (before any MCP session handles the request). */
 export function sendJsonRpcError(reply: FastifyReply, status: number, code: number, message: string, id: string | number | null = null): FastifyReply {
@@ -9,29 +9,15 @@ export function sendJsonRpcError(reply: FastifyReply, status: number, code: numb
     .send({ jsonrpc: '2.0', error: { code, message }, id });
 }
 
-export type ParsedBody =
-  | { ok: true; message: Record<string, unknown> }
-  | { ok: false; status: number; code: number; message: string };
+export type ParsedBody = { ok: true; message: Record<string, unknown> } | EnvelopeRefusal;
 
-/** Parses a POSTed body: one JSON-RPC message; malformed JSON, too deep JSON, batches and non-messages are refused. */
+/** A POSTed body (`/mcp`, `/messages`) as one JSON-RPC message; a refusal is answered with HTTP 400. */
 export function parseJsonRpcBody(text: unknown): ParsedBody {
-  if (typeof text !== 'string' || text.trim() === '') return { ok: false, status: 400, code: -32700, message: 'Parse error: empty body' };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, status: 400, code: -32700, message: `Parse error: ${(err as Error).message}` };
-  }
-  if (exceedsJsonDepth(value)) return { ok: false, status: 400, code: -32600, message: `Invalid Request: ${JSON_TOO_DEEP}` };
-  if (Array.isArray(value)) {
-    return { ok: false, status: 400, code: -32600, message: 'Invalid Request: JSON-RPC batches are not supported (send one message per request)' };
-  }
-  if (!value || typeof value !== 'object' || (value as { jsonrpc?: unknown }).jsonrpc !== '2.0') {
-    return { ok: false, status: 400, code: -32600, message: 'Invalid Request: expected a JSON-RPC 2.0 message' };
-  }
-  const m = value as Record<string, unknown>;
-  const isRequestLike = typeof m['method'] === 'string';
-  const isResponseLike = 'result' in m || 'error' in m;
-  if (!isRequestLike && !isResponseLike) return { ok: false, status: 400, code: -32600, message: 'Invalid Request: no method, result or error' };
-  return { ok: true, message: m };
+  const parsed = parseJsonRpc(typeof text === 'string' ? text : '');
+  return parsed.ok ? { ok: true, message: parsed.message as unknown as Record<string, unknown> } : parsed;
+}
+
+/** Answers a refused body: HTTP 400 and the JSON-RPC error, to the message's id when it could be read. */
+export function refuseJsonRpcBody(reply: FastifyReply, refusal: EnvelopeRefusal): FastifyReply {
+  return sendJsonRpcError(reply, 400, refusal.code, refusal.message, refusal.id);
 }

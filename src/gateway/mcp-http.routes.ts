@@ -6,7 +6,7 @@ import { AppError } from '../http/app-error.js';
 import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
 import { hijackWithHeaders } from './hijack.js';
-import { parseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
+import { parseJsonRpcBody, refuseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
 import { originAllowed } from './origin-check.js';
 import { SessionHttpTransport } from './session-http-transport.js';
 import { registerSseRoutes } from './sse.routes.js';
@@ -75,7 +75,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     let body: Record<string, unknown> | undefined;
     if (request.method === 'POST') {
       const parsed = parseJsonRpcBody(request.body);
-      if (!parsed.ok) return sendJsonRpcError(reply, parsed.status, parsed.code, parsed.message);
+      if (!parsed.ok) return refuseJsonRpcBody(reply, parsed);
       body = parsed.message;
     }
 

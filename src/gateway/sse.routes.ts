@@ -4,7 +4,7 @@ import { AppError } from '../http/app-error.js';
 import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
 import { hijackWithHeaders } from './hijack.js';
-import { parseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
+import { parseJsonRpcBody, refuseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
 import { SseServerTransport } from './sse-server-transport.js';
 
 /**
@@ -30,7 +30,7 @@ export function registerSseRoutes(app: FastifyInstance, gateway: GatewayService)
 
   const postSse = async (request: FastifyRequest<{ Querystring: { sessionId?: string } }>, reply: FastifyReply) => {
     const parsed = parseJsonRpcBody(request.body);
-    if (!parsed.ok) return sendJsonRpcError(reply, parsed.status, parsed.code, parsed.message);
+    if (!parsed.ok) return refuseJsonRpcBody(reply, parsed);
     const session = request.query.sessionId ? gateway.findOwnedSession(request.query.sessionId, request.principal!) : undefined;
     if (!session || !(session.wire instanceof SseServerTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
     session.wire.receive(parsed.message as never);

@@ -1,6 +1,7 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import type { RequestId } from '../lib/jsonrpc-envelope.js';
 import type { Timers } from '../servers/timers.js';
-import { isRequest, type RequestId } from './jsonrpc.js';
+import { isRequest } from './jsonrpc.js';
 
 const REPLAY_PREFIX = 'mcps-pipe-reinit-';
 

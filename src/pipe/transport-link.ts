@@ -1,8 +1,9 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { errorResponse, type RequestId } from '../lib/jsonrpc-envelope.js';
 import { backoffDelay } from '../servers/backoff.js';
 import { realTimers, type Timers } from '../servers/timers.js';
 import { createInitializeReplay } from './initialize-replay.js';
-import { SERVER_UNAVAILABLE, errorResponse, isRequest, isResponse, type RequestId } from './jsonrpc.js';
+import { SERVER_UNAVAILABLE, isRequest, isResponse } from './jsonrpc.js';
 import type { PipeLog } from './pipe-log.js';
 
 /** Opens a new, not yet started transport to the MCP server behind a pipe (a child, a remote, a gateway session). */
