@@ -22,10 +22,11 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
 
-const create = (t: TestApp, headers: object, url: string, name = 'remote') =>
+type Auth = { authorization: string };
+const create = (t: TestApp, headers: Auth, url: string, name = 'remote') =>
   t.app.inject({ method: 'POST', url: '/api/v1/tools', headers, payload: { name, transport: 'streamable-http', url, restart_policy: 'never' } });
 
-async function startFails(t: TestApp, headers: object): Promise<{ state: string; last_error: string | null }> {
+async function startFails(t: TestApp, headers: Auth): Promise<{ state: string; last_error: string | null }> {
   await t.app.inject({ method: 'POST', url: '/api/v1/tools/remote/start', headers });
   let status = { state: '', last_error: null as string | null };
   await waitFor(async () => {
