@@ -123,7 +123,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     db: handle.db,
     log,
     audit,
-    fetch: outbound.fetch,
+    guard: outbound,
     // MCP defaults, protocol-log retention and metrics interval follow the runtime settings.
     ...serversSettings(config, settings),
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.

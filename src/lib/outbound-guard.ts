@@ -29,6 +29,9 @@ export interface OutboundGuard {
 }
 
 const HTTP = ['http:', 'https:'];
+/** CR, LF, tab and the other C0 controls and DEL: the URL parser drops them silently, so they are refused on the text. */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsLookup = dnsLookup): OutboundGuard {
   const refuse = (host: string, why: string) =>
@@ -47,8 +50,7 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
   };
 
   const assertUrl = (input: URL | string, schemes: readonly string[]): URL => {
-    // eslint-disable-next-line no-control-regex
-    if (typeof input === 'string' && /[\u0000-\u001f\u007f]/.test(input)) throw new AppError('bad_request', 'the URL contains control characters (CR, LF, tab...)');
+    if (typeof input === 'string' && CONTROL_CHARACTERS.test(input)) throw new AppError('bad_request', 'the URL contains control characters (CR, LF, tab...)');
     let url: URL;
     try {
       url = typeof input === 'string' ? new URL(input) : input;
@@ -95,4 +97,17 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
     },
     close: () => agent.close(),
   };
+}
+
+/**
+ * `guard.check` for a URL about to be saved (`field` names it): a refusal by the outbound policy
+ * becomes a 422 before anything is stored; a malformed URL stays a 400.
+ */
+export async function checkUrlToSave(guard: Pick<OutboundGuard, 'check'>, url: string, schemes: readonly string[], field: string): Promise<void> {
+  try {
+    await guard.check(url, schemes);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== 'forbidden') throw err;
+    throw new AppError('unprocessable', `${field}: ${err.message}`, { errors: [{ field, message: err.message }] });
+  }
 }

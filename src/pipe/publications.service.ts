@@ -4,7 +4,7 @@ import { AppError } from '../http/app-error.js';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';
 import { SYSTEM_CALLER, principalCaller, type SecretCaller } from '../secrets/secret-caller.js';
-import type { OutboundGuard } from '../lib/outbound-guard.js';
+import { checkUrlToSave, type OutboundGuard } from '../lib/outbound-guard.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import type { ServersRepository } from '../servers/servers.repository.js';
 import { parseEndpoint } from './endpoint-url.js';
@@ -79,12 +79,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
   /** An endpoint the outbound policy refuses now (its address, or what its name resolves to): 422 before anything is stored. */
   const checkEndpoint = async (text: string): Promise<void> => {
     parseEndpoint(text);
-    try {
-      await deps.guard?.check(text.trim(), ['ws:', 'wss:']);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'forbidden') throw err;
-      throw new AppError('unprocessable', `endpoint: ${err.message}`, { errors: [{ field: 'endpoint', message: err.message }] });
-    }
+    if (deps.guard) await checkUrlToSave(deps.guard, text.trim(), ['ws:', 'wss:'], 'endpoint');
   };
 
   const insert = async (fields: Omit<PublicationRow, 'id' | 'created_at' | 'updated_at' | 'endpoint' | 'endpoint_display' | 'token_secret'>, endpoint: string, caller: SecretCaller) => {

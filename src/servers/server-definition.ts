@@ -1,4 +1,5 @@
 import { AppError, type FieldError } from '../http/app-error.js';
+import { CONTROL_CHARACTERS } from '../lib/outbound-guard.js';
 import { findSecretReferences } from '../secrets/secret-reference.js';
 import type { RestartPolicy, ServerConfig, ServerTransport } from './server-config.js';
 import type { ServerRow } from './server.table.js';
@@ -32,8 +33,8 @@ export const REMOTE_SCHEMES: Record<Exclude<ServerTransport, 'stdio'>, readonly 
 };
 
 /**
- * Rules that span fields: a valid name, a command for stdio, a URL of the right scheme for remote
- * transports, well-formed `${secret:...}` references. Throws AppError `validation` listing them all.
+ * Rules that span fields: a valid name, a command for stdio, a URL of the right scheme (and no
+ * control characters) for remote transports, well-formed `${secret:...}` references. Throws AppError `validation` listing them all.
  */
 export function assertValidDefinition(def: ServerDefinition): void {
   const errors: FieldError[] = [];
@@ -50,6 +51,7 @@ export function assertValidDefinition(def: ServerDefinition): void {
       // reported below
     }
     if (!scheme || !schemes.includes(scheme)) errors.push({ field: 'url', message: `a ${def.transport} server needs a ${schemes.join(' or ')} URL` });
+    else if (CONTROL_CHARACTERS.test(def.url!)) errors.push({ field: 'url', message: 'the URL contains control characters (CR, LF, tab...), which the URL parser would silently drop' });
   }
   errors.push(...secretArgErrors(def.args));
   if (errors.length > 0) throw new AppError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });

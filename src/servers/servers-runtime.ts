@@ -3,6 +3,7 @@ import type { JSONRPCNotification } from '@modelcontextprotocol/client';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { SecretEvents } from '../secrets/secret-events.js';
 import { currentCallContext } from '../traffic/call-context.js';
@@ -34,8 +35,8 @@ export interface ServersRuntimeDeps {
   publicationOf?: ServersServiceDeps['publicationOf'];
   /** Sees every notification a managed server sends (e.g. the gateway forwards logging messages). Must not block. */
   onServerNotification?: (server: string, notification: JSONRPCNotification) => void;
-  /** Outbound fetch for remote servers (the platform's SSRF guard). */
-  fetch?: SupervisorDeps['fetch'];
+  /** The platform's SSRF guard: remote servers' requests go through its fetch; their URLs are checked when saved. */
+  guard?: Pick<OutboundGuard, 'fetch' | 'check'>;
   /** Test seams for the supervisor (timings, health checks). */
   supervisor?: Partial<SupervisorDeps>;
 }
@@ -78,7 +79,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
   const supervisor = createSupervisor({
     pidDir,
     log,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.guard ? { fetch: deps.guard.fetch } : {}),
     ...deps.supervisor,
     onMessage: (server, direction, message) => {
       recorder.record(server, direction, message, currentCallContext());
@@ -103,6 +104,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     resolveSecrets: deps.resolveSecrets,
     secretValues,
     publicationOf: deps.publicationOf,
+    guard: deps.guard,
   });
   const unsubscribe = ['secret.rotated', 'secret.updated'].map((event) =>
     deps.secretEvents?.on(event as 'secret.rotated', (e) => servers.restartUsersOf(e.name).then(() => undefined)),

@@ -3,6 +3,7 @@ import type { Role } from '../auth/roles.js';
 import { AppError } from '../http/app-error.js';
 import { decodeCursor, toPage, type Page } from '../http/pagination.js';
 import { newId } from '../lib/ids.js';
+import { checkUrlToSave, type OutboundGuard } from '../lib/outbound-guard.js';
 import { nowIso } from '../lib/clock.js';
 import { EVERY_SERVER, type ServerScope } from '../gateway/server-access.js';
 import type { AuditLog } from '../logs/audit-log.js';
@@ -10,7 +11,7 @@ import type { PublicationView } from '../pipe/publications.service.js';
 import type { RedactableSecret } from '../secrets/secret-redaction.js';
 import { createServerCalls } from './server-calls.js';
 import { createServerLifecycle } from './server-lifecycle.js';
-import { assertValidDefinition, toDefinition, toRowFields, toServerConfig, type ServerDefinition } from './server-definition.js';
+import { REMOTE_SCHEMES, assertValidDefinition, toDefinition, toRowFields, toServerConfig, type ServerDefinition } from './server-definition.js';
 import { createServerImport } from './server-import.js';
 import type { ServerMetrics } from './server-metrics.js';
 import type { ServerRow } from './server.table.js';
@@ -40,6 +41,8 @@ export interface ServersServiceDeps {
   audit?: AuditLog | undefined;
   /** The server's publication (src/pipe/), shown in its status. */
   publicationOf?: ((serverId: string, serverName: string) => PublicationView | null) | undefined;
+  /** The platform's outbound guard: a remote URL it refuses is refused when saved (422), not only at start. */
+  guard?: Pick<OutboundGuard, 'check'> | undefined;
 }
 
 export type ServerInput = Partial<Omit<ServerDefinition, 'name' | 'transport'>> & Pick<ServerDefinition, 'name' | 'transport'>;
@@ -85,8 +88,14 @@ export function createServersService(deps: ServersServiceDeps) {
     ...(stripUndefined(input) as ServerInput),
   });
 
+  /** A remote URL the outbound policy refuses now (its address, or what its name resolves to). */
+  const checkUrl = async (def: ServerDefinition): Promise<void> => {
+    if (def.transport !== 'stdio' && def.url && deps.guard) await checkUrlToSave(deps.guard, def.url, REMOTE_SCHEMES[def.transport], 'url');
+  };
+
   const insert = async (def: ServerDefinition): Promise<ServerRow> => {
     assertValidDefinition(def);
+    await checkUrl(def);
     if (await repo.findByName(def.name)) throw new AppError('conflict', `an MCP server named '${def.name}' exists`);
     const at = nowIso();
     const row: ServerRow = { id: newId(), ...toRowFields(def), desired_state: 'stopped', created_at: at, updated_at: at };
@@ -101,6 +110,8 @@ export function createServersService(deps: ServersServiceDeps) {
     if (patch.env) next.env = unmaskValues(patch.env, before.env);
     if (patch.headers) next.headers = unmaskValues(patch.headers, before.headers);
     assertValidDefinition(next);
+    // A stored URL is judged again only when it changes: a later, stricter policy still refuses it at start.
+    if (next.url !== before.url || next.transport !== before.transport) await checkUrl(next);
     if (next.name !== before.name) {
       if (await repo.findByName(next.name)) throw new AppError('conflict', `an MCP server named '${next.name}' exists`);
       const state = supervisor.status(before.name).state;

@@ -1,6 +1,8 @@
 declare module 'pino-roll' {
   import type SonicBoom from 'sonic-boom';
-  interface PinoRollOptions {
+  import type { SonicBoomOpts } from 'sonic-boom';
+  /** pino-roll's own options; the rest go to sonic-boom (e.g. `mode` for every file it opens). */
+  interface PinoRollOptions extends Omit<SonicBoomOpts, 'dest' | 'fd'> {
     file: string | (() => string);
     size?: string | number;
     frequency?: 'daily' | 'hourly' | number;
@@ -8,7 +10,6 @@ declare module 'pino-roll' {
     symlink?: boolean;
     limit?: { count?: number; removeOtherLogFiles?: boolean };
     dateFormat?: string;
-    mkdir?: boolean;
   }
   export default function pinoRoll(options: PinoRollOptions): Promise<SonicBoom>;
 }

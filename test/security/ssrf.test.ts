@@ -14,8 +14,9 @@ import { armTripwire, hostileUrls, metadataUrls, startCanary, type Canary } from
 
 /**
  * SSRF corpus: every hostile URL through every feature that takes one (remote MCP servers over
- * Streamable HTTP and SSE: create + start; publications of a server and of the gateway: create and
- * update), a redirect and a rebinding resolver, and 10,000 generated addresses against the policy.
+ * Streamable HTTP and SSE: refused when created, else started; publications of a server and of the
+ * gateway: create and update), a redirect and a rebinding resolver, and 10,000 generated addresses
+ * against the policy.
  * A loopback canary must see no connection, and the tripwire no attempt to leave loopback.
  */
 const REFUSAL = /refused|not allowed|user:password@|needs a http|must be a ws|not a valid URL|invalid url|control characters|redirect/i;
@@ -46,7 +47,7 @@ async function inChunks<T>(items: T[], size: number, run: (item: T, i: number) =
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map((item, k) => run(item, i + k)));
 }
 
-/** A remote MCP server with this URL, created and started: what the platform says about it. */
+/** A remote MCP server with this URL, created and started: what the platform says about it (`4xx detail` when the create is refused). */
 async function remoteServer(t: TestApp, auth: Auth, name: string, transport: string, url: string): Promise<string> {
   const created = await t.app.inject({ method: 'POST', url: '/api/v1/tools', headers: auth, payload: { name, transport, url, restart_policy: 'never' } });
   if (created.statusCode !== 201) return `${created.statusCode} ${created.json().detail as string}`;
@@ -96,7 +97,12 @@ describe('SSRF corpus through every feature that takes a URL', () => {
       const urls = hostileUrls(canary.port);
       expect(urls.length).toBeGreaterThanOrEqual(60);
       for (const transport of ['streamable-http', 'sse']) {
-        await inChunks(urls, 8, async (url, i) => judge(`remote ${transport}`, url, await remoteServer(t, auth, `ssrf-${transport}-${i}`, transport, url)));
+        await inChunks(urls, 8, async (url, i) => {
+          const outcome = await remoteServer(t, auth, `ssrf-${transport}-${i}`, transport, url);
+          judge(`remote ${transport}`, url, outcome);
+          // Refused when saved (400 malformed, 422 by the policy), not only when started.
+          expect(outcome, url).toMatch(/^4(00|22) /);
+        });
       }
       await publications(t, auth, urls);
       expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
@@ -115,7 +121,7 @@ describe('SSRF corpus through every feature that takes a URL', () => {
       await inChunks(metadataUrls(), 7, async (url, i) => {
         const outcome = await remoteServer(t, auth, `meta-${i}`, 'streamable-http', url);
         judge('remote streamable-http (*)', url, outcome);
-        expect(outcome, url).toMatch(/metadata/);
+        expect(outcome, url).toMatch(/^422 .*metadata/);
       });
       await publications(t, auth, metadataUrls(), true);
     } finally {
