@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { StdioGuardTransport } from '../lib/stdio-guard-transport.js';
 import { buildLogServiceServer, LOG_SERVICE_NAME } from '../logservice/build-server.js';
-import { TappedTransport } from '../servers/message-tap.js';
+import { asServerSide, TappedTransport } from '../servers/message-tap.js';
 import type { CliEnv } from './cli-env.js';
 
 /**
@@ -26,10 +26,8 @@ export function registerLogServiceCommand(program: Command, env: CliEnv): void {
           principal,
         );
         const caller = `${principal.type}:${principal.name}`;
-        // A server-side transport sees requests arriving ('in' to it); the protocol log speaks from the
-        // platform's side of a server, where requests go 'out' to the server and results come 'in'.
         const transport = new TappedTransport(new StdioGuardTransport({ maxMessageBytes: ctx.config.bodyLimit }), (direction, message) =>
-          ctx.servers.recorder.record(LOG_SERVICE_NAME, direction === 'in' ? 'out' : 'in', message, { caller }),
+          ctx.servers.recorder.record(LOG_SERVICE_NAME, asServerSide(direction), message, { caller }),
         );
         const closed = new Promise<void>((resolve) => {
           transport.onclose = () => resolve();

@@ -25,7 +25,7 @@ import { createSessionServer } from './session-server.js';
 import { createToolPins, type ToolPins } from './tool-pins.js';
 import { namespacedName } from './tool-names.js';
 import { createManagedSource, type BuiltinServer } from './upstream-sources.js';
-import { TappedTransport } from '../servers/message-tap.js';
+import { asServerSide, TappedTransport } from '../servers/message-tap.js';
 
 export interface GatewayConfig {
   /** Between server and tool in aggregated names (default `__`). */
@@ -165,10 +165,11 @@ export function createGatewayService(deps: GatewayDeps) {
             await router.close();
           })()),
       };
-      // 'in': client -> gateway, 'out': gateway -> client. The recorder copies and queues; nothing waits for it.
+      // Recorded as the table defines direction: `out` client -> gateway, `in` gateway -> client.
+      // The recorder copies and queues; nothing waits for it.
       const recorded = new TappedTransport(opts.transport, (direction, message) => {
         session.lastSeenAt = Date.now();
-        deps.recorder.record(GATEWAY_LOG_SERVER, direction, message, { caller: scope.caller, sessionId: id });
+        deps.recorder.record(GATEWAY_LOG_SERVER, asServerSide(direction), message, { caller: scope.caller, sessionId: id });
       });
       server.onclose = () => void session.close();
       sessions.add(session);

@@ -1,13 +1,16 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-/** One JSON-RPC message between the platform and a managed MCP server (filled by src/traffic/). */
+/**
+ * One JSON-RPC message to or from the server named in `server` (filled by src/traffic/): a managed
+ * MCP server, or `gateway` / `mcps` for what clients exchange with the gateway / the log service.
+ */
 export interface McpLogTable {
   id: Generated<number>;
   time: string;
   server: string;
   caller: string | null;
   session_id: string | null;
-  /** 'out' = platform -> server, 'in' = server -> platform. */
+  /** 'out' = towards `server` (the platform's, or a client's, requests), 'in' = from `server`. */
   direction: 'in' | 'out';
   method: string | null;
   jsonrpc_id: string | null;

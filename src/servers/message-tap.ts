@@ -10,6 +10,15 @@ export type MessageDirection = 'out' | 'in';
  */
 export type MessageTap = (direction: MessageDirection, message: JSONRPCMessage) => void;
 
+/**
+ * A message seen by a server-side transport (the platform serving a client) in the protocol log's
+ * terms: the client's requests arrive ('in' to the transport) and are recorded `out` (towards the
+ * server the row names), what the server sends is recorded `in`.
+ */
+export function asServerSide(direction: MessageDirection): MessageDirection {
+  return direction === 'in' ? 'out' : 'in';
+}
+
 export function safeTap(tap: MessageTap | undefined, direction: MessageDirection, message: JSONRPCMessage): void {
   if (!tap) return;
   try {

@@ -24,8 +24,12 @@ export interface ServerDefinition {
 }
 
 export const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-/** Would be shadowed by `/tools/import` and `/tools/export`. */
-const RESERVED_NAMES = new Set(['import', 'export']);
+/**
+ * `import` and `export` would be shadowed by `/tools/import` and `/tools/export`; `gateway` and
+ * `mcps` name the gateway's and the log service's rows in the protocol log (and `mcps` is the
+ * built-in server on /mcp).
+ */
+export const RESERVED_NAMES: readonly string[] = ['import', 'export', 'gateway', 'mcps'];
 export const REMOTE_SCHEMES: Record<Exclude<ServerTransport, 'stdio'>, readonly string[]> = {
   'streamable-http': ['http:', 'https:'],
   sse: ['http:', 'https:'],
@@ -39,7 +43,7 @@ export const REMOTE_SCHEMES: Record<Exclude<ServerTransport, 'stdio'>, readonly 
 export function assertValidDefinition(def: ServerDefinition): void {
   const errors: FieldError[] = [];
   if (!SERVER_NAME.test(def.name)) errors.push({ field: 'name', message: 'expected 1-32 of a-z 0-9 _ -, starting with a letter or digit' });
-  else if (RESERVED_NAMES.has(def.name)) errors.push({ field: 'name', message: `"${def.name}" is reserved` });
+  else if (RESERVED_NAMES.includes(def.name)) errors.push({ field: 'name', message: `"${def.name}" is reserved (reserved names: ${RESERVED_NAMES.join(', ')})` });
   if (def.transport === 'stdio') {
     if (!def.command?.trim()) errors.push({ field: 'command', message: 'a stdio server needs a command' });
   } else {
