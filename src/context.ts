@@ -119,6 +119,11 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // Remote MCP servers and publication endpoints are reached through one guard (SSRF: private,
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
+  // Two real cycles: a server's status shows its publication (pipes start servers for their
+  // publications) and the gateway forwards servers' logging notifications (it rides on their
+  // supervisor). The servers runtime is built first and reaches the two later ones through `late`,
+  // bound as soon as they exist; both are read only after createContext has returned.
+  const late: { pipes?: PipeRuntime; gateway?: GatewayService } = {};
   const servers = createServersRuntime({
     db: handle.db,
     log,
@@ -129,9 +134,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // `${secret:NAME}` in a server's env / headers / args / URL, resolved when it starts.
     resolveSecrets: (input) => secrets.resolveTracked(input, { reason: 'mcp server start' }),
     secretEvents: secrets.events,
-    publicationOf: (serverId, serverName) => pipes.publications.summaryForServer(serverId, serverName),
-    // Late-bound: the gateway (below) forwards servers' logging notifications to its sessions.
-    onServerNotification: (server, notification) => gateway.onServerNotification(server, notification),
+    publicationOf: (serverId, serverName) => late.pipes?.publications.summaryForServer(serverId, serverName) ?? null,
+    onServerNotification: (server, notification) => late.gateway?.onServerNotification(server, notification),
   });
 
   const gateway = createGatewayService({
@@ -143,6 +147,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // The log service (`mcps`): its tools act as each session's principal.
     builtins: [logServiceBuiltin({ secrets, onReveal: (v) => servers.secretValues.remember(v) }), ...(options.builtins ?? [])],
   });
+  late.gateway = gateway;
   const instanceId = newInstanceId();
   const pipes = createPipeRuntime({
     db: handle.db,
@@ -157,6 +162,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     openSession: options.openSession ?? ((o) => gateway.openInProcessSession(o)),
     startServer: (id) => servers.servers.startForPublication(id),
   });
+  late.pipes = pipes;
 
   const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });
   const logs = createLogsService({ logs: logsRepo });
@@ -172,6 +178,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // The restored rows may describe other servers: stop what runs, start the restored auto_start ones.
     onRestored: async () => {
       await servers.supervisor.stopAll();
+      await servers.servers.registerAll();
       void servers.servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start after a restore failed'));
     },
   });

@@ -14,14 +14,16 @@ import { reapOrphans } from './pid-files.js';
 import { createSecretValues, type SecretValues } from './secret-values.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
 import { createServersRepository } from './servers.repository.js';
-import { createServersService, type ResolveSecrets, type ServersService, type ServersServiceDeps } from './servers.service.js';
+import { createServersService, type McpDefaults, type ResolveSecrets, type ServersService, type ServersServiceDeps } from './servers.service.js';
 import { createSupervisor, type Supervisor, type SupervisorDeps } from './supervisor.js';
 
 export interface ServersRuntimeDeps {
   db: Kysely<Database>;
   log: Logger;
   audit?: AuditLog;
-  config: { dataDir: string; mcpTimeoutMs: number; mcpMaxRetries: number };
+  config: { dataDir: string };
+  /** Retries and timeout of a server created without them; read at each create (runtime settings). */
+  mcpDefaults: () => McpDefaults;
   /** The secrets service's resolver and change events, when it is there. */
   resolveSecrets?: ResolveSecrets;
   secretEvents?: Pick<SecretEvents, 'on'>;
@@ -51,8 +53,8 @@ export interface ServersRuntime {
   /** Where pid files of running children go: DATA_DIR/pids. */
   pidDir: string;
   /**
-   * Platform start: kills what a crashed previous run left (reapOrphans), then starts auto_start
-   * servers in the background. Call once, before serving requests.
+   * Platform start: kills what a crashed previous run left (reapOrphans), registers every stored
+   * server with the supervisor, then starts auto_start servers in the background. Call once, before serving requests.
    */
   boot(): Promise<void>;
   /** Stops every child (stepwise, whole process groups), then writes the rest of the protocol log. */
@@ -92,15 +94,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     supervisor,
     log,
     audit: deps.audit,
-    // Read at each use: the config may be backed by runtime settings.
-    defaults: {
-      get maxRetries() {
-        return deps.config.mcpMaxRetries;
-      },
-      get timeoutMs() {
-        return deps.config.mcpTimeoutMs;
-      },
-    },
+    defaults: deps.mcpDefaults,
     resolveSecrets: deps.resolveSecrets,
     secretValues,
     publicationOf: deps.publicationOf,
@@ -131,6 +125,8 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
       booted ??= (async () => {
         const reaped = await reapOrphans(pidDir);
         if (reaped.length > 0) log.warn({ lifecycle: true, reaped }, 'stopped MCP server processes left by a previous run');
+        // Every stored server has an entry from the start: the gateway answers alike for all of them.
+        await servers.registerAll();
         metrics.start();
         void servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start failed'));
       })();

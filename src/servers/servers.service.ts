@@ -26,11 +26,18 @@ import type { Supervisor } from './supervisor.js';
  */
 export type ResolveSecrets = <T>(input: T) => Promise<{ value: T; secrets: RedactableSecret[] }>;
 
+/** What a server created without `max_retries` / `timeout_ms` gets. */
+export interface McpDefaults {
+  maxRetries: number;
+  timeoutMs: number;
+}
+
 export interface ServersServiceDeps {
   repo: ServersRepository;
   supervisor: Supervisor;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
-  defaults: { maxRetries: number; timeoutMs: number };
+  /** Read at each create: the values may follow runtime settings. */
+  defaults: () => McpDefaults;
   /** Without it, references are left as they are (the server sees the literal text). */
   resolveSecrets?: ResolveSecrets | undefined;
   /** Shared with the protocol recorder, so resolved values never reach the log. */
@@ -57,10 +64,17 @@ export function createServersService(deps: ServersServiceDeps) {
   const secretValues = deps.secretValues ?? createSecretValues();
   const redact = (text: string) => secretValues.redact(text);
 
+  /** Gives the supervisor an entry for a stored server it does not know yet (its state: stopped). */
+  const registerRow = (row: ServerRow): void => {
+    if (!supervisor.has(row.name)) supervisor.register(toServerConfig(toDefinition(row)));
+  };
+
   const find = async (key: string): Promise<ServerRow> => {
     const row = await repo.findByIdOrName(key);
     if (!row) throw AppError.notFound('MCP server', key);
-    if (!supervisor.has(row.name)) supervisor.register(toServerConfig(toDefinition(row)));
+    // Every server is registered at boot, on create and on import; a row another instance stored
+    // since is registered when first seen (its entry only holds state, so this changes no answer).
+    registerRow(row);
     return row;
   };
 
@@ -71,22 +85,25 @@ export function createServersService(deps: ServersServiceDeps) {
     publication: deps.publicationOf?.(row.id, row.name) ?? null,
   });
 
-  const withDefaults = (input: ServerInput): ServerDefinition => ({
-    description: null,
-    command: null,
-    args: [],
-    env: {},
-    cwd: null,
-    url: null,
-    headers: {},
-    enabled: true,
-    auto_start: false,
-    restart_policy: 'on-failure',
-    max_retries: deps.defaults.maxRetries,
-    timeout_ms: deps.defaults.timeoutMs,
-    tags: [],
-    ...(stripUndefined(input) as ServerInput),
-  });
+  const withDefaults = (input: ServerInput): ServerDefinition => {
+    const defaults = deps.defaults();
+    return {
+      description: null,
+      command: null,
+      args: [],
+      env: {},
+      cwd: null,
+      url: null,
+      headers: {},
+      enabled: true,
+      auto_start: false,
+      restart_policy: 'on-failure',
+      max_retries: defaults.maxRetries,
+      timeout_ms: defaults.timeoutMs,
+      tags: [],
+      ...(stripUndefined(input) as ServerInput),
+    };
+  };
 
   /** A remote URL the outbound policy refuses now (its address, or what its name resolves to). */
   const checkUrl = async (def: ServerDefinition): Promise<void> => {
@@ -180,6 +197,17 @@ export function createServersService(deps: ServersServiceDeps) {
     ...calls,
     importConfig: io.importConfig,
     exportConfig: io.exportConfig,
+
+    /**
+     * Makes the supervisor's entries match the stored servers: registers each one (stopped unless
+     * it runs) and forgets, stopping it, any entry whose server is gone. Platform start, after a restore.
+     */
+    async registerAll(): Promise<void> {
+      const rows = await repo.all();
+      const names = new Set(rows.map((r) => r.name));
+      rows.forEach(registerRow);
+      await Promise.all(supervisor.list().filter((s) => !names.has(s.name)).map((s) => supervisor.unregister(s.name)));
+    },
 
     /** Stops every server (platform shutdown). */
     close: () => supervisor.stopAll(),

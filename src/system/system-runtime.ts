@@ -44,15 +44,9 @@ export async function loadSettings(deps: {
 /** The servers runtime's MCP defaults and protocol-log retention, read from the settings at each use. */
 export function serversSettings(config: Readonly<Config>, settings: Pick<SettingsService, 'get'>) {
   return {
-    config: {
-      dataDir: config.dataDir,
-      get mcpTimeoutMs() {
-        return settings.get('mcp.timeout_seconds') * 1000;
-      },
-      get mcpMaxRetries() {
-        return settings.get('mcp.max_retries');
-      },
-    },
+    config: { dataDir: config.dataDir },
+    // A function, not getters: a spread of this object must not freeze the values it had then.
+    mcpDefaults: () => ({ timeoutMs: settings.get('mcp.timeout_seconds') * 1000, maxRetries: settings.get('mcp.max_retries') }),
     retention: () => protocolLogRetention(settings),
     metrics: { sampleIntervalMs: config.metricsIntervalMs },
   };
