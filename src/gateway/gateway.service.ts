@@ -19,6 +19,7 @@ import { createListChanges, type ChangeKind } from './list-changes.js';
 import { createResourceSubscriptions } from './resource-subscriptions.js';
 import { createResourceUpdates } from './resource-updates.js';
 import { upstreamFace } from './session-face.js';
+import { toProtocolError } from './upstream-errors.js';
 import { createSessionRouter, type SessionRouter, type SessionScope } from './session-router.js';
 import { forwardServerLog } from './server-logs.js';
 import { createSessionServer } from './session-server.js';
@@ -213,6 +214,16 @@ export function createGatewayService(deps: GatewayDeps) {
     onListChange: (listener: (server: string, kind: ChangeKind) => void): (() => void) => changes.listen(listener),
 
     assertEndpoint,
+    /**
+     * Throws the ProtocolError a session's `initialize` gets when `endpoint` is a managed server
+     * that is not running (waits for a start in progress); the aggregate and built-ins always pass.
+     */
+    async assertReachable(endpoint: string | null): Promise<void> {
+      if (endpoint === null || builtins.some((b) => b.name === endpoint)) return;
+      await supervisor.connection(endpoint).catch((err: unknown) => {
+        throw toProtocolError(err, endpoint);
+      });
+    },
     findSession: (id: string, principal: Principal, endpoint: string | null) => sessions.find(id, principal, endpoint),
     findOwnedSession: (id: string, principal: Principal) => sessions.findOwned(id, principal),
     /** Open sessions; those of a `/mcp/{server}` endpoint only when `scope` sees the server. */

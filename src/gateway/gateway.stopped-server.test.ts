@@ -14,11 +14,18 @@ afterAll(async () => t.closeAndCheck(), 60_000);
 
 const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } } });
 
-const initialize = async (key: string, server: string) => {
+const discover = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'server/discover',
+  params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'curl', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
+});
+
+const initialize = async (key: string, server: string, body = init) => {
   const res = await fetch(`${t.base}/mcp/${server}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${key}` },
-    body: init,
+    body,
   });
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
 };
@@ -42,6 +49,8 @@ describe('a stopped server on /mcp/{server}', () => {
     expect(before.status).toBe(502);
     expect(before.body).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32603 } });
     expect(String((before.body['error'] as { message: string }).message)).toMatch(/dormant.*stopped/);
+    // The stateless revision's probe gets the same answer (not the SDK's 500).
+    expect(await initialize(key, 'dormant', discover)).toEqual(before);
 
     // A server that does not exist is still 404 problem+json.
     const missing = await initialize(key, 'no-such-server');

@@ -2,7 +2,6 @@ import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest, ProtocolError, type AuthInfo } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../http/app-error.js';
 import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
 import { hijackWithHeaders } from './hijack.js';
@@ -18,6 +17,12 @@ export interface McpHttpOptions {
 }
 
 const SESSION_HEADER = 'mcp-session-id';
+
+/** A server that is not running (or failed to answer) is 502 with its JSON-RPC error, whichever revision asked. */
+function upstreamFailed(reply: FastifyReply, err: unknown, body: Record<string, unknown> | undefined) {
+  if (err instanceof ProtocolError) return sendJsonRpcError(reply, 502, err.code, err.message, (body?.['id'] as string | number | undefined) ?? null);
+  throw err;
+}
 
 /**
  * The gateway's Streamable HTTP endpoints: `/mcp` (every server the caller may use, namespaced) and
@@ -92,6 +97,11 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     if (body?.['method'] !== 'initialize' && !(await isLegacyRequest(await toWebRequest(request.raw, body), body))) {
       // Checked here: the SDK answers 500 for anything its server factory throws.
       await gateway.assertEndpoint(principal, endpoint);
+      try {
+        await gateway.assertReachable(endpoint);
+      } catch (err) {
+        return upstreamFailed(reply, err, body);
+      }
       (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = { token: '', clientId: principal.id, scopes: [], extra: { principal, endpoint } };
       hijackWithHeaders(reply);
       await modernNode(request.raw, reply.raw, body);
@@ -108,9 +118,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
       session = await gateway.openSession({ principal, server: endpoint, transport, kind: 'streamable-http', id });
     } catch (err) {
       await transport.close().catch(() => {});
-      if (err instanceof AppError) throw err;
-      if (err instanceof ProtocolError) return sendJsonRpcError(reply, 502, err.code, err.message, (body['id'] as string | number) ?? null);
-      throw err;
+      return upstreamFailed(reply, err, body);
     }
     hijackWithHeaders(reply);
     await transport.handleRequest(request.raw, reply.raw, body);
