@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/helpers/run-cli.js';
 import { freePort, serveCli } from '../../test/helpers/serve-cli.js';
-import { ADMIN_PASSWORD } from '../../test/helpers/test-app.js';
+import { ADMIN_PASSWORD } from '../../test/helpers/boot-context.js';
 import { createTestDatabase } from '../../test/helpers/test-db.js';
 import { isAlive } from '../servers/child-process.js';
 import { readProcess } from '../servers/process-table.js';
