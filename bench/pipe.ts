@@ -15,7 +15,7 @@ import { createLineSplitter } from '../src/servers/line-splitter.js';
 import { redactEndpoint } from '../src/pipe/endpoint-url.js';
 import { createPipeRelay } from '../src/pipe/pipe-relay.js';
 import { openTransportFor } from '../src/pipe/pipe-transports.js';
-import { createTestEndpoint } from '../src/pipe/test-endpoint.js';
+import { createTestEndpoint } from '../test/helpers/pipe-endpoint.js';
 
 const CALLS = Number(process.env['CALLS'] ?? 2000);
 const SEQ = Number(process.env['SEQ'] ?? 300);

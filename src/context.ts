@@ -11,7 +11,6 @@ import { connect, type Dialect } from './db/connect.js';
 import type { Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { createGatewayService, type GatewayService } from './gateway/gateway.service.js';
-import type { BuiltinServer } from './gateway/upstream-sources.js';
 import { createAuditLog, type AuditLog } from './logs/audit-log.js';
 import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
@@ -72,8 +71,6 @@ export interface ContextOptions {
   dbLogSink?: boolean;
   /** The gateway's in-process MCP sessions for publications (tests pass their own). */
   openSession?: OpenSession;
-  /** Built-in in-process MCP servers the gateway aggregates like managed ones (e.g. the log service). */
-  builtins?: BuiltinServer[];
 }
 
 export async function createContext(config: Readonly<Config>, options: ContextOptions = {}): Promise<AppContext> {
@@ -145,7 +142,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, onReveal: (v) => servers.secretValues.remember(v) }), ...(options.builtins ?? [])],
+    builtins: [logServiceBuiltin({ secrets, onReveal: (v) => servers.secretValues.remember(v) }), ],
   });
   late.gateway = gateway;
   const instanceId = newInstanceId();

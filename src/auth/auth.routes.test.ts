@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, createTestApp, type TestApp } from '../../test/helpers/test-app.js';
+import { ADMIN_PASSWORD } from '../../test/helpers/boot-context.js';
+import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-d
 import { migrations } from '../db/migrations/index.js';
 import { createLeasesRepository } from '../leases/leases.repository.js';
 import { localCaller } from '../secrets/secret-caller.js';
-import { backupLines, rebuildBackup, tableContents } from './test-backup-file.js';
+import { backupLines, rebuildBackup, tableContents } from '../../test/helpers/backup-file.js';
 
 const MASTER_KEY = randomBytes(32).toString('base64');
 const cli = localCaller('cli', 'backup-test');

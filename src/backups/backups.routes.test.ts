@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
-import { backupLines, rebuildBackup } from './test-backup-file.js';
+import { backupLines, rebuildBackup } from '../../test/helpers/backup-file.js';
 
 let t: TestApp;
 let admin: { authorization: string };

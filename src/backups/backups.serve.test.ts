@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
-import { ADMIN_PASSWORD } from '../../test/helpers/test-app.js';
+import { ADMIN_PASSWORD } from '../../test/helpers/boot-context.js';
 import { loadConfig } from '../config.js';
 import { startServer } from '../server.js';
 

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
-import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../gateway/test-gateway.js';
+import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** `mcps connect` as Claude Desktop runs it: a stdio MCP server process bridging to the gateway. */
 

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
-import { fixturePath, waitFor } from '../servers/test-support.js';
-import { createTestEndpoint, type TestEndpoint } from '../pipe/test-endpoint.js';
+import { fixturePath } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { createTestEndpoint, type TestEndpoint } from '../../test/helpers/pipe-endpoint.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FAST = { MCPS_PIPE_BACKOFF_BASE_MS: '200', MCPS_PIPE_BACKOFF_MAX_MS: '1000', MCPS_PIPE_PING_INTERVAL_MS: '1000', MCPS_PIPE_PONG_TIMEOUT_MS: '3000' };

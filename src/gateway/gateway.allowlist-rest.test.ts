@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayTestApp, type GatewayTestApp, WELL_BEHAVED } from './test-gateway.js';
+import { createGatewayTestApp, type GatewayTestApp, WELL_BEHAVED } from '../../test/helpers/gateway-app.js';
 
 /**
  * An API key's allowlists bind it on the REST face as on /mcp: every route naming a server, every

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayWithEverything, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayWithEverything, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** completion/complete through the gateway, against server-everything's completable prompt and template. */
 

@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../servers/test-support.js';
-import { createGatewayWithEverything, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { createGatewayWithEverything, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** The gateway over Streamable HTTP through the real SDK client, with real child servers. */
 

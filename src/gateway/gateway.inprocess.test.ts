@@ -3,9 +3,9 @@ import { InMemoryTransport, McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
-import { waitFor } from '../servers/test-support.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { createGatewayService, type GatewayService } from './gateway.service.js';
-import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /**
  * openInProcessSession (what mcp_pipe publishes through) and built-in in-process servers, on a
@@ -42,9 +42,8 @@ beforeAll(async () => {
     recorder: t.ctx.servers.recorder,
     log: t.ctx.log,
     config: { separator: '__', sessionIdleMs: 60_000, maxSessions: 100 },
+    builtins: [builtin],
   });
-  gateway.registerBuiltin(builtin);
-  expect(() => gateway.registerBuiltin(builtin)).toThrow(/already registered/);
 }, 180_000);
 afterAll(async () => {
   await gateway.close();

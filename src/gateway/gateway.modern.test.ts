@@ -1,7 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../servers/test-support.js';
-import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** The stateless 2026-07-28 revision (server/discover, no sessions) next to the 2025 handshake. */
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../servers/test-support.js';
-import { createGatewayTestApp, SHIFTY, type GatewayTestApp } from './test-gateway.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { createGatewayTestApp, SHIFTY, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** Tool pinning: a changed tool definition is quarantined until an admin approves it. */
 

@@ -2,9 +2,9 @@ import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../../test/helpers/test-app.js';
-import { waitFor } from '../servers/test-support.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { createGatewayService } from './gateway.service.js';
-import { createGatewayTestApp, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayTestApp, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** The gateway's REST face and session limits. */
 

@@ -83,7 +83,7 @@ export function createGatewayService(deps: GatewayDeps) {
   const policies: KeyPolicies = createKeyPolicies(repo);
   const access = createServerAccess({ policies, separator: config.separator });
   const managed = createManagedSource(supervisor);
-  const builtins: BuiltinServer[] = [...(deps.builtins ?? [])];
+  const builtins: readonly BuiltinServer[] = deps.builtins ?? [];
   const metrics = createGatewayMetrics();
   const sessions = createSessionRegistry();
   const subscriptions = createResourceSubscriptions({ connection: (server) => supervisor.connection(server), log });
@@ -265,15 +265,6 @@ export function createGatewayService(deps: GatewayDeps) {
       forwardResourceUpdated(server, notification);
     },
 
-    /**
-     * Adds a built-in server after start-up (when it needs services built with the context, as the
-     * log-service server does). Its name must not be another built-in's.
-     */
-    registerBuiltin(builtin: BuiltinServer): void {
-      if (builtins.some((b) => b.name === builtin.name)) throw new Error(`a built-in MCP server named '${builtin.name}' is already registered`);
-      builtins.push(builtin);
-      changes.changed(builtin.name, 'all');
-    },
 
     policies,
     /** What each caller may see of the servers: the rule every face (REST, logs, status) applies. */

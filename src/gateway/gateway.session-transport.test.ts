@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /**
  * The sessionful Streamable HTTP transport over real HTTP, as a client without the SDK sees it:

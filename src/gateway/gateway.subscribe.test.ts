@@ -1,7 +1,7 @@
 import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../servers/test-support.js';
-import { createGatewayWithEverything, type GatewayTestApp } from './test-gateway.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { createGatewayWithEverything, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /**
  * resources/subscribe through the gateway: many sessions share server-everything's one connection.

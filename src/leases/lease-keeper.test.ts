@@ -4,7 +4,7 @@ import { needs } from '../../test/helpers/needs.js';
 import { createTestDatabase } from '../../test/helpers/test-db.js';
 import { connect } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
-import { waitFor } from '../servers/test-support.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { createLeaseKeeper } from './lease-keeper.js';
 import { createLeasesRepository } from './leases.repository.js';
 

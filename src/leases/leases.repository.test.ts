@@ -4,7 +4,7 @@ import { builtFile } from '../../test/helpers/built-file.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { connect, type DbHandle } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
-import { waitFor } from '../servers/test-support.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { createLeasesRepository, type LeasesRepository } from './leases.repository.js';
 
 const CONTENDER = builtFile('test/fixtures/db/lease-contender.ts');

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { McpLogRow, NewMcpLogRow } from './mcp-log.table.js';
+import type { McpLogRow } from './mcp-log.table.js';
 import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
 import type { NewSystemLogRow, SystemLogRow } from './system-log.table.js';
 
@@ -52,9 +52,6 @@ export function createLogsRepository(db: Kysely<Database>) {
     },
     async insertOperation(row: NewOperationLogRow): Promise<void> {
       await db.insertInto('operation_logs').values(row).execute();
-    },
-    async insertMcp(rows: NewMcpLogRow[]): Promise<void> {
-      if (rows.length > 0) await db.insertInto('mcp_logs').values(rows).execute();
     },
 
     /** Newest first, keyset-paginated on id: `before` is the last id of the previous page. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayTestApp, type GatewayTestApp } from '../gateway/test-gateway.js';
-import { waitFor } from '../servers/test-support.js';
+import { createGatewayTestApp, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 /** The log service as the gateway's built-in `mcps`: the platform's own tools behind the same keys and rules. */
 let t: GatewayTestApp;

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixtureConfig, fixturePath, waitFor } from '../servers/test-support.js';
+import { fixtureConfig, fixturePath } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { redactEndpoint } from './endpoint-url.js';
 import type { PipeTarget } from './pipe-config.js';
 import type { PipeLog } from './pipe-log.js';
 import { createPipeRelay, type PipeRelay } from './pipe-relay.js';
 import { openTransportFor } from './pipe-transports.js';
-import { createTestEndpoint, type TestEndpoint } from './test-endpoint.js';
+import { createTestEndpoint, type TestEndpoint } from '../../test/helpers/pipe-endpoint.js';
 
 const SPLIT_WRITER = fixturePath('tiny').replace(/tiny\.mjs$/, 'split-writer.mjs');
 const TIMING = { backoffBaseMs: 200, backoffMaxMs: 2000, stableMs: 3000, pingIntervalMs: 500, pongTimeoutMs: 1500 };

@@ -3,7 +3,7 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import WebSocket from 'ws';
 import type { PipeTiming } from '../config.js';
 import { backoffDelay } from '../servers/backoff.js';
-import { realTimers, type Timers } from '../servers/timers.js';
+import { realTimers } from '../servers/timers.js';
 import { closeVerdict, handshakeStatus } from './close-codes.js';
 import { endpointRedactor } from './endpoint-url.js';
 import { parseFrame } from './jsonrpc.js';
@@ -54,8 +54,6 @@ export interface PipeRelayOptions {
   maxPayload?: number;
   /** Resolves the endpoint's host (the platform's outbound guard: private addresses refused, DNS pinned). */
   lookup?: LookupFunction;
-  timers?: Timers;
-  random?: () => number;
   /** The pipe gave up (a "do not retry" answer). */
   onFatal?(reason: string): void;
 }
@@ -77,7 +75,7 @@ interface Connection {
  * the server -> one text frame (never split, whatever its size).
  */
 export function createPipeRelay(opts: PipeRelayOptions) {
-  const timers = opts.timers ?? realTimers;
+  const timers = realTimers;
   const { timing } = opts;
   const extraRedact = opts.redact ?? ((t: string) => t);
   let redact = (t: string) => extraRedact(t);
@@ -104,7 +102,7 @@ export function createPipeRelay(opts: PipeRelayOptions) {
   };
 
   const scheduleRetry = () => {
-    const delay = backoffDelay(attempts++, { baseMs: timing.backoffBaseMs, capMs: timing.backoffMaxMs, factor: 2, jitter: 0.2 }, opts.random);
+    const delay = backoffDelay(attempts++, { baseMs: timing.backoffBaseMs, capMs: timing.backoffMaxMs, factor: 2, jitter: 0.2 });
     state = 'retrying';
     nextRetryAt = timers.now() + delay;
     say('info', `reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${attempts})`);
@@ -159,14 +157,12 @@ export function createPipeRelay(opts: PipeRelayOptions) {
         log: opts.log,
         redact: (t) => redact(t),
         backoff: { baseMs: timing.backoffBaseMs, maxMs: timing.backoffMaxMs, stableMs: timing.stableMs },
-        timers,
         // Back-pressure: a server that reads slower than the endpoint writes pauses the socket.
         onBacklog: (waiting) => {
           if (waiting >= BACKLOG_HIGH && !ws.isPaused) ws.pause();
           else if (waiting <= BACKLOG_LOW && ws.isPaused) ws.resume();
         },
         ...(opts.maxInFlight ? { maxInFlight: opts.maxInFlight } : {}),
-        ...(opts.random ? { random: opts.random } : {}),
       });
       void conn.link.start();
       keepalive = startKeepalive(ws, {

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChildHandle } from '../servers/child-process.js';
-import { freePort, runEverything } from '../servers/test-support.js';
+import { runEverything } from '../../test/helpers/fixtures.js';
+import { freePort } from '../../test/helpers/free-port.js';
 import { redactEndpoint } from './endpoint-url.js';
 import type { PipeLog } from './pipe-log.js';
 import { createPipeRelay, type PipeRelay } from './pipe-relay.js';
 import { openTransportFor } from './pipe-transports.js';
-import { createTestEndpoint, type TestEndpoint } from './test-endpoint.js';
+import { createTestEndpoint, type TestEndpoint } from '../../test/helpers/pipe-endpoint.js';
 
 /** Remote servers piped by acting as their MCP client: the real server-everything over Streamable HTTP and SSE. */
 

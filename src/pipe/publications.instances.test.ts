@@ -7,10 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { needs } from '../../test/helpers/needs.js';
 import { cliArgs } from '../../test/helpers/run-cli.js';
-import { ADMIN_PASSWORD, LOOPBACK } from '../../test/helpers/test-app.js';
-import { fixtureConfig, waitFor } from '../servers/test-support.js';
-import { createTestEndpoint, type EndpointConnection, type TestEndpoint } from './test-endpoint.js';
-import { createFakeGateway, createPlatformDir, startTestPlatform, type TestPlatform } from './test-platform.js';
+import { ADMIN_PASSWORD, LOOPBACK } from '../../test/helpers/boot-context.js';
+import { fixtureConfig } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { createTestEndpoint, type EndpointConnection, type TestEndpoint } from '../../test/helpers/pipe-endpoint.js';
+import { createFakeGateway, createPlatformDir, startTestPlatform, type TestPlatform } from '../../test/helpers/pipe-platform.js';
 
 /**
  * Several platform instances on one database (SQLite file or PostgreSQL, the same code): each

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixtureConfig, waitFor } from '../servers/test-support.js';
-import { createTestEndpoint, type TestEndpoint } from './test-endpoint.js';
-import { createFakeGateway, createPlatformDir, startTestPlatform, type TestPlatform } from './test-platform.js';
+import { fixtureConfig } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { createTestEndpoint, type TestEndpoint } from '../../test/helpers/pipe-endpoint.js';
+import { createFakeGateway, createPlatformDir, startTestPlatform, type TestPlatform } from '../../test/helpers/pipe-platform.js';
 
 const TOKEN = 'pub-token-7f3a9c1e5b2d';
 const cleanup: (() => Promise<unknown>)[] = [];

@@ -1,7 +1,7 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { errorResponse, type RequestId } from '../lib/jsonrpc-envelope.js';
 import { backoffDelay } from '../servers/backoff.js';
-import { realTimers, type Timers } from '../servers/timers.js';
+import { realTimers } from '../servers/timers.js';
 import { createInitializeReplay } from './initialize-replay.js';
 import { SERVER_UNAVAILABLE, isRequest, isResponse } from './jsonrpc.js';
 import type { PipeLog } from './pipe-log.js';
@@ -37,8 +37,6 @@ export interface TransportLinkOptions {
    * where one slow request must not hold the others.
    */
   maxInFlight?: number;
-  timers?: Timers;
-  random?: () => number;
   /** Messages waiting to be sent to the server: above `high` the endpoint should pause, below `low` resume. */
   onBacklog?(waiting: number): void;
 }
@@ -51,7 +49,7 @@ export interface TransportLinkOptions {
  * the old server never answered get a JSON-RPC error instead of silence.
  */
 export function createTransportLink(opts: TransportLinkOptions) {
-  const timers = opts.timers ?? realTimers;
+  const timers = realTimers;
   const maxQueue = opts.maxQueue ?? 1000;
   let state: LinkState = 'starting';
   let transport: Transport | null = null;
@@ -133,7 +131,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
     const now = timers.now();
     if (upSince !== null && now - upSince >= opts.backoff.stableMs) attempt = 0;
     upSince = null;
-    const delay = backoffDelay(attempt++, { baseMs: opts.backoff.baseMs, capMs: opts.backoff.maxMs, factor: 2, jitter: 0.2 }, opts.random);
+    const delay = backoffDelay(attempt++, { baseMs: opts.backoff.baseMs, capMs: opts.backoff.maxMs, factor: 2, jitter: 0.2 });
     state = 'restarting';
     nextStartAt = now + delay;
     say('warn', `${reason}; starting it again in ${(delay / 1000).toFixed(1)} s`);

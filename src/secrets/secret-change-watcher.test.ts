@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/helpers/test-context.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
-import { EVERYTHING_ENTRY, waitFor } from '../servers/test-support.js';
+import { EVERYTHING_ENTRY } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 const MASTER_KEY = randomBytes(32).toString('base64');
 const CLI = { actor: { type: 'cli' as const, name: 'cli:test' } };

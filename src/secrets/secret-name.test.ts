@@ -4,9 +4,10 @@ import {
   SECRET_VALUE_MAX_BYTES,
   assertValidSecretName,
   assertValidSecretValue,
-  isValidSecretName,
   secretNameProblem,
 } from './secret-name.js';
+
+const isValidSecretName = (name: string) => secretNameProblem(name) === undefined;
 
 function appError(fn: () => unknown): AppError {
   try {

@@ -24,10 +24,6 @@ export function secretNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-export function isValidSecretName(name: string): boolean {
-  return secretNameProblem(name) === undefined;
-}
-
 /** Throws AppError `validation` (field `name`) unless `name` is a valid secret name. */
 export function assertValidSecretName(name: string, field = 'name'): void {
   const problem = secretNameProblem(name);

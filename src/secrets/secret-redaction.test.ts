@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretRedactor, redactSecretValues } from './secret-redaction.js';
+import { createSecretRedactor, type RedactableSecret } from './secret-redaction.js';
+
+const redactSecretValues = (text: string, secrets: RedactableSecret[]) => createSecretRedactor(secrets)(text);
 
 describe('redactSecretValues', () => {
   it('replaces every occurrence of every value with its name', () => {

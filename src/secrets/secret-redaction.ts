@@ -27,10 +27,6 @@ export function createSecretRedactor(secrets: Iterable<RedactableSecret>): (text
   return (text) => text.replace(pattern, (match) => `[REDACTED:${nameOf.get(match)!}]`);
 }
 
-export function redactSecretValues(text: string, secrets: Iterable<RedactableSecret>): string {
-  return createSecretRedactor(secrets)(text);
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

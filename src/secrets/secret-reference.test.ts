@@ -4,9 +4,10 @@ import type { SecretLookup } from './secret-reference.js';
 import {
   findSecretReferences,
   listReferencedSecretNames,
-  resolveReferences,
   resolveReferencesTracked,
 } from './secret-reference.js';
+
+const resolveReferences = async <T>(input: T, lookup: SecretLookup): Promise<T> => (await resolveReferencesTracked(input, lookup)).value;
 
 const store: Record<string, string> = {
   GITHUB_TOKEN: 'ghp_latest',

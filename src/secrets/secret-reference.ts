@@ -58,18 +58,14 @@ export function listReferencedSecretNames(input: unknown, options: { latestOnly?
 }
 
 /**
- * A copy of `input` with every reference replaced by its value. All references are checked before any
- * lookup; each distinct NAME / NAME#VERSION is looked up once, in order, so one input sees one value per
- * reference even if a rotation happens meanwhile. A lookup answering undefined is an AppError
+ * A copy of `input` with every reference replaced by its value, and the secrets used (for redacting
+ * them from the user's output). All references are checked before any lookup; each distinct
+ * NAME / NAME#VERSION is looked up once, in order, so one input sees one value per reference even if
+ * a rotation happens meanwhile. A lookup answering undefined is an AppError
  * `unprocessable` naming the secret; errors thrown by the lookup pass through unchanged.
  * Configuration must always pass through here before use, even without references, so that
  * `$${secret:` escapes become their literal text.
  */
-export async function resolveReferences<T>(input: T, lookup: SecretLookup): Promise<T> {
-  return (await resolveReferencesTracked(input, lookup)).value;
-}
-
-/** As resolveReferences, also returning the secrets used (for redacting them from the user's output). */
 export async function resolveReferencesTracked<T>(
   input: T,
   lookup: SecretLookup,

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, isGroupAlive, spawnChild, type ChildHandle } from './child-process.js';
 import { recordPid, reapOrphans, SUPERVISOR_TAG_ENV } from './pid-files.js';
-import { fixturePath, liveGroupMembers, tempDir, waitFor } from './test-support.js';
+import { fixturePath } from '../../test/helpers/fixtures.js';
+import { liveGroupMembers } from '../../test/helpers/processes.js';
+import { useTempDirs } from '../../test/helpers/temp-dirs.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+
+const tempDir = useTempDirs();
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 const started: ChildHandle[] = [];

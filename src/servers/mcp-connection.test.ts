@@ -7,7 +7,8 @@ import type { MessageDirection } from './message-tap.js';
 import { isServerError } from './server-errors.js';
 import { describeExit } from './server-instance.js';
 import { StdioChildTransport } from './stdio-child-transport.js';
-import { EVERYTHING_ENTRY, fixturePath, waitFor, type FixtureName } from './test-support.js';
+import { EVERYTHING_ENTRY, fixturePath, type FixtureName } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 interface Opened {
   sut: McpConnection;

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, serveCli } from '../../test/helpers/serve-cli.js';
-import { ADMIN_PASSWORD } from '../../test/helpers/test-app.js';
+import { freePort } from '../../test/helpers/free-port.js';
+import { serveCli } from '../../test/helpers/serve-cli.js';
+import { ADMIN_PASSWORD } from '../../test/helpers/boot-context.js';
 import { createTestDatabase } from '../../test/helpers/test-db.js';
 import { isAlive } from './child-process.js';
 

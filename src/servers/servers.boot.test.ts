@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGroupAlive } from './child-process.js';
 import { createSupervisor } from './supervisor.js';
-import { createServersTestApp, fixtureBody, type ServersTestApp } from './test-api.js';
-import { fixtureConfig, waitFor } from './test-support.js';
+import { createServersTestApp, fixtureBody, type ServersTestApp } from '../../test/helpers/servers-app.js';
+import { fixtureConfig } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 /** Platform start (auto_start, orphan reaping) and the metrics time series. */
 

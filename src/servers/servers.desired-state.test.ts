@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
-import { startTestPlatform, type TestPlatform } from '../pipe/test-platform.js';
+import { startTestPlatform, type TestPlatform } from '../../test/helpers/pipe-platform.js';
 import { isGroupAlive } from './child-process.js';
-import { fixtureBody } from './test-api.js';
-import { waitFor } from './test-support.js';
+import { fixtureBody } from '../../test/helpers/servers-app.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 /**
  * Desired state across a real platform restart (two contexts, one after the other, on the same

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServersTestApp, fixtureBody, type Headers, type ServersTestApp } from './test-api.js';
+import { createServersTestApp, fixtureBody, type Headers, type ServersTestApp } from '../../test/helpers/servers-app.js';
 
 /** Bad input, refused calls and permissions: clear states and errors, nothing hangs, nothing leaks. */
 

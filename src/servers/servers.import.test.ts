@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServersTestApp, fixtureBody, type ServersTestApp } from './test-api.js';
-import { fixturePath, waitFor } from './test-support.js';
+import { createServersTestApp, fixtureBody, type ServersTestApp } from '../../test/helpers/servers-app.js';
+import { fixturePath } from '../../test/helpers/fixtures.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 /** Import / export of the mcpServers JSON, secret references and masking. */
 

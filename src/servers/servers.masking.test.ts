@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServersTestApp, type Headers, type ServersTestApp } from './test-api.js';
+import { createServersTestApp, type Headers, type ServersTestApp } from '../../test/helpers/servers-app.js';
 
 /**
  * Literal credentials in server definitions (args, env values, URLs, headers) are masked by shape as

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
-import { waitFor } from './test-support.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 /**
  * SSRF: a remote MCP server's URL is checked by the outbound guard when it is saved (create, update,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGroupAlive } from './child-process.js';
-import { createServersTestApp, fixtureBody, type ServersTestApp } from './test-api.js';
-import { EVERYTHING_ENTRY } from './test-support.js';
+import { createServersTestApp, fixtureBody, type ServersTestApp } from '../../test/helpers/servers-app.js';
+import { EVERYTHING_ENTRY } from '../../test/helpers/fixtures.js';
 
 /** The happy path through the REST API, with real child processes. */
 

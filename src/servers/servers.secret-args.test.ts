@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';
-import { createServersTestApp, fixtureBody, type ServersTestApp } from './test-api.js';
-import { fixturePath } from './test-support.js';
+import { createServersTestApp, fixtureBody, type ServersTestApp } from '../../test/helpers/servers-app.js';
+import { fixturePath } from '../../test/helpers/fixtures.js';
 
 /** `${secret:...}` never reaches a child's command line (readable by every local user): env only. */
 

@@ -2,7 +2,11 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isGroupAlive, spawnChild, type ChildHandle, type SpawnChild } from './child-process.js';
 import { createSupervisor } from './supervisor.js';
-import { descendantsOf, fixtureConfig, tempDir } from './test-support.js';
+import { fixtureConfig } from '../../test/helpers/fixtures.js';
+import { descendantsOf } from '../../test/helpers/processes.js';
+import { useTempDirs } from '../../test/helpers/temp-dirs.js';
+
+const tempDir = useTempDirs();
 
 describe('supervisor: many start/stop cycles', () => {
   it('leaves no orphan after 200 start/stop cycles (4 servers x 50, in parallel)', async () => {

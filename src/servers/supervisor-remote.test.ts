@@ -3,7 +3,9 @@ import type { ChildHandle } from './child-process.js';
 import type { ServerConfig } from './server-config.js';
 import type { TransitionEvent } from './server-status.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
-import { freePort, runEverything, waitFor } from './test-support.js';
+import { runEverything } from '../../test/helpers/fixtures.js';
+import { freePort } from '../../test/helpers/free-port.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 /** Remote servers: the real @modelcontextprotocol/server-everything over Streamable HTTP and SSE. */
 

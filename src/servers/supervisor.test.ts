@@ -7,7 +7,12 @@ import { isServerError } from './server-errors.js';
 import type { ServerState } from './server-state.js';
 import type { TransitionEvent } from './server-status.js';
 import { createSupervisor, type Supervisor, type SupervisorDeps } from './supervisor.js';
-import { descendantsOf, fixtureConfig, tempDir, waitFor } from './test-support.js';
+import { fixtureConfig } from '../../test/helpers/fixtures.js';
+import { descendantsOf } from '../../test/helpers/processes.js';
+import { useTempDirs } from '../../test/helpers/temp-dirs.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+
+const tempDir = useTempDirs();
 
 interface Harness {
   sut: Supervisor;

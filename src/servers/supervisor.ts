@@ -14,15 +14,11 @@ import { isServerError, ServerError } from './server-errors.js';
 import { describeExit, openInstance, type InstanceDeps, type ServerInstance } from './server-instance.js';
 import { transition, type ServerState } from './server-state.js';
 import { createStderrBuffer, type StderrBuffer } from './stderr-buffer.js';
-import { realTimers, type Timers } from './timers.js';
+import { realTimers } from './timers.js';
 
 export interface SupervisorDeps {
   /** Process seam (default: real detached spawn). */
   spawn?: SpawnChild;
-  /** Clock seam (default: real, unref'd timers). */
-  timers?: Timers;
-  /** Jitter source, 0..1 (default Math.random). */
-  random?: () => number;
   /** Directory for pid files (crash recovery); null or absent keeps none. See reapOrphans(). */
   pidDir?: string | null;
   backoff?: Partial<BackoffOptions>;
@@ -57,7 +53,6 @@ export interface SupervisorEvents {
   list_changed: [{ server: string; kind: ListKind }];
   /** A stdout line that was not JSON-RPC (skipped). */
   noise: [{ server: string; text: string; bytes: number }];
-  stderr: [{ server: string; line: string }];
 }
 
 export interface Supervisor {
@@ -119,8 +114,7 @@ interface Entry {
  * pings; stepwise stop of the whole process group.
  */
 export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
-  const timers = deps.timers ?? realTimers;
-  const random = deps.random ?? Math.random;
+  const timers = realTimers;
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...deps.backoff };
   const health: HealthCheckOptions | null = deps.health === null ? null : { ...DEFAULT_HEALTH_CHECK, ...deps.health };
   const historySize = deps.historySize ?? 20;
@@ -272,7 +266,7 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
       const window = Math.round(failureWindowMs / 1000);
       return move(entry, 'fatal', `${reason}; ${verdict.failures} failures within ${window} s (max_retries ${entry.config.max_retries})`, error);
     }
-    const delay = backoffDelay(verdict.attempt, backoff, random);
+    const delay = backoffDelay(verdict.attempt, backoff);
     entry.nextRestartAt = now + delay;
     move(entry, 'backoff', `${reason}; retry ${verdict.failures} of ${entry.config.max_retries} in ${delay} ms`, error);
     const epoch = entry.epoch;
@@ -410,10 +404,7 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
         stderr: createStderrBuffer({
           lines: deps.stderrLines ?? 200,
           maxLineBytes: deps.stderrLineBytes ?? 4096,
-          onLine: (line) => {
-            log?.debug({ server: config.name, line }, 'mcp server stderr');
-            emit('stderr', { server: config.name, line });
-          },
+          onLine: (line) => log?.debug({ server: config.name, line }, 'mcp server stderr'),
         }),
       });
     },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 import { createLogsRepository } from '../logs/logs.repository.js';
-import { waitFor } from '../servers/test-support.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const daysAgo = (d: number) => new Date(Date.now() - d * DAY).toISOString();
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await repo.insertOperation(op(daysAgo(400), 'old.operation'));
   await repo.insertOperation(op(daysAgo(100), 'recent.operation'));
   const mcp = (time: string, id: string) => ({ time, server: 'x', caller: null, session_id: null, direction: 'out' as const, method: 'tools/call', jsonrpc_id: id, duration_ms: null, outcome: null, error_code: null, size: 2, payload: '{}' });
-  await repo.insertMcp([mcp(daysAgo(20), '1'), mcp(daysAgo(5), '2'), mcp(daysAgo(1), '3')]);
+  await t.ctx.db.insertInto('mcp_logs').values([mcp(daysAgo(20), '1'), mcp(daysAgo(5), '2'), mcp(daysAgo(1), '3')]).execute();
   t.ctx.system.start();
 });
 afterAll(async () => t.close());

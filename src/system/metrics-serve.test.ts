@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { loadConfig } from '../config.js';
 import { startServer } from '../server.js';
-import { waitFor } from '../servers/test-support.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 const TOKEN = 'serve-scrape-token-0123456789';
 let server: Awaited<ReturnType<typeof startServer>>;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServersTestApp, fixtureBody, type ServersTestApp } from '../servers/test-api.js';
+import { createServersTestApp, fixtureBody, type ServersTestApp } from '../../test/helpers/servers-app.js';
 
 /** The shipped McpServerRestarting rule (docs/MONITORING.md) against a real crash-looping child. */
 

@@ -1,7 +1,7 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
-import { fixtureBody } from '../servers/test-api.js';
+import { fixtureBody } from '../../test/helpers/servers-app.js';
 
 const TOKEN = 'prometheus-scrape-token-0123456789';
 let t: TestApp;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REDIS_URL } from '../../test/components.js';
 import { needs } from '../../test/helpers/needs.js';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
-import { fixtureBody } from '../servers/test-api.js';
-import { waitFor } from '../servers/test-support.js';
+import { fixtureBody } from '../../test/helpers/servers-app.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import type { SystemMonitor } from './system-monitor.js';
 import { createSystemService, type SystemServiceDeps } from './system.service.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgs } from '../helpers/run-cli.js';
-import { ADMIN_PASSWORD } from '../helpers/test-app.js';
+import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 /** docs/examples run as a reader would, against a real `mcps serve`, so they stay true. */

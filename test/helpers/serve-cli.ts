@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,18 +13,6 @@ export interface ServeRun {
   output(): { stdout: string; stderr: string };
   /** Resolves once GET /health answers 200; rejects if the process exits first or `ms` pass. */
   ready(ms?: number): Promise<void>;
-}
-
-/** A port free at the time of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the real `mcps serve` (from source) in `cwd` with only PATH, PORT and `env` in its environment. */

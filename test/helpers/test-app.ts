@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { type Config, loadConfig } from '../../src/config.js';
-import { type AppContext, createContext } from '../../src/context.js';
-import { createLogger } from '../../src/logs/logger.js';
+import type { Config } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
+import { bootTestContext, loginHeaders } from './boot-context.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
-
-export const ADMIN_PASSWORD = 'admin-password-for-tests';
-/** Test servers and endpoints listen on loopback, which the outbound guard refuses unless allowed. */
-export const LOOPBACK = '127.0.0.1,::1,localhost';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -32,13 +28,7 @@ export interface TestApp {
 export async function createTestApp(env: Record<string, string> = {}, extend?: (app: FastifyInstance) => void): Promise<TestApp> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-app-'));
   const database = await createTestDatabase();
-  const config = loadConfig(
-    { ENVIRONMENT: 'test', DATABASE_URL: database.url, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', MCPS_OUTBOUND_ALLOW: LOOPBACK, ...env },
-    { envFile: false, cwd: dir },
-  );
-  const logger = await createLogger({ level: 'info', logFile: config.logFile, stdout: false });
-  const ctx = await createContext(config, { logger });
-  await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
+  const { config, logger, ctx } = await bootTestContext(database.url, dir, { env });
   const app = await buildApp(ctx);
   extend?.(app);
   await app.ready();
@@ -50,11 +40,7 @@ export async function createTestApp(env: Record<string, string> = {}, extend?: (
     config,
     database,
     dir,
-    async login(username = 'admin', password = ADMIN_PASSWORD) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
-      if (res.statusCode !== 200) throw new Error(`login as ${username} failed: ${res.statusCode} ${res.body}`);
-      return { authorization: `Bearer ${res.json<{ access_token: string }>().access_token}` };
-    },
+    login: (username, password) => loginHeaders(app, username, password),
     async as(role) {
       const username = `${role}${++n}`;
       await ctx.users.create({ username, password: `${username}-password!`, role });

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import { type Config, loadConfig } from '../../src/config.js';
-import { type AppContext, createContext } from '../../src/context.js';
-import { createLogger } from '../../src/logs/logger.js';
-import { ADMIN_PASSWORD, LOOPBACK } from './test-app.js';
+import type { Config } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
+import { bootTestContext, loginHeaders } from './boot-context.js';
 
 export interface TestContext {
   ctx: AppContext;
@@ -29,13 +28,7 @@ export interface TestContext {
  */
 export async function createTestContext(databaseUrl: string, env: Record<string, string> = {}, opts: { logLevel?: string } = {}): Promise<TestContext> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-ctx-'));
-  const config = loadConfig(
-    { ENVIRONMENT: 'test', DATABASE_URL: databaseUrl, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', MCPS_OUTBOUND_ALLOW: LOOPBACK, ...env },
-    { envFile: false, cwd: dir },
-  );
-  const logger = await createLogger({ level: opts.logLevel ?? 'info', logFile: config.logFile, stdout: false });
-  const ctx = await createContext(config, { logger });
-  await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
+  const { config, logger, ctx } = await bootTestContext(databaseUrl, dir, { env, ...opts });
   let app: FastifyInstance | undefined;
   let closed: Promise<void> | undefined;
   const t: TestContext = {
@@ -50,9 +43,7 @@ export async function createTestContext(databaseUrl: string, env: Record<string,
       return app;
     },
     async login() {
-      const res = await (await t.app()).inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: config.adminUsername, password: ADMIN_PASSWORD } });
-      if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
-      return { authorization: `Bearer ${res.json<{ access_token: string }>().access_token}` };
+      return loginHeaders(await t.app(), config.adminUsername);
     },
     close() {
       closed ??= (async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ADMIN_PASSWORD } from '../helpers/test-app.js';
+import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
 import { fillPath, type Operation } from './openapi-operations.js';
 import { sampleValid, type Rng } from './schema-sample.js';
 import type { SecurityApp } from './security-app.js';

@@ -5,9 +5,11 @@ import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildHandle } from '../../src/servers/child-process.js';
-import { descendantsOf, freePort, runEverything } from '../../src/servers/test-support.js';
-import { WELL_BEHAVED } from '../../src/gateway/test-gateway.js';
-import { createTestEndpoint, type TestEndpoint } from '../../src/pipe/test-endpoint.js';
+import { runEverything } from '../helpers/fixtures.js';
+import { freePort } from '../helpers/free-port.js';
+import { descendantsOf } from '../helpers/processes.js';
+import { WELL_BEHAVED } from '../helpers/gateway-app.js';
+import { createTestEndpoint, type TestEndpoint } from '../helpers/pipe-endpoint.js';
 import { createSecurityApp, type SecurityApp } from './security-app.js';
 
 /**

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Role } from '../../src/auth/roles.js';
-import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../../src/gateway/test-gateway.js';
+import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../helpers/gateway-app.js';
 import { operationsOf, type JsonSchema, type Operation } from './openapi-operations.js';
 
 /**

@@ -8,7 +8,8 @@ import { createOutboundGuard } from '../../src/lib/outbound-guard.js';
 import { createOutboundPolicy } from '../../src/lib/outbound-policy.js';
 import { createPipeRelay } from '../../src/pipe/pipe-relay.js';
 import { createRemoteTransport } from '../../src/servers/remote-transport.js';
-import { fixtureConfig, waitFor } from '../../src/servers/test-support.js';
+import { fixtureConfig } from '../helpers/fixtures.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { armTripwire, hostileUrls, metadataUrls, startCanary, type Canary } from './ssrf-corpus.js';
 

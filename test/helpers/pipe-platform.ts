@@ -4,13 +4,11 @@ import path from 'node:path';
 import { InMemoryTransport, McpServer } from '@modelcontextprotocol/server';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ADMIN_PASSWORD, LOOPBACK } from '../../test/helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
-import { buildApp } from '../app.js';
-import { loadConfig } from '../config.js';
-import { type AppContext, createContext } from '../context.js';
-import { createLogger } from '../logs/logger.js';
-import type { OpenSession, OpenSessionOptions } from './gateway-session.js';
+import { buildApp } from '../../src/app.js';
+import type { AppContext } from '../../src/context.js';
+import type { OpenSession, OpenSessionOptions } from '../../src/pipe/gateway-session.js';
+import { bootTestContext, loginHeaders } from './boot-context.js';
+import { createTestDatabase, type TestDatabase } from './test-db.js';
 
 /**
  * Test helpers for publications: a platform whose gateway is a stand-in with the exact shape of the
@@ -61,13 +59,7 @@ const FAST = { MCPS_PIPE_BACKOFF_BASE_MS: '200', MCPS_PIPE_BACKOFF_MAX_MS: '1000
 
 /** A platform on `database` in `dir` (both kept across restarts), booted like `mcps serve` (publications restored). */
 export async function startTestPlatform(database: TestDatabase, dir: string, openSession?: OpenSession, env: Record<string, string> = {}): Promise<TestPlatform> {
-  const config = loadConfig(
-    { ENVIRONMENT: 'test', DATABASE_URL: database.url, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', MCPS_OUTBOUND_ALLOW: LOOPBACK, ...FAST, ...env },
-    { envFile: false, cwd: dir },
-  );
-  const logger = await createLogger({ level: 'debug', logFile: config.logFile, stdout: false });
-  const ctx = await createContext(config, { logger, ...(openSession ? { openSession } : {}) });
-  await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
+  const { config, logger, ctx } = await bootTestContext(database.url, dir, { env: { ...FAST, ...env }, logLevel: 'debug', ...(openSession ? { openSession } : {}) });
   await ctx.pipes.boot();
   const app = await buildApp(ctx);
   await app.ready();
@@ -76,10 +68,7 @@ export async function startTestPlatform(database: TestDatabase, dir: string, ope
     ctx,
     dir,
     logFile: config.logFile,
-    async login() {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
-      return { authorization: `Bearer ${res.json<{ access_token: string }>().access_token}` };
-    },
+    login: () => loginHeaders(app),
     async close() {
       await app.close();
       await ctx.close();

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { waitFor } from './wait-for.js';
 
 /** Test helpers for the pipe: a local WebSocket server playing the remote MCP endpoint (xiaozhi's role). */
 
@@ -98,13 +99,3 @@ export async function createTestEndpoint(opts: { port?: number; verify?: (req: I
     },
   };
 }
-
-/** Polls `cond` every 20 ms (no vitest import, so benchmarks can use this file too). */
-async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-

@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
-import { createServersTestApp, type ServersTestApp } from '../servers/test-api.js';
-import { EVERYTHING_ENTRY } from '../servers/test-support.js';
+import { EVERYTHING_ENTRY } from './fixtures.js';
+import { createServersTestApp, type ServersTestApp } from './servers-app.js';
 
-/** Test helpers for the gateway (excluded from the build by its `test-` name). */
+/** Test helpers for the gateway: a listening app with servers, API keys and SDK clients. */
 
-export const SHIFTY = fileURLToPath(new URL('../../test/fixtures/mcp/shifty.mjs', import.meta.url));
-export const WELL_BEHAVED = fileURLToPath(new URL('../../test/fixtures/mcp/well-behaved.mjs', import.meta.url));
+export const SHIFTY = fileURLToPath(new URL('../fixtures/mcp/shifty.mjs', import.meta.url));
+export const WELL_BEHAVED = fileURLToPath(new URL('../fixtures/mcp/well-behaved.mjs', import.meta.url));
 
 export interface GatewayTestApp extends ServersTestApp {
   /** http://127.0.0.1:<port> of the listening app. */

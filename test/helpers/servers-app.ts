@@ -1,10 +1,11 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
-import { isGroupAlive } from './child-process.js';
-import { fixturePath, waitFor, type FixtureName } from './test-support.js';
+import { isGroupAlive } from '../../src/servers/child-process.js';
+import { fixturePath, type FixtureName } from './fixtures.js';
+import { createTestApp, type TestApp } from './test-app.js';
+import { waitFor } from './wait-for.js';
 
-/** HTTP test helpers for the servers domain (excluded from the build by its `test-` name). */
+/** HTTP test helpers for the servers domain. */
 
 export type Headers = { authorization: string };
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { type Config, loadConfig } from '../../src/config.js';
+import { type AppContext, type ContextOptions, createContext } from '../../src/context.js';
+import { createLogger, type LoggerHandle } from '../../src/logs/logger.js';
+
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+/** Test servers and endpoints listen on loopback, which the outbound guard refuses unless allowed. */
+export const LOOPBACK = '127.0.0.1,::1,localhost';
+
+export interface BootedContext {
+  config: Readonly<Config>;
+  logger: LoggerHandle;
+  ctx: AppContext;
+}
+
+export interface BootOptions {
+  /** Environment over the test defaults. */
+  env?: Record<string, string>;
+  logLevel?: string;
+  openSession?: ContextOptions['openSession'];
+}
+
+/**
+ * What every test platform shares: the config (test defaults, DATA_DIR and LOG_DIR as `data/` and `logs/`
+ * in `dir`), a logger writing only to the log file, the context on `databaseUrl`, and the first admin.
+ */
+export async function bootTestContext(databaseUrl: string, dir: string, opts: BootOptions = {}): Promise<BootedContext> {
+  const config = loadConfig(
+    { ENVIRONMENT: 'test', DATABASE_URL: databaseUrl, DATA_DIR: './data', LOG_DIR: './logs', MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, MCPS_LOGIN_MAX_PER_MINUTE: '1000', MCPS_OUTBOUND_ALLOW: LOOPBACK, ...opts.env },
+    { envFile: false, cwd: dir },
+  );
+  const logger = await createLogger({ level: opts.logLevel ?? 'info', logFile: config.logFile, stdout: false });
+  const ctx = await createContext(config, { logger, ...(opts.openSession ? { openSession: opts.openSession } : {}) });
+  await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
+  return { config, logger, ctx };
+}
+
+/** Logs in through the API and returns `Authorization` headers. */
+export async function loginHeaders(app: FastifyInstance, username = 'admin', password = ADMIN_PASSWORD): Promise<{ authorization: string }> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login as ${username} failed: ${res.statusCode} ${res.body}`);
+  return { authorization: `Bearer ${res.json<{ access_token: string }>().access_token}` };
+}
