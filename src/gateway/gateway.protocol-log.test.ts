@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayTestApp, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayTestApp, sessionIdOf, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** The gateway's own rows in the protocol log: direction as the table defines it, and a name no server can take. */
 

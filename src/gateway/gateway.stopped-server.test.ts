@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowIso } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { createServersRepository } from '../servers/servers.repository.js';
-import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from './test-gateway.js';
+import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 
 /** A stopped server answers `initialize` on /mcp/{server} alike, whether or not REST has touched it. */
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServersTestApp, type ServersTestApp } from '../servers/test-api.js';
+import { createServersTestApp, type ServersTestApp } from '../../test/helpers/servers-app.js';
 import { serversSettings } from './system-runtime.js';
 
 /** MCP defaults follow the runtime settings, however often the object carrying them is spread or passed on. */
