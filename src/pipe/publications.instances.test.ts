@@ -18,7 +18,9 @@ import { createFakeGateway, createPlatformDir, startTestPlatform, type TestPlatf
  * publication is run by the one instance holding its lease; the others stand by and take over.
  */
 
-const TTL_MS = 900;
+// Long enough that a loaded CI machine (two cores, load ~10) does not stall a holder past its lease
+// between two renewals, which made a relay drop and reconnect in the middle of a test (900 ms did).
+const TTL_MS = 2500;
 // Shared by the instances, as in a real deployment: the same master key reads the token secret.
 const SHARED = { MCPS_MASTER_KEY: randomBytes(32).toString('base64'), SECRET_KEY: randomBytes(32).toString('base64url'), MCPS_PUBLICATION_LEASE_TTL_MS: String(TTL_MS) };
 
