@@ -19,7 +19,7 @@ import { createListChanges, type ChangeKind } from './list-changes.js';
 import { createResourceSubscriptions } from './resource-subscriptions.js';
 import { createResourceUpdates } from './resource-updates.js';
 import { upstreamFace } from './session-face.js';
-import { toProtocolError } from './upstream-errors.js';
+import { toProtocolError } from './mcp-errors.js';
 import { createSessionRouter, type SessionRouter, type SessionScope } from './session-router.js';
 import { forwardServerLog } from './server-logs.js';
 import { createSessionServer } from './session-server.js';

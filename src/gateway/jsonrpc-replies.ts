@@ -1,13 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { parseJsonRpc, type EnvelopeRefusal } from '../lib/jsonrpc-envelope.js';
-
-/** A JSON-RPC error as the body of a plain HTTP answer (before any MCP session handles the request). */
-export function sendJsonRpcError(reply: FastifyReply, status: number, code: number, message: string, id: string | number | null = null): FastifyReply {
-  return reply
-    .status(status)
-    .type('application/json')
-    .send({ jsonrpc: '2.0', error: { code, message }, id });
-}
+import { sendJsonRpcError } from './mcp-errors.js';
 
 export type ParsedBody = { ok: true; message: Record<string, unknown> } | EnvelopeRefusal;
 

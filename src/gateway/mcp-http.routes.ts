@@ -1,11 +1,12 @@
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, isLegacyRequest, ProtocolError, type AuthInfo } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, type AuthInfo } from '@modelcontextprotocol/server';
 import type { Principal } from '../auth/principal.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
 import { hijackWithHeaders } from './hijack.js';
-import { parseJsonRpcBody, refuseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
+import { parseJsonRpcBody, refuseJsonRpcBody } from './jsonrpc-replies.js';
+import { GATEWAY_ERROR, SESSION_NOT_FOUND, sendJsonRpcError, sendMcpError } from './mcp-errors.js';
 import { originAllowed } from './origin-check.js';
 import { SessionHttpTransport } from './session-http-transport.js';
 import { registerSseRoutes } from './sse.routes.js';
@@ -18,11 +19,8 @@ export interface McpHttpOptions {
 
 const SESSION_HEADER = 'mcp-session-id';
 
-/** A server that is not running (or failed to answer) is 502 with its JSON-RPC error, whichever revision asked. */
-function upstreamFailed(reply: FastifyReply, err: unknown, body: Record<string, unknown> | undefined) {
-  if (err instanceof ProtocolError) return sendJsonRpcError(reply, 502, err.code, err.message, (body?.['id'] as string | number | undefined) ?? null);
-  throw err;
-}
+/** The id of the JSON-RPC message being answered (null when there is none). */
+const idOf = (body: Record<string, unknown> | undefined) => (body?.['id'] as string | number | undefined) ?? null;
 
 /**
  * The gateway's Streamable HTTP endpoints: `/mcp` (every server the caller may use, namespaced) and
@@ -44,7 +42,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
   app.addHook('preHandler', async (request, reply) => {
     const origin = request.headers.origin;
     if (!originAllowed(origin, request.headers.host, opts.corsOrigins(), request.protocol)) {
-      return sendJsonRpcError(reply, 403, -32000, `Forbidden: Origin '${origin}' is not allowed (set CORS_ORIGINS)`);
+      return sendJsonRpcError(reply, 403, GATEWAY_ERROR, `Forbidden: Origin '${origin}' is not allowed (set CORS_ORIGINS)`);
     }
   });
 
@@ -86,21 +84,22 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
 
     if (sessionId !== null) {
       const session = gateway.findSession(sessionId, principal, endpoint);
-      if (!session) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
-      if (!(session.wire instanceof SessionHttpTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
+      if (!session) return sendJsonRpcError(reply, 404, SESSION_NOT_FOUND, 'Session not found');
+      if (!(session.wire instanceof SessionHttpTransport)) return sendJsonRpcError(reply, 404, SESSION_NOT_FOUND, 'Session not found');
       hijackWithHeaders(reply);
       await session.wire.handleRequest(request.raw, reply.raw, body);
       return reply;
     }
 
-    if (request.method !== 'POST') return sendJsonRpcError(reply, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    if (request.method !== 'POST') return sendJsonRpcError(reply, 400, GATEWAY_ERROR, 'Bad Request: Mcp-Session-Id header is required');
+    // Checked before the exchange (the SDK answers 500 for anything its server factory throws); an
+    // unknown endpoint is an HTTP 404, anything after is a JSON-RPC error (see mcp-errors.ts).
     if (body?.['method'] !== 'initialize' && !(await isLegacyRequest(await toWebRequest(request.raw, body), body))) {
-      // Checked here: the SDK answers 500 for anything its server factory throws.
       await gateway.assertEndpoint(principal, endpoint);
       try {
         await gateway.assertReachable(endpoint);
       } catch (err) {
-        return upstreamFailed(reply, err, body);
+        return sendMcpError(reply, err, idOf(body));
       }
       (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = { token: '', clientId: principal.id, scopes: [], extra: { principal, endpoint } };
       hijackWithHeaders(reply);
@@ -108,9 +107,10 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
       return reply;
     }
     if (body?.['method'] !== 'initialize') {
-      return sendJsonRpcError(reply, 400, -32000, 'Bad Request: no Mcp-Session-Id; start a session with initialize', (body?.['id'] as string | number | undefined) ?? null);
+      return sendJsonRpcError(reply, 400, GATEWAY_ERROR, 'Bad Request: no Mcp-Session-Id; start a session with initialize', idOf(body));
     }
 
+    await gateway.assertEndpoint(principal, endpoint);
     const id = newSessionId();
     const transport = new SessionHttpTransport(id);
     let session: Awaited<ReturnType<GatewayService['openSession']>>;
@@ -118,7 +118,7 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
       session = await gateway.openSession({ principal, server: endpoint, transport, kind: 'streamable-http', id });
     } catch (err) {
       await transport.close().catch(() => {});
-      return upstreamFailed(reply, err, body);
+      return sendMcpError(reply, err, idOf(body));
     }
     hijackWithHeaders(reply);
     await transport.handleRequest(request.raw, reply.raw, body);

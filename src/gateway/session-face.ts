@@ -1,7 +1,7 @@
 import type { Supervisor } from '../servers/supervisor.js';
 import type { SessionRouter, SessionScope } from './session-router.js';
 import type { SessionServerFace } from './session-server.js';
-import { toProtocolError } from './upstream-errors.js';
+import { toProtocolError } from './mcp-errors.js';
 import type { BuiltinServer } from './upstream-sources.js';
 
 /**

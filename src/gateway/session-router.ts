@@ -8,7 +8,7 @@ import type { ResourceSubscriptions } from './resource-subscriptions.js';
 import type { ToolPins } from './tool-pins.js';
 import { fullName, namespacedName, namespacedUri, parseNamespacedUri } from './tool-names.js';
 import type { Upstream, UpstreamControls } from './upstream.js';
-import { deniedError, toProtocolError } from './upstream-errors.js';
+import { deniedError, toProtocolError } from './mcp-errors.js';
 import { builtinUpstream, type BuiltinServer, type ManagedSource } from './upstream-sources.js';
 
 /** Who a session acts for and what it fronts: every server (`endpoint` null) or one, unchanged. */

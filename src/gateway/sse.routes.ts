@@ -1,10 +1,9 @@
-import { ProtocolError } from '@modelcontextprotocol/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../http/app-error.js';
 import type { GatewayService } from './gateway.service.js';
 import { newSessionId } from './gateway.service.js';
 import { hijackWithHeaders } from './hijack.js';
-import { parseJsonRpcBody, refuseJsonRpcBody, sendJsonRpcError } from './jsonrpc-replies.js';
+import { parseJsonRpcBody, refuseJsonRpcBody } from './jsonrpc-replies.js';
+import { SESSION_NOT_FOUND, sendJsonRpcError, writeMcpError } from './mcp-errors.js';
 import { SseServerTransport } from './sse-server-transport.js';
 
 /**
@@ -14,16 +13,17 @@ import { SseServerTransport } from './sse-server-transport.js';
  */
 export function registerSseRoutes(app: FastifyInstance, gateway: GatewayService): void {
   const openSse = async (request: FastifyRequest<{ Params: { server?: string } }>, reply: FastifyReply) => {
+    const server = request.params.server ?? null;
+    // Like /mcp/{server}: a URL that names no server for this caller is an HTTP 404 (mcp-errors.ts).
+    await gateway.assertEndpoint(request.principal!, server);
     const id = newSessionId();
     const transport = new SseServerTransport(id, reply.raw, '/messages');
     hijackWithHeaders(reply);
     try {
-      await gateway.openSession({ principal: request.principal!, server: request.params.server ?? null, transport, kind: 'sse', id });
+      await gateway.openSession({ principal: request.principal!, server, transport, kind: 'sse', id });
     } catch (err) {
       if (reply.raw.headersSent) return reply.raw.end();
-      const status = err instanceof AppError ? err.status : 502;
-      reply.raw.writeHead(status, { 'content-type': 'application/json' });
-      reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: err instanceof ProtocolError ? err.code : -32000, message: (err as Error).message }, id: null }));
+      writeMcpError(reply.raw, err, request.log);
     }
     return reply;
   };
@@ -32,7 +32,7 @@ export function registerSseRoutes(app: FastifyInstance, gateway: GatewayService)
     const parsed = parseJsonRpcBody(request.body);
     if (!parsed.ok) return refuseJsonRpcBody(reply, parsed);
     const session = request.query.sessionId ? gateway.findOwnedSession(request.query.sessionId, request.principal!) : undefined;
-    if (!session || !(session.wire instanceof SseServerTransport)) return sendJsonRpcError(reply, 404, -32001, 'Session not found');
+    if (!session || !(session.wire instanceof SseServerTransport)) return sendJsonRpcError(reply, 404, SESSION_NOT_FOUND, 'Session not found');
     session.wire.receive(parsed.message as never);
     return reply.status(202).type('text/plain').send('Accepted');
   };

@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { toolResult } from '../logservice/tool-result.js';
+import { toolResult } from '../gateway/mcp-errors.js';
 import type { SecretCaller } from './secret-caller.js';
 import { generateOptions, revealedSecret, secretDetail, secretItem, secretNameSchema } from './secrets.schema.js';
 import type { SecretsService } from './secrets.service.js';
