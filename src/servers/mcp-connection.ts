@@ -1,4 +1,4 @@
-import { Client, ProtocolError, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import type {
   CallToolResult,
   CompleteRequest,
@@ -14,7 +14,7 @@ import type {
   Tool,
   Transport,
 } from '@modelcontextprotocol/client';
-import { ServerError } from './server-errors.js';
+import { handshakeFailure, notConnected, requestFailure } from './sdk-errors.js';
 
 export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
 
@@ -117,52 +117,16 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     if (wasOpen && !closing) opts.onLost?.();
   };
 
-  const closedDetail = () => {
-    const why = opts.describeClose?.();
-    return why ? ` (${why})` : '';
-  };
+  const link = () => ({ open, closedWhy: opts.describeClose?.() });
 
-  /** Runs one request and turns SDK failures into ServerError. */
+  /** Runs one request and turns SDK failures into ServerError (sdk-errors.ts). */
   const guard = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
-    if (!open) {
-      throw new ServerError('SERVER_CONNECTION_CLOSED', opts.server, `MCP server "${opts.server}" is not connected${closedDetail()}`);
-    }
+    if (!open) throw notConnected(opts.server, link());
     try {
       return await run();
     } catch (err) {
-      throw translate(err, method);
+      throw requestFailure(err, opts.server, method, link());
     }
-  };
-
-  const translate = (err: unknown, method: string): unknown => {
-    if (err instanceof ServerError) return err;
-    if (err instanceof SdkError) {
-      if (err.code === SdkErrorCode.RequestTimeout) {
-        return new ServerError('SERVER_TIMEOUT', opts.server, `MCP server "${opts.server}" did not answer ${method} in time`, {
-          cause: err,
-        });
-      }
-      if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected || err.code === SdkErrorCode.SendFailed) {
-        return new ServerError(
-          'SERVER_CONNECTION_CLOSED',
-          opts.server,
-          `MCP server "${opts.server}" closed the connection while ${method} was pending${closedDetail()}`,
-          { cause: err },
-        );
-      }
-    }
-    if (err instanceof ProtocolError) {
-      return new ServerError('MCP_ERROR', opts.server, err.message, {
-        cause: err,
-        details: { rpcCode: err.code, ...(err.data === undefined ? {} : { data: err.data }) },
-      });
-    }
-    if (!open || opts.describeClose?.()) {
-      return new ServerError('SERVER_CONNECTION_CLOSED', opts.server, `MCP server "${opts.server}" closed the connection while ${method} was pending${closedDetail()}`, {
-        cause: err,
-      });
-    }
-    return err;
   };
 
   const requestOptions = (ctl: RequestControls | undefined) => ({
@@ -202,19 +166,11 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       } catch (err) {
         closing = true;
         await opts.transport.close().catch(() => {});
-        if (signal?.aborted) throw new ServerError('SERVER_STOPPED', opts.server, `start of "${opts.server}" was cancelled`, { cause: err });
-        if (deadline.signal.aborted || (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout)) {
-          throw new ServerError(
-            'SERVER_TIMEOUT',
-            opts.server,
-            `MCP server "${opts.server}" did not complete the initialize handshake within ${opts.timeoutMs} ms`,
-            { cause: err },
-          );
-        }
-        const why = opts.describeClose?.();
-        const reason = why ? why : err instanceof Error ? err.message : String(err);
-        throw new ServerError('SERVER_START_FAILED', opts.server, `MCP server "${opts.server}" failed to start: ${reason}`, {
-          cause: err,
+        throw handshakeFailure(err, opts.server, {
+          cancelled: signal?.aborted === true,
+          pastDeadline: deadline.signal.aborted,
+          timeoutMs: opts.timeoutMs,
+          closedWhy: opts.describeClose?.(),
         });
       } finally {
         clearTimeout(timer);
