@@ -5,11 +5,13 @@ import { isServerError } from './server-errors.js';
 const CALLER_MISTAKES = new Set([-32602, -32601, -32600, -32002]);
 
 /**
- * Maps a ServerError to the HTTP answer: not found 404, not running 409, timeout 504, start failed
- * or connection closed 502, an MCP error 400 when the caller's request was wrong, else 502.
- * Anything else is returned unchanged.
+ * The REST face's mapper of upstream failures (the MCP face's is `gateway/mcp-errors.ts`): a
+ * ServerError becomes the AppError that `http/error-handler.ts`, the one REST renderer, answers as
+ * problem+json: not found 404, not running 409, timeout 504, start failed or connection closed
+ * 502, an MCP error 400 when the caller's request was wrong, else 502. Anything else is returned
+ * unchanged.
  */
-export function toAppError(err: unknown): unknown {
+function toAppError(err: unknown): unknown {
   if (!isServerError(err)) return err;
   const details = { server: err.server, server_error: err.code, ...(err.details ? safeDetails(err.details) : {}) };
   switch (err.code) {
@@ -39,7 +41,7 @@ function safeDetails(d: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Runs `fn`, translating ServerError into AppError. */
+/** Runs `fn` for a REST route, translating ServerError into AppError. */
 export async function mapServerErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();

@@ -1,6 +1,7 @@
 /**
- * The one error type of the servers domain. `code` is stable and meant to be mapped to an HTTP
- * status by the caller (suggested mapping in parentheses).
+ * The one error type of the servers domain, made from the SDK's failures in `sdk-errors.ts`.
+ * `code` is stable; each face maps it once: REST in `server-error-map.ts` (the HTTP status in
+ * parentheses), MCP in `gateway/mcp-errors.ts` (a JSON-RPC error).
  */
 export type ServerErrorCode =
   /** No server registered under that name (404). */

@@ -52,8 +52,12 @@ export function createServerLifecycle(deps: LifecycleDeps) {
     supervisor.register(toServerConfig({ ...def, ...resolved.value }));
   };
 
-  /** A start that did not reach `running` is an error for the caller, with the state and why. */
-  const settled = (row: ServerRow, verb: string): StatusView => {
+  /**
+   * The supervisor resolves a failed start with its status (it never rejects for a server
+   * failure); for the person who asked, a start that did not reach `running` is an error: 502
+   * with the state and why.
+   */
+  const requireRunning = (row: ServerRow, verb: string): StatusView => {
     const status = statusOf(row);
     if (status.state !== 'running') {
       throw new AppError('bad_gateway', `MCP server '${row.name}' did not ${verb}: ${status.last_error ?? status.state}`, {
@@ -92,20 +96,26 @@ export function createServerLifecycle(deps: LifecycleDeps) {
   };
 
   return {
+    /**
+     * A person's start: kept as the desired state; resolves with the status once running. Rejects
+     * with AppError: 404 unknown server, 409 disabled, 422 a secret in args, 502 the start settled
+     * in another state (backoff, fatal) with `state`, `last_error` and `next_restart_at`.
+     */
     async start(key: string): Promise<StatusView> {
       const row = await find(key);
       await prepare(row);
       await desire(row, 'running');
       await mapServerErrors(() => supervisor.start(row.name));
-      return settled(row, 'start');
+      return requireRunning(row, 'start');
     },
+    /** Stop, then start as `start` (same answers). */
     async restart(key: string): Promise<StatusView> {
       const row = await find(key);
       await mapServerErrors(() => supervisor.stop(row.name));
       await prepare(row);
       await desire(row, 'running');
       await mapServerErrors(() => supervisor.start(row.name));
-      return settled(row, 'restart');
+      return requireRunning(row, 'restart');
     },
     async stop(key: string): Promise<StatusView> {
       const row = await find(key);
@@ -155,8 +165,9 @@ export function createServerLifecycle(deps: LifecycleDeps) {
           try {
             await supervisor.stop(r.name);
             await prepare(r);
-            await supervisor.start(r.name);
-            log.info({ server: r.name, secret: name }, 'MCP server restarted after a secret changed');
+            const s = await supervisor.start(r.name);
+            if (s.state === 'running') log.info({ server: r.name, secret: name }, 'MCP server restarted after a secret changed');
+            else log.error({ server: r.name, secret: name, state: s.state, error: s.lastError && redact(s.lastError) }, 'restart after a secret change failed');
           } catch (err) {
             log.error({ err, server: r.name, secret: name }, 'restart after a secret change failed');
           }

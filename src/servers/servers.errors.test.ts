@@ -72,6 +72,17 @@ describe('bad input', () => {
     expect(s).toMatchObject({ state: 'fatal', pid: null });
   });
 
+  it('a failed start: the supervisor resolves with the settled state (never rejects); the person who asked gets 502', async () => {
+    await t.call('POST', '/tools', { name: 'ghost3', command: '/nonexistent/mcp-server', restart_policy: 'never' });
+    expect((await t.call('POST', '/tools/ghost3/start')).statusCode).toBe(502);
+    const supervisor = t.ctx.servers.supervisor;
+    const again = await supervisor.start('ghost3');
+    expect(again).toMatchObject({ state: 'fatal', pid: null, lastError: expect.stringMatching(/ENOENT|not found|no such file/i) });
+    expect((await supervisor.restart('ghost3')).state).toBe('fatal');
+    // The one rejection: a name the supervisor never had.
+    await expect(supervisor.start('never-registered')).rejects.toMatchObject({ code: 'SERVER_NOT_FOUND' });
+  });
+
   it('a command that does not exist with restart_policy always: backoff with a next restart, then stoppable', async () => {
     await t.call('POST', '/tools', { name: 'ghost2', command: '/nonexistent/mcp-server', restart_policy: 'always', max_retries: 2 });
     const res = await t.call('POST', '/tools/ghost2/start');

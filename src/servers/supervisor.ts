@@ -63,9 +63,11 @@ export interface Supervisor {
   unregister(name: string): Promise<void>;
   has(name: string): boolean;
   /**
-   * Starts the server unless it runs; resolves when this attempt has settled (running, backoff or
-   * fatal; read `state` and `lastError`). A person's start clears the failure record. Never
-   * rejects for server failures; throws SERVER_NOT_FOUND for an unknown name.
+   * Starts the server unless it runs; resolves when this attempt has settled: running, backoff or
+   * fatal (stopped when a stop cancelled it); read `state` and `lastError`. A failed start is a
+   * resolved status, never a rejection: a caller that must fail decides from the status (the REST
+   * start answers 502, server-lifecycle.ts). A person's start clears the failure record. Rejects
+   * only with SERVER_NOT_FOUND, for a name never registered.
    */
   start(name: string): Promise<ServerStatus>;
   /** Stops the server (process group in steps); cancels a pending restart. Resolves when stopped. */
