@@ -75,6 +75,8 @@ export function createSessionRegistry() {
   };
 }
 
+export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
+
 export function toSessionView(s: GatewaySession): SessionView {
   const client = s.server.getClientVersion();
   return {

@@ -15,7 +15,7 @@ import {
   toolNameParams,
 } from './gateway.schema.js';
 import type { GatewayService } from './gateway.service.js';
-import { callerOf } from './gateway.service.js';
+import { callerOf } from './session-opener.js';
 import { problems } from '../http/problem.schema.js';
 
 export interface GatewayRoutesOptions {

@@ -3,7 +3,7 @@ import { createMcpHandler, isLegacyRequest, type AuthInfo } from '@modelcontextp
 import type { Principal } from '../auth/principal.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayService } from './gateway.service.js';
-import { newSessionId } from './gateway.service.js';
+import { newSessionId } from './session-opener.js';
 import { hijackWithHeaders } from './hijack.js';
 import { parseJsonRpcBody, refuseJsonRpcBody } from './jsonrpc-replies.js';
 import { GATEWAY_ERROR, SESSION_NOT_FOUND, sendJsonRpcError, sendMcpError } from './mcp-errors.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayService } from './gateway.service.js';
-import { newSessionId } from './gateway.service.js';
+import { newSessionId } from './session-opener.js';
 import { hijackWithHeaders } from './hijack.js';
 import { parseJsonRpcBody, refuseJsonRpcBody } from './jsonrpc-replies.js';
 import { SESSION_NOT_FOUND, sendJsonRpcError, writeMcpError } from './mcp-errors.js';
