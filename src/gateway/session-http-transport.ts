@@ -10,6 +10,7 @@ import {
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import { KEEP_ALIVE_COMMENT, KEEP_ALIVE_MS, SSE_HEADERS, sseEvent } from './sse-framing.js';
+import { GATEWAY_ERROR, SESSION_NOT_FOUND } from './mcp-errors.js';
 
 
 /** The response of one POSTed request: plain JSON until something must go before the result, then SSE. */
@@ -66,7 +67,7 @@ export class SessionHttpTransport implements Transport {
    * once the request is dispatched; a POSTed request's answer follows when the server sends it.
    */
   async handleRequest(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
-    if (this.closed) return this.fail(res, 404, -32001, 'Session not found');
+    if (this.closed) return this.fail(res, 404, SESSION_NOT_FOUND, 'Session not found');
     switch (req.method) {
       case 'POST':
         return this.post(req, res, body);
@@ -76,7 +77,7 @@ export class SessionHttpTransport implements Transport {
         return this.delete(req, res);
       default:
         res.setHeader('allow', 'GET, POST, DELETE');
-        return this.fail(res, 405, -32000, 'Method not allowed.');
+        return this.fail(res, 405, GATEWAY_ERROR, 'Method not allowed.');
     }
   }
 
@@ -111,7 +112,7 @@ export class SessionHttpTransport implements Transport {
     this.closed = true;
     for (const [id, answer] of this.pending) {
       if (answer.timer) clearTimeout(answer.timer);
-      if (!answer.gone) this.finish(answer, { jsonrpc: '2.0', id, error: { code: -32000, message: 'Session closed' } });
+      if (!answer.gone) this.finish(answer, { jsonrpc: '2.0', id, error: { code: GATEWAY_ERROR, message: 'Session closed' } });
     }
     this.pending.clear();
     if (this.standalone) {
@@ -125,10 +126,10 @@ export class SessionHttpTransport implements Transport {
   private async post(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const accept = req.headers.accept;
     if (!accept?.includes('application/json') || !accept.includes('text/event-stream')) {
-      return this.fail(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+      return this.fail(res, 406, GATEWAY_ERROR, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
     if (!isJsonContentType(req.headers['content-type'] ?? null)) {
-      return this.fail(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+      return this.fail(res, 415, GATEWAY_ERROR, 'Unsupported Media Type: Content-Type must be application/json');
     }
     let message: JSONRPCMessage;
     try {
@@ -161,9 +162,9 @@ export class SessionHttpTransport implements Transport {
   }
 
   private async get(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!req.headers.accept?.includes('text/event-stream')) return this.fail(res, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
+    if (!req.headers.accept?.includes('text/event-stream')) return this.fail(res, 406, GATEWAY_ERROR, 'Not Acceptable: Client must accept text/event-stream');
     if (!this.validSession(req, res)) return;
-    if (this.standalone) return this.fail(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
+    if (this.standalone) return this.fail(res, 409, GATEWAY_ERROR, 'Conflict: Only one SSE stream is allowed per session');
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.id });
     res.flushHeaders();
     const timer = setInterval(() => res.write(KEEP_ALIVE_COMMENT), KEEP_ALIVE_MS);
@@ -186,12 +187,12 @@ export class SessionHttpTransport implements Transport {
   /** The session is initialized and the `mcp-protocol-version` header, if any, is supported; else answers 400. */
   private validSession(req: IncomingMessage, res: ServerResponse): boolean {
     if (this.sessionId === undefined) {
-      this.fail(res, 400, -32000, 'Bad Request: Server not initialized');
+      this.fail(res, 400, GATEWAY_ERROR, 'Bad Request: Server not initialized');
       return false;
     }
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !this.supported.includes(version)) {
-      this.fail(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${this.supported.join(', ')})`);
+      this.fail(res, 400, GATEWAY_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${this.supported.join(', ')})`);
       return false;
     }
     return true;
