@@ -3,6 +3,13 @@ import type { Config } from '../config.js';
 import { restartSettings } from './restart-settings.js';
 import { settingsResponse, settingsUpdateBody, settingsUpdateResponse } from './system.schema.js';
 import type { SettingsService } from './settings.service.js';
+import type { AuditTargetId } from '../http/audit-target.js';
+
+/** The settings a change names (comma-separated), as the service's own row names them. */
+const changedKeys: AuditTargetId = ({ request }) => {
+  const keys = Object.keys((request.body as object | undefined) ?? {});
+  return keys.length > 0 ? keys.join(',') : null;
+};
 
 /**
  * `/system/config`: runtime settings (operators read, admins change) and, read-only, the settings
@@ -19,7 +26,7 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService; 
   });
 
   app.put('/system/config', {
-    config: { auth: 'system:config:write', audit: { action: 'system.config.update', target: 'settings' } },
+    config: { auth: 'system:config:write', audit: { action: 'system.config.update', target: { type: 'settings', id: changedKeys } } },
     schema: { tags, summary: 'Change runtime settings (validated, stored, applied at once, audited)', body: settingsUpdateBody(config.settingSources), response: { 200: settingsUpdateResponse } },
   }, async (req) => {
     const p = req.principal!;
