@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { McpLogRow } from './mcp-log.table.js';
+import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
 import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
 import type { NewSystemLogRow, SystemLogRow } from './system-log.table.js';
 

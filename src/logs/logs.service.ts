@@ -2,7 +2,7 @@ import { EVERY_SERVER, requireEveryServer, serverLikePatterns, type ServerScope 
 import { AppError } from '../http/app-error.js';
 import { type Page, decodeCursor, toPage } from '../http/pagination.js';
 import { isoMinus } from '../lib/clock.js';
-import type { McpLogRow } from './mcp-log.table.js';
+import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
 import type { OperationLogRow } from './operation-log.table.js';
 import type { LogType, LogsRepository, McpLogFilter, OperationLogFilter, SystemLogFilter } from './logs.repository.js';
 import type { SystemLogRow } from './system-log.table.js';
