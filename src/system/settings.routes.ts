@@ -13,7 +13,8 @@ const changedKeys: AuditTargetId = ({ request }) => {
 
 /**
  * `/system/config`: runtime settings (operators read, admins change) and, read-only, the settings
- * that need a restart with their source. The service audits each change with old and new values.
+ * that need a restart with their source. The service audits each change (old and new values) and
+ * each refused one; the hook only records calls refused before it (401, 403, 400).
  */
 export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService; config: Readonly<Config> }> = async (app, { settings, config }) => {
   const tags = ['system'];
@@ -30,8 +31,8 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService; 
     schema: { tags, summary: 'Change runtime settings (validated, stored, applied at once, audited)', body: settingsUpdateBody(config.settingSources), response: { 200: settingsUpdateResponse } },
   }, async (req) => {
     const p = req.principal!;
-    const result = await settings.update(req.body, { actor: { type: p.type, id: p.id, name: p.name }, ip: req.ip, requestId: req.id });
     req.auditRecorded = true;
+    const result = await settings.update(req.body, { actor: { type: p.type, id: p.id, name: p.name }, ip: req.ip, requestId: req.id });
     return { changes: result.changes, runtime: result.settings, restart_required: restartSettings(config, result.settings) };
   });
 };
