@@ -37,9 +37,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       rateLimit: { max: opts.loginMaxPerMinute, timeWindow: '1 minute' },
     },
     schema: { tags, summary: 'Log in with username and password', body: loginBody, response: { 200: tokenResponse, ...problems('unauthorized') } },
-  }, async (req) => {
-    return opts.auth.login(req.body.username, req.body.password, req.ip);
-  });
+  }, async (req) => opts.auth.login(req.body.username, req.body.password, req.ip));
 
   app.get('/auth/me', {
     config: { auth: 'authenticated' },

@@ -10,13 +10,13 @@ import { problems } from '../http/problem.schema.js';
 
 const BACKUP_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
 
+const backupTarget = { type: 'backup', id: fromParam('id') };
+
 /**
  * /system/backups. A backup holds password hashes and secret ciphertext, so everything but listing
  * is for admins; downloads are audited like mutations. Uploads are streamed to disk (never held in
  * memory) within BACKUP_MAX_UPLOAD_MB and checked in full before they are listed.
  */
-const backupTarget = { type: 'backup', id: fromParam('id') };
-
 export const backupsRoutes: FastifyPluginAsyncZod<{ backups: BackupsService; scheduler: BackupScheduler }> = async (app, { backups, scheduler }) => {
   const tags = ['backups'];
   // The upload body is the raw file: hand the stream to the handler instead of buffering it.

@@ -24,10 +24,10 @@ export interface GatewayRoutesOptions {
   auth: AuthService;
 }
 
-/** REST face of the gateway: the catalogue and tool approval, sessions, API-key allowlists. */
 /** A session's id is a bearer of the session: the log keeps only its first 8 characters. */
 const sessionPrefix: AuditTargetId = (s) => fromParam('id')(s)?.slice(0, 8) ?? null;
 
+/** REST face of the gateway: the catalogue and tool approval, sessions, API-key allowlists. */
 export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async (app, opts) => {
   const { gateway } = opts;
   const tags = ['gateway'];
@@ -46,9 +46,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
       body: approveBody,
       response: { 200: approvedResponse, ...problems('conflict') },
     },
-  }, async (req) => {
-    return gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash, req.serverScope);
-  });
+  }, async (req) => gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash, req.serverScope));
 
   app.get('/gateway/sessions', {
     config: { auth: 'gateway:read' },

@@ -21,14 +21,14 @@ const principalOf = (req: FastifyRequest) => {
 };
 const infoOf = (req: FastifyRequest) => ({ ip: req.ip, requestId: req.id });
 
+const serverTarget = { type: 'server', id: fromParam('tool_id') };
+const publicationTarget = { type: 'publication', id: fromParam('publication_id') };
+
 /**
  * Publishing (mcp_pipe in the platform): `/tools/{id}/publish` for one managed server, and
  * `/publications` for every publication, including the whole gateway for an API key. Reading for
  * viewers; publishing (an outsider gets to call the tools) for admins. Mutations are audited.
  */
-const serverTarget = { type: 'server', id: fromParam('tool_id') };
-const publicationTarget = { type: 'publication', id: fromParam('publication_id') };
-
 export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: PublicationsService }> = async (app, { publications }) => {
   const tags = ['publications'];
 
@@ -79,9 +79,7 @@ export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: Publicati
   app.patch('/publications/:publication_id', {
     config: { auth: 'publications:write', audit: { action: 'publication.update', target: publicationTarget } },
     schema: { tags, summary: 'Change the endpoint or enable / disable a publication', params: publicationParams, body: updatePublicationBody, response: { 200: publicationView } },
-  }, async (req) => {
-    return publications.update(req.params.publication_id, req.body, principalOf(req), infoOf(req));
-  });
+  }, async (req) => publications.update(req.params.publication_id, req.body, principalOf(req), infoOf(req)));
 
   app.delete('/publications/:publication_id', {
     config: { auth: 'publications:write', audit: { action: 'publication.delete', target: publicationTarget } },

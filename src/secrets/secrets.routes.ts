@@ -18,15 +18,15 @@ import type { SecretsService } from './secrets.service.js';
 import { fromBody, fromParam } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
 
+/** Named by the service's own row; this one is for calls refused before the service was reached. */
+const secretTarget = { type: 'secret', id: fromParam('name') };
+
 /**
  * /secrets. Handlers stay thin: the service checks permissions again (for MCP tools) and writes the one
  * operation-log row of each call, so handlers mark `auditRecorded` and the audit hook records only
  * calls refused before they get here (401, 403, 400). Values travel only in request bodies (never
  * logged or audited) and in the reveal response.
  */
-/** Named by the service's own row; this one is for calls refused before the service was reached. */
-const secretTarget = { type: 'secret', id: fromParam('name') };
-
 export const secretsRoutes: FastifyPluginAsyncZod<{ secrets: SecretsService }> = async (app, { secrets }) => {
   const tags = ['secrets'];
   /** The caller of a service method that audits itself (so the hook writes no second row). */
