@@ -17,7 +17,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await t?.closeAndCheck();
-});
+}, 120_000);
 
 const rowsOf = (requestId: string) => t.ctx.db.selectFrom('operation_logs').selectAll().where('request_id', '=', requestId).execute();
 
