@@ -15,11 +15,11 @@ import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { connect } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrator.js';
-import type { NewMcpLogRow } from '../src/logs/mcp-log.table.js';
+import type { NewMcpLogRow } from '../src/protocol-log/mcp-log.table.js';
 import { createSupervisor } from '../src/servers/supervisor.js';
-import { formatPayload } from '../src/traffic/payload.js';
-import { createTrafficRecorder } from '../src/traffic/traffic-recorder.js';
-import { createTrafficRepository } from '../src/traffic/traffic.repository.js';
+import { formatPayload } from '../src/protocol-log/payload.js';
+import { createTrafficRecorder } from '../src/protocol-log/protocol-recorder.js';
+import { createTrafficRepository } from '../src/protocol-log/protocol-log.repository.js';
 
 const ROWS = Number(process.env['ROWS'] ?? 50_000);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);

@@ -80,7 +80,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(secretsRoutes, { secrets: ctx.secrets });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
-      await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler, audit: ctx.audit });
+      await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });
       await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });
       await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
       await api.register(systemRoutes, { system: ctx.system.service });

@@ -18,6 +18,7 @@ import { createOutboundGuard } from './lib/outbound-guard.js';
 import { createOutboundPolicy } from './lib/outbound-policy.js';
 import { logServiceBuiltin } from './logservice/log-service-builtin.js';
 import { createLogsService, type LogsService } from './logs/logs.service.js';
+import { createTrafficRepository } from './protocol-log/protocol-log.repository.js';
 import { createSystemLogSink } from './logs/system-log-sink.js';
 import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/secret-change-watcher.js';
 import { createSecretEvents } from './secrets/secret-events.js';
@@ -162,7 +163,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   late.pipes = pipes;
 
   const secretWatcher = createSecretChangeWatcher({ db: handle.db, events: secretEvents, log });
-  const logs = createLogsService({ logs: logsRepo });
+  const logs = createLogsService({ logs: logsRepo, protocolLog: createTrafficRepository(handle.db) });
   const startedAt = Date.now();
   const system = createSystemRuntime({ db: handle.db, dialect: handle.dialect, dbDisplay: handle.display, config, log, version: VERSION, instanceId, startedAt, logs, servers, settings });
 

@@ -17,6 +17,7 @@ import {
 import type { AuthService } from './auth.service.js';
 import { permissionsOf } from './permissions.js';
 import type { UsersService } from './users.service.js';
+import { firstOf, fromBody, fromParam, fromReply } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
 
 export interface AuthRoutesOptions {
@@ -32,14 +33,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post('/auth/login', {
     config: {
       auth: 'public',
-      audit: { action: 'auth.login', target: 'user' },
+      audit: { action: 'auth.login', target: { type: 'user', id: fromBody('username') } },
       rateLimit: { max: opts.loginMaxPerMinute, timeWindow: '1 minute' },
     },
     schema: { tags, summary: 'Log in with username and password', body: loginBody, response: { 200: tokenResponse, ...problems('unauthorized') } },
-  }, async (req) => {
-    req.auditTargetId = req.body.username;
-    return opts.auth.login(req.body.username, req.body.password, req.ip);
-  });
+  }, async (req) => opts.auth.login(req.body.username, req.body.password, req.ip));
 
   app.get('/auth/me', {
     config: { auth: 'authenticated' },
@@ -50,11 +48,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   });
 
   app.put('/auth/me/password', {
-    config: { auth: 'profile:write', audit: { action: 'auth.change_password', target: 'user' } },
+    config: { auth: 'profile:write', audit: { action: 'auth.change_password', target: { type: 'user', id: ({ request }) => request.principal?.userId ?? null } } },
     schema: { tags, summary: 'Change my own password (ends my other sessions)', body: changePasswordBody, response: { 204: z.null() } },
   }, async (req, reply) => {
     const p = req.principal!;
-    req.auditTargetId = p.userId;
     if (p.type !== 'user') {
       throw new AppError('forbidden', 'log in with a password to change it; API keys cannot');
     }
@@ -63,12 +60,10 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   });
 
   app.post('/auth/api-keys', {
-    config: { auth: 'api_keys:write', audit: { action: 'api_key.create', target: 'api_key' } },
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.create', target: { type: 'api_key', id: firstOf(fromReply('api_key.id'), fromBody('name')) } } },
     schema: { tags, summary: 'Create an API key (the key is returned once)', body: createApiKeyBody, response: { 201: createdApiKey } },
   }, async (req, reply) => {
-    const created = await opts.auth.createApiKey(req.principal!, req.body);
-    req.auditTargetId = created.api_key.id;
-    return reply.status(201).send(created);
+    return reply.status(201).send(await opts.auth.createApiKey(req.principal!, req.body));
   });
 
   app.get('/auth/api-keys', {
@@ -77,7 +72,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   }, async (req) => opts.auth.listApiKeys(req.query.limit, req.query.cursor));
 
   app.delete('/auth/api-keys/:id', {
-    config: { auth: 'api_keys:write', audit: { action: 'api_key.revoke', target: 'api_key' } },
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.revoke', target: { type: 'api_key', id: fromParam('id') } } },
     schema: { tags, summary: 'Revoke an API key (effective immediately)', params: idParams, response: { 200: apiKeyItem } },
   }, async (req) => opts.auth.revokeApiKey(req.params.id));
 };

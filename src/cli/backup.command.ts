@@ -20,7 +20,7 @@ export function registerBackupCommands(program: Command, env: CliEnv): void {
     .action(async (o: { label?: string }) => {
       const m = await env.withContext(async (ctx) => {
         const created = await ctx.backups.service.create({ kind: 'manual', label: o.label ?? null });
-        await env.auditIn(ctx, 'backup.create', { kind: 'manual' }, { type: 'backup', id: created.id });
+        await env.auditIn(ctx, 'backup.create', { type: 'backup', id: created.id }, { kind: 'manual' });
         return created;
       });
       env.out(`created backup ${m.id}: ${m.total_rows} rows, ${m.size_bytes} bytes, schema ${m.schema_version}, sha256 ${m.sha256}`);
@@ -68,7 +68,7 @@ export function registerBackupCommands(program: Command, env: CliEnv): void {
         const local = s.store.isId(ref) && !existsSync(ref);
         if (!local && !existsSync(ref)) throw new AppError('not_found', `no backup '${ref}' (neither an id in BACKUP_DIR nor a file)`);
         const done = local ? await s.restore(ref, opts) : await s.restoreExternal(ref, opts);
-        await env.auditIn(ctx, 'backup.restore', { safety: done.safety?.id ?? null, rows: sum(done.row_counts) }, { type: 'backup', id: done.restored.id });
+        await env.auditIn(ctx, 'backup.restore', { type: 'backup', id: done.restored.id }, { safety: done.safety?.id ?? null, rows: sum(done.row_counts) });
         return done;
       });
       env.out(`restored backup ${r.restored.id}: ${sum(r.row_counts)} rows`);

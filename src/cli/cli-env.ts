@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { type Config, loadConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logs/logger.js';
+import type { AuditEntry } from '../logs/audit-log.js';
 
 /** What CLI commands share: the config (loaded on first use), output, and an audited context. */
 export interface CliEnv {
@@ -17,9 +18,9 @@ export interface CliEnv {
   /** Opens the platform context quietly (log lines go to the log file only); migrates unless told not to. */
   withContext<T>(fn: (ctx: AppContext) => Promise<T>, options?: { migrate?: boolean }): Promise<T>;
   /** Records a CLI action in the operation log, as `cli:<os user>`, in a context of its own. */
-  audit(action: string, details?: Record<string, unknown>, target?: { type: string; id: string }): Promise<void>;
+  audit(action: string, target: AuditEntry['target'], details?: Record<string, unknown>): Promise<void>;
   /** The same, in a context already open (no second context just for the row). */
-  auditIn(ctx: AppContext, action: string, details?: Record<string, unknown>, target?: { type: string; id: string }): Promise<void>;
+  auditIn(ctx: AppContext, action: string, target: AuditEntry['target'], details?: Record<string, unknown>): Promise<void>;
 }
 
 export function createCliEnv(): CliEnv {
@@ -52,12 +53,12 @@ export function createCliEnv(): CliEnv {
         await logger.close();
       }
     },
-    async audit(action, details, target) {
+    async audit(action, target, details) {
       // Never migrates: `db rollback` must stay rolled back. Without the table the row is skipped.
-      await env.withContext((ctx) => env.auditIn(ctx, action, details, target), { migrate: false });
+      await env.withContext((ctx) => env.auditIn(ctx, action, target, details), { migrate: false });
     },
-    auditIn(ctx, action, details, target) {
-      return ctx.audit.record({ actor: { type: 'cli', name: actor }, action, target: target ?? {}, outcome: 'success', ...(details ? { details } : {}) });
+    auditIn(ctx, action, target, details) {
+      return ctx.audit.record({ actor: { type: 'cli', name: actor }, action, target, outcome: 'success', ...(details ? { details } : {}) });
     },
   };
   return env;

@@ -22,7 +22,7 @@ export function registerDbCommands(program: Command, env: CliEnv): void {
       withDb(async (h) => {
         const applied = await migrateToLatest(h.db);
         env.out(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
-        await env.audit('db.migrate', { applied });
+        await env.audit('db.migrate', { type: 'database', id: applied.at(-1) ?? null }, { applied });
       }),
     );
 
@@ -32,7 +32,7 @@ export function registerDbCommands(program: Command, env: CliEnv): void {
       withDb(async (h) => {
         const reverted = await rollbackOne(h.db);
         env.out(reverted.length ? `reverted: ${reverted.join(', ')}` : 'nothing to roll back');
-        if (reverted.length) await env.audit('db.rollback', { reverted });
+        if (reverted.length) await env.audit('db.rollback', { type: 'database', id: reverted.at(-1) ?? null }, { reverted });
       }),
     );
 

@@ -3,7 +3,7 @@ import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
 import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
 import type { LeaseTable } from '../leases/lease.table.js';
-import type { McpLogTable } from '../logs/mcp-log.table.js';
+import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
 import type { PublicationTable } from '../pipe/publication.table.js';

@@ -16,12 +16,16 @@ import {
 } from './gateway.schema.js';
 import type { GatewayService } from './gateway.service.js';
 import { callerOf } from './session-opener.js';
+import { firstOf, fromBody, fromParam, fromReply, type AuditTargetId } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
 
 export interface GatewayRoutesOptions {
   gateway: GatewayService;
   auth: AuthService;
 }
+
+/** A session's id is a bearer of the session: the log keeps only its first 8 characters. */
+const sessionPrefix: AuditTargetId = (s) => fromParam('id')(s)?.slice(0, 8) ?? null;
 
 /** REST face of the gateway: the catalogue and tool approval, sessions, API-key allowlists. */
 export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async (app, opts) => {
@@ -34,7 +38,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
   }, async (req) => ({ separator: gateway.separator, items: await gateway.catalogue(req.principal!) }));
 
   app.post('/gateway/tools/:name/approve', {
-    config: { auth: 'gateway:manage', audit: { action: 'gateway.tool.approve', target: 'gateway_tool' } },
+    config: { auth: 'gateway:manage', audit: { action: 'gateway.tool.approve', target: { type: 'gateway_tool', id: fromParam('name') } } },
     schema: {
       tags,
       summary: 'Approve the changed definition of a quarantined tool',
@@ -42,10 +46,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
       body: approveBody,
       response: { 200: approvedResponse, ...problems('conflict') },
     },
-  }, async (req) => {
-    req.auditTargetId = req.params.name;
-    return gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash, req.serverScope);
-  });
+  }, async (req) => gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash, req.serverScope));
 
   app.get('/gateway/sessions', {
     config: { auth: 'gateway:read' },
@@ -53,16 +54,15 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
   }, async (req) => ({ items: gateway.sessions(req.serverScope) }));
 
   app.delete('/gateway/sessions/:id', {
-    config: { auth: 'gateway:manage', audit: { action: 'gateway.session.close', target: 'gateway_session' } },
+    config: { auth: 'gateway:manage', audit: { action: 'gateway.session.close', target: { type: 'gateway_session', id: sessionPrefix } } },
     schema: { tags, summary: 'Close a gateway session', params: sessionIdParams, response: { 204: z.null() } },
   }, async (req, reply) => {
-    req.auditTargetId = req.params.id.slice(0, 8);
     await gateway.closeSession(req.params.id);
     return reply.status(204).send(null);
   });
 
   app.post('/gateway/api-keys', {
-    config: { auth: 'api_keys:write', audit: { action: 'api_key.create', target: 'api_key' } },
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.create', target: { type: 'api_key', id: firstOf(fromReply('api_key.id'), fromBody('name')) } } },
     schema: {
       tags,
       summary: 'Create an API key for the gateway, with server and tool allowlists (the key is returned once)',
@@ -73,7 +73,6 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
     const { allowed_servers, allowed_tools, ...key } = req.body;
     const lists = { allowed_servers: allowed_servers ?? null, allowed_tools: allowed_tools ?? null };
     const created = await opts.auth.createApiKey(req.principal!, key, (row) => gateway.policies.insertKey(row, lists));
-    req.auditTargetId = created.api_key.id;
     return reply.status(201).send({ ...created, allowlist: await gateway.policies.view(created.api_key.id) });
   });
 
@@ -86,7 +85,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
   });
 
   app.put('/gateway/api-keys/:id/allowlist', {
-    config: { auth: 'api_keys:write', audit: { action: 'api_key.allowlist', target: 'api_key' } },
+    config: { auth: 'api_keys:write', audit: { action: 'api_key.allowlist', target: { type: 'api_key', id: fromParam('id') } } },
     schema: { tags, summary: "Set an API key's gateway allowlists (applies to its open sessions at once)", params: keyIdParams, body: allowlistBody, response: { 200: allowlistView } },
   }, async (req) => {
     await gateway.requireApiKey(req.params.id);

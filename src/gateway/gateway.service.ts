@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
 import type { Supervisor } from '../servers/supervisor.js';
-import type { TrafficRecorder } from '../traffic/traffic-recorder.js';
+import type { TrafficRecorder } from '../protocol-log/protocol-recorder.js';
 import { createGatewayMetrics, type GatewayMetricsSnapshot, type SessionTransport } from './gateway-metrics.js';
 import { createSessionRegistry, toSessionView, type SessionView } from './gateway-sessions.js';
 import { createGatewayRepository } from './gateway.repository.js';

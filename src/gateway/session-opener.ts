@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { AppError } from '../http/app-error.js';
 import { asServerSide, TappedTransport } from '../servers/message-tap.js';
 import type { Supervisor } from '../servers/supervisor.js';
-import type { TrafficRecorder } from '../traffic/traffic-recorder.js';
+import type { TrafficRecorder } from '../protocol-log/protocol-recorder.js';
 import { serverAllowed } from './allowlist.js';
 import type { GatewayMetrics, SessionTransport } from './gateway-metrics.js';
 import { ownerOf, type GatewaySession, type SessionRegistry } from './gateway-sessions.js';

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult, CompleteRequest, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
-import { withCallContext } from '../traffic/call-context.js';
+import { withCallContext } from '../protocol-log/call-context.js';
 import { serverAllowed, toolAllowed, type Allowlist } from './allowlist.js';
 import type { ResourceSubscriptions } from './resource-subscriptions.js';
 import type { ToolPins } from './tool-pins.js';

@@ -4,21 +4,30 @@ import type { AuditLog } from '../logs/audit-log.js';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Writes one operation-log row for every mutating API call, just before the response leaves (so a
- * caller that reads the log next finds it): who, action, target, outcome, status, IP, request id. The action comes from the route's `config.audit`, else method + URL.
- * Bodies are never recorded (they may hold passwords and secrets). A handler whose service audits its
- * own operations (secrets) sets `request.auditRecorded`, and no second row is written.
+ * The operation log of the REST face. Every mutating API route declares `config.audit` (its action
+ * and how to find its target's id; start-up fails without it), and this hook writes the one row for
+ * it just before the response leaves (so a caller that reads the log next finds it): who, action,
+ * target, outcome, status, IP, request id. Bodies are never recorded (they may hold passwords and
+ * secrets). A handler whose service audits its own operations because it has other faces too (secrets:
+ * MCP tools and CLI) sets `request.auditRecorded`, and no second row is written; calls refused before
+ * the service was reached (401, 403, 400) are still recorded here.
  */
 export function registerAuditHook(app: FastifyInstance, deps: { audit: AuditLog; apiPrefix: string }): void {
+  app.addHook('onRoute', (route) => {
+    const url = route.url ?? route.path;
+    const methods = [route.method].flat();
+    if (url.startsWith(deps.apiPrefix) && methods.some((m) => MUTATING.has(m)) && route.config?.audit === undefined) {
+      throw new Error(`route ${methods.join(',')} ${url} declares no audit (config.audit)`);
+    }
+  });
+
   app.addHook('onSend', async (request, reply, payload) => {
-    const route = request.routeOptions;
-    if (!MUTATING.has(request.method) || !route.url?.startsWith(deps.apiPrefix)) return payload;
-    if (request.auditRecorded) return payload;
-    const spec = route.config.audit;
+    const spec = request.routeOptions.config.audit;
+    if (!spec || request.auditRecorded || !request.routeOptions.url?.startsWith(deps.apiPrefix)) return payload;
     await deps.audit.record({
       actor: actorOf(request),
-      action: spec?.action ?? `${request.method} ${route.url}`,
-      target: { type: spec?.target ?? null, id: request.auditTargetId ?? paramId(request) },
+      action: spec.action,
+      target: { type: spec.target.type, id: spec.target.id({ request, reply: () => parsed(payload) }) },
       outcome: reply.statusCode < 400 ? 'success' : 'failure',
       statusCode: reply.statusCode,
       ip: request.ip,
@@ -35,10 +44,13 @@ function actorOf(request: FastifyRequest) {
   return { type: p.type, id: p.id, name: p.name };
 }
 
-function paramId(request: FastifyRequest): string | null {
-  const params = request.params as Record<string, unknown> | undefined;
-  const id = params?.['id'] ?? params?.['name'];
-  return typeof id === 'string' ? id : null;
+function parsed(payload: unknown): unknown {
+  if (typeof payload !== 'string') return undefined;
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
 }
 
 function queryDetails(request: FastifyRequest): Record<string, unknown> | undefined {

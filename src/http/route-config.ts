@@ -1,5 +1,6 @@
 import type { Permission } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
+import type { AuditTargetId } from './audit-target.js';
 
 /**
  * Who may call a route: a permission from the matrix, any authenticated principal, or anyone.
@@ -7,11 +8,15 @@ import type { Principal } from '../auth/principal.js';
  */
 export type RouteAuth = Permission | 'authenticated' | 'public';
 
+/**
+ * The operation-log row of a route: every mutating API route must declare it (app start-up fails
+ * otherwise); a read route may, to be audited too (a backup download).
+ */
 export interface AuditSpec {
   /** Dotted action name, e.g. `user.create`. */
   action: string;
-  /** What kind of object the route acts on; the id comes from the `id` param or request.auditTargetId. */
-  target?: string;
+  /** The object acted on: its kind, and where its id comes from (see audit-target.ts). */
+  target: { type: string; id: AuditTargetId };
 }
 
 declare module 'fastify' {
@@ -21,8 +26,6 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
-    /** Set by a handler when the target's id is known only after the work (e.g. a created object). */
-    auditTargetId?: string;
     /** Set by a handler whose service writes the operation-log row itself; the audit hook then adds none. */
     auditRecorded?: boolean;
   }

@@ -6,7 +6,8 @@ import type { ActorType, Outcome } from './operation-log.table.js';
 export interface AuditEntry {
   actor: { type: ActorType; id?: string | null; name?: string | null };
   action: string;
-  target?: { type?: string | null; id?: string | null };
+  /** The object acted on: always its kind, and its id (or name) when there is one. */
+  target: { type: string; id?: string | null };
   outcome: Outcome;
   statusCode?: number | null;
   ip?: string | null;
@@ -26,8 +27,8 @@ export function createAuditLog(deps: { logs: LogsRepository; log: Logger }) {
           actor_id: e.actor.id ?? null,
           actor_name: e.actor.name ?? null,
           action: e.action,
-          target_type: e.target?.type ?? null,
-          target_id: e.target?.id ?? null,
+          target_type: e.target.type,
+          target_id: e.target.id ?? null,
           outcome: e.outcome,
           status_code: e.statusCode ?? null,
           ip: e.ip ?? null,

@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { McpLogRow } from './mcp-log.table.js';
+import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
 import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
 import type { NewSystemLogRow, SystemLogRow } from './system-log.table.js';
 
@@ -116,7 +116,8 @@ export function createLogsRepository(db: Kysely<Database>) {
       return rows.map((r) => ({ bucket: r.bucket, key: r.key, count: Number(r.count) }));
     },
 
-    async deleteOlderThan(type: LogType, before: string): Promise<number> {
+    /** The protocol log's rows are deleted by its own repository (src/protocol-log/). */
+    async deleteOlderThan(type: Exclude<LogType, 'mcp'>, before: string): Promise<number> {
       const r = await db.deleteFrom(TABLES[type]).where('time', '<', before).executeTakeFirst();
       return Number(r.numDeletedRows);
     },

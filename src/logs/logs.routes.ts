@@ -12,6 +12,7 @@ import {
   systemLogQuery,
 } from './logs.schema.js';
 import type { LogsService } from './logs.service.js';
+import { fromQuery } from '../http/audit-target.js';
 
 export const logsRoutes: FastifyPluginAsyncZod<{ logs: LogsService }> = async (app, { logs }) => {
   const tags = ['logs'];
@@ -46,7 +47,7 @@ export const logsRoutes: FastifyPluginAsyncZod<{ logs: LogsService }> = async (a
   }, async (req) => logs.stats(req.query.bucket, req.query.days, req.serverScope));
 
   app.delete('/logs/cleanup', {
-    config: { auth: 'logs:delete', audit: { action: 'logs.cleanup', target: 'logs' } },
+    config: { auth: 'logs:delete', audit: { action: 'logs.cleanup', target: { type: 'logs', id: fromQuery('type') } } },
     schema: { tags, summary: 'Delete log entries older than N days', querystring: cleanupQuery, response: { 200: cleanupResponse } },
   }, async (req) => ({ deleted: await logs.cleanup(req.query.type, req.query.older_than_days, req.serverScope) }));
 };

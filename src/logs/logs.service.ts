@@ -2,7 +2,8 @@ import { EVERY_SERVER, requireEveryServer, serverLikePatterns, type ServerScope 
 import { AppError } from '../http/app-error.js';
 import { type Page, decodeCursor, toPage } from '../http/pagination.js';
 import { isoMinus } from '../lib/clock.js';
-import type { McpLogRow } from './mcp-log.table.js';
+import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
+import type { TrafficRepository } from '../protocol-log/protocol-log.repository.js';
 import type { OperationLogRow } from './operation-log.table.js';
 import type { LogType, LogsRepository, McpLogFilter, OperationLogFilter, SystemLogFilter } from './logs.repository.js';
 import type { SystemLogRow } from './system-log.table.js';
@@ -41,7 +42,7 @@ function checkRange(f: { since?: string | undefined; until?: string | undefined 
  * servers (`scope`) reads only their protocol log; the system and operation logs and cleanup, which
  * span every server, are refused to it.
  */
-export function createLogsService(deps: { logs: LogsRepository }) {
+export function createLogsService(deps: { logs: LogsRepository; protocolLog: Pick<TrafficRepository, 'deleteOlderThan'> }) {
   const { logs } = deps;
   const before = (cursor: string | undefined) => (cursor === undefined ? undefined : decodeCursor<number>(cursor, 'number'));
 
@@ -91,7 +92,7 @@ export function createLogsService(deps: { logs: LogsRepository }) {
       const cutoff = isoMinus(olderThanDays * DAY_MS);
       const types: LogType[] = type === 'all' ? ['system', 'operations', 'mcp'] : [type];
       const deleted: Record<LogType, number> = { system: 0, operations: 0, mcp: 0 };
-      for (const t of types) deleted[t] = await logs.deleteOlderThan(t, cutoff);
+      for (const t of types) deleted[t] = t === 'mcp' ? await deps.protocolLog.deleteOlderThan(cutoff) : await logs.deleteOlderThan(t, cutoff);
       return deleted;
     },
   };

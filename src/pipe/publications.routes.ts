@@ -12,6 +12,7 @@ import {
   updatePublicationBody,
 } from './publications.schema.js';
 import type { PublicationsService } from './publications.service.js';
+import { fromParam, fromReply } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
 
 const principalOf = (req: FastifyRequest) => {
@@ -19,6 +20,9 @@ const principalOf = (req: FastifyRequest) => {
   return req.principal;
 };
 const infoOf = (req: FastifyRequest) => ({ ip: req.ip, requestId: req.id });
+
+const serverTarget = { type: 'server', id: fromParam('tool_id') };
+const publicationTarget = { type: 'publication', id: fromParam('publication_id') };
 
 /**
  * Publishing (mcp_pipe in the platform): `/tools/{id}/publish` for one managed server, and
@@ -34,7 +38,7 @@ export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: Publicati
   }, async (req) => publications.getForServer(req.params.tool_id));
 
   app.post('/tools/:tool_id/publish', {
-    config: { auth: 'publications:write', audit: { action: 'server.publish', target: 'server' } },
+    config: { auth: 'publications:write', audit: { action: 'server.publish', target: serverTarget } },
     schema: {
       tags,
       summary: 'Publish an MCP server to a remote WebSocket endpoint (or change / re-enable its publication)',
@@ -43,16 +47,14 @@ export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: Publicati
       response: { 200: publicationView, 201: publicationView },
     },
   }, async (req, reply) => {
-    req.auditTargetId = req.params.tool_id;
     const r = await publications.publishServer(req.params.tool_id, req.body, principalOf(req), infoOf(req));
     return reply.status(r.created ? 201 : 200).send(r.view);
   });
 
   app.delete('/tools/:tool_id/publish', {
-    config: { auth: 'publications:write', audit: { action: 'server.unpublish', target: 'server' } },
+    config: { auth: 'publications:write', audit: { action: 'server.unpublish', target: serverTarget } },
     schema: { tags, summary: 'Stop publishing an MCP server (disconnects; deletes the stored token)', params: toolPublishParams, response: { 204: z.null() } },
   }, async (req, reply) => {
-    req.auditTargetId = req.params.tool_id;
     await publications.unpublishServer(req.params.tool_id, principalOf(req), infoOf(req));
     return reply.status(204).send(null);
   });
@@ -63,12 +65,10 @@ export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: Publicati
   }, async (req) => publications.list(req.serverScope));
 
   app.post('/publications', {
-    config: { auth: 'publications:write', audit: { action: 'publication.create', target: 'publication' } },
+    config: { auth: 'publications:write', audit: { action: 'publication.create', target: { type: 'publication', id: fromReply('id') } } },
     schema: { tags, summary: 'Publish the whole gateway (every tool an API key may use) to a remote WebSocket endpoint', body: createPublicationBody, response: { 201: publicationView, ...problems('not_found') } },
   }, async (req, reply) => {
-    const created = await publications.createGateway(req.body, principalOf(req), infoOf(req));
-    req.auditTargetId = created.id;
-    return reply.status(201).send(created);
+    return reply.status(201).send(await publications.createGateway(req.body, principalOf(req), infoOf(req)));
   });
 
   app.get('/publications/:publication_id', {
@@ -77,18 +77,14 @@ export const publicationsRoutes: FastifyPluginAsyncZod<{ publications: Publicati
   }, async (req) => publications.get(req.params.publication_id));
 
   app.patch('/publications/:publication_id', {
-    config: { auth: 'publications:write', audit: { action: 'publication.update', target: 'publication' } },
+    config: { auth: 'publications:write', audit: { action: 'publication.update', target: publicationTarget } },
     schema: { tags, summary: 'Change the endpoint or enable / disable a publication', params: publicationParams, body: updatePublicationBody, response: { 200: publicationView } },
-  }, async (req) => {
-    req.auditTargetId = req.params.publication_id;
-    return publications.update(req.params.publication_id, req.body, principalOf(req), infoOf(req));
-  });
+  }, async (req) => publications.update(req.params.publication_id, req.body, principalOf(req), infoOf(req)));
 
   app.delete('/publications/:publication_id', {
-    config: { auth: 'publications:write', audit: { action: 'publication.delete', target: 'publication' } },
+    config: { auth: 'publications:write', audit: { action: 'publication.delete', target: publicationTarget } },
     schema: { tags, summary: 'Stop and remove a publication (deletes its stored token)', params: publicationParams, response: { 204: z.null() } },
   }, async (req, reply) => {
-    req.auditTargetId = req.params.publication_id;
     await publications.remove(req.params.publication_id, principalOf(req), infoOf(req));
     return reply.status(204).send(null);
   });

@@ -1,5 +1,6 @@
-import { AppError } from '../http/app-error.js';
+import type { AppError } from '../http/app-error.js';
 import type { AuditLog } from '../logs/audit-log.js';
+import { createAudited } from '../logs/audited.js';
 import type { SecretCaller } from './secret-caller.js';
 
 export interface SecretOperation {
@@ -12,36 +13,15 @@ export interface SecretOperation {
 }
 
 /**
- * Runs one secrets operation and records exactly one operation-log row for it, success or failure,
- * with who (the caller), what, and the details; a failure also records its error code and message
- * (messages of this domain never contain values). Every transport (REST, CLI, MCP tools) goes through
+ * Runs one secrets operation through the shared `audited` (src/logs/audited.ts): one operation-log
+ * row, success or failure, targeting the secret; a decryption failure adds its key version and reason
+ * (messages of this domain never contain values). Every face (REST, CLI, MCP tools) goes through
  * this, so every read and change of a secret is audited once.
  */
 export function createSecretAudit(audit: AuditLog) {
-  return async function audited<T>(caller: SecretCaller, op: SecretOperation, run: (details: Record<string, unknown>) => Promise<T>): Promise<T> {
-    const details: Record<string, unknown> = { ...op.details };
-    const base = {
-      actor: caller.actor,
-      action: op.action,
-      target: { type: 'secret', id: op.name ?? null },
-      ip: caller.ip ?? null,
-      requestId: caller.requestId ?? null,
-    };
-    try {
-      const result = await run(details);
-      await audit.record({ ...base, outcome: 'success', ...(Object.keys(details).length ? { details } : {}) });
-      return result;
-    } catch (err) {
-      const e = err instanceof AppError ? err : null;
-      await audit.record({
-        ...base,
-        outcome: 'failure',
-        statusCode: e?.status ?? 500,
-        details: { ...details, error: e?.code ?? 'internal', ...(e ? { message: e.message } : {}), ...cryptoFacts(e) },
-      });
-      throw err;
-    }
-  };
+  const audited = createAudited(audit, cryptoFacts);
+  return <T>(caller: SecretCaller, op: SecretOperation, run: (details: Record<string, unknown>) => Promise<T>): Promise<T> =>
+    audited(caller, { action: op.action, target: { type: 'secret', id: op.name ?? null }, ...(op.details ? { details: op.details } : {}) }, run);
 }
 
 export type SecretAuditor = ReturnType<typeof createSecretAudit>;

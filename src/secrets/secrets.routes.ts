@@ -15,7 +15,11 @@ import {
   versionParams,
 } from './secrets.schema.js';
 import type { SecretsService } from './secrets.service.js';
+import { fromBody, fromParam } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
+
+/** Named by the service's own row; this one is for calls refused before the service was reached. */
+const secretTarget = { type: 'secret', id: fromParam('name') };
 
 /**
  * /secrets. Handlers stay thin: the service checks permissions again (for MCP tools) and writes the one
@@ -37,10 +41,9 @@ export const secretsRoutes: FastifyPluginAsyncZod<{ secrets: SecretsService }> =
   }, async (req) => secrets.list({ limit: req.query.limit, cursor: req.query.cursor, includeDeleted: req.query.include_deleted }, principalCaller(req.principal!)));
 
   app.post('/secrets', {
-    config: { auth: 'secrets:write', audit: { action: 'secret.create', target: 'secret' } },
+    config: { auth: 'secrets:write', audit: { action: 'secret.create', target: { type: 'secret', id: fromBody('name') } } },
     schema: { tags, summary: 'Create a secret (version 1)', body: createSecretBody, response: { 201: secretDetail, ...problems('conflict') } },
   }, async (req, reply) => {
-    req.auditTargetId = req.body.name;
     return reply.status(201).send(await secrets.create(req.body, auditedCaller(req)));
   });
 
@@ -50,22 +53,22 @@ export const secretsRoutes: FastifyPluginAsyncZod<{ secrets: SecretsService }> =
   }, async (req) => secrets.get(req.params.name, principalCaller(req.principal!)));
 
   app.post('/secrets/:name/reveal', {
-    config: { auth: 'secrets:reveal', audit: { action: 'secret.reveal', target: 'secret' } },
+    config: { auth: 'secrets:reveal', audit: { action: 'secret.reveal', target: secretTarget } },
     schema: { tags, summary: 'Read a value (audited with the reason)', params: nameParams, body: revealSecretBody, response: { 200: revealedSecret } },
   }, async (req) => secrets.reveal(req.params.name, req.body, auditedCaller(req)));
 
   app.put('/secrets/:name', {
-    config: { auth: 'secrets:write', audit: { action: 'secret.update', target: 'secret' } },
+    config: { auth: 'secrets:write', audit: { action: 'secret.update', target: secretTarget } },
     schema: { tags, summary: 'Store a new version (optional check-and-set)', params: nameParams, body: updateSecretBody, response: { 200: secretDetail, ...problems('conflict') } },
   }, async (req) => secrets.update(req.params.name, req.body, auditedCaller(req)));
 
   app.post('/secrets/:name/rotate', {
-    config: { auth: 'secrets:write', audit: { action: 'secret.rotate', target: 'secret' } },
+    config: { auth: 'secrets:write', audit: { action: 'secret.rotate', target: secretTarget } },
     schema: { tags, summary: 'Rotate: a new value, given or generated; the previous one stays readable for the overlap window', params: nameParams, body: rotateSecretBody, response: { 200: secretDetail, ...problems('conflict') } },
   }, async (req) => secrets.rotate(req.params.name, req.body, auditedCaller(req)));
 
   app.delete('/secrets/:name', {
-    config: { auth: 'secrets:write', audit: { action: 'secret.delete', target: 'secret' } },
+    config: { auth: 'secrets:write', audit: { action: 'secret.delete', target: secretTarget } },
     schema: { tags, summary: 'Soft-delete a secret (restorable)', params: nameParams, response: { 204: z.null() } },
   }, async (req, reply) => {
     await secrets.delete(req.params.name, auditedCaller(req));
@@ -73,12 +76,12 @@ export const secretsRoutes: FastifyPluginAsyncZod<{ secrets: SecretsService }> =
   });
 
   app.post('/secrets/:name/restore', {
-    config: { auth: 'secrets:write', audit: { action: 'secret.restore', target: 'secret' } },
+    config: { auth: 'secrets:write', audit: { action: 'secret.restore', target: secretTarget } },
     schema: { tags, summary: 'Restore a soft-deleted secret', params: nameParams, response: { 200: secretDetail, ...problems('conflict') } },
   }, async (req) => secrets.restore(req.params.name, auditedCaller(req)));
 
   app.delete('/secrets/:name/versions/:version', {
-    config: { auth: 'secrets:write', audit: { action: 'secret.destroy_version', target: 'secret' } },
+    config: { auth: 'secrets:write', audit: { action: 'secret.destroy_version', target: secretTarget } },
     schema: { tags, summary: 'Destroy one version for good (not the current one)', params: versionParams, response: { 204: z.null(), ...problems('conflict') } },
   }, async (req, reply) => {
     await secrets.destroyVersion(req.params.name, req.params.version, auditedCaller(req));

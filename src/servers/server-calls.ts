@@ -1,5 +1,5 @@
 import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/client';
-import { withCallContext } from '../traffic/call-context.js';
+import { withCallContext } from '../protocol-log/call-context.js';
 import type { McpConnection } from './mcp-connection.js';
 import { mapServerErrors } from './server-error-map.js';
 import type { ServerRow } from './server.table.js';

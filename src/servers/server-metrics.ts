@@ -1,5 +1,5 @@
 import pidusage from 'pidusage';
-import type { PairedResponse } from '../traffic/traffic-recorder.js';
+import type { PairedResponse } from '../protocol-log/protocol-recorder.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface MetricsSample {

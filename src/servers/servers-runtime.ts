@@ -6,10 +6,10 @@ import type { Database } from '../db/database.js';
 import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { SecretEvents } from '../secrets/secret-events.js';
-import { currentCallContext } from '../traffic/call-context.js';
-import { applyTrafficRetention, type RetentionPolicy } from '../traffic/traffic-retention.js';
-import { createTrafficRecorder, type TrafficRecorder, type TrafficRecorderOptions } from '../traffic/traffic-recorder.js';
-import { createTrafficRepository } from '../traffic/traffic.repository.js';
+import { currentCallContext } from '../protocol-log/call-context.js';
+import { createProtocolLog } from '../protocol-log/protocol-log.js';
+import type { RetentionPolicy } from '../protocol-log/protocol-log-retention.js';
+import type { TrafficRecorder, TrafficRecorderOptions } from '../protocol-log/protocol-recorder.js';
 import { reapOrphans } from './pid-files.js';
 import { createSecretValues, type SecretValues } from './secret-values.js';
 import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
@@ -61,23 +61,20 @@ export interface ServersRuntime {
   close(): Promise<void>;
 }
 
-const DEFAULT_RETENTION: RetentionPolicy = { maxAgeMs: 30 * 24 * 60 * 60 * 1000, maxRows: 1_000_000 };
-
-/** Wires the servers domain: supervisor -> protocol recorder -> mcp_logs, and the service over them. */
+/** Wires the servers domain: supervisor -> the protocol log (src/protocol-log/), and the service over them. */
 export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
   const { log } = deps;
   const pidDir = path.join(deps.config.dataDir, 'pids');
   const secretValues = createSecretValues();
-  const traffic = createTrafficRepository(deps.db);
   // The supervisor is created below; metrics read it only when sampling.
   const metrics = createServerMetrics({ supervisor: { list: () => supervisor.list() }, ...deps.metrics });
-  const recorder = createTrafficRecorder({
-    ...deps.recorder,
-    onResponse: metrics.onResponse,
-    insert: (rows) => traffic.insertBatch(rows),
-    redact: secretValues.redact,
-    onError: (err) => log.error({ err }, 'protocol log: a batch could not be written'),
+  const protocolLog = createProtocolLog({
+    db: deps.db,
+    log,
+    recorder: { ...deps.recorder, onResponse: metrics.onResponse, redact: secretValues.redact },
+    retention: deps.retention,
   });
+  const { recorder } = protocolLog;
   const supervisor = createSupervisor({
     pidDir,
     log,
@@ -103,13 +100,6 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
   const unsubscribe = ['secret.rotated', 'secret.updated'].map((event) =>
     deps.secretEvents?.on(event as 'secret.rotated', (e) => servers.restartUsersOf(e.name).then(() => undefined)),
   );
-  const retention = setInterval(() => {
-    const policy = typeof deps.retention === 'function' ? deps.retention() : deps.retention;
-    applyTrafficRetention(traffic, policy ?? DEFAULT_RETENTION)
-      .then((r) => r.byAge + r.bySize > 0 && log.info(r, 'protocol log retention applied'))
-      .catch((err: unknown) => log.error({ err }, 'protocol log retention failed'));
-  }, 60 * 60 * 1000);
-  retention.unref();
 
   let closing: Promise<void> | null = null;
   let booted: Promise<void> | null = null;
@@ -134,11 +124,10 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     },
     close() {
       closing ??= (async () => {
-        clearInterval(retention);
         metrics.stop();
         for (const off of unsubscribe) off?.();
         await supervisor.stopAll();
-        await recorder.close();
+        await protocolLog.close();
       })();
       return closing;
     },

@@ -24,7 +24,17 @@ import {
   upstreamProblems,
 } from './servers.schema.js';
 import type { ServersService } from './servers.service.js';
+import { firstOf, fromBody, fromParam, fromReply, type AuditTargetId } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
+
+const serverTarget = { type: 'server', id: fromParam('tool_id') };
+
+/** The servers an import names (comma-separated), as in the `mcpServers` / `servers` JSON sent. */
+const importedNames: AuditTargetId = ({ request }) => {
+  const body = request.body as { mcpServers?: object; servers?: object } | undefined;
+  const names = [...Object.keys(body?.mcpServers ?? {}), ...Object.keys(body?.servers ?? {})];
+  return names.length > 0 ? names.join(',') : null;
+};
 
 /** `user:<name>` / `api_key:<name>`: the caller recorded in the protocol log. */
 const callerOf = (req: FastifyRequest): string | null => (req.principal ? `${req.principal.type}:${req.principal.name}` : null);
@@ -32,31 +42,24 @@ const callerOf = (req: FastifyRequest): string | null => (req.principal ? `${req
 /**
  * /tools: managed MCP servers (the seed's name for them). Reading is for viewers; starting, stopping
  * and calling for operators; creating or changing a server (command, args, env, cwd, URL: code
- * execution on the host) for admins. Mutating calls are audited by the HTTP hook.
+ * execution on the host) for admins. Mutating calls are audited by the HTTP hook, which finds the server in `tool_id`.
  */
 export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> = async (app, { servers }) => {
   const tags = ['tools'];
-  app.addHook('preHandler', async (req) => {
-    const id = (req.params as { tool_id?: unknown } | undefined)?.tool_id;
-    if (typeof id === 'string') req.auditTargetId = id;
-  });
-
   app.get('/tools', {
     config: { auth: 'servers:read' },
     schema: { tags, summary: 'List managed MCP servers', querystring: listServersQuery, response: { 200: serverPage } },
   }, async (req) => servers.list(req.query, req.serverScope, req.principal?.role));
 
   app.post('/tools', {
-    config: { auth: 'servers:write', audit: { action: 'server.create', target: 'server' } },
+    config: { auth: 'servers:write', audit: { action: 'server.create', target: { type: 'server', id: firstOf(fromReply('id'), fromBody('name')) } } },
     schema: { tags, summary: 'Register an MCP server', body: createServerBody, response: { 201: serverView, ...problems('conflict') } },
   }, async (req, reply) => {
-    const created = await servers.create(req.body);
-    req.auditTargetId = created.id;
-    return reply.status(201).send(created);
+    return reply.status(201).send(await servers.create(req.body));
   });
 
   app.post('/tools/import', {
-    config: { auth: 'servers:write', audit: { action: 'server.import', target: 'server' } },
+    config: { auth: 'servers:write', audit: { action: 'server.import', target: { type: 'server', id: importedNames } } },
     schema: { tags, summary: 'Import an mcpServers JSON (Claude Desktop, Cursor, VS Code)', body: importBody, response: { 200: importReport } },
   }, async (req) => servers.importConfig(req.body));
 
@@ -71,12 +74,12 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   }, async (req) => servers.get(req.params.tool_id, req.principal?.role));
 
   app.put('/tools/:tool_id', {
-    config: { auth: 'servers:write', audit: { action: 'server.update', target: 'server' } },
+    config: { auth: 'servers:write', audit: { action: 'server.update', target: serverTarget } },
     schema: { tags, summary: 'Change an MCP server (a running one uses it after a restart)', params: toolParams, body: updateServerBody, response: { 200: serverView, ...problems('conflict') } },
   }, async (req) => servers.update(req.params.tool_id, req.body));
 
   app.delete('/tools/:tool_id', {
-    config: { auth: 'servers:write', audit: { action: 'server.delete', target: 'server' } },
+    config: { auth: 'servers:write', audit: { action: 'server.delete', target: serverTarget } },
     schema: { tags, summary: 'Delete an MCP server (stopping it first)', params: toolParams, response: { 204: z.null() } },
   }, async (req, reply) => {
     await servers.delete(req.params.tool_id);
@@ -85,7 +88,7 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
 
   for (const verb of ['start', 'stop', 'restart'] as const) {
     app.post(`/tools/:tool_id/${verb}`, {
-      config: { auth: 'servers:operate', audit: { action: `server.${verb}`, target: 'server' } },
+      config: { auth: 'servers:operate', audit: { action: `server.${verb}`, target: serverTarget } },
       schema: { tags, summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} an MCP server`, params: toolParams, response: { 200: statusView, ...problems('conflict', 'unprocessable', 'bad_gateway') } },
     }, async (req) => servers[verb](req.params.tool_id));
   }
@@ -101,17 +104,17 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   }, async (req) => servers.capabilities(req.params.tool_id, callerOf(req)));
 
   app.post('/tools/:tool_id/call', {
-    config: { auth: 'servers:operate', audit: { action: 'server.call', target: 'server' } },
+    config: { auth: 'servers:operate', audit: { action: 'server.call', target: serverTarget } },
     schema: { tags, summary: 'Call a tool; its MCP result (isError: true when the tool failed)', params: toolParams, body: callToolBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.callTool(req.params.tool_id, req.body.tool, req.body.arguments, callerOf(req)));
 
   app.post('/tools/:tool_id/read-resource', {
-    config: { auth: 'servers:operate', audit: { action: 'server.read_resource', target: 'server' } },
+    config: { auth: 'servers:operate', audit: { action: 'server.read_resource', target: serverTarget } },
     schema: { tags, summary: 'Read a resource', params: toolParams, body: readResourceBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.readResource(req.params.tool_id, req.body.uri, callerOf(req)));
 
   app.post('/tools/:tool_id/get-prompt', {
-    config: { auth: 'servers:operate', audit: { action: 'server.get_prompt', target: 'server' } },
+    config: { auth: 'servers:operate', audit: { action: 'server.get_prompt', target: serverTarget } },
     schema: { tags, summary: 'Get a prompt', params: toolParams, body: getPromptBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.getPrompt(req.params.tool_id, req.body.name, req.body.arguments, callerOf(req)));
 

@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import type { LogsService } from '../logs/logs.service.js';
-import { applyTrafficRetention } from '../traffic/traffic-retention.js';
-import type { TrafficRepository } from '../traffic/traffic.repository.js';
+import { applyTrafficRetention, protocolLogRetention } from '../protocol-log/protocol-log-retention.js';
+import type { TrafficRepository } from '../protocol-log/protocol-log.repository.js';
 import type { SettingsService } from './settings.service.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface LogRetentionDeps {
   logs: Pick<LogsService, 'cleanup'>;
@@ -13,11 +11,6 @@ export interface LogRetentionDeps {
   log: Pick<Logger, 'info' | 'error'>;
   /** Default hourly. */
   intervalMs?: number;
-}
-
-/** The protocol log's policy from the runtime settings (the servers runtime applies it hourly). */
-export function protocolLogRetention(settings: Pick<SettingsService, 'get'>) {
-  return { maxAgeMs: settings.get('logs.mcp.retention_days') * DAY_MS, maxRows: settings.get('logs.mcp.max_rows') };
 }
 
 /**

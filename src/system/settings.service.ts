@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Config, SettingSource } from '../config.js';
 import { nowIso } from '../lib/clock.js';
-import type { AuditEntry, AuditLog } from '../logs/audit-log.js';
+import type { AuditLog } from '../logs/audit-log.js';
+import { createAudited, type AuditCaller } from '../logs/audited.js';
 import { SETTING_DESCRIPTIONS, SETTING_ENV, SETTING_KEYS, SETTING_SCHEMAS, settingDefaults, type SettingKey, type SettingValues } from './settings-definitions.js';
 import type { SettingsRepository } from './settings.repository.js';
 import { validateSettings } from './settings-validation.js';
@@ -25,11 +26,8 @@ export interface SettingChange {
   new: unknown;
 }
 
-export interface SettingsCaller {
-  actor: AuditEntry['actor'];
-  ip?: string | null;
-  requestId?: string | null;
-}
+/** Who changes the settings: audited as the actor of the change. */
+export type SettingsCaller = AuditCaller;
 
 /** A default given by another domain (e.g. the backup schedule from BACKUP_SCHEDULE). */
 export type SettingDefaultOverrides = { [K in SettingKey]?: { value: SettingValues[K]; env?: string } };
@@ -58,6 +56,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  */
 export function createSettingsService(deps: SettingsServiceDeps) {
   const { repo, config, log } = deps;
+  const audited = deps.audit ? createAudited(deps.audit) : null;
   const defaults: SettingValues = { ...settingDefaults(config) };
   const envOf: Partial<Record<SettingKey, string>> = { ...SETTING_ENV };
   for (const [key, d] of Object.entries(deps.defaults ?? {}) as [SettingKey, { value: unknown; env?: string }][]) {
@@ -150,29 +149,24 @@ export function createSettingsService(deps: SettingsServiceDeps) {
      * applies them at once and writes one operation-log row with the old and new values.
      */
     async update(patch: Record<string, unknown>, caller: SettingsCaller): Promise<{ changes: SettingChange[]; settings: SettingView[] }> {
-      const valid = validateSettings(patch, config.settingSources);
-      const at = nowIso();
-      const by = caller.actor.name ?? caller.actor.id ?? null;
-      await repo.write([...valid].map(([key, value]) => ({ key, value: value === null ? null : JSON.stringify(value) })), at, by);
-      generation++;
-      const next = new Map(stored);
-      for (const [key, value] of valid) {
-        if (value === null) next.delete(key);
-        else next.set(key, { value, updatedAt: at, updatedBy: by });
-      }
-      const changes = install(next);
-      await deps.audit?.record({
-        actor: caller.actor,
-        action: 'system.config.update',
-        target: { type: 'settings', id: [...valid.keys()].join(',') },
-        outcome: 'success',
-        statusCode: 200,
-        ip: caller.ip ?? null,
-        requestId: caller.requestId ?? null,
-        details: { changes, reset: [...valid].filter(([, v]) => v === null).map(([k]) => k) },
-      });
-      if (changes.length > 0) log.info({ changes: changes.map((c) => c.key), by }, 'runtime settings changed');
-      return { changes, settings: this.list() };
+      const apply = async (details: Record<string, unknown>) => {
+        const valid = validateSettings(patch, config.settingSources);
+        const at = nowIso();
+        const by = caller.actor.name ?? caller.actor.id ?? null;
+        await repo.write([...valid].map(([key, value]) => ({ key, value: value === null ? null : JSON.stringify(value) })), at, by);
+        generation++;
+        const next = new Map(stored);
+        for (const [key, value] of valid) {
+          if (value === null) next.delete(key);
+          else next.set(key, { value, updatedAt: at, updatedBy: by });
+        }
+        const changes = install(next);
+        Object.assign(details, { changes, reset: [...valid].filter(([, v]) => v === null).map(([k]) => k) });
+        if (changes.length > 0) log.info({ changes: changes.map((c) => c.key), by }, 'runtime settings changed');
+        return { changes, settings: this.list() };
+      };
+      const target = { type: 'settings', id: Object.keys(patch).join(',') || null };
+      return audited ? audited(caller, { action: 'system.config.update', target }, apply) : apply({});
     },
 
     /** Calls `fn(value, old)` whenever the effective value of `key` changes. Returns the unsubscribe. */

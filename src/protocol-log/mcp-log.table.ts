@@ -1,7 +1,7 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
 /**
- * One JSON-RPC message to or from the server named in `server` (filled by src/traffic/): a managed
+ * One JSON-RPC message to or from the server named in `server` (filled by the recorder beside it): a managed
  * MCP server, or `gateway` / `mcps` for what clients exchange with the gateway / the log service.
  */
 export interface McpLogTable {

@@ -1,4 +1,4 @@
-import type { NewMcpLogRow } from '../logs/mcp-log.table.js';
+import type { NewMcpLogRow } from './mcp-log.table.js';
 import { formatPayload } from './payload.js';
 import { RingBuffer } from './ring-buffer.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { NewMcpLogRow } from '../logs/mcp-log.table.js';
+import type { NewMcpLogRow } from '../protocol-log/mcp-log.table.js';
 import { NOT_SERIALISABLE } from './payload.js';
-import { createTrafficRecorder, type TrafficRecorderOptions } from './traffic-recorder.js';
+import { createTrafficRecorder, type TrafficRecorderOptions } from './protocol-recorder.js';
 
 function make(over: Partial<TrafficRecorderOptions> = {}) {
   const rows: NewMcpLogRow[] = [];

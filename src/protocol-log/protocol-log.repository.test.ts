@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { connect, type DbHandle } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
-import type { NewMcpLogRow } from '../logs/mcp-log.table.js';
-import { applyTrafficRetention } from './traffic-retention.js';
-import { createTrafficRecorder } from './traffic-recorder.js';
-import { createTrafficRepository } from './traffic.repository.js';
+import type { NewMcpLogRow } from '../protocol-log/mcp-log.table.js';
+import { applyTrafficRetention } from './protocol-log-retention.js';
+import { createTrafficRecorder } from './protocol-recorder.js';
+import { createTrafficRepository } from './protocol-log.repository.js';
 
 /** The recorder writing into the real database (SQLite, or PostgreSQL with TEST_DATABASE_URL), and retention. */
 

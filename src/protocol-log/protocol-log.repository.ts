@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { NewMcpLogRow } from '../logs/mcp-log.table.js';
+import type { NewMcpLogRow } from '../protocol-log/mcp-log.table.js';
 
 /** Rows per INSERT statement: 12 columns x 1,000 stays under SQLite's and PostgreSQL's parameter limits. */
 const ROWS_PER_STATEMENT = 1000;
