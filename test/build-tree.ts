@@ -40,6 +40,9 @@ export async function buildTree(): Promise<string> {
     outbase: ROOT,
     allowOverwrite: true,
     bundle: true,
+    // What a command imports only when it runs (`serve`'s HTTP layer) becomes a chunk of its own.
+    splitting: true,
+    chunkNames: '.chunks/[name]-[hash]',
     external: NOT_BUNDLED,
     plugins: [treeUrls(outdir)],
     // Bundled CommonJS dependencies call require(): give the ES module one.
