@@ -9,15 +9,17 @@ export const ADMIN_PASSWORD = 'admin-password-for-tests';
 export const LOOPBACK = '127.0.0.1,::1,localhost';
 
 /**
- * The first admin's stored password hash, at a low scrypt cost (N = 2^10): the tests log in as the
- * admin some hundred times, and each check at the shipped cost (N = 2^15) takes ~0.17 CPU-s. Same
- * format (`scrypt$N$r$p$salt$hash`, whose parameters verifyPassword reads), so a login takes the same path.
+ * A password hash at a low scrypt cost (N = 2^10), for the users the test helpers make (the first admin,
+ * `TestApp.as()`): the tests log in as them some hundred times, and each check at the shipped cost
+ * (N = 2^15) takes ~0.17 CPU-s. Same format (`scrypt$N$r$p$salt$hash`, whose parameters
+ * verifyPassword reads), so a login takes the same path.
  */
-const CHEAP_ADMIN_HASH = (() => {
+export function cheapPasswordHash(password: string): string {
   const salt = randomBytes(16);
-  const hash = scryptSync(ADMIN_PASSWORD.normalize('NFKC'), salt, 32, { N: 1024, r: 8, p: 1 });
+  const hash = scryptSync(password.normalize('NFKC'), salt, 32, { N: 1024, r: 8, p: 1 });
   return ['scrypt', 1024, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
-})();
+}
+const CHEAP_ADMIN_HASH = cheapPasswordHash(ADMIN_PASSWORD);
 
 export interface BootedContext {
   config: Readonly<Config>;
