@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/sequencer.js';
 
 const TESTS = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 /** Files that assert on every descendant of their own process: they get a fresh worker each. */
@@ -12,6 +13,8 @@ export default defineConfig({
     reporters: ['default', './test/skipped-reporter.ts'],
     // Two cores: keep child-process-heavy files from starving each other.
     maxWorkers: 2,
+    // Without recorded durations (a fresh clone), files that start processes run first.
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       // Files share a worker's module cache instead of importing the whole app again each (measured:
       // half the CPU of the in-process files, docs/benchmarks.md). Tests hold no module-level state to reset.

@@ -12,7 +12,6 @@ import { registerStopCommand } from './cli/stop.command.js';
 import { registerUserCommands } from './cli/user.command.js';
 import { ConfigError } from './config.js';
 import { AppError } from './http/app-error.js';
-import { startServer } from './server.js';
 import { InstanceLockedError } from './system/instance-lock.js';
 import { VERSION } from './version.js';
 
@@ -30,7 +29,7 @@ program
   .description('start the platform (API, docs, UI) and the managed servers')
   .action(async () => {
     // Handlers go in before start-up, so a signal that arrives while starting still stops cleanly.
-    const state: { server?: Awaited<ReturnType<typeof startServer>>; signalled?: string } = {};
+    const state: { server?: Awaited<ReturnType<typeof import('./server.js').startServer>>; signalled?: string } = {};
     const shutdown = (signal: string) => {
       state.signalled = signal;
       const server = state.server;
@@ -55,6 +54,8 @@ program
       process.exit(70);
     };
     process.once('beforeExit', stalled);
+    // Loaded here: the other commands need none of the HTTP layer.
+    const { startServer } = await import('./server.js');
     state.server = await startServer(env.config());
     process.off('beforeExit', stalled);
     if (state.signalled) shutdown(state.signalled);

@@ -181,6 +181,8 @@ describe('pipe relay (WebSocket endpoint <-> stdio MCP server)', () => {
     await waitFor(() => relay.status().attempts >= 3, 15_000, 'three failed attempts');
     const back = await endpoint({ port });
     const conn = await back.connection(1, 15_000);
+    // The endpoint sees the connection before the relay's own `open` event (a race on a loaded machine).
+    await waitFor(() => relay.status().state === 'connected', 5_000, 'the relay to see its connection');
     expect(relay.status()).toMatchObject({ state: 'connected', last_error: expect.stringContaining('ECONNREFUSED') });
     await new Promise((r) => setTimeout(r, 800)); // longer than stableMs
     const before = log.lines.length;

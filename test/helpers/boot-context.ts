@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type AppContext, type ContextOptions, createContext } from '../../src/context.js';
@@ -6,6 +7,19 @@ import { createLogger, type LoggerHandle } from '../../src/logs/logger.js';
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 /** Test servers and endpoints listen on loopback, which the outbound guard refuses unless allowed. */
 export const LOOPBACK = '127.0.0.1,::1,localhost';
+
+/**
+ * A password hash at a low scrypt cost (N = 2^10), for the users the test helpers make (the first admin,
+ * `TestApp.as()`): the tests log in as them some hundred times, and each check at the shipped cost
+ * (N = 2^15) takes ~0.17 CPU-s. Same format (`scrypt$N$r$p$salt$hash`, whose parameters
+ * verifyPassword reads), so a login takes the same path.
+ */
+export function cheapPasswordHash(password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password.normalize('NFKC'), salt, 32, { N: 1024, r: 8, p: 1 });
+  return ['scrypt', 1024, 8, 1, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+const CHEAP_ADMIN_HASH = cheapPasswordHash(ADMIN_PASSWORD);
 
 export interface BootedContext {
   config: Readonly<Config>;
@@ -31,7 +45,10 @@ export async function bootTestContext(databaseUrl: string, dir: string, opts: Bo
   );
   const logger = await createLogger({ level: opts.logLevel ?? 'info', logFile: config.logFile, stdout: false });
   const ctx = await createContext(config, { logger, ...(opts.openSession ? { openSession: opts.openSession } : {}) });
-  await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
+  const first = await ctx.users.ensureFirstAdmin(config.adminUsername, config.adminPassword);
+  if (first.created && config.adminPassword === ADMIN_PASSWORD) {
+    await ctx.db.updateTable('users').set({ password_hash: CHEAP_ADMIN_HASH }).where('username', '=', config.adminUsername).execute();
+  }
   return { config, logger, ctx };
 }
 

@@ -1,9 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-/** tsx's loader by absolute URL, so the CLI runs from source in any working directory. */
-const TSX = import.meta.resolve('tsx');
+import { cliArgs } from './run-cli.js';
 
 export interface ServeRun {
   child: ChildProcess;
@@ -15,9 +11,9 @@ export interface ServeRun {
   ready(ms?: number): Promise<void>;
 }
 
-/** Starts the real `mcps serve` (from source) in `cwd` with only PATH, PORT and `env` in its environment. */
+/** Starts the real `mcps serve` (compiled once per test run, as runCli) in `cwd` with only PATH, PORT and `env` in its environment. */
 export function serveCli(opts: { cwd: string; port: number; env?: Record<string, string> }): ServeRun {
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'serve'], {
+  const child = spawn(process.execPath, cliArgs(['serve']), {
     cwd: opts.cwd,
     env: { PATH: process.env['PATH'] ?? '', PORT: String(opts.port), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

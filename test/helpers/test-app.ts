@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
-import { bootTestContext, loginHeaders } from './boot-context.js';
+import { bootTestContext, cheapPasswordHash, loginHeaders } from './boot-context.js';
 import { createTestDatabase, type TestDatabase } from './test-db.js';
 
 export interface TestApp {
@@ -43,8 +43,10 @@ export async function createTestApp(env: Record<string, string> = {}, extend?: (
     login: (username, password) => loginHeaders(app, username, password),
     async as(role) {
       const username = `${role}${++n}`;
-      await ctx.users.create({ username, password: `${username}-password!`, role });
-      return t.login(username, `${username}-password!`);
+      const password = `${username}-password!`;
+      const u = await ctx.users.create({ username, password, role });
+      await ctx.db.updateTable('users').set({ password_hash: cheapPasswordHash(password) }).where('id', '=', u.id).execute();
+      return t.login(username, password);
     },
     async close() {
       await app.close();

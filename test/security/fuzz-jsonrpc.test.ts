@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliArgs } from '../helpers/run-cli.js';
 import { exchange, hostileFrames, judgeFrame, messagesIn, MessageStream, type Frame, type JsonRpcMessage } from './jsonrpc-frames.js';
 import { createSecurityApp, type SecurityApp } from './security-app.js';
 
@@ -10,8 +10,6 @@ import { createSecurityApp, type SecurityApp } from './security-app.js';
  * a JSON-RPC error (or an HTTP 4xx), and the face answers a valid request after each one.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = import.meta.resolve('tsx');
 const INIT = (id: string | number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '1' } } });
 const INITIALIZED = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
@@ -140,7 +138,7 @@ describe('JSON-RPC abuse', () => {
   }, 120_000);
 
   it('mcps log-service (stdio): hostile lines on stdin', async () => {
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts'), 'log-service'], {
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, cliArgs(['log-service']), {
       cwd: t.dir,
       env: { PATH: process.env['PATH'] ?? '', ENVIRONMENT: 'test', DATABASE_URL: t.database.url, DATA_DIR: t.config.dataDir, MCPS_API_KEY: apiKey },
     });
