@@ -1,7 +1,7 @@
 import type { LeaseKeeper } from '../leases/lease-keeper.js';
 import type { PublicationRow } from './publication.table.js';
 import { startPublicationRelay, type PublicationRelay, type PublicationRelayDeps } from './publication-relay.js';
-import type { PipeStatus } from './pipe-relay.js';
+import type { PipeStatus } from './pipe-status.js';
 import type { PublicationsRepository } from './publications.repository.js';
 
 export interface PublicationManagerDeps extends PublicationRelayDeps {
