@@ -115,3 +115,22 @@ export function openPipeConnection(url: string, ctx: ConnectionContext): PipeCon
 
   return conn;
 }
+
+/** Closes the connection (code 1000; one still connecting, or not closed within 3 s, is cut). */
+export async function closePipeConnection(conn: PipeConnection, timers: Timers): Promise<void> {
+  if (conn.ws.readyState === WebSocket.CONNECTING) conn.ws.terminate();
+  else conn.ws.close(1000, 'pipe stopping');
+  const cancel = timers.after(3000, () => conn.ws.terminate());
+  await conn.closed;
+  cancel();
+}
+
+/** What a closed connection is reported as: the line logged and the pipe's last error. */
+export function closeReport(conn: PipeConnection, code: number, reason: string, display: string): { logged: string; error: string } {
+  if (conn.openedAt !== null) {
+    const closed = `connection closed (code ${code}${reason ? `: ${reason}` : ''})`;
+    return { logged: closed, error: conn.error ?? closed };
+  }
+  const error = conn.error ?? `the connection failed (code ${code})`;
+  return { logged: `could not connect to ${display}: ${error}`, error };
+}

@@ -1,12 +1,11 @@
 import type { LookupFunction } from 'node:net';
-import WebSocket from 'ws';
 import type { PipeTiming } from '../config.js';
-import { backoffDelay } from '../servers/backoff.js';
 import { realTimers } from '../servers/timers.js';
 import { closeVerdict } from './close-codes.js';
 import { endpointRedactor } from './endpoint-url.js';
-import { openPipeConnection, type PipeConnection } from './pipe-connection.js';
+import { closePipeConnection, closeReport, openPipeConnection, type PipeConnection } from './pipe-connection.js';
 import type { PipeLog } from './pipe-log.js';
+import { createPipeRetry } from './pipe-retry.js';
 import { pipeStates, type PipeState } from './pipe-state.js';
 import { newPipeRecord, pipeStatus, type PipeStatus } from './pipe-status.js';
 import type { OpenTransport } from './transport-link.js';
@@ -47,7 +46,6 @@ export function createPipeRelay(opts: PipeRelayOptions) {
   let started = false;
   let stopping = false;
   let current: PipeConnection | null = null;
-  let cancelRetry: (() => void) | null = null;
   const closing = new Set<Promise<void>>();
 
   const move = (to: PipeState) => {
@@ -55,17 +53,12 @@ export function createPipeRelay(opts: PipeRelayOptions) {
   };
   const say = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => opts.log[level](redact(msg));
 
+  const retry = createPipeRetry({ timers, timing, record, say: (msg) => say('info', msg), retry: () => void connect() });
   const scheduleRetry = () => {
     // A stop while the endpoint was being resolved: nothing more to try.
     if (stopping) return;
-    const delay = backoffDelay(record.attempts++, { baseMs: timing.backoffBaseMs, capMs: timing.backoffMaxMs, factor: 2, jitter: 0.2 });
     move('retrying');
-    record.nextRetryAt = timers.now() + delay;
-    say('info', `reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${record.attempts})`);
-    cancelRetry = timers.after(delay, () => {
-      cancelRetry = null;
-      void connect();
-    });
+    retry.schedule();
   };
 
   /** An attempt that failed before any connection: logged, then retried. */
@@ -85,14 +78,9 @@ export function createPipeRelay(opts: PipeRelayOptions) {
       closing.add(done);
     }
     if (stopping) return;
-    if (conn.openedAt !== null) {
-      const message = `connection closed (code ${code}${reason ? `: ${reason}` : ''})`;
-      say('warn', message);
-      record.lastError = conn.error ?? message;
-    } else {
-      record.lastError = conn.error ?? `the connection failed (code ${code})`;
-      say('warn', `could not connect to ${opts.display}: ${record.lastError}`);
-    }
+    const report = closeReport(conn, code, reason, opts.display);
+    say('warn', report.logged);
+    record.lastError = report.error;
     const verdict = closeVerdict(code, reason, conn.httpStatus);
     if (!verdict.retry) {
       move('fatal');
@@ -148,17 +136,8 @@ export function createPipeRelay(opts: PipeRelayOptions) {
     /** Closes the WebSocket (code 1000) and stops the server side in steps. Idempotent. */
     async stop(): Promise<void> {
       stopping = true;
-      cancelRetry?.();
-      cancelRetry = null;
-      record.nextRetryAt = null;
-      const conn = current;
-      if (conn) {
-        if (conn.ws.readyState === WebSocket.CONNECTING) conn.ws.terminate();
-        else conn.ws.close(1000, 'pipe stopping');
-        const cancel = timers.after(3000, () => conn.ws.terminate());
-        await conn.closed;
-        cancel();
-      }
+      retry.cancel();
+      if (current) await closePipeConnection(current, timers);
       await Promise.all([...closing]);
       if (record.state !== 'fatal' && record.state !== 'stopped') move('stopped');
     },
