@@ -9,6 +9,20 @@ import { deniedError, toProtocolError } from './upstream-errors.js';
 const quarantined = (exposed: string) =>
   `tool '${exposed}' is quarantined: its definition changed (or hides invisible text) and an admin must approve it (POST /api/v1/gateway/tools/${exposed}/approve)`;
 
+/** A clear reason for a name that is not in the session's list, without calling the upstream. */
+async function whyHidden(deps: RouterDeps, scope: SessionScope, exposed: string): Promise<string> {
+  const aggregate = scope.endpoint === null;
+  const sep = deps.separator;
+  const server = aggregate ? exposed.split(sep)[0]! : scope.endpoint!;
+  const tool = aggregate ? exposed.slice(server.length + sep.length) : exposed;
+  if (aggregate && !exposed.includes(sep)) return `unknown tool '${exposed}'`;
+  const list = await deps.allowlist(scope.principal);
+  if (!toolAllowed(list, server, { full: fullName(server, tool, sep), exposed })) return `tool '${exposed}' is not allowed for this API key`;
+  const pin = await deps.pins.get(server, tool);
+  if (pin && pin.state === 'quarantined') return quarantined(exposed);
+  return `unknown tool '${exposed}'`;
+}
+
 /**
  * A session's tools: the visible, allowed tools under their exposed names (the routing table),
  * and calls routed back to their upstream after a fresh check of definition, pin and allowlist.
@@ -43,22 +57,9 @@ export function createSessionTools(deps: RouterDeps, scope: SessionScope, upstre
     return [...next.values()];
   };
 
-  /** A clear reason for a name that is not in the session's list, without calling the upstream. */
-  const whyHidden = async (exposed: string): Promise<string> => {
-    const sep = deps.separator;
-    const server = aggregate ? exposed.split(sep)[0]! : scope.endpoint!;
-    const tool = aggregate ? exposed.slice(server.length + sep.length) : exposed;
-    if (aggregate && !exposed.includes(sep)) return `unknown tool '${exposed}'`;
-    const list = await deps.allowlist(scope.principal);
-    if (!toolAllowed(list, server, { full: fullName(server, tool, sep), exposed })) return `tool '${exposed}' is not allowed for this API key`;
-    const pin = await deps.pins.get(server, tool);
-    if (pin && pin.state === 'quarantined') return quarantined(exposed);
-    return `unknown tool '${exposed}'`;
-  };
-
   /** A name the session does not list: denied, except on a per-server endpoint (see below). */
   const resolveUnlisted = async (exposed: string): Promise<{ route: RoutedTool; u: Upstream }> => {
-    const why = await whyHidden(exposed);
+    const why = await whyHidden(deps, scope, exposed);
     // A per-server endpoint shows its server unchanged: a name the server does not list (and
     // the key may call) goes to the server, which answers as it would directly.
     if (!aggregate && why.startsWith('unknown tool')) {
