@@ -1,6 +1,7 @@
 import { type ReadStream, createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { AppError } from '../http/app-error.js';
+import { oneAtATime } from '../lib/one-at-a-time.js';
 import { asAppError, createBackupContext, type BackupsServiceDeps } from './backup-context.js';
 import { createBackupWriter } from './backup-create.js';
 import type { BackupKind, BackupManifest } from './backup-format.js';
@@ -93,16 +94,6 @@ export function createBackupsService(deps: BackupsServiceDeps) {
         return expired.map((m) => m.id);
       });
     },
-  };
-}
-
-/** Runs the functions given one after another, each after the previous one settled. */
-function oneAtATime(): <T>(fn: () => Promise<T>) => Promise<T> {
-  let queue: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
   };
 }
 

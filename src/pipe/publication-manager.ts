@@ -1,4 +1,5 @@
 import type { LeaseKeeper } from '../leases/lease-keeper.js';
+import { oneAtATime } from '../lib/one-at-a-time.js';
 import type { PublicationRow } from './publication.table.js';
 import { startPublicationRelay, type PublicationRelay, type PublicationRelayDeps } from './publication-relay.js';
 import type { PipeStatus } from './pipe-status.js';
@@ -44,14 +45,9 @@ const idOf = (lease: string) => lease.slice(LEASE_PREFIX.length);
 export function createPublicationManager(deps: PublicationManagerDeps) {
   const entries = new Map<string, Entry>();
   const { leases } = deps;
-  let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const intervalMs = Math.max(50, Math.floor(leases.ttlMs / 3));
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(fn);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  const serial = oneAtATime();
 
   const relayFor = (row: PublicationRow): PublicationRelay =>
     startPublicationRelay(deps, row, () => void serial(() => standDown(row.id)));
