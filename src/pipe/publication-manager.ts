@@ -1,7 +1,9 @@
 import type { LeaseKeeper } from '../leases/lease-keeper.js';
+import { oneAtATime } from '../lib/one-at-a-time.js';
 import type { PublicationRow } from './publication.table.js';
-import { startPublicationRelay, type PublicationRelay, type PublicationRelayDeps } from './publication-relay.js';
-import type { PipeStatus } from './pipe-relay.js';
+import { createPublicationClaims, leaseName, type PublicationEntry } from './publication-claims.js';
+import type { PublicationRelayDeps } from './publication-relay.js';
+import type { PipeStatus } from './pipe-status.js';
 import type { PublicationsRepository } from './publications.repository.js';
 
 export interface PublicationManagerDeps extends PublicationRelayDeps {
@@ -12,21 +14,11 @@ export interface PublicationManagerDeps extends PublicationRelayDeps {
   startServer?: ((serverId: string) => Promise<void>) | undefined;
 }
 
-interface Entry {
-  row: PublicationRow;
-  /** Running here: this instance holds the publication's lease. */
-  relay: PublicationRelay | null;
-}
-
 /** Where a publication runs: the instance holding its lease, and whether this one waits to take over. */
 export interface PublicationPlacement {
   running_on: string | null;
   standby: boolean;
 }
-
-const LEASE_PREFIX = 'publication:';
-const leaseName = (id: string) => `${LEASE_PREFIX}${id}`;
-const idOf = (lease: string) => lease.slice(LEASE_PREFIX.length);
 
 /**
  * The live side of publications: one pipe relay per enabled publication, each WebSocket session
@@ -42,57 +34,13 @@ const idOf = (lease: string) => lease.slice(LEASE_PREFIX.length);
  * run one at a time.
  */
 export function createPublicationManager(deps: PublicationManagerDeps) {
-  const entries = new Map<string, Entry>();
+  const entries = new Map<string, PublicationEntry>();
   const { leases } = deps;
-  let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
   const intervalMs = Math.max(50, Math.floor(leases.ttlMs / 3));
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = queue.then(fn);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  const serial = oneAtATime();
 
-  const relayFor = (row: PublicationRow): PublicationRelay =>
-    startPublicationRelay(deps, row, () => void serial(() => standDown(row.id)));
-
-  const stopRelay = async (entry: Entry): Promise<void> => {
-    const relay = entry.relay;
-    if (!relay) return;
-    entry.relay = null;
-    await relay.stop();
-  };
-
-  /** Stops the relay here and frees the lease (a standby takes over at its next look). */
-  async function standDown(id: string): Promise<void> {
-    const entry = entries.get(id);
-    if (entry) await stopRelay(entry);
-    try {
-      await leases.release(leaseName(id));
-    } catch (err) {
-      deps.log.warn({ err, publication: id }, 'publication: could not release its lease; it expires on its own');
-    }
-  }
-
-  /** Runs an enabled publication here if its lease can be had; otherwise stays on standby. */
-  async function claim(entry: Entry): Promise<void> {
-    if (closed || entry.row.enabled !== 1 || entry.relay) return;
-    try {
-      if (!(await leases.acquire(leaseName(entry.row.id)))) return;
-    } catch (err) {
-      deps.log.warn({ err, publication: entry.row.id }, 'publication: could not take its lease; trying again at the next look');
-      return;
-    }
-    // The published server runs where its publication runs: on the instance that published it, and
-    // on a standby that took over (which may never have started it). Not awaited: a slow start must
-    // not hold up the renewal of other leases; the relay's sessions wait for it.
-    const serverId = entry.row.target === 'server' ? entry.row.server_id : null;
-    if (serverId && deps.startServer) {
-      deps.startServer(serverId).catch((err: unknown) => deps.log.warn({ err, publication: entry.row.id }, 'publication: could not start its server here'));
-    }
-    entry.relay = relayFor(entry.row);
-    keepLooking();
-  }
+  const { stopRelay, standDown, claim, reconcileNow } = createPublicationClaims(deps, { entries, serial, closed: () => closed, claimed: () => keepLooking() });
 
   /**
    * Looks every third of the TTL from the first lease held or the platform's start (whichever comes
@@ -108,42 +56,6 @@ export function createPublicationManager(deps: PublicationManagerDeps) {
         .finally(() => (looking = null));
     }, intervalMs);
     looker.unref();
-  }
-
-  // Not renewed in time (the database unreachable, a query hanging): stop now, outside the queue,
-  // which may be waiting on that very query. Another instance may take the lease from here on.
-  leases.onExpired((name) => {
-    const entry = entries.get(idOf(name));
-    if (!entry?.relay) return;
-    deps.log.warn({ lifecycle: true, publication: entry.row.id }, 'publication: its lease could not be renewed in time, disconnected here');
-    stopRelay(entry).catch((err: unknown) => deps.log.error({ err, publication: entry.row.id }, 'publication: stopping its relay failed'));
-  });
-
-  const changed = (a: PublicationRow, b: PublicationRow) => a.updated_at !== b.updated_at || a.endpoint !== b.endpoint || a.enabled !== b.enabled;
-
-  /** One look at leases and rows (see the factory's comment). */
-  async function reconcileNow(): Promise<void> {
-    if (closed) return;
-    const lost = await leases.renewAll((err, name) => deps.log.warn({ err, lease: name }, 'publication: could not renew its lease'));
-    for (const name of lost) {
-      const entry = entries.get(idOf(name));
-      if (entry?.relay) deps.log.warn({ lifecycle: true, publication: entry.row.id }, 'publication: its lease was taken by another instance, disconnected here');
-      if (entry) await stopRelay(entry);
-    }
-    const rows = await deps.repo.all();
-    const alive = new Set(rows.map((r) => r.id));
-    // Deleted elsewhere: stopped here at once; the entry stays for sweep() (which deletes its token secret).
-    for (const entry of entries.values()) if (!alive.has(entry.row.id) && (entry.relay || leases.holds(leaseName(entry.row.id)))) await standDown(entry.row.id);
-    for (const row of rows) {
-      let entry = entries.get(row.id);
-      if (!entry) entries.set(row.id, (entry = { row, relay: null }));
-      else if (changed(entry.row, row)) {
-        await stopRelay(entry);
-        entry.row = row;
-      }
-      if (row.enabled === 1) await claim(entry);
-      else if (leases.holds(leaseName(row.id))) await standDown(row.id);
-    }
   }
 
   return {

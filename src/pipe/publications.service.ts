@@ -13,7 +13,7 @@ import { createTokenStore } from './publication-token.js';
 import type { PublicationPrincipalResolver } from './publication-types.js';
 import type { PublicationRow } from './publication.table.js';
 import type { PublicationsRepository } from './publications.repository.js';
-import type { PipeStatus } from './pipe-relay.js';
+import type { PipeStatus } from './pipe-status.js';
 
 export interface PublicationView {
   id: string;

@@ -1,9 +1,10 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
-import { errorResponse, type RequestId } from '../lib/jsonrpc-envelope.js';
+import { errorResponse } from '../lib/jsonrpc-envelope.js';
 import { backoffDelay } from '../servers/backoff.js';
 import { realTimers } from '../servers/timers.js';
 import { createInitializeReplay } from './initialize-replay.js';
 import { SERVER_UNAVAILABLE, isRequest, isResponse } from './jsonrpc.js';
+import { createLinkOutbox } from './link-outbox.js';
 import type { PipeLog } from './pipe-log.js';
 
 /** Opens a new, not yet started transport to the MCP server behind a pipe (a child, a remote, a gateway session). */
@@ -60,64 +61,29 @@ export function createTransportLink(opts: TransportLinkOptions) {
   let lastError: string | null = null;
   let cancelTimer: (() => void) | null = null;
   let queue: JSONRPCMessage[] = [];
-  /** Requests from the endpoint the current server has not answered: id -> method. */
-  const pending = new Map<RequestId, string>();
   const say = (level: 'info' | 'warn' | 'error' | 'debug', msg: string) => opts.log[level](opts.redact(msg));
   const initialize = createInitializeReplay({ timers, timeoutMs: opts.initTimeoutMs ?? 30_000, warn: (msg) => say('warn', msg) });
-
-  const maxInFlight = Math.max(1, opts.maxInFlight ?? 32);
-  let inFlight = 0;
-  let outbox: { t: Transport; message: JSONRPCMessage }[] = [];
-
-  const dispatch = (t: Transport, message: JSONRPCMessage) => {
-    inFlight++;
-    t.send(message)
-      .catch((err: unknown) => {
-        if (t !== transport) return;
-        const text = opts.redact((err as Error).message ?? String(err));
-        say('warn', `could not pass a message to the server: ${text}`);
-        if (isRequest(message) && pending.delete(message.id)) {
-          opts.toEndpoint(errorResponse(message.id, SERVER_UNAVAILABLE, `the MCP server could not take the request: ${text}`));
-        }
-      })
-      .finally(() => {
-        inFlight--;
-        pump();
-        opts.onBacklog?.(outbox.length);
-      });
-  };
-
-  /** Sends waiting messages in order while fewer than maxInFlight sends are open. */
-  const pump = () => {
-    while (inFlight < maxInFlight && outbox.length > 0) {
-      const next = outbox.shift()!;
-      // Meant for a server that stopped: its requests were already answered with an error.
-      if (next.t === transport) dispatch(next.t, next.message);
-    }
-  };
-
-  const deliver = (t: Transport, message: JSONRPCMessage) => {
-    if (isRequest(message)) pending.set(message.id, message.method);
-    initialize.sent(message);
-    if (inFlight < maxInFlight && outbox.length === 0) dispatch(t, message);
-    else {
-      outbox.push({ t, message });
-      opts.onBacklog?.(outbox.length);
-    }
-  };
+  const outbox = createLinkOutbox({
+    maxInFlight: Math.max(1, opts.maxInFlight ?? 32),
+    current: () => transport,
+    toEndpoint: (message) => opts.toEndpoint(message),
+    accepted: (message) => initialize.sent(message),
+    redact: (text) => opts.redact(text),
+    warn: (msg) => say('warn', msg),
+    onBacklog: (waiting) => opts.onBacklog?.(waiting),
+  });
 
   const fromServer = (t: Transport, message: JSONRPCMessage) => {
     if (t !== transport) return;
     if (isResponse(message)) {
       if (initialize.answered(t, message)) return;
-      pending.delete(message.id);
+      outbox.answered(message.id);
     }
     opts.toEndpoint(message);
   };
 
   const failPending = (why: string) => {
-    for (const id of pending.keys()) opts.toEndpoint(errorResponse(id, SERVER_UNAVAILABLE, why));
-    pending.clear();
+    outbox.failPending(why);
     initialize.lost();
   };
 
@@ -164,7 +130,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
     t.onclose = () => {
       if (t !== transport || state === 'closed') return;
       transport = null;
-      outbox = [];
+      outbox.dropWaiting();
       opts.onBacklog?.(0);
       lastError = 'the MCP server stopped';
       failPending('the MCP server stopped before answering; it is being restarted');
@@ -191,7 +157,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
     upSince = timers.now();
     const held = queue;
     queue = [];
-    for (const m of held) deliver(t, m);
+    for (const m of held) outbox.deliver(t, m);
   };
 
   return {
@@ -200,7 +166,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
 
     /** A message from the endpoint. */
     fromEndpoint(message: JSONRPCMessage): void {
-      if (state === 'running' && transport) return deliver(transport, message);
+      if (state === 'running' && transport) return outbox.deliver(transport, message);
       if (state === 'closed') return;
       if (queue.length < maxQueue) {
         queue.push(message);
@@ -220,8 +186,7 @@ export function createTransportLink(opts: TransportLinkOptions) {
       cancelTimer?.();
       initialize.cancel();
       queue = [];
-      outbox = [];
-      pending.clear();
+      outbox.clear();
       const t = transport;
       transport = null;
       if (t) await t.close().catch(() => {});

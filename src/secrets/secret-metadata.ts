@@ -49,3 +49,13 @@ export function parseSecretMetadata(input: SecretMetadataInput): SecretMetadata 
   const max_versions = input.max_versions == null ? null : field('max_versions', secretMaxVersionsSchema, input.max_versions);
   return { description, tags, max_versions };
 }
+
+/** A reason (reveal, rotate): one line of 1-SECRET_REASON_MAX_LENGTH characters, trimmed. */
+export function parseSecretReason(reason: unknown): string {
+  const r = typeof reason === 'string' ? reason.trim() : '';
+  if (!r || r.length > SECRET_REASON_MAX_LENGTH || /\p{Cc}/u.test(r))
+    throw new AppError('validation', `reason: give why, in 1-${SECRET_REASON_MAX_LENGTH} characters on one line`, {
+      errors: [{ field: 'reason', message: 'required, one line' }],
+    });
+  return r;
+}

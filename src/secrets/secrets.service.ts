@@ -1,35 +1,14 @@
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
 import { type Page, decodeCursor, toPage } from '../http/pagination.js';
-import type { AuditLog } from '../logs/audit-log.js';
 import { type GenerateSecretOptions, generateSecret } from './generate-secret.js';
-import type { MasterKeyRing } from './master-keys.js';
-import { createSecretAudit } from './secret-audit.js';
-import { SYSTEM_CALLER, assertPermitted, authorOf, type SecretCaller } from './secret-caller.js';
-import { createSecretDecryptor } from './secret-decryptor.js';
-import type { SecretEvents } from './secret-events.js';
-import { SECRET_REASON_MAX_LENGTH, type SecretMetadataInput, parseSecretMetadata } from './secret-metadata.js';
+import { assertPermitted, authorOf, type SecretCaller } from './secret-caller.js';
+import { type SecretMetadataInput, parseSecretMetadata, parseSecretReason } from './secret-metadata.js';
 import { assertValidSecretName, assertValidSecretValue } from './secret-name.js';
-import { createSecretReader, type RevealedSecret } from './secret-reader.js';
-import { findSecretReferences, type ResolvedSecret } from './secret-reference.js';
+import { createSecretRemoval } from './secret-removal.js';
 import { type RewrapOptions, type RewrapReport, rewrapSecrets } from './secret-rewrap.js';
-import { type SecretDetail, type SecretView, toSecretView, toVersionView } from './secret-view.js';
-import { createSecretWriter, type SecretsConfig } from './secret-writer.js';
-import type { SecretRow } from './secret.table.js';
-import { createSecretsRepository } from './secrets.repository.js';
-
-export interface SecretsServiceDeps {
-  db: Kysely<Database>;
-  ring: MasterKeyRing;
-  audit: AuditLog;
-  config: SecretsConfig;
-  events: SecretEvents;
-  log?: Logger;
-  /** The clock (tests move it past an overlap window). */
-  now?: () => Date;
-}
+import { createSecretValues } from './secret-values.js';
+import { type SecretDetail, type SecretView, toSecretView } from './secret-view.js';
+import { createSecretsContext, type SecretsServiceDeps } from './secrets-context.js';
 
 export interface CreateSecretInput extends SecretMetadataInput {
   name: string;
@@ -56,35 +35,8 @@ export interface ListSecretsQuery {
  * success or failure. Values appear only in `reveal` and `resolve` results.
  */
 export function createSecretsService(deps: SecretsServiceDeps) {
-  const { db, config, events } = deps;
-  const now = deps.now ?? (() => new Date());
-  const repo = createSecretsRepository(db);
-  const decryptor = createSecretDecryptor({ ring: deps.ring, log: deps.log });
-  const writer = createSecretWriter({ db, decryptor, config, now });
-  const reader = createSecretReader({ db, decryptor, now });
-  const audited = createSecretAudit(deps.audit);
-
-  async function find(name: string, opts: { deleted: 'include' | 'exclude' }): Promise<SecretRow> {
-    assertValidSecretName(name);
-    const row = await repo.findByName(name);
-    if (!row || (opts.deleted === 'exclude' && row.deleted_at !== null)) throw new AppError('not_found', `Secret '${name}' not found`);
-    return row;
-  }
-
-  async function detail(row: SecretRow): Promise<SecretDetail> {
-    const versions = await repo.listVersionMeta(row.id);
-    const at = now().toISOString();
-    return { ...toSecretView(row, versions.length, config.maxVersions), versions: versions.map((v) => toVersionView(v, row.current_version, at)) };
-  }
-
-  function reasonOf(reason: unknown): string {
-    const r = typeof reason === 'string' ? reason.trim() : '';
-    if (!r || r.length > SECRET_REASON_MAX_LENGTH || /\p{Cc}/u.test(r))
-      throw new AppError('validation', `reason: give why, in 1-${SECRET_REASON_MAX_LENGTH} characters on one line`, {
-        errors: [{ field: 'reason', message: 'required, one line' }],
-      });
-    return r;
-  }
+  const ctx = createSecretsContext(deps);
+  const { db, config, events, repo, writer, decryptor, audited, detail } = ctx;
 
   const service = {
     events,
@@ -103,7 +55,7 @@ export function createSecretsService(deps: SecretsServiceDeps) {
     /** Metadata and versions (deleted secrets too, so they can be inspected before a restore). */
     async get(name: string, caller: SecretCaller): Promise<SecretDetail> {
       assertPermitted(caller, 'secrets:read');
-      return detail(await find(name, { deleted: 'include' }));
+      return detail(await ctx.find(name, { deleted: 'include' }));
     },
 
     async create(input: CreateSecretInput, caller: SecretCaller): Promise<SecretDetail> {
@@ -156,7 +108,7 @@ export function createSecretsService(deps: SecretsServiceDeps) {
       return audited(caller, { action: 'secret.rotate', name }, async (details) => {
         assertPermitted(caller, 'secrets:write');
         assertValidSecretName(name);
-        const reason = reasonOf(input.reason);
+        const reason = parseSecretReason(input.reason);
         details['reason'] = reason;
         if (input.value !== undefined && input.generate !== undefined)
           throw new AppError('validation', 'give either value or generate, not both', { errors: [{ field: 'generate', message: 'not with value' }] });
@@ -170,74 +122,8 @@ export function createSecretsService(deps: SecretsServiceDeps) {
       });
     },
 
-    /** Soft delete: the secret stops resolving and leaves lists; its versions are kept for a restore. */
-    async delete(name: string, caller: SecretCaller): Promise<void> {
-      return audited(caller, { action: 'secret.delete', name }, async () => {
-        assertPermitted(caller, 'secrets:write');
-        const row = await find(name, { deleted: 'exclude' });
-        const at = now().toISOString();
-        await repo.update(row.id, { deleted_at: at, updated_at: at });
-        events.emit('secret.deleted', { name: row.name, version: row.current_version });
-      });
-    },
-
-    async restore(name: string, caller: SecretCaller): Promise<SecretDetail> {
-      return audited(caller, { action: 'secret.restore', name }, async () => {
-        assertPermitted(caller, 'secrets:write');
-        const row = await find(name, { deleted: 'include' });
-        if (row.deleted_at === null) throw new AppError('conflict', `Secret '${name}' is not deleted`);
-        const at = now().toISOString();
-        await repo.update(row.id, { deleted_at: null, updated_at: at });
-        events.emit('secret.restored', { name: row.name, version: row.current_version });
-        return detail({ ...row, deleted_at: null, updated_at: at });
-      });
-    },
-
-    /** Wipes one version's ciphertext for good (its metadata stays). The current version cannot be destroyed. */
-    async destroyVersion(name: string, version: number, caller: SecretCaller): Promise<void> {
-      return audited(caller, { action: 'secret.destroy_version', name, details: { version } }, async () => {
-        assertPermitted(caller, 'secrets:write');
-        const row = await find(name, { deleted: 'include' });
-        if (!(await repo.findVersion(row.id, version))) throw new AppError('not_found', `Secret '${name}' version ${version} not found`);
-        if (version === row.current_version)
-          throw new AppError('conflict', `Version ${version} is the current version of secret '${name}'; update or rotate it first`);
-        await repo.destroyVersions(row.id, [version], now().toISOString());
-      });
-    },
-
-    /** The value of the latest or a given version. Needs a reason, which is audited with the caller. */
-    async reveal(name: string, input: { version?: number | undefined; reason: string }, caller: SecretCaller): Promise<RevealedSecret> {
-      return audited(caller, { action: 'secret.reveal', name, details: input.version === undefined ? {} : { version: input.version } }, async (details) => {
-        assertPermitted(caller, 'secrets:reveal');
-        details['reason'] = reasonOf(input.reason);
-        assertValidSecretName(name);
-        const revealed = await reader.reveal(name, input.version);
-        details['version'] = revealed.version;
-        return revealed;
-      });
-    },
-
-    /**
-     * Replaces every `${secret:NAME}` / `${secret:NAME#VERSION}` in `input` (strings, arrays, plain
-     * objects) by its value, at the moment of use; never store the result. An unknown secret is an
-     * AppError naming it. Also returns the values used, for redacting them from output.
-     */
-    async resolveTracked<T>(input: T, opts: { caller?: SecretCaller; reason?: string } = {}): Promise<{ value: T; secrets: ResolvedSecret[] }> {
-      const caller = opts.caller ?? SYSTEM_CALLER;
-      const refs = findSecretReferences(input);
-      if (refs.length === 0) return reader.resolve(input);
-      const used = [...new Set(refs.map((r) => (r.version === undefined ? r.name : `${r.name}#${r.version}`)))];
-      const distinct = new Set(refs.map((r) => r.name));
-      const target = distinct.size === 1 ? refs[0]!.name : null;
-      return audited(caller, { action: 'secret.resolve', name: target, details: { secrets: used, reason: opts.reason ?? 'reference' } }, async () => {
-        assertPermitted(caller, 'secrets:reveal');
-        return reader.resolve(input);
-      });
-    },
-
-    async resolve<T>(input: T, opts: { caller?: SecretCaller; reason?: string } = {}): Promise<T> {
-      return (await service.resolveTracked(input, opts)).value;
-    },
+    ...createSecretRemoval(ctx),
+    ...createSecretValues(ctx),
 
     /** Re-wraps every data key under the newest master key (`mcps secrets rewrap`); see secret-rewrap.ts. */
     async rewrap(opts: RewrapOptions, caller: SecretCaller): Promise<RewrapReport> {

@@ -1,3 +1,5 @@
+import { stateMachine } from '../lib/state-machine.js';
+
 /**
  * The lifecycle of a managed server, and the only place that says which transitions exist.
  *
@@ -14,31 +16,14 @@ export const SERVER_STATES = ['stopped', 'starting', 'running', 'backoff', 'stop
 
 export type ServerState = (typeof SERVER_STATES)[number];
 
-const TRANSITIONS: Readonly<Record<ServerState, readonly ServerState[]>> = {
+const machine = stateMachine<ServerState>('server', {
   stopped: ['starting'],
   starting: ['running', 'backoff', 'fatal', 'stopping'],
   running: ['stopping', 'backoff', 'fatal', 'stopped'],
   backoff: ['starting', 'stopping'],
   stopping: ['stopped'],
   fatal: ['starting', 'stopped'],
-};
+});
 
-export function canTransition(from: ServerState, to: ServerState): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-export class IllegalTransitionError extends Error {
-  constructor(
-    readonly from: ServerState,
-    readonly to: ServerState,
-  ) {
-    super(`illegal server state transition ${from} -> ${to}`);
-    this.name = 'IllegalTransitionError';
-  }
-}
-
-/** Returns `to` when the transition is legal; throws IllegalTransitionError (a bug) otherwise. */
-export function transition(from: ServerState, to: ServerState): ServerState {
-  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
-  return to;
-}
+export const { canTransition, transition } = machine;
+export { IllegalTransitionError } from '../lib/state-machine.js';

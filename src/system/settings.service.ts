@@ -49,6 +49,38 @@ interface Stored {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The defaults: from the configuration, with the overrides other domains give. */
+function defaultsOf(config: Readonly<Config>, overrides: SettingDefaultOverrides = {}) {
+  const defaults: SettingValues = { ...settingDefaults(config) };
+  const envOf: Partial<Record<SettingKey, string>> = { ...SETTING_ENV };
+  for (const [key, d] of Object.entries(overrides) as [SettingKey, { value: unknown; env?: string }][]) {
+    (defaults as Record<string, unknown>)[key] = d.value;
+    if (d.env) envOf[key] = d.env;
+  }
+  return { defaults, envOf };
+}
+
+/** The stored values that are valid; an invalid one is logged and left out (its default applies). */
+async function readStored(repo: SettingsRepository, log: SettingsServiceDeps['log']): Promise<Map<SettingKey, Stored>> {
+  const next = new Map<SettingKey, Stored>();
+  for (const row of await repo.all()) {
+    const key = row.key as SettingKey;
+    if (!(key in SETTING_SCHEMAS)) continue;
+    let parsed: { success: boolean; data?: unknown };
+    try {
+      parsed = SETTING_SCHEMAS[key].safeParse(JSON.parse(row.value));
+    } catch {
+      parsed = { success: false };
+    }
+    if (!parsed.success) {
+      log.warn({ setting: key }, 'a stored runtime setting is not valid; its default applies');
+      continue;
+    }
+    next.set(key, { value: parsed.data, updatedAt: row.updated_at, updatedBy: row.updated_by });
+  }
+  return next;
+}
+
 /**
  * Runtime settings: typed values (`get`), changed through `update` (validated, stored in one
  * transaction, audited with old and new values) and pushed at once to whoever subscribed with
@@ -57,12 +89,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export function createSettingsService(deps: SettingsServiceDeps) {
   const { repo, config, log } = deps;
   const audited = deps.audit ? createAudited(deps.audit) : null;
-  const defaults: SettingValues = { ...settingDefaults(config) };
-  const envOf: Partial<Record<SettingKey, string>> = { ...SETTING_ENV };
-  for (const [key, d] of Object.entries(deps.defaults ?? {}) as [SettingKey, { value: unknown; env?: string }][]) {
-    (defaults as Record<string, unknown>)[key] = d.value;
-    if (d.env) envOf[key] = d.env;
-  }
+  const { defaults, envOf } = defaultsOf(config, deps.defaults);
   let stored = new Map<SettingKey, Stored>();
   const listeners = new Map<SettingKey, Set<Listener>>();
   let timer: NodeJS.Timeout | null = null;
@@ -81,25 +108,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
     }
   };
 
-  const read = async (): Promise<Map<SettingKey, Stored>> => {
-    const next = new Map<SettingKey, Stored>();
-    for (const row of await repo.all()) {
-      const key = row.key as SettingKey;
-      if (!(key in SETTING_SCHEMAS)) continue;
-      let parsed: { success: boolean; data?: unknown };
-      try {
-        parsed = SETTING_SCHEMAS[key].safeParse(JSON.parse(row.value));
-      } catch {
-        parsed = { success: false };
-      }
-      if (!parsed.success) {
-        log.warn({ setting: key }, 'a stored runtime setting is not valid; its default applies');
-        continue;
-      }
-      next.set(key, { value: parsed.data, updatedAt: row.updated_at, updatedBy: row.updated_by });
-    }
-    return next;
-  };
+  const read = () => readStored(repo, log);
 
   /** Swaps in a new stored map and tells subscribers about every value that changed. */
   const install = (next: Map<SettingKey, Stored>): SettingChange[] => {
