@@ -3,7 +3,7 @@ import { SlowFirstSequencer } from './test/sequencer.js';
 
 const TESTS = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 /** Files that assert on every descendant of their own process: they get a fresh worker each. */
-const OWN_PROCESS = ['src/servers/supervisor.test.ts', 'src/servers/supervisor-cycles.test.ts'];
+const OWN_PROCESS = ['src/servers/supervision/supervisor.test.ts', 'src/servers/supervision/supervisor-cycles.test.ts'];
 const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
 
 export default defineConfig({

@@ -10,8 +10,8 @@
  *   CALLS=5000 SEQ=1000 ROUNDS=5 npx tsx bench/pipe.ts
  */
 import { fileURLToPath } from 'node:url';
-import { spawnChild } from '../src/servers/child-process.js';
-import { createLineSplitter } from '../src/servers/line-splitter.js';
+import { spawnChild } from '../src/servers/process/child-process.js';
+import { createLineSplitter } from '../src/servers/process/line-splitter.js';
 import { redactEndpoint } from '../src/pipe/endpoint-url.js';
 import { createPipeRelay } from '../src/pipe/pipe-relay.js';
 import { openTransportFor } from '../src/pipe/pipe-transports.js';

@@ -16,7 +16,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { connect } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrator.js';
 import type { NewMcpLogRow } from '../src/protocol-log/mcp-log.table.js';
-import { createSupervisor } from '../src/servers/supervisor.js';
+import { createSupervisor } from '../src/servers/supervision/supervisor.js';
 import { formatPayload } from '../src/protocol-log/payload.js';
 import { createTrafficRecorder } from '../src/protocol-log/protocol-recorder.js';
 import { createTrafficRepository } from '../src/protocol-log/protocol-log.repository.js';

@@ -6,7 +6,7 @@ import { backupsRoutes } from './backups/backups.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
-import { mcpHttpRoutes } from './gateway/mcp-http.routes.js';
+import { mcpHttpRoutes } from './gateway/transport/mcp-http.routes.js';
 import { registerAuditHook } from './http/audit-hook.js';
 import { registerAuthGuard } from './http/auth-guard.js';
 import { registerErrorHandler } from './http/error-handler.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConnectConfig } from '../config.js';
-import { runStdioBridge } from '../gateway/stdio-bridge.js';
+import { runStdioBridge } from '../gateway/transport/stdio-bridge.js';
 import { AppError } from '../http/app-error.js';
 
 const DEFAULT_URL = 'http://127.0.0.1:8000/mcp';

@@ -8,8 +8,8 @@ import { freePort } from '../../test/helpers/free-port.js';
 import { serveCli } from '../../test/helpers/serve-cli.js';
 import { ADMIN_PASSWORD } from '../../test/helpers/boot-context.js';
 import { createTestDatabase } from '../../test/helpers/test-db.js';
-import { isAlive } from '../servers/child-process.js';
-import { readProcess } from '../servers/process-table.js';
+import { isAlive } from '../servers/process/child-process.js';
+import { readProcess } from '../servers/process/process-table.js';
 import { INSTANCE_LOCK_FILE } from '../system/instance-lock.js';
 
 const TINY = path.resolve(import.meta.dirname, '../../test/fixtures/mcp/tiny.mjs');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { StdioGuardTransport } from '../lib/stdio-guard-transport.js';
 import { buildLogServiceServer, LOG_SERVICE_NAME } from '../logservice/build-server.js';
-import { asServerSide, TappedTransport } from '../servers/message-tap.js';
+import { asServerSide, TappedTransport } from '../servers/connection/message-tap.js';
 import type { CliEnv } from './cli-env.js';
 
 /**

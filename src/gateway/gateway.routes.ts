@@ -15,7 +15,7 @@ import {
   toolNameParams,
 } from './gateway.schema.js';
 import type { GatewayService } from './gateway.service.js';
-import { callerOf } from './session-opener.js';
+import { callerOf } from './sessions/session-opener.js';
 import { firstOf, fromBody, fromParam, fromReply, type AuditTargetId } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
 

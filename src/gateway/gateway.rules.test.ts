@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hiddenTextFlags, revealHidden } from './hidden-text.js';
-import { definitionHash } from './tool-hash.js';
-import { namespacedName, parseNamespacedUri, namespacedUri } from './tool-names.js';
-import { toolAllowed } from './allowlist.js';
+import { hiddenTextFlags, revealHidden } from './catalogue/hidden-text.js';
+import { definitionHash } from './catalogue/tool-hash.js';
+import { namespacedName, parseNamespacedUri, namespacedUri } from './catalogue/tool-names.js';
+import { toolAllowed } from './access/allowlist.js';
 
 describe('hidden text', () => {
   it('flags Unicode tag characters, zero-width and bidi controls anywhere in a definition', () => {

@@ -4,22 +4,22 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
-import type { Supervisor } from '../servers/supervisor.js';
+import type { Supervisor } from '../servers/supervision/supervisor.js';
 import type { TrafficRecorder } from '../protocol-log/protocol-recorder.js';
 import { createGatewayMetrics, type GatewayMetricsSnapshot, type SessionTransport } from './gateway-metrics.js';
-import { createSessionRegistry, toSessionView, type SessionView } from './gateway-sessions.js';
+import { createSessionRegistry, toSessionView, type SessionView } from './sessions/gateway-sessions.js';
 import { createGatewayRepository } from './gateway.repository.js';
-import { startIdleReaper } from './idle-reaper.js';
-import { createKeyPolicies, type KeyPolicies } from './key-policies.js';
-import { createListChanges, type ChangeKind } from './list-changes.js';
-import { createResourceSubscriptions } from './resource-subscriptions.js';
-import { createResourceUpdates } from './resource-updates.js';
-import { createServerAccess, EVERY_SERVER, type ServerScope, visibleOnly } from './server-access.js';
-import { forwardServerLog } from './server-logs.js';
-import { createSessionOpener } from './session-opener.js';
-import { createToolPins, type ToolPins } from './tool-pins.js';
-import { createToolReview } from './tool-review.js';
-import { createManagedSource, type BuiltinServer } from './upstream-sources.js';
+import { startIdleReaper } from './sessions/idle-reaper.js';
+import { createKeyPolicies, type KeyPolicies } from './access/key-policies.js';
+import { createListChanges, type ChangeKind } from './sessions/list-changes.js';
+import { createResourceSubscriptions } from './sessions/resource-subscriptions.js';
+import { createResourceUpdates } from './sessions/resource-updates.js';
+import { createServerAccess, EVERY_SERVER, type ServerScope, visibleOnly } from './access/server-access.js';
+import { forwardServerLog } from './sessions/server-logs.js';
+import { createSessionOpener } from './sessions/session-opener.js';
+import { createToolPins, type ToolPins } from './catalogue/tool-pins.js';
+import { createToolReview } from './catalogue/tool-review.js';
+import { createManagedSource, type BuiltinServer } from './sessions/upstream-sources.js';
 
 export interface GatewayConfig {
   /** Between server and tool in aggregated names (default `__`). */

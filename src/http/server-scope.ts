@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ServerScope } from '../gateway/server-access.js';
+import type { ServerScope } from '../gateway/access/server-access.js';
 import { AppError } from './app-error.js';
 
 declare module 'fastify' {

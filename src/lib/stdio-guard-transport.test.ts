@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TappedTransport } from '../servers/message-tap.js';
+import { TappedTransport } from '../servers/connection/message-tap.js';
 import { StdioGuardTransport } from './stdio-guard-transport.js';
 
 const LIMIT = 64 * 1024;

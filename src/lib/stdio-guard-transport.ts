@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
-import { createLineSplitter, type LineSplitter } from '../servers/line-splitter.js';
+import { createLineSplitter, type LineSplitter } from '../servers/process/line-splitter.js';
 import { errorResponse, parseJsonRpc, tooLarge, type EnvelopeRefusal } from './jsonrpc-envelope.js';
 
 export interface StdioGuardOptions {

@@ -1,4 +1,4 @@
-import { EVERY_SERVER, requireEveryServer, serverLikePatterns, type ServerScope } from '../gateway/server-access.js';
+import { EVERY_SERVER, requireEveryServer, serverLikePatterns, type ServerScope } from '../gateway/access/server-access.js';
 import { AppError } from '../http/app-error.js';
 import { type Page, decodeCursor, toPage } from '../http/pagination.js';
 import { isoMinus } from '../lib/clock.js';

@@ -1,6 +1,6 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import type { RequestId } from '../lib/jsonrpc-envelope.js';
-import type { Timers } from '../servers/timers.js';
+import type { Timers } from '../servers/supervision/timers.js';
 import { isRequest } from './jsonrpc.js';
 
 const REPLAY_PREFIX = 'mcps-pipe-reinit-';

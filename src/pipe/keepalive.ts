@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import type { Timers } from '../servers/timers.js';
+import type { Timers } from '../servers/supervision/timers.js';
 
 /**
  * Ping/pong keep-alive for a client WebSocket: a ping every `intervalMs`; when neither a pong nor

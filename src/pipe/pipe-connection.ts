@@ -1,6 +1,6 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
 import WebSocket from 'ws';
-import type { Timers } from '../servers/timers.js';
+import type { Timers } from '../servers/supervision/timers.js';
 import { handshakeStatus } from './close-codes.js';
 import { parseFrame } from './jsonrpc.js';
 import { startKeepalive } from './keepalive.js';

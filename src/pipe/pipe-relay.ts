@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import type { PipeTiming } from '../config.js';
-import { realTimers } from '../servers/timers.js';
+import { realTimers } from '../servers/supervision/timers.js';
 import { closeVerdict } from './close-codes.js';
 import { endpointRedactor } from './endpoint-url.js';
 import { closePipeConnection, closeReport, openPipeConnection, type PipeConnection } from './pipe-connection.js';

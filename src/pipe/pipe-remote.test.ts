@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChildHandle } from '../servers/child-process.js';
+import type { ChildHandle } from '../servers/process/child-process.js';
 import { runEverything } from '../../test/helpers/fixtures.js';
 import { freePort } from '../../test/helpers/free-port.js';
 import { redactEndpoint } from './endpoint-url.js';

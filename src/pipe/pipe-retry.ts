@@ -1,6 +1,6 @@
 import type { PipeTiming } from '../config.js';
-import { backoffDelay } from '../servers/backoff.js';
-import type { Timers } from '../servers/timers.js';
+import { backoffDelay } from '../servers/supervision/backoff.js';
+import type { Timers } from '../servers/supervision/timers.js';
 import type { PipeRecord } from './pipe-status.js';
 
 /**

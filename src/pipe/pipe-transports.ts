@@ -1,7 +1,7 @@
-import { spawnChild, type SpawnChild } from '../servers/child-process.js';
-import { createLineSplitter } from '../servers/line-splitter.js';
-import { createRemoteTransport } from '../servers/remote-transport.js';
-import { StdioChildTransport } from '../servers/stdio-child-transport.js';
+import { spawnChild, type SpawnChild } from '../servers/process/child-process.js';
+import { createLineSplitter } from '../servers/process/line-splitter.js';
+import { createRemoteTransport } from '../servers/connection/remote-transport.js';
+import { StdioChildTransport } from '../servers/connection/stdio-child-transport.js';
 import { parseJsonRpcEnvelope } from './jsonrpc.js';
 import type { PipeTarget } from './pipe-config.js';
 import type { PipeLog } from './pipe-log.js';

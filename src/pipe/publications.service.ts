@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import { EVERY_SERVER, type ServerScope, visibleOnly } from '../gateway/server-access.js';
+import { EVERY_SERVER, type ServerScope, visibleOnly } from '../gateway/access/server-access.js';
 import { AppError } from '../http/app-error.js';
 import { newId } from '../lib/ids.js';
 import { nowIso } from '../lib/clock.js';

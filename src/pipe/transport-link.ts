@@ -1,7 +1,7 @@
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { errorResponse } from '../lib/jsonrpc-envelope.js';
-import { backoffDelay } from '../servers/backoff.js';
-import { realTimers } from '../servers/timers.js';
+import { backoffDelay } from '../servers/supervision/backoff.js';
+import { realTimers } from '../servers/supervision/timers.js';
 import { createInitializeReplay } from './initialize-replay.js';
 import { SERVER_UNAVAILABLE, isRequest, isResponse } from './jsonrpc.js';
 import { createLinkOutbox } from './link-outbox.js';

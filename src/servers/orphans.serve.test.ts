@@ -6,7 +6,7 @@ import { freePort } from '../../test/helpers/free-port.js';
 import { serveCli } from '../../test/helpers/serve-cli.js';
 import { ADMIN_PASSWORD } from '../../test/helpers/boot-context.js';
 import { createTestDatabase } from '../../test/helpers/test-db.js';
-import { isAlive } from './child-process.js';
+import { isAlive } from './process/child-process.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../test/fixtures/mcp/stdin-outliving.mjs');
 const cleanup: (() => unknown)[] = [];

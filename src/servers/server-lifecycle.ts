@@ -9,7 +9,7 @@ import type { DesiredState, ServerRow } from './server.table.js';
 import type { SecretValues } from './secret-values.js';
 import type { StatusView } from './server-view.js';
 import type { ServersRepository } from './servers.repository.js';
-import type { Supervisor } from './supervisor.js';
+import type { Supervisor } from './supervision/supervisor.js';
 
 /** Why the platform started a server by itself (audit `server.autostart`, details.reason). */
 type SystemStartReason = 'auto-start' | 'desired-state' | 'publication';

@@ -3,7 +3,7 @@ import type { Role } from '../auth/roles.js';
 import { isSensitiveKey, MASK, maskArgs, maskCredentialsInText, maskUrl } from '../lib/credential-mask.js';
 import type { PublicationView } from '../pipe/publications.service.js';
 import { toDefinition, type ServerDefinition } from './server-definition.js';
-import type { ServerStatus } from './server-status.js';
+import type { ServerStatus } from './supervision/server-status.js';
 import type { ServerRow } from './server.table.js';
 
 /** Stands for a stored literal value that is not shown; sent back in an update, it keeps that value. */

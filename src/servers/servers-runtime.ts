@@ -10,12 +10,12 @@ import { currentCallContext } from '../protocol-log/call-context.js';
 import { createProtocolLog } from '../protocol-log/protocol-log.js';
 import type { RetentionPolicy } from '../protocol-log/protocol-log-retention.js';
 import type { TrafficRecorder, TrafficRecorderOptions } from '../protocol-log/protocol-recorder.js';
-import { reapOrphans } from './pid-files.js';
+import { reapOrphans } from './process/pid-files.js';
 import { createSecretValues, type SecretValues } from './secret-values.js';
-import { createServerMetrics, type ServerMetrics } from './server-metrics.js';
+import { createServerMetrics, type ServerMetrics } from './supervision/server-metrics.js';
 import { createServersRepository } from './servers.repository.js';
 import { createServersService, type McpDefaults, type ResolveSecrets, type ServersService, type ServersServiceDeps } from './servers.service.js';
-import { createSupervisor, type Supervisor, type SupervisorDeps } from './supervisor.js';
+import { createSupervisor, type Supervisor, type SupervisorDeps } from './supervision/supervisor.js';
 
 export interface ServersRuntimeDeps {
   db: Kysely<Database>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isGroupAlive } from './child-process.js';
-import { createSupervisor } from './supervisor.js';
+import { isGroupAlive } from './process/child-process.js';
+import { createSupervisor } from './supervision/supervisor.js';
 import { createServersTestApp, fixtureBody, type ServersTestApp } from '../../test/helpers/servers-app.js';
 import { fixtureConfig } from '../../test/helpers/fixtures.js';
 import { waitFor } from '../../test/helpers/wait-for.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
 import { startTestPlatform, type TestPlatform } from '../../test/helpers/pipe-platform.js';
-import { isGroupAlive } from './child-process.js';
+import { isGroupAlive } from './process/child-process.js';
 import { fixtureBody } from '../../test/helpers/servers-app.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isGroupAlive } from './child-process.js';
+import { isGroupAlive } from './process/child-process.js';
 import { createServersTestApp, fixtureBody, type ServersTestApp } from '../../test/helpers/servers-app.js';
 import { EVERYTHING_ENTRY } from '../../test/helpers/fixtures.js';
 

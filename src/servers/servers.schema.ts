@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { publicationView } from '../pipe/publications.schema.js';
 import { pageSchema, paginationQuery } from '../http/pagination.js';
 import { SERVER_NAME } from './server-definition.js';
-import { SERVER_STATES } from './server-state.js';
+import { SERVER_STATES } from './supervision/server-state.js';
 import { problems } from '../http/problem.schema.js';
 
 const transport = z.enum(['stdio', 'streamable-http', 'sse', 'websocket']);

@@ -5,20 +5,20 @@ import { decodeCursor, toPage, type Page } from '../http/pagination.js';
 import { newId } from '../lib/ids.js';
 import { checkUrlToSave, type OutboundGuard } from '../lib/outbound-guard.js';
 import { nowIso } from '../lib/clock.js';
-import { EVERY_SERVER, type ServerScope } from '../gateway/server-access.js';
+import { EVERY_SERVER, type ServerScope } from '../gateway/access/server-access.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { PublicationView } from '../pipe/publications.service.js';
 import type { RedactableSecret } from '../secrets/secret-redaction.js';
-import { createServerCalls } from './server-calls.js';
+import { createServerCalls } from './connection/server-calls.js';
 import { createServerLifecycle } from './server-lifecycle.js';
 import { REMOTE_SCHEMES, assertValidDefinition, toDefinition, toRowFields, toServerConfig, type ServerDefinition } from './server-definition.js';
 import { createServerImport } from './server-import.js';
-import type { ServerMetrics } from './server-metrics.js';
+import type { ServerMetrics } from './supervision/server-metrics.js';
 import type { ServerRow } from './server.table.js';
 import { createSecretValues, type SecretValues } from './secret-values.js';
 import { seesLiterals, toServerView, toStatusView, unmaskValues, type ServerView, type StatusView } from './server-view.js';
 import type { ServersRepository } from './servers.repository.js';
-import type { Supervisor } from './supervisor.js';
+import type { Supervisor } from './supervision/supervisor.js';
 
 /**
  * Resolves `${secret:NAME}` references in a server's configuration at the moment it starts, and

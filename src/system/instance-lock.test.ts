@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readProcess } from '../servers/process-table.js';
+import { readProcess } from '../servers/process/process-table.js';
 import { acquireInstanceLock, INSTANCE_LOCK_FILE, InstanceLockedError, runningInstance } from './instance-lock.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'mcps-lock-'));

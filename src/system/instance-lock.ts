@@ -1,7 +1,7 @@
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../servers/child-process.js';
-import { readProcess } from '../servers/process-table.js';
+import { isAlive } from '../servers/process/child-process.js';
+import { readProcess } from '../servers/process/process-table.js';
 
 /**
  * One platform per data folder. `serve` takes `<DATA_DIR>/instance.lock` before it touches anything

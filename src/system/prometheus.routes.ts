@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth.service.js';
 import { roleHas } from '../auth/permissions.js';
-import { requireEveryServer, type ServerAccess } from '../gateway/server-access.js';
+import { requireEveryServer, type ServerAccess } from '../gateway/access/server-access.js';
 import { AppError } from '../http/app-error.js';
 import { credentialOf } from '../http/auth-guard.js';
 import type { Prometheus } from './prometheus.js';

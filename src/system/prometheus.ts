@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { ServerMetrics } from '../servers/server-metrics.js';
-import type { ServerStatus } from '../servers/server-status.js';
-import { SERVER_STATES } from '../servers/server-state.js';
+import type { ServerMetrics } from '../servers/supervision/server-metrics.js';
+import type { ServerStatus } from '../servers/supervision/server-status.js';
+import { SERVER_STATES } from '../servers/supervision/server-state.js';
 import { type MetricsSource, type MetricsSourceOptions, renderSources, sanitize } from './metrics-source-text.js';
 import type { SystemMonitor } from './system-monitor.js';
 

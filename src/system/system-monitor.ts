@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { MetricsSample, ServerMetrics } from '../servers/server-metrics.js';
-import type { ServerStatus } from '../servers/server-status.js';
+import type { MetricsSample, ServerMetrics } from '../servers/supervision/server-metrics.js';
+import type { ServerStatus } from '../servers/supervision/server-status.js';
 import type { HostReading, HostSampler } from './host-sampler.js';
 import type { HttpStats } from './http-stats.js';
 import { type AggregateSpec, createSeries, type Series } from './metrics-series.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVER_STATES } from '../servers/server-state.js';
+import { SERVER_STATES } from '../servers/supervision/server-state.js';
 import { SETTING_DESCRIPTIONS, SETTING_KEYS, SETTING_SCHEMAS, type SettingKey } from './settings-definitions.js';
 import { settingKeyProblem } from './settings-validation.js';
 

@@ -1,8 +1,8 @@
 import os from 'node:os';
-import { EVERY_SERVER, type ServerScope, visibleOnly } from '../gateway/server-access.js';
+import { EVERY_SERVER, type ServerScope, visibleOnly } from '../gateway/access/server-access.js';
 import { AppError } from '../http/app-error.js';
-import type { ServerMetrics } from '../servers/server-metrics.js';
-import type { ServerStatus } from '../servers/server-status.js';
+import type { ServerMetrics } from '../servers/supervision/server-metrics.js';
+import type { ServerStatus } from '../servers/supervision/server-status.js';
 import { activeHandles } from './host-sampler.js';
 import type { HttpStats } from './http-stats.js';
 import type { SettingsService } from './settings.service.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
-import { spawnChild, type ChildHandle } from '../../src/servers/child-process.js';
+import { spawnChild, type ChildHandle } from '../../src/servers/process/child-process.js';
 import type { ServerConfig } from '../../src/servers/server-config.js';
 import { waitFor } from './wait-for.js';
 

@@ -1,4 +1,4 @@
-import { listProcesses } from '../../src/servers/process-table.js';
+import { listProcesses } from '../../src/servers/process/process-table.js';
 
 /** Every live (non-zombie) descendant of `pid`: children, grandchildren, ... */
 export function descendantsOf(pid: number): number[] {

@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { isGroupAlive } from '../../src/servers/child-process.js';
+import { isGroupAlive } from '../../src/servers/process/child-process.js';
 import { fixturePath, type FixtureName } from './fixtures.js';
 import { createTestApp, type TestApp } from './test-app.js';
 import { waitFor } from './wait-for.js';

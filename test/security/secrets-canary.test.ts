@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildHandle } from '../../src/servers/child-process.js';
+import type { ChildHandle } from '../../src/servers/process/child-process.js';
 import { runEverything } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/free-port.js';
 import { descendantsOf } from '../helpers/processes.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundGuard } from '../../src/lib/outbound-guard.js';
 import { createOutboundPolicy } from '../../src/lib/outbound-policy.js';
 import { createPipeRelay } from '../../src/pipe/pipe-relay.js';
-import { createRemoteTransport } from '../../src/servers/remote-transport.js';
+import { createRemoteTransport } from '../../src/servers/connection/remote-transport.js';
 import { fixtureConfig } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';

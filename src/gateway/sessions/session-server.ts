@@ -1,0 +1,94 @@
+import { Server, type Implementation, type ServerCapabilities } from '@modelcontextprotocol/server';
+import { VERSION } from '../../version.js';
+import type { SessionRouter } from './session-router.js';
+import type { UpstreamControls } from './upstream.js';
+
+export interface SessionServerFace {
+  /** What the session says it is: the gateway itself, or the upstream unchanged (per-server endpoint). */
+  info?: Implementation | undefined;
+  instructions?: string | undefined;
+  /** For a per-server endpoint, the upstream's capabilities decide which lists exist. */
+  upstreamCapabilities?: ServerCapabilities | undefined;
+}
+
+const GATEWAY_INSTRUCTIONS =
+  'MCPS.ONE gateway: the tools, resources and prompts of every MCP server you may use. Tool and prompt names are {server}__{name}; resource URIs are mcps://{server}/{uri}.';
+
+/**
+ * The SDK server of one gateway session. The SDK does the protocol (initialize and version
+ * negotiation, ping, request ids, cancellation, progress plumbing); the handlers route to upstreams.
+ * Progress of an upstream call is forwarded with the client's own progress token, and the client's
+ * cancellation aborts the upstream request (the upstream gets its own `notifications/cancelled`).
+ */
+export function createSessionServer(router: SessionRouter, face: SessionServerFace = {}): Server {
+  const up = face.upstreamCapabilities;
+  const aggregate = router.scope.endpoint === null;
+  // Subscriptions are held per session: a stateless (2026-07-28) request has none to hold them.
+  const sessionful = router.scope.id !== null;
+  const capabilities: ServerCapabilities = aggregate
+    ? {
+        tools: { listChanged: true },
+        resources: { listChanged: true, ...(sessionful ? { subscribe: true } : {}) },
+        prompts: { listChanged: true },
+        completions: {},
+        logging: {},
+      }
+    : {
+        ...(up?.logging ? { logging: {} } : {}),
+        ...(up?.completions ? { completions: {} } : {}),
+        ...(up?.tools ? { tools: { listChanged: true } } : {}),
+        ...(up?.resources ? { resources: { listChanged: true, ...(sessionful && up.resources.subscribe ? { subscribe: true } : {}) } } : {}),
+        ...(up?.prompts ? { prompts: { listChanged: true } } : {}),
+      };
+  const server = new Server(face.info ?? { name: 'mcps-one-gateway', version: VERSION }, {
+    capabilities,
+    instructions: aggregate ? GATEWAY_INSTRUCTIONS : face.instructions,
+  });
+
+  type Ctx = { mcpReq: { signal: AbortSignal; _meta?: { progressToken?: string | number } | undefined; notify: (n: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void> } };
+
+  /**
+   * Upstream controls for one request: its cancellation signal and, when the client asked for
+   * progress, forwarding with the client's token. The result waits for forwarded progress, so the
+   * last progress is not overtaken by the result.
+   */
+  const forward = async <T>(ctx: Ctx, run: (ctl: UpstreamControls) => Promise<T>): Promise<T> => {
+    const token = ctx.mcpReq._meta?.progressToken;
+    const sent: Promise<void>[] = [];
+    const ctl: UpstreamControls = { signal: ctx.mcpReq.signal };
+    if (token !== undefined) {
+      ctl.onProgress = (p) => {
+        sent.push(ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {}));
+      };
+    }
+    const result = await run(ctl);
+    await Promise.all(sent);
+    return result;
+  };
+
+  if (capabilities.tools) {
+    server.setRequestHandler('tools/list', async () => ({ tools: (await router.listTools()).map((t) => ({ ...t.tool, name: t.exposed })) }));
+    server.setRequestHandler('tools/call', async (req, ctx) =>
+      forward(ctx as unknown as Ctx, (ctl) => router.callTool(req.params.name, req.params.arguments as Record<string, unknown> | undefined, ctl)),
+    );
+  }
+  if (capabilities.resources) {
+    server.setRequestHandler('resources/list', async () => ({ resources: await router.listResources() }));
+    server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: await router.listResourceTemplates() }));
+    server.setRequestHandler('resources/read', async (req, ctx) => forward(ctx as unknown as Ctx, (ctl) => router.readResource(req.params.uri, ctl)));
+  }
+  if (capabilities.resources?.subscribe) {
+    server.setRequestHandler('resources/subscribe', async (req) => (await router.subscribeResource(req.params.uri), {}));
+    server.setRequestHandler('resources/unsubscribe', async (req) => (await router.unsubscribeResource(req.params.uri), {}));
+  }
+  if (capabilities.completions) {
+    server.setRequestHandler('completion/complete', async (req, ctx) => forward(ctx as unknown as Ctx, (ctl) => router.complete(req.params, ctl)));
+  }
+  if (capabilities.prompts) {
+    server.setRequestHandler('prompts/list', async () => ({ prompts: await router.listPrompts() }));
+    server.setRequestHandler('prompts/get', async (req, ctx) =>
+      forward(ctx as unknown as Ctx, (ctl) => router.getPrompt(req.params.name, req.params.arguments as Record<string, string> | undefined, ctl)),
+    );
+  }
+  return server;
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { FetchLike, Implementation } from '@modelcontextprotocol/client';
+import type { ChildExit, ChildHandle, SpawnChild, StopTimeouts } from '../process/child-process.js';
+import { createMcpConnection, type ListKind, type McpConnection } from '../connection/mcp-connection.js';
+import { TappedTransport, type MessageTap } from '../connection/message-tap.js';
+import { forgetPid, recordPid, SUPERVISOR_TAG_ENV } from '../process/pid-files.js';
+import { createRemoteTransport } from '../connection/remote-transport.js';
+import type { ServerConfig } from '../server-config.js';
+import { isServerError, ServerError } from '../server-errors.js';
+import type { StderrBuffer } from '../process/stderr-buffer.js';
+import { StdioChildTransport } from '../connection/stdio-child-transport.js';
+
+/** One live incarnation of a server: its process (stdio) and its MCP connection. */
+export interface ServerInstance {
+  readonly connection: McpConnection;
+  /** The child's pid (stdio), or null for remote servers. */
+  readonly pid: number | null;
+  /** The child's exit once it has exited, else null (always null for remote servers). */
+  exit(): ChildExit | null;
+  /**
+   * Closes the connection and stops the whole process group in steps, then forgets the pid file.
+   * Idempotent; safe after the process died on its own (leftover grandchildren are killed).
+   */
+  teardown(): Promise<void>;
+}
+
+export interface InstanceDeps {
+  spawn: SpawnChild;
+  clientInfo: Implementation;
+  /** The environment every stdio child starts from (config.env is added on top). */
+  baseEnv: Readonly<Record<string, string>>;
+  maxLineBytes: number;
+  stopTimeouts: StopTimeouts;
+  /** Where pid files go; null to keep none. */
+  pidDir: string | null;
+  versionNegotiation: (config: ServerConfig) => 'auto' | 'legacy';
+  fetch?: FetchLike | undefined;
+}
+
+export interface InstanceHooks {
+  stderr: StderrBuffer;
+  tap?: MessageTap | undefined;
+  onNoise: (text: string, bytes: number) => void;
+  onLost: () => void;
+  onListChanged: (kind: ListKind) => void;
+  /** Out-of-band protocol or transport errors (informational). */
+  onError?: (err: Error) => void;
+}
+
+const STDERR_IN_ERROR_LINES = 5;
+
+/**
+ * Starts one instance: spawn (stdio) or build the remote transport, then the MCP handshake within
+ * `config.timeout_ms`. On any failure nothing is left running and a ServerError is thrown.
+ */
+export async function openInstance(
+  config: ServerConfig,
+  deps: InstanceDeps,
+  hooks: InstanceHooks,
+  signal: AbortSignal,
+): Promise<ServerInstance> {
+  return config.transport === 'stdio' ? openStdio(config, deps, hooks, signal) : openRemote(config, deps, hooks, signal);
+}
+
+async function openStdio(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
+  if (!config.command) throw new ServerError('SERVER_CONFIG_INVALID', config.name, 'a stdio server needs a command');
+  const tag = randomUUID();
+  let child: ChildHandle;
+  try {
+    child = await deps.spawn({
+      command: config.command,
+      args: config.args ?? [],
+      env: { ...deps.baseEnv, ...(config.env ?? {}), [SUPERVISOR_TAG_ENV]: tag },
+      cwd: config.cwd ?? undefined,
+    });
+  } catch (err) {
+    throw new ServerError('SERVER_START_FAILED', config.name, `MCP server "${config.name}": ${(err as Error).message}`, { cause: err });
+  }
+  const transport = new StdioChildTransport({
+    child,
+    maxLineBytes: deps.maxLineBytes,
+    onNoise: hooks.onNoise,
+    onTap: hooks.tap,
+    stopTimeouts: deps.stopTimeouts,
+  });
+  const connection = createMcpConnection({
+    server: config.name,
+    transport,
+    timeoutMs: config.timeout_ms,
+    clientInfo: deps.clientInfo,
+    versionNegotiation: deps.versionNegotiation(config),
+    describeClose: () => describeExit(child.exit()),
+    onLost: hooks.onLost,
+    onListChanged: hooks.onListChanged,
+    onError: hooks.onError,
+  });
+  let torn: Promise<void> | null = null;
+  const instance: ServerInstance = {
+    connection,
+    pid: child.pid,
+    exit: () => child.exit(),
+    teardown: () =>
+      (torn ??= (async () => {
+        await connection.close();
+        await child.stop(deps.stopTimeouts);
+        if (deps.pidDir) forgetPid(deps.pidDir, child.pid);
+      })()),
+  };
+  const stderrSeenBefore = hooks.stderr.total;
+  try {
+    hooks.stderr.attach(child.stderr);
+    if (deps.pidDir) recordPid(deps.pidDir, { server: config.name, pid: child.pid, pgid: child.pgid, tag, command: config.command });
+    if (signal.aborted) throw new ServerError('SERVER_STOPPED', config.name, `start of "${config.name}" was cancelled`);
+    await connection.connect(signal);
+    return instance;
+  } catch (err) {
+    await instance.teardown();
+    throw withStartContext(err, hooks.stderr.tail(Math.min(STDERR_IN_ERROR_LINES, hooks.stderr.total - stderrSeenBefore)), child.exit());
+  }
+}
+
+async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
+  const transport = new TappedTransport(createRemoteTransport(config, deps.fetch), hooks.tap);
+  const connection = createMcpConnection({
+    server: config.name,
+    transport,
+    timeoutMs: config.timeout_ms,
+    clientInfo: deps.clientInfo,
+    versionNegotiation: deps.versionNegotiation(config),
+    onLost: hooks.onLost,
+    onListChanged: hooks.onListChanged,
+    onError: hooks.onError,
+  });
+  const instance: ServerInstance = { connection, pid: null, exit: () => null, teardown: () => connection.close() };
+  try {
+    if (signal.aborted) throw new ServerError('SERVER_STOPPED', config.name, `start of "${config.name}" was cancelled`);
+    await connection.connect(signal);
+    return instance;
+  } catch (err) {
+    await instance.teardown();
+    throw err;
+  }
+}
+
+/** "exited with code 1", "was killed by SIGKILL", or null while running. */
+export function describeExit(exit: ChildExit | null): string | null {
+  if (!exit) return null;
+  if (exit.signal) return `process was killed by ${exit.signal}`;
+  return `process exited with code ${exit.code}`;
+}
+
+/**
+ * Adds the child's exit and, for a failed start, its last stderr lines: that is where a crashing
+ * server says why.
+ */
+function withStartContext(err: unknown, tail: string[], exit: ChildExit | null): unknown {
+  if (!isServerError(err)) return err;
+  const showStderr = err.code === 'SERVER_START_FAILED' && tail.length > 0;
+  return new ServerError(err.code, err.server, showStderr ? `${err.message}; stderr: ${tail.join(' | ')}` : err.message, {
+    cause: err.cause,
+    details: { ...err.details, ...(exit ? { exit } : {}), ...(showStderr ? { stderr: tail } : {}) },
+  });
+}
