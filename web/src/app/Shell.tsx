@@ -1,0 +1,65 @@
+import { Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Route, Switch, useLocation } from 'wouter';
+import { useSession } from '../api/session';
+import { LANGUAGES, setLanguage } from '../i18n';
+import { Loading } from '../ui/States';
+import { routes } from './routes';
+import { useTheme } from './theme';
+
+/** The signed-in layout: header (user, language, theme, sign out), navigation, and the current screen. */
+export function Shell() {
+  const { t, i18n } = useTranslation();
+  const { state, signOut, can } = useSession();
+  const [theme, setTheme] = useTheme();
+  const [location] = useLocation();
+  const me = state.status === 'signed-in' ? state.me : null;
+
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">{t('app.skip')}</a>
+      <header className="topbar">
+        <span className="brand">{t('app.name')}</span>
+        <span className="muted who">{me && t('shell.signedInAs', { name: me.name, role: me.role })}</span>
+        <label>
+          <span className="visually-hidden">{t('shell.language')}</span>
+          <select value={i18n.language} onChange={(e) => setLanguage(e.target.value)}>
+            {LANGUAGES.map((l) => <option key={l.code} value={l.code}>{l.label}</option>)}
+          </select>
+        </label>
+        <label>
+          <span className="visually-hidden">{t('shell.theme')}</span>
+          <select value={theme} onChange={(e) => setTheme(e.target.value as 'light' | 'dark')}>
+            <option value="light">{t('shell.light')}</option>
+            <option value="dark">{t('shell.dark')}</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => void signOut()}>{t('shell.signOut')}</button>
+      </header>
+      <nav aria-label={t('app.nav')} className="sidenav">
+        <ul>
+          {routes.filter((r) => r.nav && can(r.permission)).map((r) => {
+            const current = r.path === '/' ? location === '/' : location.startsWith(r.path);
+            return (
+              <li key={r.path}>
+                <Link href={r.path} aria-current={current ? 'page' : undefined}>{t(`nav.${r.nav!}`)}</Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Switch>
+            {routes.map((r) => (
+              <Route key={r.path} path={r.path}>
+                {can(r.permission) ? <r.screen /> : <p role="alert">{t('shell.forbidden')}</p>}
+              </Route>
+            ))}
+            <Route><p role="alert">{t('shell.notFound')}</p></Route>
+          </Switch>
+        </Suspense>
+      </main>
+    </div>
+  );
+}
