@@ -27,6 +27,11 @@ export function createConsoleSession(secretKey: string, opts: { apiPrefix: strin
       return value ? value : null;
     },
 
+    /** True when the cookie is what authenticates the request (an Authorization or X-API-Key header wins over it). */
+    authenticatedByCookie(request: FastifyRequest): boolean {
+      return this.tokenOf(request) !== null && !request.headers.authorization && !request.headers['x-api-key'];
+    },
+
     /** True when the request may use its cookie: a safe method, or the session's CSRF token in the header. */
     csrfOk(request: FastifyRequest, accessToken: string): boolean {
       if (SAFE_METHODS.has(request.method)) return true;

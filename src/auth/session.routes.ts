@@ -1,7 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../http/app-error.js';
 import { problems } from '../http/problem.schema.js';
 import { loginBody, meResponse } from './auth.schema.js';
 import type { AuthService } from './auth.service.js';
@@ -16,7 +15,7 @@ export interface SessionRoutesOptions {
 }
 
 const sessionResponse = z.object({
-  csrf_token: z.string().describe('Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE'),
+  csrf_token: z.string().nullable().describe('Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE; null when the request was not authenticated by the session cookie (bearer clients need none)'),
   expires_in: z.number().optional().describe('Seconds until the session ends (on sign-in only)'),
   me: meResponse,
 });
@@ -53,9 +52,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
     config: { auth: 'authenticated' },
     schema: { tags, summary: 'The console session: who is signed in and the CSRF token', response: { 200: sessionResponse, ...problems('unauthorized') } },
   }, async (req) => {
-    const token = opts.session.tokenOf(req);
-    if (!token) throw new AppError('unauthorized', 'no console session (sign in with POST /auth/session)');
-    return { csrf_token: opts.session.csrfTokenOf(token), me: meOf(req.principal!) };
+    const token = opts.session.authenticatedByCookie(req) ? opts.session.tokenOf(req) : null;
+    return { csrf_token: token && opts.session.csrfTokenOf(token), me: meOf(req.principal!) };
   });
 
   app.delete('/auth/session', {

@@ -9,7 +9,7 @@ export interface Me {
 }
 
 export interface SessionInfo {
-  csrf_token: string;
+  csrf_token: string | null;
   expires_in?: number;
   me: Me;
 }
