@@ -21,19 +21,15 @@ export function Shell() {
       <header className="topbar">
         <span className="brand">{t('app.name')}</span>
         <span className="muted who">{me && t('shell.signedInAs', { name: me.name, role: me.role })}</span>
-        <label>
-          <span className="visually-hidden">{t('shell.language')}</span>
-          <select value={i18n.language} onChange={(e) => setLanguage(e.target.value)}>
-            {LANGUAGES.map((l) => <option key={l.code} value={l.code}>{l.label}</option>)}
-          </select>
-        </label>
-        <label>
-          <span className="visually-hidden">{t('shell.theme')}</span>
-          <select value={theme} onChange={(e) => setTheme(e.target.value as 'light' | 'dark')}>
-            <option value="light">{t('shell.light')}</option>
-            <option value="dark">{t('shell.dark')}</option>
-          </select>
-        </label>
+        <label htmlFor="shell-language" className="visually-hidden">{t('shell.language')}</label>
+        <select id="shell-language" value={i18n.language} onChange={(e) => setLanguage(e.target.value)}>
+          {LANGUAGES.map((l) => <option key={l.code} value={l.code}>{l.label}</option>)}
+        </select>
+        <label htmlFor="shell-theme" className="visually-hidden">{t('shell.theme')}</label>
+        <select id="shell-theme" value={theme} onChange={(e) => setTheme(e.target.value as 'light' | 'dark')}>
+          <option value="light">{t('shell.light')}</option>
+          <option value="dark">{t('shell.dark')}</option>
+        </select>
         <button type="button" onClick={() => void signOut()}>{t('shell.signOut')}</button>
       </header>
       <nav aria-label={t('app.nav')} className="sidenav">
