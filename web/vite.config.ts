@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
-  build: { outDir: '../dist/web', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
+  build: { outDir: '../dist/web', emptyOutDir: true, target: 'es2022', reportCompressedSize: true },
   server: {
     proxy: Object.fromEntries(['/api', '/health', '/docs', '/openapi.json'].map((p) => [p, 'http://127.0.0.1:8000'])),
   },
