@@ -20,7 +20,7 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
       method: 'POST',
       url: '/api/v1/tools',
       headers: await h.t.login(),
-      payload: { name: 'e2e-fixture', transport: 'stdio', command: process.execPath, args: [fixturePath('well-behaved')], restart_policy: 'never' },
+      payload: { name: 'e2e-readonly', transport: 'stdio', command: process.execPath, args: [fixturePath('well-behaved')], restart_policy: 'never' },
     });
     expect(res.statusCode, res.body).toBe(201);
     serverId = res.json<{ id: string }>().id;
@@ -36,7 +36,7 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     return { page, problems: watchPage(page) };
   }
 
-  it('an admin signs in, sees the overview, starts a server, calls a tool from the tester and reads the logs', async () => {
+  it('an admin signs in, sees the overview, registers and starts a server, calls a tool from the tester and reads the logs', async () => {
     const { page, problems } = await newPage();
     const a11y: string[] = [];
     await page.goto(`${h.base}/`);
@@ -49,6 +49,13 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     a11y.push(...(await checkScreen(page, 'overview')));
 
     await page.getByRole('link', { name: 'Servers' }).click();
+    await page.getByText('Register a server').click();
+    await page.getByLabel('Name *').fill('e2e-fixture');
+    await page.getByLabel('Command *').fill(process.execPath);
+    await page.getByLabel('Arguments (one per line)').fill(fixturePath('well-behaved'));
+    await page.getByLabel('Environment (NAME=value, one per line)').fill('FIXTURE_MODE=e2e');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    await page.getByText('Registered e2e-fixture.').waitFor();
     const row = page.getByRole('row', { name: /e2e-fixture/ });
     await row.getByRole('button', { name: 'Start e2e-fixture' }).click();
     await row.getByText('running').waitFor({ timeout: 20_000 });
@@ -80,15 +87,16 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     await page.context().close();
   });
 
-  it('a viewer sees the servers but no start, stop or restart, and no tool tester', async () => {
+  it('a viewer sees the servers but no register, start, stop or restart, and no tool tester', async () => {
     await h.t.app.inject({ method: 'POST', url: `/api/v1/tools/${serverId}/start`, headers: await h.t.login() });
     const { page, problems } = await newPage();
     await signIn(page, h.base, 'e2e-viewer', 'e2e-viewer-password');
     await page.getByRole('link', { name: 'Servers' }).click();
-    const row = page.getByRole('row', { name: /e2e-fixture/ });
+    const row = page.getByRole('row', { name: /e2e-readonly/ });
     await row.getByText('running').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.getByRole('button', { name: /^(Start|Stop|Restart)/ }).count()).toBe(0);
-    await row.getByRole('link', { name: 'e2e-fixture' }).click();
+    expect(await page.getByText('Register a server').count()).toBe(0);
+    await row.getByRole('link', { name: 'e2e-readonly' }).click();
     await page.getByRole('heading', { name: 'Tools' }).waitFor();
     await page.getByText('echo', { exact: true }).waitFor({ timeout: 20_000 });
     expect(await page.getByRole('heading', { name: 'Tool tester' }).count()).toBe(0);

@@ -43,6 +43,7 @@ export const serversApi = {
   status: (id: string) => api<ServerStatus>(`/tools/${encodeURIComponent(id)}/status`),
   capabilities: (id: string) => api<Capabilities>(`/tools/${encodeURIComponent(id)}/capabilities`),
   stderr: (id: string) => api<{ lines: string[] }>(`/tools/${encodeURIComponent(id)}/stderr?tail=50`),
+  create: (body: Record<string, unknown>) => api<Server>('/tools', { method: 'POST', body }),
   act: (id: string, verb: 'start' | 'stop' | 'restart') => api<ServerStatus>(`/tools/${encodeURIComponent(id)}/${verb}`, { method: 'POST' }),
   call: (id: string, tool: string, args: Record<string, unknown>) =>
     api<ToolResult>(`/tools/${encodeURIComponent(id)}/call`, { method: 'POST', body: { tool, arguments: args } }),

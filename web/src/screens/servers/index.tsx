@@ -5,12 +5,15 @@ import { formatDuration } from '../../i18n/format';
 import { DataTable } from '../../ui/DataTable';
 import { QueryView } from '../../ui/States';
 import { type Server, serversApi } from './api';
+import { useSession } from '../../api/session';
+import { CreateServer } from './CreateServer';
 import { ServerActions } from './ServerActions';
 import { StateText } from './StateText';
 
 /** Every managed server with its state, uptime and restarts; start, stop and restart. */
 export default function ServersList() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const list = useQuery({ queryKey: ['servers', 'list'], queryFn: serversApi.list, refetchInterval: 5000 });
   const statuses = useQueries({
     queries: (list.data?.items ?? []).map((s) => ({ queryKey: ['servers', s.id, 'status'], queryFn: () => serversApi.status(s.id), refetchInterval: 5000 })),
@@ -20,6 +23,7 @@ export default function ServersList() {
   return (
     <>
       <h1>{t('servers.title')}</h1>
+      {can('servers:write') && <CreateServer />}
       <QueryView query={list} isEmpty={(p) => p.items.length === 0} empty={t('servers.empty')}>
         {(page) => (
           <DataTable
