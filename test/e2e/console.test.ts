@@ -106,13 +106,18 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     await page.context().close();
   });
 
-  it('signing out says so; an expired session brings back sign-in with a clear message', async () => {
+  it('signing out says so; a lost connection is shown and recovers; an expired session brings back sign-in with a clear message', async () => {
     const { page, problems } = await newPage();
     await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You have signed out.').waitFor();
 
     await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
+    // A lost connection is said, and the page recovers by itself when the platform answers again.
+    await page.route('**/api/v1/**', (route) => route.abort('connectionrefused'));
+    await page.getByText('Cannot reach the platform').waitFor({ timeout: 15_000 });
+    await page.unroute('**/api/v1/**');
+    await page.getByText('Cannot reach the platform').waitFor({ state: 'detached', timeout: 15_000 });
     // The session cookie is gone (as when it expires): the next API answer is 401.
     await page.context().clearCookies();
     await page.getByRole('link', { name: 'Logs' }).click();

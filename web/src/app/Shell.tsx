@@ -4,6 +4,7 @@ import { Link, Route, Switch, useLocation } from 'wouter';
 import { useSession } from '../api/session';
 import { LANGUAGES, setLanguage } from '../i18n';
 import { Loading } from '../ui/States';
+import { ConnectionBanner } from './ConnectionBanner';
 import { routes } from './routes';
 import { useTheme } from './theme';
 
@@ -45,6 +46,7 @@ export function Shell() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
+        <ConnectionBanner />
         <Suspense fallback={<Loading />}>
           <Switch>
             {routes.map((r) => (
