@@ -96,3 +96,11 @@ describe('console cookie session', () => {
     expect(res.cookies).toHaveLength(0);
   });
 });
+
+describe('GET /auth/session for other clients', () => {
+  it('answers a bearer client with its principal and no CSRF token (it needs none)', async () => {
+    const res = await t.app.inject({ url: '/api/v1/auth/session', headers: await t.login() });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ csrf_token: null, me: { name: 'admin' } });
+  });
+});

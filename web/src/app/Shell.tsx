@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { useSession } from '../api/session';
@@ -15,6 +15,19 @@ export function Shell() {
   const [theme, setTheme] = useTheme();
   const [location] = useLocation();
   const me = state.status === 'signed-in' ? state.me : null;
+  const isCurrent = (path: string) => (path === '/' ? location === '/' : location.startsWith(path));
+  const section = routes.find((r) => r.nav && isCurrent(r.path));
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // The tab says where one is; after a navigation, focus moves to the new content (screen readers announce it).
+  useEffect(() => {
+    document.title = section?.nav ? `${t(`nav.${section.nav}`)} · ${t('app.name')}` : t('app.name');
+  }, [section, t]);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [location]);
 
   return (
     <div className="shell">
@@ -36,7 +49,7 @@ export function Shell() {
       <nav aria-label={t('app.nav')} className="sidenav">
         <ul>
           {routes.filter((r) => r.nav && can(r.permission)).map((r) => {
-            const current = r.path === '/' ? location === '/' : location.startsWith(r.path);
+            const current = isCurrent(r.path);
             return (
               <li key={r.path}>
                 <Link href={r.path} aria-current={current ? 'page' : undefined}>{t(`nav.${r.nav!}`)}</Link>
@@ -45,7 +58,7 @@ export function Shell() {
           })}
         </ul>
       </nav>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <ConnectionBanner />
         <Suspense fallback={<Loading />}>
           <Switch>
