@@ -22,7 +22,10 @@ export default function Logs() {
   const { t } = useTranslation();
   const [kind, setKind] = useState<Kind>('system');
   const [filters, setFilters] = useState<Record<string, string>>({});
+  const [live, setLive] = useState(false);
   const query = useInfiniteQuery({
+    // Live: the newest page again every 2 s (the API has no log stream yet; useEventStream takes over when it does).
+    refetchInterval: live ? 2000 : false,
     queryKey: ['logs', kind, filters],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
@@ -84,6 +87,9 @@ export default function Logs() {
             </div>
           ))}
           <button type="submit">{t('logs.search')}</button>
+          <label className="live">
+            <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> {t('logs.live')}
+          </label>
         </form>
         <QueryView query={query} isEmpty={(d) => d.pages[0]!.items.length === 0} empty={t('logs.empty')}>
           {(d) => (

@@ -6,6 +6,7 @@ import { formatDuration } from '../../i18n/format';
 import { Empty, QueryView } from '../../ui/States';
 import { serversApi } from './api';
 import { ServerActions } from './ServerActions';
+import { ServerCharts } from './ServerCharts';
 import { StateText } from './StateText';
 import { ToolTester } from './ToolTester';
 
@@ -52,10 +53,24 @@ export default function ServerPage() {
             <>
               <ul>{c.tools.map((tool) => <li key={tool.name}><code>{tool.name}</code> {tool.description && <span className="muted">— {tool.description}</span>}</li>)}</ul>
               {can('servers:operate') && <ToolTester serverId={id} tools={c.tools} />}
+              {c.resources.length > 0 && (
+                <>
+                  <h2>{t('servers.resources')}</h2>
+                  <ul>{c.resources.map((r) => <li key={r.uri}><code>{r.uri}</code> {r.name && <span className="muted">— {r.name}</span>}</li>)}</ul>
+                </>
+              )}
+              {c.prompts.length > 0 && (
+                <>
+                  <h2>{t('servers.prompts')}</h2>
+                  <ul>{c.prompts.map((p) => <li key={p.name}><code>{p.name}</code> {p.description && <span className="muted">— {p.description}</span>}</li>)}</ul>
+                </>
+              )}
             </>
           )}
         </QueryView>
       )}
+      <h2>{t('servers.metrics')}</h2>
+      <ServerCharts id={id} />
       <h2>{t('servers.stderr')}</h2>
       <QueryView query={stderr} isEmpty={(s) => s.lines.length === 0}>
         {(s) => <pre className="output">{s.lines.join('\n')}</pre>}

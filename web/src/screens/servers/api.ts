@@ -33,7 +33,15 @@ export interface JsonSchema {
   default?: unknown;
   items?: JsonSchema;
 }
-export interface Capabilities { tools: Tool[] }
+export interface Capabilities {
+  tools: Tool[];
+  resources: { uri: string; name?: string; description?: string }[];
+  prompts: { name: string; description?: string }[];
+}
+export interface ServerMetrics {
+  totals: { calls: number; errors: number };
+  samples: { time: string; cpu_percent: number | null; rss_bytes: number | null }[];
+}
 export interface ContentBlock { type: string; text?: string; data?: string; mimeType?: string }
 export interface ToolResult { content?: ContentBlock[]; structuredContent?: unknown; isError?: boolean }
 
@@ -42,6 +50,7 @@ export const serversApi = {
   get: (id: string) => api<Server>(`/tools/${encodeURIComponent(id)}`),
   status: (id: string) => api<ServerStatus>(`/tools/${encodeURIComponent(id)}/status`),
   capabilities: (id: string) => api<Capabilities>(`/tools/${encodeURIComponent(id)}/capabilities`),
+  metrics: (id: string) => api<ServerMetrics>(`/tools/${encodeURIComponent(id)}/metrics`),
   stderr: (id: string) => api<{ lines: string[] }>(`/tools/${encodeURIComponent(id)}/stderr?tail=50`),
   create: (body: Record<string, unknown>) => api<Server>('/tools', { method: 'POST', body }),
   act: (id: string, verb: 'start' | 'stop' | 'restart') => api<ServerStatus>(`/tools/${encodeURIComponent(id)}/${verb}`, { method: 'POST' }),
