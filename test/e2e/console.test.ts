@@ -75,17 +75,23 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     await page.getByRole('tab', { name: 'Operations' }).click();
     await page.getByRole('cell', { name: 'server.call' }).first().waitFor();
     a11y.push(...(await checkScreen(page, 'logs')));
+    // A narrow window: the navigation folds above the content.
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.getByRole('navigation').getByRole('link', { name: 'Servers' }).click();
+    await page.getByRole('row', { name: /e2e-fixture/ }).waitFor();
+    a11y.push(...(await checkScreen(page, 'servers-narrow')));
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // Chinese, switchable in place.
     await page.getByLabel('Language').selectOption('zh-CN');
-    await page.getByRole('link', { name: '服务器' }).waitFor();
-    await page.getByRole('heading', { name: '日志' }).waitFor();
+    await page.getByRole('link', { name: '日志' }).waitFor();
+    await page.getByRole('heading', { name: '服务器' }).waitFor();
     await page.getByLabel('语言').selectOption('en');
 
     expect(a11y).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
-  });
+  }, 90_000);
 
   it('a viewer sees the servers but no register, start, stop or restart, and no tool tester', async () => {
     await h.t.app.inject({ method: 'POST', url: `/api/v1/tools/${serverId}/start`, headers: await h.t.login() });
@@ -104,7 +110,7 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     expect(await checkScreen(page, 'server-viewer')).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
-  });
+  }, 90_000);
 
   it('signing out says so; a lost connection is shown and recovers; an expired session brings back sign-in with a clear message', async () => {
     const { page, problems } = await newPage();
@@ -124,5 +130,5 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     await page.getByText('Your session has expired. Sign in again.').waitFor();
     expect(problems).toEqual([]);
     await page.context().close();
-  });
+  }, 90_000);
 });
