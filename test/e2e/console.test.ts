@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogsRepository } from '../../src/logs/logs.repository.js';
 import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { needs } from '../helpers/needs.js';
@@ -89,6 +90,34 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     await page.getByLabel('语言').selectOption('en');
 
     expect(a11y).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('a long log scrolls through thousands of rows while only the rows in view are in the page', async () => {
+    const repo = createLogsRepository(h.t.ctx.db);
+    const base = Date.now() - 3_600_000;
+    for (let chunk = 0; chunk < 5; chunk++) {
+      await repo.insertSystem(Array.from({ length: 400 }, (_, i) => {
+        const n = chunk * 400 + i;
+        return { time: new Date(base + n).toISOString(), level: 'info', level_num: 30, msg: `bulk row ${n}`, context: null, request_id: null };
+      }));
+    }
+    const { page, problems } = await newPage();
+    await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('textbox', { name: 'Search' }).fill('bulk row');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('cell', { name: 'bulk row 1999', exact: true }).waitFor();
+    const region = page.getByRole('region', { name: 'System' });
+    // Scroll to the end until the oldest row has been loaded (pages of 200, fetched as the end comes into view).
+    await expect
+      .poll(async () => {
+        await region.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+        return page.getByRole('cell', { name: 'bulk row 0', exact: true }).count();
+      }, { timeout: 30_000, interval: 300 })
+      .toBe(1);
+    expect(await region.locator('tbody tr').count()).toBeLessThan(120);
     expect(problems).toEqual([]);
     await page.context().close();
   }, 90_000);

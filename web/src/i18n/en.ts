@@ -103,7 +103,6 @@ export const en = {
     duration: 'Duration',
     any: 'Any',
     live: 'Live (refresh every 2 s)',
-    more: 'Load more',
     empty: 'No log entries match.',
   },
 };

@@ -105,7 +105,6 @@ export const zhCN: Messages = {
     duration: '耗时',
     any: '全部',
     live: '实时（每 2 秒刷新）',
-    more: '加载更多',
     empty: '没有匹配的日志。',
   },
 };

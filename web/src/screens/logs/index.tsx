@@ -1,10 +1,11 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { Page } from '../../api/types';
 import { formatNumber, formatTime } from '../../i18n/format';
-import { type Column, DataTable } from '../../ui/DataTable';
+import type { Column } from '../../ui/DataTable';
+import { VirtualTable } from '../../ui/VirtualTable';
 import { QueryView } from '../../ui/States';
 
 type Kind = 'system' | 'operations' | 'mcp';
@@ -29,12 +30,17 @@ export default function Logs() {
     queryKey: ['logs', kind, filters],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
-      const params = new URLSearchParams({ limit: '100', ...filters });
+      const params = new URLSearchParams({ limit: '200', ...filters });
       if (pageParam) params.set('cursor', pageParam);
       return api<Page<Row>>(`/logs/${kind}?${params.toString()}`, { signal });
     },
     getNextPageParam: (last) => last.next_cursor,
   });
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   function applyFilters(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -94,15 +100,14 @@ export default function Logs() {
         <QueryView query={query} isEmpty={(d) => d.pages[0]!.items.length === 0} empty={t('logs.empty')}>
           {(d) => (
             <>
-              <DataTable
+              <VirtualTable
                 caption={t(`logs.${kind}`)}
                 rows={d.pages.flatMap((p) => p.items)}
                 rowKey={(r) => r.id}
                 columns={[{ key: 'time', header: t('logs.time'), cell: (r) => <time dateTime={r.time}>{formatTime(r.time)}</time> }, ...columns[kind]]}
+                onNearEnd={loadMore}
               />
-              {query.hasNextPage && (
-                <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>{t('logs.more')}</button>
-              )}
+              {query.isFetchingNextPage && <p className="muted" role="status">{t('state.loading')}</p>}
             </>
           )}
         </QueryView>
