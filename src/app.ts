@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authRoutes } from './auth/auth.routes.js';
+import { createConsoleSession } from './auth/console-session.js';
+import { sessionRoutes } from './auth/session.routes.js';
+import { consoleRoutes } from './console/console.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
@@ -19,7 +23,6 @@ import { logsRoutes } from './logs/logs.routes.js';
 import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
-import { homeRoutes } from './system/home.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { registerHttpStats } from './system/http-stats.js';
 import { prometheusRoutes } from './system/prometheus.routes.js';
@@ -61,7 +64,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   registerHttpStats(app, ctx.system.http);
   await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: () => ctx.system.settings.get('cors.origins') });
   await registerOpenApi(app, { title: config.projectName, version: VERSION, apiPrefix: config.apiPrefix });
-  registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix });
+  const session = createConsoleSession(config.secretKey, { apiPrefix: config.apiPrefix });
+  await app.register(fastifyCookie);
+  registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
   registerServerScope(app, {
     apiPrefix: config.apiPrefix,
@@ -75,6 +80,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(authRoutes, { auth: ctx.auth, users: ctx.users, loginMaxPerMinute: config.loginMaxPerMinute });
+      await api.register(sessionRoutes, { auth: ctx.auth, session, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(secretsRoutes, { secrets: ctx.secrets });
@@ -90,6 +96,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   );
 
   await app.register(mcpHttpRoutes, { gateway: ctx.gateway, corsOrigins: () => ctx.system.settings.get('cors.origins') });
-  await app.register(homeRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
+  await app.register(consoleRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
   return app;
 }

@@ -15,7 +15,7 @@ import {
   tokenResponse,
 } from './auth.schema.js';
 import type { AuthService } from './auth.service.js';
-import { permissionsOf } from './permissions.js';
+import { meOf } from './session.routes.js';
 import type { UsersService } from './users.service.js';
 import { firstOf, fromBody, fromParam, fromReply } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
@@ -42,10 +42,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.get('/auth/me', {
     config: { auth: 'authenticated' },
     schema: { tags, summary: 'Who am I', response: { 200: meResponse } },
-  }, async (req) => {
-    const p = req.principal!;
-    return { type: p.type, id: p.id, name: p.name, role: p.role, user_id: p.userId, permissions: permissionsOf(p.role) };
-  });
+  }, async (req) => meOf(req.principal!));
 
   app.put('/auth/me/password', {
     config: { auth: 'profile:write', audit: { action: 'auth.change_password', target: { type: 'user', id: ({ request }) => request.principal?.userId ?? null } } },

@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth.service.js';
+import { CSRF_HEADER, type ConsoleSession } from '../auth/console-session.js';
 import { roleHas } from '../auth/permissions.js';
 import { AppError } from './app-error.js';
 import type { RouteAuth } from './route-config.js';
 
 /**
  * Authenticates every request that carries a credential and enforces each route's declared `auth`.
- * Credentials: `Authorization: Bearer <jwt or API key>` or `X-API-Key: <key>`.
+ * Credentials: `Authorization: Bearer <jwt or API key>` or `X-API-Key: <key>`; else, for the API, the
+ * console's session cookie, which an unsafe method may use only with the session's CSRF token.
  */
-export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthService; apiPrefix: string }): void {
+export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthService; apiPrefix: string; session: ConsoleSession }): void {
   app.decorateRequest('principal', null);
 
   // Refuse to start if any API route forgot to say who may call it.
@@ -28,13 +30,22 @@ export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthServic
   app.addHook('onRequest', async (request) => {
     const required: RouteAuth | undefined = request.routeOptions.config.auth;
     if (required === undefined || required === 'public') return;
-    const credential = credentialOf(request);
+    const credential = credentialOf(request) ?? cookieCredential(request);
     if (!credential) throw new AppError('unauthorized', 'authentication required');
     request.principal = await deps.auth.authenticate(credential);
     if (required !== 'authenticated' && !roleHas(request.principal.role, required)) {
       throw new AppError('forbidden', `role '${request.principal.role}' lacks permission '${required}'`);
     }
   });
+
+  function cookieCredential(request: FastifyRequest): string | null {
+    const token = deps.session.tokenOf(request);
+    if (!token) return null;
+    if (!deps.session.csrfOk(request, token)) {
+      throw new AppError('forbidden', `a request authenticated by the session cookie must send the ${CSRF_HEADER} header (from GET ${deps.apiPrefix}/auth/session)`);
+    }
+    return token;
+  }
 }
 
 /** The bearer credential (JWT or API key) of a request, or `X-API-Key`; null when there is none. */

@@ -19,6 +19,7 @@ const HOSTILE_QUERY = [...HOSTILE_IDS, '-1', '1e999', 'NaN', 'true', '[]', '', '
 /** Fuzz bases that differ from the probe's valid request, with the reason. */
 const FUZZ_BODY: Record<string, { body: unknown; reason: string }> = {
   'POST /api/v1/auth/login': { body: { username: 'fuzz-nobody', password: 'wrong-password' }, reason: 'mutating the admin\'s own login would lock the admin out' },
+  'POST /api/v1/auth/session': { body: { username: 'fuzz-nobody', password: 'wrong-password' }, reason: 'mutating the admin\'s own login would lock the admin out' },
 };
 
 interface FuzzCase {

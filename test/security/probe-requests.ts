@@ -23,6 +23,7 @@ interface Override {
 /** Keyed by `METHOD path`; every entry says why it departs from the generated request. */
 export const OVERRIDES: Record<string, Override> = {
   'POST /api/v1/auth/login': { body: { username: 'admin', password: ADMIN_PASSWORD }, reason: 'a real login, so an allowed cell can succeed' },
+  'POST /api/v1/auth/session': { body: { username: 'admin', password: ADMIN_PASSWORD }, reason: 'a real console sign-in, so an allowed cell can succeed' },
   'PUT /api/v1/auth/me/password': { body: {}, reason: 'a real change would revoke the caller\'s own token' },
   'PUT /api/v1/tools/{tool_id}': { params: (ids) => ({ tool_id: ids.victimServer }), reason: 'would rewrite the running probe server' },
   'DELETE /api/v1/tools/{tool_id}': { params: (ids) => ({ tool_id: ids.victimServer }), reason: 'would delete the probe server' },

@@ -1,0 +1,76 @@
+import { Suspense, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Route, Switch, useLocation } from 'wouter';
+import { useSession } from '../api/session';
+import { LANGUAGES, setLanguage } from '../i18n';
+import { Loading } from '../ui/States';
+import { ConnectionBanner } from './ConnectionBanner';
+import { routes } from './routes';
+import { useTheme } from './theme';
+
+/** The signed-in layout: header (user, language, theme, sign out), navigation, and the current screen. */
+export function Shell() {
+  const { t, i18n } = useTranslation();
+  const { state, signOut, can } = useSession();
+  const [theme, setTheme] = useTheme();
+  const [location] = useLocation();
+  const me = state.status === 'signed-in' ? state.me : null;
+  const isCurrent = (path: string) => (path === '/' ? location === '/' : location.startsWith(path));
+  const section = routes.find((r) => r.nav && isCurrent(r.path));
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // The tab says where one is; after a navigation, focus moves to the new content (screen readers announce it).
+  useEffect(() => {
+    document.title = section?.nav ? `${t(`nav.${section.nav}`)} · ${t('app.name')}` : t('app.name');
+  }, [section, t]);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [location]);
+
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">{t('app.skip')}</a>
+      <header className="topbar">
+        <span className="brand">{t('app.name')}</span>
+        <span className="muted who">{me && t('shell.signedInAs', { name: me.name, role: me.role })}</span>
+        <label htmlFor="shell-language" className="visually-hidden">{t('shell.language')}</label>
+        <select id="shell-language" value={i18n.language} onChange={(e) => setLanguage(e.target.value)}>
+          {LANGUAGES.map((l) => <option key={l.code} value={l.code}>{l.label}</option>)}
+        </select>
+        <label htmlFor="shell-theme" className="visually-hidden">{t('shell.theme')}</label>
+        <select id="shell-theme" value={theme} onChange={(e) => setTheme(e.target.value as 'light' | 'dark')}>
+          <option value="light">{t('shell.light')}</option>
+          <option value="dark">{t('shell.dark')}</option>
+        </select>
+        <button type="button" onClick={() => void signOut()}>{t('shell.signOut')}</button>
+      </header>
+      <nav aria-label={t('app.nav')} className="sidenav">
+        <ul>
+          {routes.filter((r) => r.nav && can(r.permission)).map((r) => {
+            const current = isCurrent(r.path);
+            return (
+              <li key={r.path}>
+                <Link href={r.path} aria-current={current ? 'page' : undefined}>{t(`nav.${r.nav!}`)}</Link>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1} ref={main}>
+        <ConnectionBanner />
+        <Suspense fallback={<Loading />}>
+          <Switch>
+            {routes.map((r) => (
+              <Route key={r.path} path={r.path}>
+                {can(r.permission) ? <r.screen /> : <p role="alert">{t('shell.forbidden')}</p>}
+              </Route>
+            ))}
+            <Route><p role="alert">{t('shell.notFound')}</p></Route>
+          </Switch>
+        </Suspense>
+      </main>
+    </div>
+  );
+}

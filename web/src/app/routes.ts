@@ -1,0 +1,20 @@
+import { type ComponentType, lazy, type LazyExoticComponent } from 'react';
+import type { Messages } from '../i18n/en';
+
+/** One screen: a folder under screens/ and one entry here. */
+export interface ScreenRoute {
+  /** A wouter pattern (`/servers/:id`). */
+  path: string;
+  /** Shown in the navigation when set: a key of `nav` in i18n/en.ts. */
+  nav?: keyof Messages['nav'];
+  /** The permission needed to open it (see GET /auth/session `me.permissions`). */
+  permission: string;
+  screen: LazyExoticComponent<ComponentType>;
+}
+
+export const routes: ScreenRoute[] = [
+  { path: '/', nav: 'overview', permission: 'system:read', screen: lazy(() => import('../screens/overview')) },
+  { path: '/servers', nav: 'servers', permission: 'servers:read', screen: lazy(() => import('../screens/servers')) },
+  { path: '/servers/:id', permission: 'servers:read', screen: lazy(() => import('../screens/servers/ServerPage')) },
+  { path: '/logs', nav: 'logs', permission: 'logs:read', screen: lazy(() => import('../screens/logs')) },
+];

@@ -1,0 +1,117 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { type FormEvent, useCallback, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import type { Page } from '../../api/types';
+import { formatNumber, formatTime } from '../../i18n/format';
+import type { Column } from '../../ui/DataTable';
+import { VirtualTable } from '../../ui/VirtualTable';
+import { QueryView } from '../../ui/States';
+
+type Kind = 'system' | 'operations' | 'mcp';
+type Row = Record<string, unknown> & { id: number; time: string };
+
+/** Which filters each log has (the query parameters of GET /logs/{kind}). */
+const FILTERS: Record<Kind, { name: string; label: string; options?: string[] }[]> = {
+  system: [{ name: 'level', label: 'logs.level', options: ['debug', 'info', 'warn', 'error', 'fatal'] }, { name: 'q', label: 'logs.search' }],
+  operations: [{ name: 'actor', label: 'logs.actor' }, { name: 'action', label: 'logs.action' }, { name: 'outcome', label: 'logs.outcome', options: ['success', 'failure'] }],
+  mcp: [{ name: 'server', label: 'logs.server' }, { name: 'method', label: 'logs.method' }, { name: 'outcome', label: 'logs.outcome', options: ['ok', 'error'] }, { name: 'q', label: 'logs.search' }],
+};
+
+/** System, operation and MCP logs, newest first, with filters and paging. */
+export default function Logs() {
+  const { t } = useTranslation();
+  const [kind, setKind] = useState<Kind>('system');
+  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [live, setLive] = useState(false);
+  const query = useInfiniteQuery({
+    // Live: the newest page again every 2 s (the API has no log stream yet; useEventStream takes over when it does).
+    refetchInterval: live ? 2000 : false,
+    queryKey: ['logs', kind, filters],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => {
+      const params = new URLSearchParams({ limit: '200', ...filters });
+      if (pageParam) params.set('cursor', pageParam);
+      return api<Page<Row>>(`/logs/${kind}?${params.toString()}`, { signal });
+    },
+    getNextPageParam: (last) => last.next_cursor,
+  });
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  function applyFilters(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const values = Object.fromEntries([...new FormData(e.currentTarget)].filter(([, v]) => v !== '')) as Record<string, string>;
+    setFilters(values);
+  }
+
+  const columns: Record<Kind, Column<Row>[]> = {
+    system: [
+      { key: 'level', header: t('logs.level'), cell: (r) => String(r['level']) },
+      { key: 'msg', header: t('logs.message'), cell: (r) => String(r['msg']) },
+    ],
+    operations: [
+      { key: 'actor', header: t('logs.actor'), cell: (r) => String(r['actor_name'] ?? r['actor_type']) },
+      { key: 'action', header: t('logs.action'), cell: (r) => String(r['action']) },
+      { key: 'outcome', header: t('logs.outcome'), cell: (r) => String(r['outcome']) },
+    ],
+    mcp: [
+      { key: 'server', header: t('logs.server'), cell: (r) => String(r['server']) },
+      { key: 'direction', header: t('logs.direction'), cell: (r) => String(r['direction']) },
+      { key: 'method', header: t('logs.method'), cell: (r) => String(r['method'] ?? '') },
+      { key: 'outcome', header: t('logs.outcome'), cell: (r) => String(r['outcome'] ?? '') },
+      { key: 'duration', header: t('logs.duration'), numeric: true, cell: (r) => (r['duration_ms'] == null ? '' : `${formatNumber(r['duration_ms'] as number)} ms`) },
+    ],
+  };
+
+  return (
+    <>
+      <h1>{t('logs.title')}</h1>
+      <div className="tabs" role="tablist" aria-label={t('logs.title')}>
+        {(['system', 'operations', 'mcp'] as const).map((k) => (
+          <button key={k} type="button" role="tab" aria-selected={kind === k} aria-controls="log-panel" onClick={() => { setKind(k); setFilters({}); }}>
+            {t(`logs.${k}`)}
+          </button>
+        ))}
+      </div>
+      <div id="log-panel" role="tabpanel">
+        <form className="filters" key={kind} onSubmit={applyFilters}>
+          {FILTERS[kind].map((f) => (
+            <div className="field" key={f.name}>
+              <label htmlFor={`filter-${f.name}`}>{t(f.label as 'logs.level')}</label>
+              {f.options ? (
+                <select id={`filter-${f.name}`} name={f.name} defaultValue="">
+                  <option value="">{t('logs.any')}</option>
+                  {f.options.map((o) => <option key={o} value={o}>{o}</option>)}
+                </select>
+              ) : (
+                <input id={`filter-${f.name}`} name={f.name} />
+              )}
+            </div>
+          ))}
+          <button type="submit">{t('logs.search')}</button>
+          <label className="live">
+            <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> {t('logs.live')}
+          </label>
+        </form>
+        <QueryView query={query} isEmpty={(d) => d.pages[0]!.items.length === 0} empty={t('logs.empty')}>
+          {(d) => (
+            <>
+              <VirtualTable
+                caption={t(`logs.${kind}`)}
+                rows={d.pages.flatMap((p) => p.items)}
+                rowKey={(r) => r.id}
+                columns={[{ key: 'time', header: t('logs.time'), cell: (r) => <time dateTime={r.time}>{formatTime(r.time)}</time> }, ...columns[kind]]}
+                onNearEnd={loadMore}
+              />
+              {query.isFetchingNextPage && <p className="muted" role="status">{t('state.loading')}</p>}
+            </>
+          )}
+        </QueryView>
+      </div>
+    </>
+  );
+}
