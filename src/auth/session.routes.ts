@@ -1,3 +1,5 @@
+import { fromBody } from '../http/audit-target.js';
+import { credentialOf } from '../http/auth-guard.js';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -31,7 +33,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
   app.post('/auth/session', {
     config: {
       auth: 'public',
-      audit: { action: 'auth.login', target: 'user' },
+      audit: { action: 'auth.login', target: { type: 'user', id: fromBody('username') } },
       rateLimit: { max: opts.loginMaxPerMinute, timeWindow: '1 minute' },
     },
     schema: {
@@ -41,7 +43,6 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
       response: { 200: sessionResponse, ...problems('unauthorized', 'rate_limited') },
     },
   }, async (req, reply) => {
-    req.auditTargetId = req.body.username;
     const { access_token, expires_in } = await opts.auth.login(req.body.username, req.body.password, req.ip);
     const p = await opts.auth.authenticate(access_token);
     opts.session.set(req, reply, access_token, expires_in);
@@ -57,9 +58,12 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRoutesOptions> = async 
   });
 
   app.delete('/auth/session', {
-    config: { auth: 'public' },
+    config: { auth: 'public', audit: { action: 'auth.logout', target: { type: 'user', id: ({ request }) => request.principal?.userId ?? null } } },
     schema: { tags, summary: 'Sign out of the web console (clears the session cookie)', response: { 204: z.null() } },
   }, async (req, reply) => {
+    // Public (a stale cookie must still be cleared); the operation log names who signed out when the cookie is still valid.
+    const token = opts.session.tokenOf(req) ?? credentialOf(req);
+    if (token) req.principal = await opts.auth.authenticate(token).catch(() => null);
     opts.session.clear(req, reply);
     return reply.status(204).send(null);
   });
