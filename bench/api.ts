@@ -7,30 +7,12 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api
  *   ROUNDS=5 SECONDS=5 CONNECTIONS=16 npm run bench:api
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import autocannon from 'autocannon';
+import { startBenchServer } from './harness.js';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['SECONDS'] ?? 4);
 const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 10);
-const here = import.meta.dirname;
-
-function start(script: string): Promise<{ child: ChildProcess; fields: string[] }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(here, 'servers', script)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve({ child, fields: line.split(' ').slice(1) });
-    });
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
 
 async function measure(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
@@ -39,8 +21,8 @@ async function measure(url: string, headers: Record<string, string>): Promise<{ 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const hello = await start('hello-server.ts');
-const app = await start('app-server.ts');
+const hello = await startBenchServer('hello-server.ts');
+const app = await startBenchServer('app-server.ts');
 const [appPort, token, apiKey] = app.fields as [string, string, string];
 const helloUrl = `http://127.0.0.1:${hello.fields[0]}/`;
 const usersUrl = `http://127.0.0.1:${appPort}/api/v1/users?limit=20`;

@@ -32,6 +32,15 @@ export function readyLine(child: ChildProcess, prefix: string): Promise<string[]
   });
 }
 
+/** Starts `bench/servers/<script>` under tsx and waits for its `READY <fields...>` line. */
+export async function startBenchServer(script: string): Promise<{ child: ChildProcess; fields: string[] }> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'servers', script)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
+  return { child, fields: await readyLine(child, 'READY ') };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer();

@@ -6,11 +6,11 @@
  *   npm run build && npm run bench:web
  *   RUNS=9 npm run bench:web
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { startBenchServer } from './harness.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
 const WEB = path.resolve(import.meta.dirname, '../dist/web');
@@ -30,24 +30,8 @@ console.log(`initial JS: ${kb(initialJs)} KB gzipped in ${initial.length} file(s
 console.log(`initial CSS: ${kb(css.reduce((s, f) => s + gzipped(f), 0))} KB gzipped`);
 console.log(`loaded on demand (screens, charts): ${kb(lazy.reduce((s, x) => s + x.size, 0))} KB gzipped in ${lazy.length} chunks, the largest ${lazy[0]?.f} ${kb(lazy[0]?.size ?? 0)} KB`);
 
-function startPlatform(): Promise<{ child: ChildProcess; port: string }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'servers', 'app-server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve({ child, port: line.split(' ')[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`app-server exited with ${code}`)));
-  });
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const { child, port } = await startPlatform();
+const { child, fields: [port] } = await startBenchServer('app-server.ts');
 const browser = await chromium.launch({
   executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

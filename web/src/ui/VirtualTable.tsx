@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
-import type { Column } from './DataTable';
+import { TableHead, type Column } from './DataTable';
 
 const ROW_HEIGHT = 38;
 
@@ -30,10 +30,7 @@ export function VirtualTable<T>({ caption, columns, rows, rowKey, onNearEnd }: {
   return (
     <div ref={box} className="table-wrap virtual" tabIndex={0} role="region" aria-label={caption}>
       <table>
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>{columns.map((c) => <th key={c.key} scope="col" className={c.numeric ? 'num' : undefined}>{c.header}</th>)}</tr>
-        </thead>
+        <TableHead caption={caption} columns={columns} />
         <tbody>
           {before > 0 && <tr aria-hidden="true"><td colSpan={columns.length} className="spacer" style={{ height: before }} /></tr>}
           {items.map((item) => {
