@@ -55,14 +55,9 @@ export async function buildCatalogue(deps: CatalogueDeps, principal: Principal):
         return Promise.all(
           tools.map(async (tool, i): Promise<CatalogueTool> => {
             const pin = await deps.pins.get(server, tool.name);
-            const name = namespacedName(server, tool.name, sep);
             const quarantined = verdicts[i]!.state === 'quarantined';
             return {
-              name,
-              full_name: fullName(server, tool.name, sep),
-              shortened: name !== fullName(server, tool.name, sep),
-              server,
-              tool: tool.name,
+              ...namesOf(server, tool.name, sep),
               kind: 'managed',
               running: true,
               state: verdicts[i]!.state,
@@ -90,13 +85,8 @@ export async function buildCatalogue(deps: CatalogueDeps, principal: Principal):
         try {
           const tools = await builtinUpstream(b.name, client).listTools();
           return tools.map((tool): CatalogueTool => {
-            const name = namespacedName(b.name, tool.name, sep);
             return {
-              name,
-              full_name: fullName(b.name, tool.name, sep),
-              shortened: name !== fullName(b.name, tool.name, sep),
-              server: b.name,
-              tool: tool.name,
+              ...namesOf(b.name, tool.name, sep),
               kind: 'builtin',
               running: true,
               state: 'approved',
@@ -123,14 +113,9 @@ export async function buildCatalogue(deps: CatalogueDeps, principal: Principal):
   const stopped = (await deps.pins.all())
     .filter((p) => !running.has(p.server) && !deps.builtins.some((b) => b.name === p.server))
     .map((pin): CatalogueTool => {
-      const name = namespacedName(pin.server, pin.tool, sep);
       const current = JSON.parse(pin.pending_definition ?? pin.definition) as { description?: string } | null;
       return {
-        name,
-        full_name: fullName(pin.server, pin.tool, sep),
-        shortened: name !== fullName(pin.server, pin.tool, sep),
-        server: pin.server,
-        tool: pin.tool,
+        ...namesOf(pin.server, pin.tool, sep),
         kind: 'managed',
         running: false,
         state: pin.state,
@@ -145,4 +130,10 @@ export async function buildCatalogue(deps: CatalogueDeps, principal: Principal):
       };
     });
   return [...managed.flat(), ...builtin.flat(), ...stopped];
+}
+
+/** How a tool is named in the catalogue: exposed (namespaced, maybe shortened), in full, and its origin. */
+function namesOf(server: string, tool: string, sep: string) {
+  const name = namespacedName(server, tool, sep);
+  return { name, full_name: fullName(server, tool, sep), shortened: name !== fullName(server, tool, sep), server, tool };
 }

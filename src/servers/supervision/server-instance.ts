@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FetchLike, Implementation } from '@modelcontextprotocol/client';
 import type { ChildExit, ChildHandle, SpawnChild, StopTimeouts } from '../process/child-process.js';
-import { createMcpConnection, type ListKind, type McpConnection } from '../connection/mcp-connection.js';
+import { createMcpConnection, type ListKind, type McpConnection, type McpConnectionOptions } from '../connection/mcp-connection.js';
 import { TappedTransport, type MessageTap } from '../connection/message-tap.js';
 import { forgetPid, recordPid, SUPERVISOR_TAG_ENV } from '../process/pid-files.js';
 import { createRemoteTransport } from '../connection/remote-transport.js';
@@ -83,17 +83,7 @@ async function openStdio(config: ServerConfig, deps: InstanceDeps, hooks: Instan
     onTap: hooks.tap,
     stopTimeouts: deps.stopTimeouts,
   });
-  const connection = createMcpConnection({
-    server: config.name,
-    transport,
-    timeoutMs: config.timeout_ms,
-    clientInfo: deps.clientInfo,
-    versionNegotiation: deps.versionNegotiation(config),
-    describeClose: () => describeExit(child.exit()),
-    onLost: hooks.onLost,
-    onListChanged: hooks.onListChanged,
-    onError: hooks.onError,
-  });
+  const connection = connectionOf(config, deps, hooks, transport, () => describeExit(child.exit()));
   let torn: Promise<void> | null = null;
   const instance: ServerInstance = {
     connection,
@@ -119,18 +109,24 @@ async function openStdio(config: ServerConfig, deps: InstanceDeps, hooks: Instan
   }
 }
 
-async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
-  const transport = new TappedTransport(createRemoteTransport(config, deps.fetch), hooks.tap);
-  const connection = createMcpConnection({
+/** The MCP client connection of an instance over its transport (stdio child or remote endpoint). */
+function connectionOf(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, transport: McpConnectionOptions['transport'], describeClose?: () => string | null) {
+  return createMcpConnection({
     server: config.name,
     transport,
     timeoutMs: config.timeout_ms,
     clientInfo: deps.clientInfo,
     versionNegotiation: deps.versionNegotiation(config),
+    ...(describeClose ? { describeClose } : {}),
     onLost: hooks.onLost,
     onListChanged: hooks.onListChanged,
     onError: hooks.onError,
   });
+}
+
+async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
+  const transport = new TappedTransport(createRemoteTransport(config, deps.fetch), hooks.tap);
+  const connection = connectionOf(config, deps, hooks, transport);
   const instance: ServerInstance = { connection, pid: null, exit: () => null, teardown: () => connection.close() };
   try {
     if (signal.aborted) throw new ServerError('SERVER_STOPPED', config.name, `start of "${config.name}" was cancelled`);
