@@ -1,5 +1,6 @@
 import { spawn as nodeSpawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { listProcesses, readProcess } from './process-table.js';
 
 /**
  * The process seam of the supervisor: spawn a child in its own process group and stop the whole
@@ -122,14 +123,18 @@ async function stopGroup(child: ChildHandle, t: StopTimeouts): Promise<ChildExit
   return child.exit() ?? (await settlesWithin(child.exited, t.killMs)) ?? { code: null, signal: 'SIGKILL' };
 }
 
-/** Whether a process with this pid exists (zombies included). */
+/**
+ * Whether a process with this pid is still running. A zombie is not: it has exited and waits only
+ * for its parent to collect it, which for an orphan (re-parented to the init process) can take
+ * seconds on some hosts (seen: ~2 s).
+ */
 export function isAlive(pid: number): boolean {
-  return probe(pid);
+  return probe(pid) && readProcess(pid)?.state !== 'Z';
 }
 
-/** Whether any process is left in the process group `pgid`. */
+/** Whether any process of the process group `pgid` is still running (zombies left out, as above). */
 export function isGroupAlive(pgid: number): boolean {
-  return probe(-pgid);
+  return probe(-pgid) && listProcesses().some((p) => p.pgid === pgid && p.state !== 'Z');
 }
 
 function probe(target: number): boolean {
