@@ -37,7 +37,7 @@ export function createStorageClient(profile: StorageProfileRow, credentials: Sto
     maxAttempts: 2,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: profile.timeout_ms, requestTimeout: profile.timeout_ms }),
+    requestHandler: new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: profile.timeout_ms, requestTimeout: profile.timeout_ms, throwOnRequestTimeout: true }),
   });
   return {
     client,

@@ -20,7 +20,7 @@ export async function startFakeBucket(keys: string[]): Promise<{ endpoint: strin
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.searchParams.get('list-type') === '2') {
       const contents = keys.map((k) => `<Contents><Key>${xml(k)}</Key><Size>5</Size><ETag>"x"</ETag><LastModified>2026-12-01T00:00:00.000Z</LastModified></Contents>`).join('');
-      return res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0"?><ListBucketResult><Name>b</Name><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`);
+      return res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0"?><ListBucketResult><Name>bkt</Name><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`);
     }
     res.writeHead(200, { 'content-length': '5', etag: '"x"' }).end(req.method === 'HEAD' ? undefined : 'hello');
   });
