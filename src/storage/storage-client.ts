@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { OutboundGuard } from '../lib/outbound-guard.js';
+import { endpointOf } from './endpoint.js';
 import type { StorageProfileRow } from './storage.table.js';
 
 export interface StorageCredentials {
@@ -10,11 +11,6 @@ export interface StorageCredentials {
   secretAccessKey: string;
 }
 
-/** The endpoint a profile's requests go to: COS's regional one, the given one, or AWS's. */
-export function endpointOf(profile: Pick<StorageProfileRow, 'provider' | 'region' | 'endpoint'>): string {
-  if (profile.provider === 'cos') return `https://cos.${profile.region}.myqcloud.com`;
-  return profile.endpoint ?? `https://s3.${profile.region}.amazonaws.com`;
-}
 
 /**
  * An S3 client for a profile whose every connection goes through the outbound guard: the endpoint

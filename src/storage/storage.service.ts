@@ -1,4 +1,3 @@
-import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -9,9 +8,9 @@ import type { AuditLog } from '../logs/audit-log.js';
 import { createAudited } from '../logs/audited.js';
 import { assertPermitted, type SecretCaller } from '../secrets/secret-caller.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
-import { runDownloads, type DownloadProgress, type DownloadTarget } from './download-run.js';
-import { listObjects } from './list-objects.js';
-import { createStorageClient, endpointOf } from './storage-client.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DownloadProgress, DownloadTarget } from './download-run.js';
+import { endpointOf } from './endpoint.js';
 import { storageError } from './storage-errors.js';
 import { newProfileRow, toProfileView, updatedProfileRow } from './storage-profiles.js';
 import type { CreateProfileInput, DownloadInput, DownloadResult, ListObjectsInput, ObjectList, ProfileView, UpdateProfileInput } from './storage.schema.js';
@@ -62,11 +61,12 @@ export function createStorageService(deps: StorageServiceDeps) {
   }
 
   /** A client with the profile's credentials resolved now; closed after `run`. */
-  async function withClient<T>(profile: StorageProfileRow, run: (client: ReturnType<typeof createStorageClient>['client']) => Promise<T>): Promise<T> {
+  async function withClient<T>(profile: StorageProfileRow, run: (client: S3Client, sdk: typeof import('./storage-ops.js')) => Promise<T>): Promise<T> {
     const creds = await deps.secrets.resolve({ accessKeyId: profile.access_key_id, secretAccessKey: profile.secret_access_key }, { reason: `storage profile ${profile.name}` });
-    const { client, close } = createStorageClient(profile, creds, deps.guard);
+    const sdk = await import('./storage-ops.js');
+    const { client, close } = sdk.createStorageClient(profile, creds, deps.guard);
     try {
-      return await run(client);
+      return await run(client, sdk);
     } finally {
       close();
     }
@@ -123,8 +123,8 @@ export function createStorageService(deps: StorageServiceDeps) {
         assertPermitted(caller, 'storage:read');
         const profile = await find(id);
         const started = Date.now();
-        const page = await withClient(profile, (client) =>
-          client.send(new ListObjectsV2Command({ Bucket: profile.bucket, Prefix: profile.prefix, MaxKeys: 10 })).catch((err: unknown) => {
+        const page = await withClient(profile, (client, sdk) =>
+          client.send(new sdk.ListObjectsV2Command({ Bucket: profile.bucket, Prefix: profile.prefix, MaxKeys: 10 })).catch((err: unknown) => {
             throw storageError(err, `bucket ${profile.bucket}`);
           }),
         );
@@ -135,7 +135,7 @@ export function createStorageService(deps: StorageServiceDeps) {
     async listObjects(id: string, input: ListObjectsInput, caller: StorageCaller, signal?: AbortSignal): Promise<ObjectList> {
       assertPermitted(caller, 'storage:read');
       const profile = await find(id);
-      return withClient(profile, (client) => listObjects(client, profile, input, signal));
+      return withClient(profile, (client, sdk) => sdk.listObjects(client, profile, input, signal));
     },
 
     async download(input: DownloadInput, caller: StorageCaller, control: DownloadControl = {}): Promise<DownloadResult> {
@@ -145,14 +145,14 @@ export function createStorageService(deps: StorageServiceDeps) {
         const byKeys = input.keys !== undefined && input.keys.length > 0;
         if (!byKeys && input.prefix === undefined && input.from === undefined && input.to === undefined && input.glob === undefined)
           throw new AppError('validation', 'give keys, or a prefix / from-to date range / glob to select them', { errors: [{ field: 'keys', message: 'nothing selected' }] });
-        const result = await withClient(profile, async (client) => {
+        const result = await withClient(profile, async (client, sdk) => {
           let leftOut: number;
           let targets: DownloadTarget[];
           if (byKeys) {
             targets = await Promise.all(
               input.keys!.slice(0, input.max_files).map(async (key): Promise<DownloadTarget> => {
                 try {
-                  const head = await client.send(new HeadObjectCommand({ Bucket: profile.bucket, Key: key }), { abortSignal: control.signal });
+                  const head = await client.send(new sdk.HeadObjectCommand({ Bucket: profile.bucket, Key: key }), { abortSignal: control.signal });
                   return { key, size: head.ContentLength ?? 0, etag: head.ETag ?? '' };
                 } catch (err) {
                   return { key, size: 0, etag: '', error: storageError(err, `object ${key}`).message };
@@ -161,11 +161,11 @@ export function createStorageService(deps: StorageServiceDeps) {
             );
             leftOut = Math.max(0, input.keys!.length - input.max_files);
           } else {
-            const list = await listObjects(client, profile, { prefix: input.prefix, from: input.from, to: input.to, glob: input.glob, limit: input.max_files }, control.signal);
+            const list = await sdk.listObjects(client, profile, { prefix: input.prefix, from: input.from, to: input.to, glob: input.glob, limit: input.max_files }, control.signal);
             targets = list.items.map((i) => ({ key: i.key, size: i.size, etag: i.etag ?? '' }));
             leftOut = list.left_out;
           }
-          const run = await runDownloads({ client, profile, repo, dirs, maxBytes: deps.downloadsMaxBytes, partSize: deps.partSize ?? 8 * 1024 * 1024, now }, targets, input, control);
+          const run = await sdk.runDownloads({ client, profile, repo, dirs, maxBytes: deps.downloadsMaxBytes, partSize: deps.partSize ?? 8 * 1024 * 1024, now }, targets, input, control);
           return { ...run, left_out: leftOut };
         });
         Object.assign(details, { downloaded: result.downloaded, skipped: result.skipped, failed: result.failed, bytes: result.bytes, evicted: result.evicted });
