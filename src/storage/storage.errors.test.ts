@@ -60,6 +60,27 @@ describe('hostile keys', () => {
   });
 });
 
+describe('a file that is not what it says', () => {
+  it('a .gz object that is not gzip fails clearly and leaves no file behind', async () => {
+    bucket.setMode('ok');
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/storage/downloads', headers, payload: { profile: 'fake', keys: ['bad/broken.log.gz'], gunzip: true } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().files[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/not a valid gzip/) });
+    for (const name of ['broken.log', 'broken.log.gz']) expect(existsSync(path.join(t.config.dataDir, 'downloads', 'fake', 'bad', name))).toBe(false);
+    expect(readdirSync(path.join(t.config.dataDir, 'temp'))).toEqual([]);
+  });
+
+  it('DATA_DIR/temp is emptied at start, partial downloads are kept', async () => {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(t.config.dataDir, 'temp', 'left-over.gunzip'), 'x');
+    mkdirSync(path.join(t.config.dataDir, 'partial', 'fake'), { recursive: true });
+    writeFileSync(path.join(t.config.dataDir, 'partial', 'fake', 'k.part'), 'x');
+    await t.ctx.storage.cleanTemp();
+    expect(readdirSync(path.join(t.config.dataDir, 'temp'))).toEqual([]);
+    expect(readdirSync(path.join(t.config.dataDir, 'partial', 'fake'))).toContain('k.part');
+  });
+});
+
 describe('a bucket that fails', () => {
   it.each([
     ['403', 502, /refused access \(403/],
