@@ -9,6 +9,16 @@ import type { DownloadedFile, DownloadInput, DownloadResult } from './storage.sc
 import type { StorageRepository } from './storage.repository.js';
 import type { StorageProfileRow } from './storage.table.js';
 
+/** File-system failures of one file (disk full, a key that is both a file and a folder) fail that file; anything else is a bug. */
+function fileFailure(err: unknown, key: string): AppError {
+  if (err instanceof AppError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new AppError('unavailable', `${key}: the disk is full`);
+  if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') return new AppError('conflict', `${key}: its path clashes with another downloaded key (a file and a folder of the same name)`);
+  if (code === 'EACCES' || code === 'EPERM') return new AppError('internal', `${key}: no permission to write the download folder`);
+  throw err;
+}
+
 export interface DownloadTarget {
   key: string;
   size: number;
@@ -85,8 +95,7 @@ export async function runDownloads(d: RunDeps, targets: DownloadTarget[], input:
       await d.repo.upsertFile({ profile_id: d.profile.id, key: t.key, etag: t.etag, object_size: t.size, local_path: dest, local_size: r.localSize, gunzipped: gz, downloaded_at: d.now() });
       files.push({ key: t.key, status: 'downloaded', path: path.relative(d.dirs.downloads, dest), bytes: t.size, resumed: r.resumed, ranged: r.ranged });
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      files.push({ key: t.key, status: 'failed', path: null, bytes: 0, error: err.message });
+      files.push({ key: t.key, status: 'failed', path: null, bytes: 0, error: fileFailure(err, t.key).message });
     }
     progress.files_done++;
     report();
