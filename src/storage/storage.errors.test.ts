@@ -44,6 +44,20 @@ async function mcpClient(): Promise<Client> {
   return client;
 }
 
+describe('outbound guard', () => {
+  it('refuses a profile whose endpoint is a metadata or other refused address, before storing it', async () => {
+    for (const endpoint of ['http://169.254.169.254', 'http://10.1.2.3:9000']) {
+      const res = await t.app.inject({
+        method: 'POST', url: '/api/v1/storage/profiles', headers,
+        payload: { name: 'ssrf', provider: 's3', region: 'us-east-1', bucket: 'bkt', endpoint, access_key_id: '${secret:K}', secret_access_key: '${secret:K}' },
+      });
+      expect(res.statusCode, endpoint).toBe(422);
+      expect(res.json().detail).toMatch(/^endpoint: outbound connection to .* refused.*MCPS_OUTBOUND_ALLOW/);
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/storage/profiles/ssrf', headers })).statusCode).toBe(404);
+  });
+});
+
 describe('hostile keys', () => {
   it('downloads the ordinary key and refuses each hostile one, writing nothing outside the profile folder', async () => {
     bucket.setMode('ok');
