@@ -23,6 +23,7 @@ import { logsRoutes } from './logs/logs.routes.js';
 import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
+import { storageRoutes } from './storage/storage.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { registerHttpStats } from './system/http-stats.js';
 import { prometheusRoutes } from './system/prometheus.routes.js';
@@ -85,6 +86,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(secretsRoutes, { secrets: ctx.secrets });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
+      await api.register(storageRoutes, { storage: ctx.storage });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });
       await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });

@@ -109,6 +109,7 @@ const envSchema = z.object({
   BACKUP_KEEP_DAYS: int(0, 36_500).default(30),
   BACKUP_MAX_UPLOAD_MB: int(1, 1024 * 1024).default(1024),
   BACKUP_MAX_EXPANDED_MB: int(1, 16 * 1024 * 1024).default(16 * 1024),
+  DOWNLOADS_MAX_GB: z.coerce.number().positive().max(1024 * 1024).default(10),
   MCP_TIMEOUT: int(1, 3600).default(30),
   MCP_MAX_RETRIES: int(0, 100).default(3),
   REDIS_URL: str.regex(/^rediss?:\/\//, 'expected redis:// or rediss://').optional(),
@@ -180,6 +181,8 @@ export interface Config {
   /** Largest accepted upload, and largest uncompressed size of any backup read (bomb guard), in bytes. */
   backupMaxUploadBytes: number;
   backupMaxExpandedBytes: number;
+  /** Disk budget of DATA_DIR/downloads (DOWNLOADS_MAX_GB); the oldest files are evicted past it. */
+  downloadsMaxBytes: number;
   mcpTimeoutMs: number;
   mcpMaxRetries: number;
   redisUrl: string | undefined;
@@ -326,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     backupKeepDays: e.BACKUP_KEEP_DAYS,
     backupMaxUploadBytes: e.BACKUP_MAX_UPLOAD_MB * 1024 * 1024,
     backupMaxExpandedBytes: e.BACKUP_MAX_EXPANDED_MB * 1024 * 1024,
+    downloadsMaxBytes: Math.floor(e.DOWNLOADS_MAX_GB * 1024 ** 3),
     mcpTimeoutMs: e.MCP_TIMEOUT * 1000,
     mcpMaxRetries: e.MCP_MAX_RETRIES,
     redisUrl: e.REDIS_URL,

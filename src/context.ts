@@ -24,6 +24,7 @@ import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/s
 import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
+import { createStorageService, type StorageService } from './storage/storage.service.js';
 import { backupSettingDefaults, bindBackupSchedule } from './system/backup-settings.js';
 import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
 import { VERSION } from './version.js';
@@ -57,6 +58,8 @@ export interface AppContext {
   pipes: PipeRuntime;
   /** Backups (create, verify, restore, upload) and their schedule (started by `mcps serve`). */
   backups: BackupsRuntime;
+  /** Object storage: profiles, listing, downloads into DATA_DIR/downloads. */
+  storage: StorageService;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -117,6 +120,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // Remote MCP servers and publication endpoints are reached through one guard (SSRF: private,
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
+  const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
   // Two real cycles: a server's status shows its publication (pipes start servers for their
   // publications) and the gateway forwards servers' logging notifications (it rides on their
   // supervisor). The servers runtime is built first and reaches the two later ones through `late`,
@@ -143,7 +147,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, onReveal: (v) => servers.secretValues.remember(v) }), ],
+    builtins: [logServiceBuiltin({ secrets, storage, onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const instanceId = newInstanceId();
@@ -216,6 +220,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     system,
     pipes,
     backups,
+    storage,
     gateway,
     close() {
       closed ??= (async () => {

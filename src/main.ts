@@ -7,6 +7,7 @@ import { registerDbCommands } from './cli/db.command.js';
 import { registerLogServiceCommand } from './cli/log-service.command.js';
 import { registerPipeCommand } from './cli/pipe.command.js';
 import { registerSecretsCommands } from './cli/secrets.command.js';
+import { registerStorageCommands } from './cli/storage.command.js';
 import { registerStatusCommand } from './cli/status.command.js';
 import { registerStopCommand } from './cli/stop.command.js';
 import { registerUserCommands } from './cli/user.command.js';
@@ -64,6 +65,7 @@ program
 registerDbCommands(program, env);
 registerUserCommands(program, env);
 registerSecretsCommands(program, env);
+registerStorageCommands(program, env);
 registerLogServiceCommand(program, env);
 registerPipeCommand(program);
 registerBackupCommands(program, env);

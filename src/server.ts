@@ -46,6 +46,8 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   await ctx.servers.boot();
   // Servers using a secret by reference restart when the CLI or another instance changes it.
   await ctx.secretWatcher.start();
+  // Scratch files of an earlier run (gunzip in progress when it stopped); partial downloads stay for resuming.
+  await ctx.storage.cleanTemp();
   // Metrics sampling, log retention, and following settings changed by other instances.
   ctx.system.start();
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.

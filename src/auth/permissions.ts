@@ -42,6 +42,11 @@ export const PERMISSIONS = {
   'gateway:use': 'operator',
   'gateway:read': 'operator',
   'gateway:manage': 'admin',
+  // Object storage: listing buckets and downloading logs for operators; profiles (an endpoint the
+  // platform connects to, credentials by reference) for admins.
+  'storage:read': 'operator',
+  'storage:download': 'operator',
+  'storage:manage': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

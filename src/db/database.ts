@@ -9,6 +9,7 @@ import type { SystemLogTable } from '../logs/system-log.table.js';
 import type { PublicationTable } from '../pipe/publication.table.js';
 import type { SecretTable, SecretVersionTable } from '../secrets/secret.table.js';
 import type { ServerTable } from '../servers/server.table.js';
+import type { StorageFileTable, StorageProfileTable } from '../storage/storage.table.js';
 import type { SettingsTable } from '../system/settings.table.js';
 
 /** Every table, gathered from the domain folders. */
@@ -27,4 +28,6 @@ export interface Database {
   gateway_tool_pins: GatewayToolPinTable;
   gateway_key_policies: GatewayKeyPolicyTable;
   leases: LeaseTable;
+  storage_profiles: StorageProfileTable;
+  storage_files: StorageFileTable;
 }

@@ -3,6 +3,8 @@ import type { Principal } from '../auth/principal.js';
 import { principalCaller } from '../secrets/secret-caller.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import { registerSecretsTools } from '../secrets/secrets.tools.js';
+import type { StorageService } from '../storage/storage.service.js';
+import { registerStorageTools } from '../storage/storage.tools.js';
 import { VERSION } from '../version.js';
 
 /** The name the log service has in the gateway (`mcps__get_secret`) and in the protocol log. */
@@ -10,6 +12,8 @@ export const LOG_SERVICE_NAME = 'mcps';
 
 export interface LogServiceDeps {
   secrets: SecretsService;
+  /** Object storage (list_storage_profiles, list_log_files, download_logs); absent in set-ups without it. */
+  storage?: StorageService;
   /** Values handed to the client, to keep out of the protocol log (ServersRuntime.secretValues.remember). */
   onReveal?: (secret: { name: string; value: string }) => void;
 }
@@ -24,10 +28,11 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
     { name: LOG_SERVICE_NAME, title: 'MCPS.ONE log service', version: VERSION },
     {
       capabilities: { tools: {} },
-      instructions: 'Operations tools of MCPS.ONE. Secret values are returned only by get_secret, which is audited with your reason.',
+      instructions: 'Operations tools of MCPS.ONE: log files in object storage (list_log_files, download_logs) and secrets. Secret values are returned only by get_secret, which is audited with your reason.',
     },
   );
   const caller = principalCaller(principal);
   registerSecretsTools(server, { secrets: deps.secrets, caller, ...(deps.onReveal ? { onReveal: deps.onReveal } : {}) });
+  if (deps.storage) registerStorageTools(server, { storage: deps.storage, caller });
   return server;
 }
