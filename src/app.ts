@@ -18,6 +18,7 @@ import { registerServerScope } from './http/server-scope.js';
 import { logsRoutes } from './logs/logs.routes.js';
 import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
+import { analyzerRoutes } from './analyzer/analyzer.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { homeRoutes } from './system/home.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
@@ -78,6 +79,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(secretsRoutes, { secrets: ctx.secrets });
+      await api.register(analyzerRoutes, { analyzer: ctx.analyzer });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler, audit: ctx.audit });

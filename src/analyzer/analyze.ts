@@ -75,7 +75,7 @@ export async function analyzeLogs(sources: LogSource[], opt: ReadOptions, o: Ana
       groups: groups.size,
       omitted: Math.max(0, sorted.length - o.topErrors),
     },
-    access: statusTotal ? { requests: statusTotal, status_classes: statusClasses, latency_ms: latency.count ? { samples: latency.count, ...latency.percentiles([50, 90, 95, 99]) } : null } : null,
+    access: statusTotal ? { requests: statusTotal, status_classes: statusClasses, latency_ms: latency.count ? ({ samples: latency.count, ...latency.percentiles([50, 90, 95, 99]) } as Record<string, number>) : null } : null,
     notes,
   };
 }

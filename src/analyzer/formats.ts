@@ -63,7 +63,8 @@ const parseJson: Parser = (line, opt) => {
   };
 };
 
-const LOGFMT_PAIR = /([\w.@-]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
+/** A key starts the line or follows a space, so a long run without `=` is scanned once (no quadratic retries). */
+const LOGFMT_PAIR = /(?<=^|\s)([\w.@-]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
 
 const parseLogfmt: Parser = (line, opt) => {
   const o: Record<string, string> = {};
@@ -153,7 +154,7 @@ export const PARSERS: Record<LogFormat, Parser> = {
  * lines that are not stack-trace continuations; `raw` otherwise.
  */
 export function detectFormat(sample: string[], opt: TimeOptions): LogFormat {
-  const lines = sample.filter((l) => l.trim() !== '' && !isContinuation(l));
+  const lines = sample.map((l) => (l.length > 4096 ? l.slice(0, 4096) : l)).filter((l) => l.trim() !== '' && !isContinuation(l));
   if (lines.length === 0) return 'raw';
   for (const format of FORMATS) {
     if (format === 'raw') break;
@@ -171,5 +172,5 @@ export function detectFormat(sample: string[], opt: TimeOptions): LogFormat {
 const CONTINUATION = /^(?:\s|Caused by:|Traceback \(most recent call last\):|goroutine \d+ \[|\.\.\. \d+ more|[\w$.]+(?:Error|Exception)(?::|$)|[\w./*()-]+\(.*\)$|During handling of the above exception|The above exception was the direct cause|\}|\]|$)/;
 
 export function isContinuation(line: string): boolean {
-  return CONTINUATION.test(line);
+  return CONTINUATION.test(line.length > 2000 ? line.slice(0, 2000) : line);
 }

@@ -23,7 +23,9 @@ const GLOB_CHARS = /[*?[\]{}]/;
  * symlink), a device, FIFO or socket, a name that matches nothing.
  */
 export async function resolveLogFiles(specs: string[], roots: string[]): Promise<LogFile[]> {
-  const realRoots = await Promise.all(roots.map(async (r) => realpath(r).catch(() => path.resolve(r))));
+  const resolved = await Promise.all(roots.map(async (r) => realpath(r).catch(() => path.resolve(r))));
+  // Real paths first (relative names start at the first); the names as configured too, for a root reached through a symlink.
+  const realRoots = [...new Set([...resolved, ...roots.map((r) => path.resolve(r))])];
   const files = new Map<string, LogFile>();
   for (const spec of specs) {
     for (const file of await resolveOne(spec, realRoots)) files.set(file.path, file);
@@ -49,6 +51,8 @@ async function resolveOne(spec: string, roots: string[]): Promise<LogFile[]> {
 }
 
 async function checkedEntry(absolute: string, spec: string, roots: string[]): Promise<LogFile[]> {
+  // Outside the roots by name: refused before looking, so nothing is learnt about files elsewhere.
+  if (!roots.some((root) => within(absolute, root))) throw outside(spec, roots);
   const info = await lstat(absolute).catch(() => null);
   if (!info) throw new AppError('not_found', `no such file: '${spec}'`);
   const real = await realpath(absolute);
@@ -74,8 +78,10 @@ async function checkedFile(file: string, spec: string, roots: string[]): Promise
 
 async function insideRoots(candidate: string, roots: string[]): Promise<string | null> {
   const real = await realpath(candidate).catch(() => path.resolve(candidate));
-  return roots.find((root) => real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) ?? null;
+  return roots.find((root) => within(real, root)) ?? null;
 }
+
+const within = (p: string, root: string) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 
 function globBase(pattern: string): string {
   const parts = pattern.split(path.sep);

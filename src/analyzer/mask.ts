@@ -10,8 +10,8 @@ export const WILDCARD = '<*>';
 const VARIABLE = new RegExp(
   [
     /"[^"\n]*"/.source,
-    /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/.source,
-    /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.source,
+    /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/.source,
+    /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/.source,
     /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.source,
     /(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?/.source,
     /(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}/.source,
@@ -25,7 +25,10 @@ const VARIABLE = new RegExp(
   'gi',
 );
 
+/** Longer messages are grouped by their first MAX_MASKED characters. */
+export const MAX_MASKED = 2000;
+
 /** The message with its variables replaced by `<*>` (for grouping: "the same error, other values"). */
 export function maskVariables(message: string): string {
-  return message.replace(VARIABLE, WILDCARD);
+  return (message.length > MAX_MASKED ? message.slice(0, MAX_MASKED) : message).replace(VARIABLE, WILDCARD);
 }

@@ -1,3 +1,4 @@
+import type { TemplateModelTable } from '../analyzer/template-model.table.js';
 import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
 import type { UserTable } from '../auth/user.table.js';
@@ -27,4 +28,5 @@ export interface Database {
   gateway_tool_pins: GatewayToolPinTable;
   gateway_key_policies: GatewayKeyPolicyTable;
   leases: LeaseTable;
+  analyzer_template_models: TemplateModelTable;
 }

@@ -7,6 +7,7 @@ import * as m005 from './005-settings.js';
 import * as m007 from './007-pipe.js';
 import * as m008 from './008-leases.js';
 import * as m009 from './009-server-desired-state.js';
+import * as m010 from './010-analyzer-templates.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '007-pipe': m007,
   '008-leases': m008,
   '009-server-desired-state': m009,
+  '010-analyzer-templates': m010,
 };
