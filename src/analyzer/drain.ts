@@ -39,6 +39,7 @@ export interface DrainState {
 }
 
 const SPLIT = /[\s]+/;
+const SEEN_MAX = 50_000;
 /** Tokens that route a line down the tree: plain words. Others (ids, class names, `(user)`) may vary, so they go to `<*>`. */
 const ROUTABLE = /^[A-Za-z_-]+:?$/;
 
@@ -54,6 +55,8 @@ export class Drain {
   private nextId = 1;
   /** Lines not kept because maxTemplates was reached. */
   overflow = 0;
+  /** Masked line → its template: most lines repeat once masked, and skip the tree (bounded; cleared when full). */
+  private readonly seen = new Map<string, Template>();
 
   constructor(readonly params: DrainParams = DEFAULT_DRAIN, state?: DrainState) {
     if (!state) return;
@@ -65,14 +68,21 @@ export class Drain {
     }
   }
 
-  static tokenize(message: string): string[] {
-    const masked = maskVariables(message.trim());
-    return masked === '' ? [] : masked.split(SPLIT);
-  }
-
   /** Adds a message; returns its template (null past maxTemplates). */
   add(message: string, ts: number | null = null): Template | null {
-    const tokens = Drain.tokenize(message);
+    const masked = maskVariables(message.trim());
+    const known = this.seen.get(masked);
+    if (known) return touch(known, ts);
+    const t = this.place(masked, message, ts);
+    if (t) {
+      if (this.seen.size >= SEEN_MAX) this.seen.clear();
+      this.seen.set(masked, t);
+    }
+    return t;
+  }
+
+  private place(masked: string, message: string, ts: number | null): Template | null {
+    const tokens = masked === '' ? [] : masked.split(SPLIT);
     const leaf = this.leafFor(tokens);
     let best: Template | null = null;
     let bestSim = -1;
