@@ -21,7 +21,7 @@ interface Options {
   format?: string;
   from?: string;
   to?: string;
-  level?: string[];
+  level?: string;
   contains?: string;
   timezone?: string;
   limit?: string;
@@ -110,7 +110,8 @@ function readOptions(o: Options): ReadOptions {
   return { format: o.format as LogFormat | undefined, time };
 }
 
-function levels(values: string[] | undefined): Level[] | undefined {
+function levels(value: string | undefined): Level[] | undefined {
+  const values = value?.split(',').map((v) => v.trim().toLowerCase());
   for (const v of values ?? []) if (!LEVELS.includes(v as Level)) throw new AppError('validation', `--level: one of ${LEVELS.join(', ')}`);
   return values as Level[] | undefined;
 }

@@ -5,7 +5,7 @@ export interface LogsCliOptions {
   format?: string;
   from?: string;
   to?: string;
-  level?: string[];
+  level?: string;
   contains?: string;
   timezone?: string;
   limit?: string;
@@ -25,7 +25,7 @@ export function registerLogsCommands(program: Command): void {
       .option('--format <format>', 'read every file as json|logfmt|access|syslog5424|syslog3164|text|raw (default: detected per file)')
       .option('--from <time>', 'only entries at or after this time (ISO 8601)')
       .option('--to <time>', 'only entries before this time')
-      .option('--level <level...>', 'only entries of these levels')
+      .option('--level <levels>', 'only entries of these levels, comma-separated (e.g. error,fatal)')
       .option('--contains <text>', 'only entries containing this text')
       .option('--timezone <zone>', 'zone of times written without one: UTC (default) or +HH:MM')
       .option('--limit <n>', 'items listed');
