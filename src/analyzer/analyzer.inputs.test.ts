@@ -65,6 +65,12 @@ describe('log inputs', () => {
     await expect(analyze(await files('truncated.log.gz'))).rejects.toMatchObject({ code: 'unprocessable', message: expect.stringMatching(/truncated/) });
   });
 
+  it('a cancelled call stops reading', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await expect(analyzeLogs(await files('text.log'), { ...opt, signal: abort.signal }, { filter: {}, topErrors: 1 })).rejects.toThrow(/cancelled/);
+  });
+
   it('binary data is refused unless a format is named', async () => {
     const bin = String.fromCharCode(...Array.from({ length: 3000 }, (_, i) => i % 32));
     await expect(analyze([{ kind: 'text', name: 'blob', text: bin }])).rejects.toThrow(/looks binary/);
