@@ -41,10 +41,10 @@ const MAX_ENTRY_LINES = 200;
 const SAMPLE_LINES = 50;
 
 /**
- * Reads every source in order and yields its entries. Formats are detected per source unless given;
+ * Reads every source in order and yields its entries, a batch (one chunk's worth) at a time. Formats are detected per source unless given;
  * in `raw` every line is a message, elsewhere a line that does not start an entry continues the previous one.
  */
-export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats: ReadStats, infos: SourceInfo[]): AsyncGenerator<Entry> {
+export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats: ReadStats, infos: SourceInfo[]): AsyncGenerator<Entry[]> {
   for (const source of sources) {
     const name = source.kind === 'file' ? source.file.name : source.name;
     const before = { bytes: stats.bytes, lines: stats.lines };
@@ -55,21 +55,24 @@ export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats
     let current: Entry | null = null;
     const parse = (line: Line): Entry | null => {
       const parsed = PARSERS[info.format](line.text, opt.time);
-      if (parsed && (info.format === 'raw' || !current || !isContinuation(line.text))) return { source: name, line: line.no, ...parsed, lines: [line.text] };
+      // Only logfmt reads an indented `key=value` frame line as an entry of its own.
+      if (parsed && (info.format !== 'logfmt' || !current || !isContinuation(line.text))) return { source: name, line: line.no, ...parsed, lines: [line.text] };
       if (current && (parsed === null || isContinuation(line.text))) {
         if (current.lines.length < MAX_ENTRY_LINES) current.lines.push(line.text);
         return null;
       }
       return { source: name, line: line.no, ts: null, level: null, message: line.text, lines: [line.text] };
     };
-    const feed = function* (lines: Line[]): Generator<Entry> {
+    const feed = (lines: Line[]): Entry[] => {
+      const done: Entry[] = [];
       for (const line of lines) {
         const next = parse(line);
         if (next) {
-          if (current) yield current;
+          if (current) done.push(current);
           current = next;
         }
       }
+      return done;
     };
     for await (const batch of readLines(stream, stats, name, opt.signal)) {
       if (sample) {
@@ -78,15 +81,15 @@ export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats
         info.format = detect(name, sample.slice(0, SAMPLE_LINES), opt);
         const held = sample;
         sample = null;
-        yield* feed(held);
-      } else yield* feed(batch);
+        yield feed(held);
+      } else yield feed(batch);
       opt.onBytes?.(stats.bytes);
     }
     if (sample) {
       info.format = detect(name, sample, opt);
-      yield* feed(sample);
+      yield feed(sample);
     }
-    if (current) yield current;
+    if (current) yield [current];
     info.bytes = stats.bytes - before.bytes;
     info.lines = stats.lines - before.lines;
   }

@@ -1,4 +1,4 @@
-import { parseAnyTime, parseBsd, parseClf, parseIso, ISO_RE, type TimeOptions } from './timestamps.js';
+import { isoFromMatch, parseAnyTime, parseBsd, parseClf, parseIso, ISO_RE, type TimeOptions } from './timestamps.js';
 
 export const FORMATS = ['json', 'logfmt', 'access', 'syslog5424', 'syslog3164', 'text', 'raw'] as const;
 export type LogFormat = (typeof FORMATS)[number];
@@ -123,7 +123,7 @@ const parseText: Parser = (line, opt) => {
   if (!m) return null;
   const level = normalizeLevel(m[9]);
   if (!level) return null;
-  return { ts: parseIso(m[0], opt), level, message: m[10]! };
+  return { ts: isoFromMatch(m, opt), level, message: m[10]! };
 };
 
 const parseRaw: Parser = (line, opt) => ({ ts: leadingTime(line, opt), level: levelInText(line), message: line });

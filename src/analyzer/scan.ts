@@ -11,17 +11,19 @@ export interface ScanSummary {
 }
 
 /** Reads every source once, calling `onEntry` for each entry that passes the filter. */
-export async function scan(sources: LogSource[], opt: ReadOptions, filter: EntryFilter, onEntry: (e: Entry) => void | 'stop'): Promise<ScanSummary> {
+export async function scan(sources: LogSource[], opt: ReadOptions, filter: EntryFilter, onEntry: (e: Entry) => void): Promise<ScanSummary> {
   const read = newReadStats();
   const infos: SourceInfo[] = [];
   const test = compileFilter(filter, opt.time);
   let entries = 0;
   let matched = 0;
-  for await (const e of readEntries(sources, opt, read, infos)) {
-    entries++;
-    if (!test(e)) continue;
-    matched++;
-    if (onEntry(e) === 'stop') break;
+  for await (const batch of readEntries(sources, opt, read, infos)) {
+    entries += batch.length;
+    for (const e of batch) {
+      if (!test(e)) continue;
+      matched++;
+      onEntry(e);
+    }
   }
   return { sources: infos, read, entries, matched };
 }

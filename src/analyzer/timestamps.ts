@@ -16,7 +16,11 @@ export const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,
 
 export function parseIso(text: string, opt: TimeOptions): number | null {
   const m = ISO_RE.exec(text);
-  if (!m) return null;
+  return m ? isoFromMatch(m, opt) : null;
+}
+
+/** The time of an ISO_RE match (its groups 1-8, wherever the match is embedded). */
+export function isoFromMatch(m: RegExpExecArray, opt: TimeOptions): number | null {
   const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
   const utc = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms);
   return Number.isNaN(utc) ? null : utc - zoneOffset(m[8], opt) * 60_000;
