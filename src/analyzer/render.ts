@@ -107,11 +107,13 @@ const notesLines = (notes: string[]) => (notes.length ? ['', ...notes.map((n) =>
  */
 export function fitText(lines: string[], budget: number): string {
   const out: string[] = [];
+  const note = (left: number) => `… ${left} more line(s) of this rendering left out to stay within max_text_bytes=${budget}; the structured result has them, or raise max_text_bytes, lower limit, or narrow the filters`;
+  const reserve = Buffer.byteLength(note(lines.length)) + 1;
   let size = 0;
   for (let i = 0; i < lines.length; i++) {
     const bytes = Buffer.byteLength(lines[i]!) + 1;
-    if (size + bytes > budget - 200) {
-      out.push(`… ${lines.length - i} more line(s) of this rendering left out to stay within max_text_bytes=${budget}; the structured result has them, or raise max_text_bytes, lower limit, or narrow the filters`);
+    if (size + bytes > budget - (i === lines.length - 1 ? 0 : reserve)) {
+      out.push(note(lines.length - i));
       break;
     }
     out.push(lines[i]!);
