@@ -22,6 +22,7 @@ import { registerServerScope } from './http/server-scope.js';
 import { logsRoutes } from './logs/logs.routes.js';
 import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
+import { analyzerRoutes } from './analyzer/analyzer.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
@@ -85,6 +86,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(secretsRoutes, { secrets: ctx.secrets });
+      await api.register(analyzerRoutes, { analyzer: ctx.analyzer });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(storageRoutes, { storage: ctx.storage });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });

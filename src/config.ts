@@ -104,6 +104,7 @@ const envSchema = z.object({
   LOG_FILE: str.optional(),
   DATA_DIR: str.default('./data'),
   BACKUP_DIR: str.optional(),
+  LOG_ROOTS: str.optional(),
   BACKUP_SCHEDULE: str.refine(isScheduleOrOff, 'expected a 5- or 6-field cron expression (e.g. "0 3 * * *") or "off"').default('0 3 * * *'),
   BACKUP_KEEP_COUNT: int(0, 100_000).default(7),
   BACKUP_KEEP_DAYS: int(0, 36_500).default(30),
@@ -173,6 +174,10 @@ export interface Config {
   logFile: string;
   dataDir: string;
   backupDir: string;
+  /** Folders the log analyzer may read (LOG_ROOTS, comma-separated; default DATA_DIR/downloads). */
+  logRoots: readonly string[];
+  /** Where analyzer reports are written (DATA_DIR/exports). */
+  exportDir: string;
   /** Cron expression of automatic backups, or null when off (BACKUP_SCHEDULE=off). */
   backupSchedule: string | null;
   /** Automatic and safety backups kept (newest first) and their largest age in days; 0 = no limit. */
@@ -324,6 +329,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logFile: e.LOG_FILE ? abs(e.LOG_FILE) : path.join(logDir, 'app.log'),
     dataDir,
     backupDir: e.BACKUP_DIR ? abs(e.BACKUP_DIR) : path.join(dataDir, 'backups'),
+    logRoots: Object.freeze(e.LOG_ROOTS ? e.LOG_ROOTS.split(',').map((r) => r.trim()).filter(Boolean).map(abs) : [path.join(dataDir, 'downloads')]),
+    exportDir: path.join(dataDir, 'exports'),
     backupSchedule: e.BACKUP_SCHEDULE.toLowerCase() === 'off' ? null : e.BACKUP_SCHEDULE,
     backupKeepCount: e.BACKUP_KEEP_COUNT,
     backupKeepDays: e.BACKUP_KEEP_DAYS,

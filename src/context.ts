@@ -12,6 +12,8 @@ import type { Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { createGatewayService, type GatewayService } from './gateway/gateway.service.js';
 import { createAuditLog, type AuditLog } from './logs/audit-log.js';
+import { createAnalyzerService, type AnalyzerService } from './analyzer/analyzer.service.js';
+import { createTemplateModelsRepository } from './analyzer/template-models.repository.js';
 import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
 import { createOutboundGuard } from './lib/outbound-guard.js';
@@ -48,6 +50,8 @@ export interface AppContext {
   audit: AuditLog;
   /** Secrets; `secrets.events` tells users of a secret by reference that it changed. */
   secrets: SecretsService;
+  /** Log analysis over files under LOG_ROOTS (analyze, search, templates, compare, export). */
+  analyzer: AnalyzerService;
   /** Announces secret changes made by other processes (the CLI, another instance); started by `serve`. */
   secretWatcher: SecretChangeWatcher;
   /** Managed MCP servers: the service, the supervisor of their processes, the protocol recorder. */
@@ -98,6 +102,13 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const sink = options.dbLogSink === false ? null : createSystemLogSink({ insert: (rows) => logsRepo.insertSystem(rows) });
   if (sink) loggerHandle.addStream({ level: 'info', stream: sink });
   const audit = createAuditLog({ logs: logsRepo, log });
+  const analyzer = createAnalyzerService({
+    roots: config.logRoots,
+    exportDir: config.exportDir,
+    models: createTemplateModelsRepository(handle.db),
+    audit,
+    apiPrefix: config.apiPrefix,
+  });
   const secretEvents = createSecretEvents({
     onListenerError: (err, event) => log.error({ err, event }, 'a secret event listener failed'),
   });
@@ -147,7 +158,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const instanceId = newInstanceId();
@@ -215,6 +226,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     logs,
     audit,
     secrets,
+    analyzer,
     secretWatcher,
     servers,
     system,

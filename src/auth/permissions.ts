@@ -14,6 +14,10 @@ export const PERMISSIONS = {
   'logs:read': 'viewer',
   'logs:audit:read': 'operator',
   'logs:delete': 'admin',
+  // Log analysis (src/analyzer): reading files under LOG_ROOTS is for everyone signed in; writing a
+  // report into DATA_DIR/exports is for operators.
+  'logs:analyze': 'viewer',
+  'logs:export': 'operator',
   'system:read': 'viewer',
   // Runtime settings: operators read them (no secret is among them); only admins change them.
   'system:config:read': 'operator',

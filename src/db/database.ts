@@ -1,3 +1,4 @@
+import type { TemplateModelTable } from '../analyzer/template-model.table.js';
 import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
 import type { UserTable } from '../auth/user.table.js';
@@ -30,4 +31,5 @@ export interface Database {
   leases: LeaseTable;
   storage_profiles: StorageProfileTable;
   storage_files: StorageFileTable;
+  analyzer_template_models: TemplateModelTable;
 }

@@ -8,6 +8,7 @@ import * as m007 from './007-pipe.js';
 import * as m008 from './008-leases.js';
 import * as m009 from './009-server-desired-state.js';
 import * as m010 from './010-storage.js';
+import * as m011 from './011-analyzer-templates.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '008-leases': m008,
   '009-server-desired-state': m009,
   '010-storage': m010,
+  '011-analyzer-templates': m011,
 };

@@ -1,0 +1,71 @@
+const SECOND = 1000;
+const STEPS = [1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 7 * 86400, 30 * 86400].map((s) => s * SECOND);
+
+/** Counts per time slot in bounded memory: per second, coarsened when too many slots are kept. */
+export class TimeHistogram {
+  private unit = SECOND;
+  private counts = new Map<number, number>();
+
+  constructor(private readonly maxSlots = 100_000) {}
+
+  add(ts: number): void {
+    const slot = Math.floor(ts / this.unit) * this.unit;
+    this.counts.set(slot, (this.counts.get(slot) ?? 0) + 1);
+    if (this.counts.size > this.maxSlots) this.coarsen();
+  }
+
+  /** About `target` buckets of a round size (1 s, 5 s, ... 1 h, ... 30 days) covering the range seen. */
+  buckets(target = 60): { bucketSeconds: number; buckets: { start: string; count: number }[] } {
+    if (this.counts.size === 0) return { bucketSeconds: 0, buckets: [] };
+    let min = Infinity;
+    let max = -Infinity;
+    for (const slot of this.counts.keys()) {
+      if (slot < min) min = slot;
+      if (slot > max) max = slot;
+    }
+    const step = STEPS.find((s) => s >= this.unit && (max - min) / s < target) ?? STEPS[STEPS.length - 1]!;
+    const first = Math.floor(min / step) * step;
+    const n = Math.floor((max - first) / step) + 1;
+    const counts = new Array<number>(n).fill(0);
+    for (const [slot, c] of this.counts) counts[Math.floor((slot - first) / step)]! += c;
+    return { bucketSeconds: step / SECOND, buckets: counts.map((count, i) => ({ start: new Date(first + i * step).toISOString(), count })) };
+  }
+
+  private coarsen(): void {
+    this.unit = STEPS.find((s) => s > this.unit) ?? this.unit * 2;
+    const next = new Map<number, number>();
+    for (const [slot, c] of this.counts) {
+      const k = Math.floor(slot / this.unit) * this.unit;
+      next.set(k, (next.get(k) ?? 0) + c);
+    }
+    this.counts = next;
+  }
+}
+
+/** Percentiles from a uniform sample (reservoir) of at most `size` values. */
+export class Reservoir {
+  private readonly values: number[] = [];
+  private seen = 0;
+
+  constructor(private readonly size = 20_000) {}
+
+  add(v: number): void {
+    this.seen++;
+    if (this.values.length < this.size) this.values.push(v);
+    else {
+      const j = Math.floor(Math.random() * this.seen);
+      if (j < this.size) this.values[j] = v;
+    }
+  }
+
+  get count(): number {
+    return this.seen;
+  }
+
+  percentiles(ps: number[]): Record<string, number> {
+    const sorted = [...this.values].sort((a, b) => a - b);
+    return Object.fromEntries(ps.map((p) => [`p${p}`, sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!) : 0]));
+  }
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,116 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { AppError } from '../http/app-error.js';
+
+/** A line longer than this is cut there (and counted as cut); the rest of it is skipped. */
+export const MAX_LINE_BYTES = 10 * 1024 * 1024;
+
+export interface Line {
+  /** 1-based number in its file. */
+  no: number;
+  text: string;
+}
+
+/** What reading found beyond the lines themselves. */
+export interface ReadStats {
+  bytes: number;
+  lines: number;
+  /** Lines longer than MAX_LINE_BYTES, cut to that size. */
+  cutLines: number;
+  /** Lines that were not valid UTF-8 (bad bytes shown as U+FFFD). */
+  invalidUtf8Lines: number;
+}
+
+export function newReadStats(): ReadStats {
+  return { bytes: 0, lines: 0, cutLines: 0, invalidUtf8Lines: 0 };
+}
+
+/** True when the file starts with the gzip magic bytes (whatever its name). */
+export async function isGzip(file: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A file's byte stream, gunzipped when it is gzip. */
+export async function openLogStream(file: string): Promise<Readable> {
+  const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
+  return (await isGzip(file)) ? raw.pipe(createGunzip()).on('error', () => raw.destroy()) : raw;
+}
+
+/** Inline text as a byte stream. */
+export function textStream(text: string): AsyncIterable<Buffer> {
+  return (async function* () {
+    yield Buffer.from(text, 'utf8');
+  })();
+}
+
+/**
+ * Splits a byte stream into lines, in batches (one per chunk), in bounded memory: a line over
+ * MAX_LINE_BYTES is cut and counted, invalid UTF-8 is replaced (and counted), CRLF is accepted.
+ * A gzip stream that ends early or is not gzip raises a clear AppError.
+ */
+export async function* readLines(stream: AsyncIterable<Buffer>, stats: ReadStats, name: string, signal?: AbortSignal): AsyncGenerator<Line[]> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let cut = false;
+  const counter = { no: 0 };
+  try {
+    for await (const chunk of stream) {
+      if (signal?.aborted) throw new AppError('bad_request', 'cancelled');
+      stats.bytes += chunk.length;
+      const batch: Line[] = [];
+      let start = 0;
+      let nl = chunk.indexOf(10, start);
+      while (nl !== -1) {
+        const piece = chunk.subarray(start, nl);
+        const whole = pendingBytes ? Buffer.concat([...pending, piece]) : piece;
+        batch.push(finish(whole, stats, counter, cut || whole.length > MAX_LINE_BYTES));
+        pending = [];
+        pendingBytes = 0;
+        cut = false;
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      if (start < chunk.length) {
+        const rest = chunk.subarray(start);
+        const room = MAX_LINE_BYTES - pendingBytes;
+        if (room > 0) {
+          const kept = rest.length > room ? rest.subarray(0, room) : rest;
+          pending.push(Buffer.from(kept));
+          pendingBytes += kept.length;
+        }
+        if (rest.length > room) cut = true;
+      }
+      if (batch.length) yield batch;
+    }
+  } catch (err) {
+    throw readError(err, name);
+  }
+  if (pendingBytes || cut) yield [finish(Buffer.concat(pending), stats, counter, cut)];
+}
+
+function finish(bytes: Buffer, stats: ReadStats, counter: { no: number }, cut: boolean): Line {
+  const end = bytes.length && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
+  const text = bytes.toString('utf8', 0, Math.min(end, MAX_LINE_BYTES));
+  stats.lines++;
+  if (cut) stats.cutLines++;
+  if (text.includes('\uFFFD') && !bytes.includes(UTF8_REPLACEMENT)) stats.invalidUtf8Lines++;
+  return { no: ++counter.no, text };
+}
+
+const UTF8_REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
+
+function readError(err: unknown, name: string): unknown {
+  if (err instanceof AppError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message ?? '')) return new AppError('unprocessable', `'${name}': the gzip data is truncated (the file ends early); download it again`);
+  if (e.code === 'Z_DATA_ERROR') return new AppError('unprocessable', `'${name}': not valid gzip data (${e.message})`);
+  return err;
+}

@@ -1,0 +1,38 @@
+import { readEntries, type Entry, type LogSource, type ReadOptions, type SourceInfo } from './entries.js';
+import { compileFilter, type EntryFilter } from './filters.js';
+import { newReadStats, type ReadStats } from './line-reader.js';
+
+export interface ScanSummary {
+  sources: SourceInfo[];
+  read: ReadStats;
+  /** Entries read, and how many passed the filter. */
+  entries: number;
+  matched: number;
+}
+
+/** Reads every source once, calling `onEntry` for each entry that passes the filter. */
+export async function scan(sources: LogSource[], opt: ReadOptions, filter: EntryFilter, onEntry: (e: Entry) => void): Promise<ScanSummary> {
+  const read = newReadStats();
+  const infos: SourceInfo[] = [];
+  const test = compileFilter(filter, opt.time);
+  let entries = 0;
+  let matched = 0;
+  for await (const batch of readEntries(sources, opt, read, infos)) {
+    entries += batch.length;
+    for (const e of batch) {
+      if (!test(e)) continue;
+      matched++;
+      onEntry(e);
+    }
+  }
+  return { sources: infos, read, entries, matched };
+}
+
+export function readNotes(s: ScanSummary): string[] {
+  const notes: string[] = [];
+  if (s.read.cutLines) notes.push(`${s.read.cutLines} line(s) longer than 10 MB were cut at 10 MB`);
+  if (s.read.invalidUtf8Lines) notes.push(`${s.read.invalidUtf8Lines} line(s) were not valid UTF-8 (bad bytes shown as U+FFFD)`);
+  return notes;
+}
+
+export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
