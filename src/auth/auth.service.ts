@@ -10,13 +10,15 @@ import type { ApiKeyRow } from './api-key.table.js';
 import type { LoginAttemptRepository } from './login-attempt.repository.js';
 import { createLoginLockout } from './login-lockout.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
-import { apiKeyPrincipal, type Principal, userPrincipal } from './principal.js';
+import { apiKeyPrincipal, apiKeyRefusal, type Principal, userPrincipal } from './principal.js';
 import { ROLE_RANK, type Role } from './roles.js';
 import type { TokenService } from './tokens.js';
 import type { UserRepository } from './user.repository.js';
 
 /** last_used_at is written at most this often per key, to keep authentication read-only. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
+/** What a refused API key is told (401): the same words whatever the face. */
+const KEY_REFUSALS = { revoked: 'API key revoked', expired: 'API key expired', owner_disabled: 'API key owner is disabled' } as const;
 
 export interface PublicApiKey {
   id: string;
@@ -99,15 +101,14 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (!looksLikeApiKey(key)) throw unauthorized('invalid API key');
       const row = await apiKeys.findByHash(hashApiKey(key));
       if (!row) throw unauthorized('invalid API key');
-      if (row.revoked_at) throw unauthorized('API key revoked');
       const now = nowIso();
-      if (row.expires_at && row.expires_at <= now) throw unauthorized('API key expired');
       const owner = await users.findById(row.user_id);
-      if (!owner || owner.disabled_at) throw unauthorized('API key owner is disabled');
+      const refusal = apiKeyRefusal(row, owner, now);
+      if (refusal) throw unauthorized(KEY_REFUSALS[refusal]);
       if (!row.last_used_at || Date.parse(row.last_used_at) < Date.now() - TOUCH_INTERVAL_MS) {
         await apiKeys.touch(row.id, now);
       }
-      return apiKeyPrincipal(row, owner);
+      return apiKeyPrincipal(row, owner!);
     },
 
     /**

@@ -14,6 +14,23 @@ export interface Principal {
   userId: string;
 }
 
+/** `user:<name>` or `api_key:<name>`: who a principal is in the protocol log, in sessions and as an author. */
+export function callerLabel(p: Pick<Principal, 'type' | 'name'>): string {
+  return `${p.type}:${p.name}`;
+}
+
+/** Why an API key may not act now, or null when it may: the one rule of API-key validity. */
+export function apiKeyRefusal(
+  key: Pick<ApiKeyRow, 'revoked_at' | 'expires_at'>,
+  owner: Pick<UserRow, 'disabled_at'> | null | undefined,
+  now: string = new Date().toISOString(),
+): 'revoked' | 'expired' | 'owner_disabled' | null {
+  if (key.revoked_at) return 'revoked';
+  if (key.expires_at && key.expires_at <= now) return 'expired';
+  if (!owner || owner.disabled_at) return 'owner_disabled';
+  return null;
+}
+
 export function userPrincipal(user: Pick<UserRow, 'id' | 'username' | 'role'>): Principal {
   return { type: 'user', id: user.id, name: user.username, role: user.role, userId: user.id };
 }

@@ -1,3 +1,4 @@
+import { callerLabel } from '../auth/principal.js';
 import type { Command } from 'commander';
 import { StdioGuardTransport } from '../lib/stdio-guard-transport.js';
 import { buildLogServiceServer, LOG_SERVICE_NAME } from '../logservice/build-server.js';
@@ -25,7 +26,7 @@ export function registerLogServiceCommand(program: Command, env: CliEnv): void {
           { secrets: ctx.secrets, storage: ctx.storage, analyzer: ctx.analyzer, onReveal: (s) => ctx.servers.secretValues.remember(s) },
           principal,
         );
-        const caller = `${principal.type}:${principal.name}`;
+        const caller = callerLabel(principal);
         const transport = new TappedTransport(new StdioGuardTransport({ maxMessageBytes: ctx.config.bodyLimit }), (direction, message) =>
           ctx.servers.recorder.record(LOG_SERVICE_NAME, asServerSide(direction), message, { caller }),
         );

@@ -15,7 +15,7 @@ import {
   toolNameParams,
 } from './gateway.schema.js';
 import type { GatewayService } from './gateway.service.js';
-import { callerOf } from './sessions/session-opener.js';
+import { callerLabel } from '../auth/principal.js';
 import { firstOf, fromBody, fromParam, fromReply, type AuditTargetId } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
 
@@ -46,7 +46,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
       body: approveBody,
       response: { 200: approvedResponse, ...problems('conflict') },
     },
-  }, async (req) => gateway.approve(req.params.name, callerOf(req.principal!), req.body?.hash, req.serverScope));
+  }, async (req) => gateway.approve(req.params.name, callerLabel(req.principal!), req.body?.hash, req.serverScope));
 
   app.get('/gateway/sessions', {
     config: { auth: 'gateway:read' },

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createApiKeyRepository } from '../auth/api-key.repository.js';
-import { apiKeyPrincipal, type Principal, userPrincipal } from '../auth/principal.js';
+import { apiKeyPrincipal, apiKeyRefusal, type Principal, userPrincipal } from '../auth/principal.js';
 import { createUserRepository } from '../auth/user.repository.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
@@ -22,11 +22,16 @@ export function createPrincipalResolver(db: Kysely<Database>) {
       }
       const key = await apiKeys.findById(id);
       if (!key) throw new AppError('not_found', `API key '${id}' not found`);
-      if (key.revoked_at) throw new AppError('forbidden', `API key '${key.name}' is revoked`);
-      if (key.expires_at && key.expires_at <= new Date().toISOString()) throw new AppError('forbidden', `API key '${key.name}' has expired`);
       const owner = await users.findById(key.user_id);
-      if (!owner || owner.disabled_at) throw new AppError('forbidden', `the owner of API key '${key.name}' is disabled`);
-      return apiKeyPrincipal(key, owner);
+      const refusal = apiKeyRefusal(key, owner);
+      if (refusal) throw new AppError('forbidden', refusalMessage(refusal, key.name));
+      return apiKeyPrincipal(key, owner!);
     },
   };
+}
+
+function refusalMessage(refusal: NonNullable<ReturnType<typeof apiKeyRefusal>>, name: string): string {
+  if (refusal === 'revoked') return `API key '${name}' is revoked`;
+  if (refusal === 'expired') return `API key '${name}' has expired`;
+  return `the owner of API key '${name}' is disabled`;
 }

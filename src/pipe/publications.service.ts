@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import { callerLabel, type Principal } from '../auth/principal.js';
 import { EVERY_SERVER, type ServerScope, visibleOnly } from '../gateway/access/server-access.js';
 import { AppError } from '../http/app-error.js';
 import { newId } from '../lib/ids.js';
@@ -140,7 +140,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
         throw new AppError('validation', 'endpoint: required to publish a server that is not published yet', { errors: [{ field: 'endpoint', message: 'required' }] });
       }
       const row = await insert(
-        { target: 'server', server_id: server.id, principal_type: principal.type, principal_id: principal.id, enabled: body.enabled === false ? 0 : 1, created_by: `${principal.type}:${principal.name}` },
+        { target: 'server', server_id: server.id, principal_type: principal.type, principal_id: principal.id, enabled: body.enabled === false ? 0 : 1, created_by: callerLabel(principal) },
         body.endpoint,
         caller,
       );
@@ -159,7 +159,7 @@ export function createPublicationsService(deps: PublicationsServiceDeps) {
       // Refuses an unknown, revoked or expired key now rather than at the first connection.
       await deps.principals.resolve('api_key', body.api_key_id);
       const row = await insert(
-        { target: 'gateway', server_id: null, principal_type: 'api_key', principal_id: body.api_key_id, enabled: body.enabled === false ? 0 : 1, created_by: `${principal.type}:${principal.name}` },
+        { target: 'gateway', server_id: null, principal_type: 'api_key', principal_id: body.api_key_id, enabled: body.enabled === false ? 0 : 1, created_by: callerLabel(principal) },
         body.endpoint,
         principalCaller(principal, req),
       );

@@ -1,3 +1,4 @@
+import { callerLabel } from '../auth/principal.js';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -37,7 +38,7 @@ const importedNames: AuditTargetId = ({ request }) => {
 };
 
 /** `user:<name>` / `api_key:<name>`: the caller recorded in the protocol log. */
-const callerOf = (req: FastifyRequest): string | null => (req.principal ? `${req.principal.type}:${req.principal.name}` : null);
+const callerOf = (req: FastifyRequest): string | null => (req.principal ? callerLabel(req.principal) : null);
 
 /**
  * /tools: managed MCP servers (the seed's name for them). Reading is for viewers; starting, stopping

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { InMemoryTransport, type Server, type Transport } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import type { Principal } from '../../auth/principal.js';
+import { callerLabel, type Principal } from '../../auth/principal.js';
 import { AppError } from '../../http/app-error.js';
 import { asServerSide, TappedTransport } from '../../servers/connection/message-tap.js';
 import type { Supervisor } from '../../servers/supervision/supervisor.js';
@@ -36,9 +36,6 @@ export function newSessionId(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function callerOf(p: Principal): string {
-  return `${p.type === 'api_key' ? 'api_key' : 'user'}:${p.name}`;
-}
 
 export interface SessionOpenerDeps {
   supervisor: Pick<Supervisor, 'connection'>;
@@ -126,7 +123,7 @@ export function createSessionOpener(deps: SessionOpenerDeps) {
   const openSession = async (opts: OpenSessionOptions): Promise<GatewaySession> => {
     await makeRoom(deps, opts.principal, opts.kind);
     const endpoint = opts.server ?? null;
-    const scope = { id: opts.id ?? newSessionId(), principal: opts.principal, caller: opts.caller ?? callerOf(opts.principal), endpoint };
+    const scope = { id: opts.id ?? newSessionId(), principal: opts.principal, caller: opts.caller ?? callerLabel(opts.principal), endpoint };
     await assertEndpoint(opts.principal, endpoint);
     const router = createSessionRouter(deps.routerDeps, scope);
     const server = createSessionServer(router, await faceOf(scope, router));
@@ -171,7 +168,7 @@ export function createSessionOpener(deps: SessionOpenerDeps) {
      */
     async statelessServer(principal: Principal, endpoint: string | null): Promise<Server> {
       await assertEndpoint(principal, endpoint);
-      const scope: SessionScope = { id: null, principal, caller: callerOf(principal), endpoint };
+      const scope: SessionScope = { id: null, principal, caller: callerLabel(principal), endpoint };
       const router = createSessionRouter(deps.routerDeps, scope);
       const server = createSessionServer(router, await faceOf(scope, router));
       server.onclose = () => void router.close();
