@@ -1,16 +1,5 @@
 import type { Command } from 'commander';
 
-export interface LogsCliOptions {
-  json?: boolean;
-  format?: string;
-  from?: string;
-  to?: string;
-  level?: string;
-  contains?: string;
-  timezone?: string;
-  limit?: string;
-}
-
 /**
  * `mcps logs analyze|templates|search|compare FILE...`: the log analyzer for people on this machine.
  * Reads the files named (any the user can read; `.gz` too), draws progress on a terminal, prints a
