@@ -89,8 +89,26 @@ async function publications(t: TestApp, auth: Auth, urls: string[], expectMetada
   await t.app.inject({ method: 'DELETE', url: '/api/v1/tools/calc', headers: auth });
 }
 
+/** An object-storage profile with this endpoint: created (refused when saved), else its connection test run. */
+async function storageProfiles(t: TestApp, auth: Auth, urls: string[], expectMetadata = false): Promise<void> {
+  const keys = { access_key_id: '${secret:SSRF_KEY_ID}', secret_access_key: '${secret:SSRF_KEY}' };
+  await inChunks(urls, 8, async (url, i) => {
+    const name = `ssrf-${expectMetadata ? 'meta' : 'url'}-${i}`;
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/storage/profiles', headers: auth, payload: { name, provider: 's3', region: 'us-east-1', bucket: 'logs', endpoint: url, path_style: true, ...keys } });
+    let outcome = created.statusCode >= 400 ? `${created.statusCode} ${created.json().detail as string}` : `accepted ${created.statusCode}`;
+    if (created.statusCode === 201) {
+      const id = created.json().id as string;
+      const tried = await t.app.inject({ method: 'POST', url: `/api/v1/storage/profiles/${id}/test`, headers: auth });
+      outcome = `${outcome}, then test ${tried.statusCode} ${tried.body.slice(0, 300)}`;
+      await t.app.inject({ method: 'DELETE', url: `/api/v1/storage/profiles/${id}`, headers: auth });
+    }
+    judge('storage profile', url, outcome);
+    if (expectMetadata) expect(outcome, url).toMatch(/metadata|not a valid URL|invalid url/i);
+  });
+}
+
 describe('SSRF corpus through every feature that takes a URL', () => {
-  it('refuses every hostile URL for remote MCP servers and publications (MCPS_OUTBOUND_ALLOW empty)', async () => {
+  it('refuses every hostile URL for remote MCP servers, publications and storage profiles (MCPS_OUTBOUND_ALLOW empty)', async () => {
     const wrongBefore = tally.wrong.length;
     const t = await createTestApp({ MCPS_OUTBOUND_ALLOW: '' });
     try {
@@ -106,6 +124,7 @@ describe('SSRF corpus through every feature that takes a URL', () => {
         });
       }
       await publications(t, auth, urls);
+      await storageProfiles(t, auth, urls);
       expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     } finally {
       await t.close();
@@ -125,6 +144,7 @@ describe('SSRF corpus through every feature that takes a URL', () => {
         expect(outcome, url).toMatch(/^422 .*metadata/);
       });
       await publications(t, auth, metadataUrls(), true);
+      await storageProfiles(t, auth, metadataUrls(), true);
     } finally {
       await t.close();
     }
