@@ -1,6 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayTestApp, WELL_BEHAVED, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 /**
  * The caller of a managed server's messages reaches the protocol log through an AsyncLocalStorage
@@ -65,12 +66,18 @@ describe('the caller in the protocol log', () => {
     // Three rounds, every path at once.
     for (let round = 0; round < 3; round++) await Promise.all(paths.map((p) => p.run()));
 
-    for (const p of paths) {
+    const key = (r: Record<string, unknown>) => `${String(r['session_id'])}/${String(r['jsonrpc_id'])}`;
+    const rowsOf = async (p: (typeof paths)[number]) => {
       const all = await t.mcpLog(p.server, '&method=tools/call');
       const requests = all.filter((r) => r['direction'] === 'out' && String(r['payload']).includes(p.marker));
-      const key = (r: Record<string, unknown>) => `${String(r['session_id'])}/${String(r['jsonrpc_id'])}`;
       const asked = new Set(requests.map(key));
-      const responses = all.filter((r) => r['direction'] === 'in' && asked.has(key(r)));
+      return { requests, responses: all.filter((r) => r['direction'] === 'in' && asked.has(key(r))) };
+    };
+    for (const p of paths) {
+      // A response is recorded as it leaves, which can be just after the client has read it.
+      let rows = await rowsOf(p);
+      await waitFor(async () => (rows = await rowsOf(p)).responses.length >= 3, 5_000, `${p.marker} responses recorded`).catch(() => {});
+      const { requests, responses } = rows;
       expect([requests.length, responses.length], `${p.marker}: a request and its response per round`).toEqual([3, 3]);
       expect(new Set([...requests, ...responses].map((r) => r['caller'])), p.marker).toEqual(new Set([p.caller]));
     }

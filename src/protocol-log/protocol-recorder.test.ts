@@ -54,6 +54,20 @@ describe('traffic recorder', () => {
     expect(sut.stats()).toMatchObject({ written: 9, dropped: 0, pending: 0 });
   });
 
+  it('pairs each response with its own session\'s request when sessions use the same ids at once (the gateway\'s clients)', async () => {
+    const { sut, rows, advance } = make();
+    sut.record('gateway', 'in', { jsonrpc: '2.0', id: 1, method: 'tools/call' }, { caller: 'api_key:a', sessionId: 'sa' });
+    sut.record('gateway', 'in', { jsonrpc: '2.0', id: 1, method: 'resources/read' }, { caller: 'api_key:b', sessionId: 'sb' });
+    advance(10);
+    sut.record('gateway', 'out', { jsonrpc: '2.0', id: 1, result: {} }, { caller: 'api_key:b', sessionId: 'sb' });
+    advance(10);
+    sut.record('gateway', 'out', { jsonrpc: '2.0', id: 1, result: {} }, { caller: 'api_key:a', sessionId: 'sa' });
+    await sut.close();
+    const responses = rows.filter((r) => r.direction === 'out').map((r) => [r.session_id, r.method, r.duration_ms]);
+    expect(responses).toEqual([['sb', 'resources/read', 10], ['sa', 'tools/call', 20]]);
+    expect(sut.stats().pending).toBe(0);
+  });
+
   it('caps payloads at the configured size and keeps the full size', async () => {
     const { sut, rows } = make({ payloadCap: 100 });
     const big = { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'é'.repeat(5000) }] } };

@@ -1,6 +1,7 @@
 import type { NewMcpLogRow } from './mcp-log.table.js';
 import { formatPayload } from './payload.js';
 import { RingBuffer } from './ring-buffer.js';
+import { createPendingRequests } from './pending-requests.js';
 
 export type Direction = 'in' | 'out';
 
@@ -92,7 +93,7 @@ export function createTrafficRecorder(opts: TrafficRecorderOptions): TrafficReco
   const batchSize = opts.batchSize ?? 500;
   const maxPending = opts.maxPending ?? 10_000;
   const buffer = new RingBuffer<Entry>(opts.maxBuffer ?? 10_000);
-  const pending = new Map<string, Pending>();
+  const pending = createPendingRequests<Pending>(maxPending);
   const payloadOptions = {
     cap: opts.payloadCap ?? 16 * 1024,
     redact: opts.redact ?? ((t: string) => t),
@@ -178,16 +179,13 @@ export function createTrafficRecorder(opts: TrafficRecorderOptions): TrafficReco
           errorCode: null,
         };
         if (id !== null && entry.method !== null) {
-          if (pending.size >= maxPending) pending.delete(pending.keys().next().value as string);
-          pending.set(pairKey(server, direction, id), { time: t, method: entry.method, caller: entry.caller, sessionId: entry.sessionId });
+          pending.add(pairKey(server, direction, id), { time: t, method: entry.method, caller: entry.caller, sessionId: entry.sessionId });
         } else if (id !== null) {
-          const key = pairKey(server, direction === 'in' ? 'out' : 'in', id);
-          const request = pending.get(key);
+          const request = pending.take(pairKey(server, direction === 'in' ? 'out' : 'in', id), entry.sessionId);
           const isError = m.error !== undefined || m.result?.isError === true;
           entry.outcome = isError ? 'error' : 'ok';
           entry.errorCode = typeof m.error?.code === 'number' ? m.error.code : null;
           if (request) {
-            pending.delete(key);
             entry.method = request.method;
             entry.durationMs = Math.max(0, t - request.time);
             entry.caller ??= request.caller;
