@@ -12,10 +12,10 @@ function Review({ tool }: { tool: GatewayTool }) {
   return (
     <details>
       <summary>{t('gateway.review')}</summary>
-      <h3>{t('gateway.approvedDefinition')}</h3>
-      <pre>{JSON.stringify(tool.review.approved, null, 2) ?? '—'}</pre>
-      <h3>{t('gateway.pendingDefinition')}</h3>
-      <pre>{JSON.stringify(tool.review.pending, null, 2) ?? '—'}</pre>
+      <h3 id={`gw-old-${tool.name}`}>{t('gateway.approvedDefinition')}</h3>
+      <pre className="output" tabIndex={0} aria-labelledby={`gw-old-${tool.name}`}>{JSON.stringify(tool.review.approved, null, 2) ?? '—'}</pre>
+      <h3 id={`gw-new-${tool.name}`}>{t('gateway.pendingDefinition')}</h3>
+      <pre className="output" tabIndex={0} aria-labelledby={`gw-new-${tool.name}`}>{JSON.stringify(tool.review.pending, null, 2) ?? '—'}</pre>
     </details>
   );
 }

@@ -30,11 +30,11 @@ export function ClientConfigs({ apiKey }: { apiKey: string | null }) {
     <section aria-labelledby="gw-configs">
       <h2 id="gw-configs">{t('gateway.configs')}</h2>
       <p className="muted">{apiKey ? t('gateway.configsWithKey') : t('gateway.configsPlaceholder')}</p>
-      <div className="cards">
+      <div className="cards gw-configs">
         {items.map((c) => (
           <div className="card" key={c.id}>
             <h3 id={`gw-config-${c.id}`}>{c.title}</h3>
-            <pre tabIndex={0} aria-labelledby={`gw-config-${c.id}`} data-testid={`config-${c.id}`}>{c.text}</pre>
+            <pre className="output" tabIndex={0} aria-labelledby={`gw-config-${c.id}`} data-testid={`config-${c.id}`}>{c.text}</pre>
             <CopyButton text={c.text} label={t('gateway.copyConfig', { name: c.title })} />
           </div>
         ))}
