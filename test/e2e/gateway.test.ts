@@ -51,6 +51,7 @@ describe.skipIf(!needs('chromium'))('web console: gateway (Chromium)', () => {
 
     const weather = page.getByRole('row', { name: /shifty__weather/ });
     await weather.getByText('quarantined').waitFor();
+    await weather.getByText('(changed, hidden_text)').waitFor();
     await weather.getByText('Definition change').click();
     await weather.getByText(/Reports the weather for a city/).first().waitFor();
     const a11y = await checkScreen(page, 'gateway');

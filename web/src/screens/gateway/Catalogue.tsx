@@ -61,6 +61,7 @@ export function Catalogue() {
                 cell: (x) => (
                   <>
                     <span className={x.state === 'quarantined' ? 'state-error' : 'state-running'}>{t(`gateway.${x.state}`)}</span>
+                    {x.flags.length > 0 && <span className="muted"> ({x.flags.join(', ')})</span>}
                     {x.state === 'quarantined' && <Review tool={x} />}
                   </>
                 ),
