@@ -67,7 +67,7 @@ describe.skipIf(!needs('chromium'))('web console: gateway (Chromium)', () => {
     await page.getByText('you will not see it again').waitFor();
     const key = await page.getByTestId('new-key').textContent();
     expect(key).toMatch(/^mcps_/);
-    await page.getByText('Allowed tools: shifty__weather, shifty__echo*').waitFor();
+    await page.getByRole('region', { name: 'New API key' }).getByText('Allowed tools: shifty__weather, shifty__echo*').waitFor();
     await page.getByRole('row', { name: /e2e-client/ }).waitFor();
     expect(await page.getByTestId('config-claude').textContent()).toContain(`"MCPS_API_KEY": "${key}"`);
     expect(await page.getByTestId('config-cursor').textContent()).toContain(`"Authorization": "Bearer ${key}"`);
@@ -77,7 +77,8 @@ describe.skipIf(!needs('chromium'))('web console: gateway (Chromium)', () => {
     const listed = await h.t.app.inject({ method: 'GET', url: '/api/v1/auth/api-keys', headers });
     expect(listed.body).not.toContain(key!);
     await page.reload();
-    await page.getByRole('row', { name: /e2e-client/ }).waitFor();
+    const row = page.getByRole('row', { name: /e2e-client/ });
+    await row.getByText('Allowed servers: shifty; Allowed tools: shifty__weather, shifty__echo*').waitFor();
     expect(await page.getByText(key!).count()).toBe(0);
     a11y.push(...(await checkScreen(page, 'gateway-keys')));
 

@@ -131,6 +131,7 @@ export const en = {
     allowedServers: 'Allowed servers',
     allowedTools: 'Allowed tools',
     allowHint: 'Names or globs (* and ?), one per line or comma-separated; tools as server__tool. Empty = all.',
+    allowlist: 'Allowlist',
     all: 'all',
     newKey: 'New API key',
     keyCreated: 'Created the key {{name}}.',

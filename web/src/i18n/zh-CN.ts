@@ -133,6 +133,7 @@ export const zhCN: Messages = {
     allowedServers: '允许的服务器',
     allowedTools: '允许的工具',
     allowHint: '名称或通配符（* 和 ?），每行一个或用逗号分隔；工具写作 server__tool。留空 = 全部。',
+    allowlist: '允许列表',
     all: '全部',
     newKey: '新 API 密钥',
     keyCreated: '已创建密钥 {{name}}。',

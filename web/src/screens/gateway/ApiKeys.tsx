@@ -1,10 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatTime } from '../../i18n/format';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNotice, QueryView } from '../../ui/States';
-import { type CreatedKey, gatewayApi, type NewKey } from './api';
+import { type Allowlist, type ApiKey, type CreatedKey, gatewayApi, type NewKey } from './api';
 import { CopyButton } from './CopyButton';
 
 const ROLES = ['operator', 'admin', 'viewer'] as const;
@@ -68,18 +68,23 @@ function CreateKey({ onCreated }: { onCreated: (k: CreatedKey) => void }) {
   );
 }
 
+/** "Allowed servers: a, b; Allowed tools: all". */
+function AllowText({ allowlist }: { allowlist: Allowlist | undefined }) {
+  const { t } = useTranslation();
+  if (!allowlist) return '—';
+  const allow = (list: string[] | null) => (list ? list.join(', ') : t('gateway.all'));
+  return `${t('gateway.allowedServers')}: ${allow(allowlist.allowed_servers)}; ${t('gateway.allowedTools')}: ${allow(allowlist.allowed_tools)}`;
+}
+
 /** The new key, shown this once with a copy button. */
 function ShownOnce({ created }: { created: CreatedKey }) {
   const { t } = useTranslation();
-  const allow = (list: string[] | null) => (list ? list.join(', ') : t('gateway.all'));
   return (
     <div className="notice info" role="region" aria-label={t('gateway.newKey')}>
       <div>
         <p><strong>{t('gateway.keyCreated', { name: created.api_key.name })}</strong> {t('gateway.onlyOnce')}</p>
         <p><code data-testid="new-key">{created.key}</code> <CopyButton text={created.key} label={t('gateway.copyKey')} /></p>
-        <p className="muted">
-          {t('gateway.allowedServers')}: {allow(created.allowlist.allowed_servers)}; {t('gateway.allowedTools')}: {allow(created.allowlist.allowed_tools)}
-        </p>
+        <p className="muted"><AllowText allowlist={created.allowlist} /></p>
       </div>
     </div>
   );
@@ -90,6 +95,11 @@ export function ApiKeys({ created, onCreated }: { created: CreatedKey | null; on
   const { t } = useTranslation();
   const queries = useQueryClient();
   const keys = useQuery({ queryKey: ['gateway', 'keys'], queryFn: gatewayApi.keys });
+  const live = (keys.data?.items ?? []).filter((k) => !k.revoked_at);
+  const allowlists = useQueries({
+    queries: live.map((k) => ({ queryKey: ['gateway', 'keys', k.id, 'allowlist'], queryFn: () => gatewayApi.allowlist(k.id) })),
+  });
+  const allowlistOf = (k: ApiKey) => allowlists[live.indexOf(k)]?.data;
   const revoke = useMutation({
     mutationFn: gatewayApi.revokeKey,
     onSuccess: () => queries.invalidateQueries({ queryKey: ['gateway', 'keys'] }),
@@ -110,6 +120,7 @@ export function ApiKeys({ created, onCreated }: { created: CreatedKey | null; on
               { key: 'name', header: t('gateway.keyName'), cell: (k) => k.name },
               { key: 'prefix', header: t('gateway.prefix'), cell: (k) => <code>{k.prefix}…</code> },
               { key: 'role', header: t('gateway.role'), cell: (k) => k.role },
+              { key: 'allow', header: t('gateway.allowlist'), cell: (k) => (k.revoked_at ? '—' : <AllowText allowlist={allowlistOf(k)} />) },
               { key: 'created', header: t('gateway.created'), cell: (k) => formatTime(k.created_at) },
               { key: 'used', header: t('gateway.lastUsed'), cell: (k) => (formatTime(k.last_used_at)) },
               {

@@ -23,10 +23,11 @@ export interface ApiKey {
   last_used_at: string | null;
   created_at: string;
 }
+export interface Allowlist { allowed_servers: string[] | null; allowed_tools: string[] | null }
 export interface CreatedKey {
   key: string;
   api_key: ApiKey;
-  allowlist: { allowed_servers: string[] | null; allowed_tools: string[] | null };
+  allowlist: Allowlist;
 }
 export interface NewKey {
   name: string;
@@ -41,6 +42,7 @@ export const gatewayApi = {
   catalogue: () => api<{ separator: string; items: GatewayTool[] }>('/gateway/tools'),
   approve: (t: GatewayTool) => api<{ state: string }>(`${tool(t.name)}/approve`, { method: 'POST', body: { hash: t.hash } }),
   keys: () => api<Page<ApiKey>>('/auth/api-keys?limit=200'),
+  allowlist: (id: string) => api<Allowlist>(`/gateway/api-keys/${encodeURIComponent(id)}/allowlist`),
   createKey: (body: NewKey) => api<CreatedKey>('/gateway/api-keys', { method: 'POST', body }),
   revokeKey: (id: string) => api<ApiKey>(`/auth/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 };
