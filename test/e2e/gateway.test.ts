@@ -36,10 +36,25 @@ describe.skipIf(!needs('chromium'))('web console: gateway (Chromium)', () => {
     const call = await h.t.app.inject({ method: 'POST', url: `/api/v1/tools/${id}/call`, headers, payload: { tool: 'rug_pull', arguments: {} } });
     expect(call.statusCode, call.body).toBe(200);
     await waitFor(async () => (await weatherState()) === 'quarantined', 20_000, 'weather quarantined');
+    await h.t.ctx.users.create({ username: 'e2e-operator', password: 'e2e-operator-password', role: 'operator' });
   }, 120_000);
   afterAll(async () => {
     await h?.close();
   });
+
+  it('an operator sees the catalogue and the client configs, but no approve and no API keys', async () => {
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, h.base, 'e2e-operator', 'e2e-operator-password');
+    await page.getByRole('link', { name: 'Gateway' }).click();
+    await page.getByRole('row', { name: /shifty__weather/ }).getByText('quarantined').waitFor();
+    await page.getByRole('heading', { name: 'Client configuration' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Approve/ }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'API keys' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('an admin approves a quarantined tool, creates a key with an allowlist shown once, and copies a client config', async () => {
     const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
