@@ -1,0 +1,48 @@
+import { api } from '../../api/client';
+import type { Page } from '../../api/types';
+
+export interface GatewayTool {
+  name: string;
+  full_name: string;
+  server: string;
+  tool: string;
+  kind: 'managed' | 'builtin';
+  running: boolean;
+  state: 'approved' | 'quarantined';
+  flags: string[];
+  description: string | null;
+  hash: string;
+  review: { approved: unknown; pending: unknown } | null;
+}
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  role: 'viewer' | 'operator' | 'admin';
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+}
+export interface Allowlist { allowed_servers: string[] | null; allowed_tools: string[] | null }
+export interface CreatedKey {
+  key: string;
+  api_key: ApiKey;
+  allowlist: Allowlist;
+}
+export interface NewKey {
+  name: string;
+  role: ApiKey['role'];
+  allowed_servers: string[] | null;
+  allowed_tools: string[] | null;
+}
+
+const tool = (name: string) => `/gateway/tools/${encodeURIComponent(name)}`;
+
+export const gatewayApi = {
+  catalogue: () => api<{ separator: string; items: GatewayTool[] }>('/gateway/tools'),
+  approve: (t: GatewayTool) => api<{ state: string }>(`${tool(t.name)}/approve`, { method: 'POST', body: { hash: t.hash } }),
+  keys: () => api<Page<ApiKey>>('/auth/api-keys?limit=200'),
+  allowlist: (id: string) => api<Allowlist>(`/gateway/api-keys/${encodeURIComponent(id)}/allowlist`),
+  createKey: (body: NewKey) => api<CreatedKey>('/gateway/api-keys', { method: 'POST', body }),
+  revokeKey: (id: string) => api<ApiKey>(`/auth/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+};
