@@ -17,4 +17,5 @@ export const routes: ScreenRoute[] = [
   { path: '/servers', nav: 'servers', permission: 'servers:read', screen: lazy(() => import('../screens/servers')) },
   { path: '/servers/:id', permission: 'servers:read', screen: lazy(() => import('../screens/servers/ServerPage')) },
   { path: '/logs', nav: 'logs', permission: 'logs:read', screen: lazy(() => import('../screens/logs')) },
+  { path: '/system', nav: 'system', permission: 'system:config:read', screen: lazy(() => import('../screens/system')) },
 ];
