@@ -1,0 +1,83 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
+import { needs } from '../helpers/needs.js';
+import { checkScreen, type ConsoleHarness, signIn, startConsole, watchPage } from './console-harness.js';
+
+interface Settings { runtime: { key: string; value: unknown }[] }
+interface BackupList { items: { id: string; label: string | null }[] }
+
+/**
+ * The console's System screen in a real browser against the real platform: a runtime setting changed
+ * (and a bad value refused with the API's reason), a backup created and restored behind a typed
+ * confirmation; axe in both themes.
+ */
+describe.skipIf(!needs('chromium'))('web console: System (Chromium)', () => {
+  let h: ConsoleHarness;
+
+  beforeAll(async () => {
+    h = await startConsole();
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function api<T>(url: string): Promise<T> {
+    const res = await h.t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: await h.t.login() });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<T>();
+  }
+  const setting = async (key: string) => (await api<Settings>('/system/config')).runtime.find((s) => s.key === key)?.value;
+
+  async function saveSetting(page: Page, key: string, value: string): Promise<void> {
+    const row = page.getByRole('row', { name: new RegExp(key.replace('.', '\\.')) });
+    await row.getByLabel(key, { exact: true }).fill(value);
+    await row.getByRole('button', { name: 'Save' }).click();
+  }
+
+  it('an admin changes a runtime setting, creates a backup and restores it after typing its id', async () => {
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('link', { name: 'System' }).click();
+    await page.getByRole('heading', { name: 'Runtime settings' }).waitFor();
+    await page.getByRole('heading', { name: 'Settings that need a restart' }).waitFor();
+
+    // A bad value: the API's reason is shown and nothing changes.
+    await saveSetting(page, 'mcp.timeout_seconds', '0');
+    await page.getByRole('alert').filter({ hasText: 'mcp.timeout_seconds' }).waitFor();
+    const timeout = await setting('mcp.timeout_seconds');
+    expect(timeout).not.toBe(0);
+
+    await saveSetting(page, 'mcp.max_retries', '7');
+    await page.getByRole('row', { name: /mcp\.max_retries/ }).getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(await setting('mcp.max_retries')).toBe(7);
+
+    // A backup with the setting at 7, then a change after it that the restore takes back.
+    await page.getByLabel('Label (optional)').fill('e2e-before');
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByText(/^Created backup /).waitFor({ timeout: 20_000 });
+    const backup = (await api<BackupList>('/system/backups')).items.find((b) => b.label === 'e2e-before')!;
+    expect(backup).toBeDefined();
+    await saveSetting(page, 'mcp.max_retries', '9');
+    await expect.poll(() => setting('mcp.max_retries')).toBe(9);
+
+    await page.getByRole('button', { name: 'Verify e2e-before' }).click();
+    await page.getByText('Verified: the file matches its manifest.').waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Restore e2e-before' }).click();
+    const confirm = page.getByRole('button', { name: 'Restore all data' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel(`Type ${backup.id} to confirm`).fill('not the id');
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel(`Type ${backup.id} to confirm`).fill(backup.id);
+    await confirm.click();
+    await page.getByText(`Restored backup ${backup.id}.`).waitFor({ timeout: 30_000 });
+    expect(await setting('mcp.max_retries')).toBe(7);
+
+    const a11y = await checkScreen(page, 'system');
+    expect(a11y).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
