@@ -10,7 +10,7 @@ interface BackupList { items: { id: string; label: string | null }[] }
 /**
  * The console's System screen in a real browser against the real platform: a runtime setting changed
  * (and a bad value refused with the API's reason), a backup created and restored behind a typed
- * confirmation; axe in both themes.
+ * confirmation, a user added with a role; axe in both themes.
  */
 describe.skipIf(!needs('chromium'))('web console: System (Chromium)', () => {
   let h: ConsoleHarness;
@@ -35,7 +35,7 @@ describe.skipIf(!needs('chromium'))('web console: System (Chromium)', () => {
     await row.getByRole('button', { name: 'Save' }).click();
   }
 
-  it('an admin changes a runtime setting, creates a backup and restores it after typing its id', async () => {
+  it('an admin changes a runtime setting, creates a backup and restores it after typing its id, and adds a user with a role', async () => {
     const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const problems = watchPage(page);
@@ -74,6 +74,15 @@ describe.skipIf(!needs('chromium'))('web console: System (Chromium)', () => {
     await confirm.click();
     await page.getByText(`Restored backup ${backup.id}.`).waitFor({ timeout: 30_000 });
     expect(await setting('mcp.max_retries')).toBe(7);
+
+    // A user with a role.
+    await page.getByText('Add a user').click();
+    await page.getByLabel('Username *').fill('e2e-operator');
+    await page.getByLabel('Password *').fill('e2e-operator-password');
+    await page.getByLabel('Role', { exact: true }).selectOption('operator');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('row', { name: /e2e-operator\s+operator/ }).waitFor();
+    expect((await api<{ role: string }>('/users/e2e-operator')).role).toBe('operator');
 
     const a11y = await checkScreen(page, 'system');
     expect(a11y).toEqual([]);

@@ -148,6 +148,17 @@ export const en = {
     restored: 'Restored backup {{id}}.',
     safety: 'Safety backup: {{id}}.',
     close: 'Close',
+    users: 'Users and roles',
+    username: 'Username',
+    password: 'Password',
+    role: 'Role',
+    status: 'Status',
+    active: 'active',
+    disabled: 'disabled',
+    lastLogin: 'Last sign-in',
+    createUser: 'Add a user',
+    createUserSubmit: 'Add user',
+    createdUser: 'Added {{name}}.',
   },
 };
 

@@ -1,4 +1,5 @@
 import { api, API_PREFIX } from '../../api/client';
+import type { Page } from '../../api/types';
 
 export interface RuntimeSetting {
   key: string;
@@ -20,6 +21,15 @@ export interface RestartSetting {
 export interface Settings {
   runtime: RuntimeSetting[];
   restart_required: RestartSetting[];
+}
+export const ROLES = ['admin', 'operator', 'viewer'] as const;
+export interface User {
+  id: string;
+  username: string;
+  role: (typeof ROLES)[number];
+  disabled: boolean;
+  last_login_at: string | null;
+  created_at: string;
 }
 export interface Backup {
   id: string;
@@ -49,6 +59,8 @@ export const systemApi = {
   createBackup: (label: string) => api<Backup>('/system/backups', { method: 'POST', body: label ? { label } : {} }),
   verifyBackup: (id: string) => api<Backup>(`${backup(id)}/verify`, { method: 'POST' }),
   restoreBackup: (id: string) => api<RestoreOutcome>(`${backup(id)}/restore`, { method: 'POST', body: { safety_backup: true } }),
+  users: () => api<Page<User>>('/users?limit=200'),
+  createUser: (body: { username: string; password: string; role: string }) => api<User>('/users', { method: 'POST', body }),
   downloadUrl: (id: string) => `${API_PREFIX}${backup(id)}/download`,
 };
 
