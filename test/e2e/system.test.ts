@@ -74,6 +74,7 @@ describe.skipIf(!needs('chromium'))('web console: System (Chromium)', () => {
     await confirm.click();
     await page.getByText(`Restored backup ${backup.id}.`).waitFor({ timeout: 30_000 });
     expect(await setting('mcp.max_retries')).toBe(7);
+    await expect.poll(() => page.getByLabel('mcp.max_retries', { exact: true }).inputValue()).toBe('7');
 
     // A user with a role.
     await page.getByText('Add a user').click();

@@ -22,9 +22,8 @@ export function Backups() {
         {(data) => (
           <>
             <p className="muted">
-              {data.schedule.schedule
-                ? t('system.schedule', { schedule: data.schedule.schedule, next: formatTime(data.schedule.next_run) })
-                : t('system.noSchedule')}
+              {data.schedule.schedule ? t('system.schedule', { schedule: data.schedule.schedule }) : t('system.noSchedule')}
+              {data.schedule.next_run && ` ${t('system.nextRun', { time: formatTime(data.schedule.next_run) })}`}
             </p>
             <DataTable
               caption={t('system.backups')}

@@ -52,13 +52,14 @@ function SettingValue({ setting }: { setting: RuntimeSetting }) {
   const { t } = useTranslation();
   const { can } = useSession();
   const queries = useQueryClient();
-  const [text, setText] = useState(settingText(setting.value));
+  // The user's unsaved text; otherwise the current value (which a restore or another admin may change).
+  const [edited, setEdited] = useState<string | null>(null);
+  const text = edited ?? settingText(setting.value);
   const save = useMutation({
     mutationFn: (value: unknown) => systemApi.updateSettings({ [setting.key]: value }),
     onSuccess: (data) => {
       queries.setQueryData(['system', 'settings'], data);
-      const saved = data.runtime.find((s) => s.key === setting.key);
-      if (saved) setText(settingText(saved.value));
+      setEdited(null);
     },
   });
   if (!can('system:config:write')) return <code>{settingText(setting.value) || '—'}</code>;
@@ -72,7 +73,7 @@ function SettingValue({ setting }: { setting: RuntimeSetting }) {
   return (
     <form onSubmit={submit} className="actions">
       <label htmlFor={id} className="visually-hidden">{setting.key}</label>
-      <input id={id} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-default`} />
+      <input id={id} value={text} onChange={(e) => setEdited(e.target.value)} aria-describedby={`${id}-default`} />
       <button type="submit" disabled={save.isPending}>{t('system.save')}</button>
       <span id={`${id}-default`} className="muted">{t('system.default', { value: settingText(setting.default) || '—' })}</span>
       {save.isError && <ErrorNotice error={save.error} />}
