@@ -17,6 +17,7 @@ describe.skipIf(!needs('chromium'))('web console: System (Chromium)', () => {
 
   beforeAll(async () => {
     h = await startConsole();
+    await h.t.ctx.users.create({ username: 'e2e-ops', password: 'e2e-ops-password', role: 'operator' });
   }, 120_000);
   afterAll(async () => {
     await h?.close();
@@ -90,4 +91,21 @@ describe.skipIf(!needs('chromium'))('web console: System (Chromium)', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('an operator reads the settings and backups but gets no write controls and no users', async () => {
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await signIn(page, h.base, 'e2e-ops', 'e2e-ops-password');
+    await page.getByRole('link', { name: 'System' }).click();
+    await page.getByRole('cell', { name: /mcp\.max_retries/ }).first().waitFor();
+    await page.getByRole('heading', { name: 'Backups' }).waitFor();
+    // The backups of the test above are listed, and operators may verify them.
+    await page.getByRole('button', { name: /^Verify / }).first().waitFor();
+    expect(await page.getByRole('button', { name: /^(Save|Back up now|Restore)/ }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: /^Download/ }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Users and roles' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 30_000);
 });
