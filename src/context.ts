@@ -188,8 +188,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     config,
     log,
     audit,
-    // The restored rows may describe other servers: stop what runs, start the restored auto_start ones.
+    // The restored rows hold other runtime settings (read them back: their subscribers re-apply them)
+    // and may describe other servers: stop what runs, start the restored auto_start ones.
     onRestored: async () => {
+      await settings.load();
       await servers.supervisor.stopAll();
       await servers.servers.registerAll();
       void servers.servers.autoStart().catch((err: unknown) => log.error({ err }, 'auto-start after a restore failed'));

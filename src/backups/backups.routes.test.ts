@@ -111,6 +111,15 @@ describe('backups over REST', () => {
     expect(await usernames()).toEqual(['admin', 'alice']);
   });
 
+  it('a restore puts the backup\'s runtime settings in force at once (not only in the table)', async () => {
+    const retries = async () => (await api('GET', '/system/config')).json<{ runtime: { key: string; value: unknown }[] }>().runtime.find((r) => r.key === 'mcp.max_retries')?.value;
+    expect((await api('PUT', '/system/config', { 'mcp.max_retries': 7 })).statusCode).toBe(200);
+    const backup = (await api('POST', '/system/backups', { label: 'retries 7' })).json<{ id: string }>();
+    expect((await api('PUT', '/system/config', { 'mcp.max_retries': 9 })).statusCode).toBe(200);
+    expect((await api('POST', `/system/backups/${backup.id}/restore`, { safety_backup: false })).statusCode).toBe(200);
+    expect(await retries()).toBe(7);
+  });
+
   it('enforces roles: operators list and verify; only admins create, download, upload, restore, delete', async () => {
     const operator = await t.as('operator');
     const viewer = await t.as('viewer');

@@ -18,4 +18,5 @@ export const routes: ScreenRoute[] = [
   { path: '/servers/:id', permission: 'servers:read', screen: lazy(() => import('../screens/servers/ServerPage')) },
   { path: '/logs', nav: 'logs', permission: 'logs:read', screen: lazy(() => import('../screens/logs')) },
   { path: '/gateway', nav: 'gateway', permission: 'gateway:read', screen: lazy(() => import('../screens/gateway')) },
+  { path: '/system', nav: 'system', permission: 'system:config:read', screen: lazy(() => import('../screens/system')) },
 ];
