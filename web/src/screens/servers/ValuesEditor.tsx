@@ -1,0 +1,97 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSession } from '../../api/session';
+import { serverConfigApi } from './config-api';
+
+/** `NAME=value` (env) or `Name: value` (headers) lines to a record, and back. */
+export function parseLines(text: string, separator: '=' | ':'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    const at = line.indexOf(separator);
+    const key = (at < 0 ? line : line.slice(0, at)).trim();
+    const value = at < 0 ? '' : line.slice(at + 1);
+    out[key] = separator === ':' ? value.trim() : value;
+  }
+  return out;
+}
+export function toLines(values: Record<string, string>, separator: '=' | ':'): string {
+  return Object.entries(values).map(([k, v]) => `${k}${separator === ':' ? ': ' : '='}${v}`).join('\n');
+}
+
+/** Sets `key` to `value` in the lines (replacing its line, or adding one). */
+export function setLine(text: string, separator: '=' | ':', key: string, value: string): string {
+  const line = `${key}${separator === ':' ? ': ' : '='}${value}`;
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const at = lines.findIndex((l) => l.slice(0, l.indexOf(separator)).trim() === key);
+  if (at >= 0) lines[at] = line;
+  else lines.push(line);
+  return lines.join('\n');
+}
+
+/**
+ * Environment variables or headers, one per line, with a secret picker: choose a stored secret and the
+ * variable (or header) it goes into, and the line `NAME=${secret:SECRET}` is written for you, so the
+ * value itself never sits in the server's definition. The textarea keeps its `name` for FormData.
+ */
+export function ValuesEditor({ id, name, label, hint, separator, initial = '' }: {
+  id: string;
+  name: string;
+  label: string;
+  hint: string;
+  separator: '=' | ':';
+  initial?: string;
+}) {
+  const { t } = useTranslation();
+  const { can } = useSession();
+  const [text, setText] = useState(initial);
+  const [key, setKey] = useState('');
+  const [secret, setSecret] = useState('');
+  const area = useRef<HTMLTextAreaElement>(null);
+  const secrets = useQuery({ queryKey: ['secret-names'], queryFn: serverConfigApi.secretNames, enabled: can('secrets:read') });
+
+  // The surrounding form's reset (after a successful submit) clears this controlled field too.
+  useEffect(() => {
+    const form = area.current?.form;
+    const onReset = () => setText(initial);
+    form?.addEventListener('reset', onReset);
+    return () => form?.removeEventListener('reset', onReset);
+  }, [initial]);
+
+  const names = secrets.data ?? [];
+  const chosen = secret || names[0] || '';
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={id}>{label}</label>
+        <textarea id={id} ref={area} name={name} rows={4} value={text} onChange={(e) => setText(e.target.value)} aria-describedby={`${id}-hint`} spellCheck={false} />
+        <span id={`${id}-hint`} className="hint muted">{hint}</span>
+      </div>
+      {can('secrets:read') && (
+        <div className="filters" role="group" aria-label={t('serverConfig.pickerOf', { what: label })}>
+          <div className="field">
+            <label htmlFor={`${id}-key`}>{separator === '=' ? t('serverConfig.variable') : t('serverConfig.header')}</label>
+            <input id={`${id}-key`} value={key} onChange={(e) => setKey(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-secret`}>{t('serverConfig.secret')}</label>
+            <select id={`${id}-secret`} value={chosen} onChange={(e) => setSecret(e.target.value)} disabled={names.length === 0}>
+              {names.length === 0 && <option value="">{t('serverConfig.noSecrets')}</option>}
+              {names.map((n) => <option key={n} value={n}>{n}</option>)}
+            </select>
+          </div>
+          <button
+            type="button"
+            disabled={!key.trim() || !chosen}
+            onClick={() => {
+              setText(setLine(text, separator, key.trim(), `\${secret:${chosen}}`));
+              setKey('');
+            }}
+          >
+            {t('serverConfig.useSecret')}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
