@@ -55,10 +55,10 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
     await page.getByText('Create a secret').click();
     await page.getByLabel('Name *').fill('e2e-token');
     await page.getByLabel('Description').fill('Token for the e2e fixture');
-    await page.getByLabel('Value *').fill(FIRST);
+    await page.getByLabel('Value *', { exact: true }).fill(FIRST);
     await page.getByRole('button', { name: 'Create secret' }).click();
     await page.getByText('Created e2e-token.').waitFor();
-    expect(await page.getByLabel('Value *').inputValue()).toBe('');
+    expect(await page.getByLabel('Value *', { exact: true }).inputValue()).toBe('');
     const row = page.getByRole('row', { name: /e2e-token/ });
     await row.getByText('Token for the e2e fixture').waitFor();
     await row.getByRole('cell', { name: 'admin' }).waitFor();

@@ -287,7 +287,7 @@ export const en = {
     secret: 'Secret',
     noSecrets: 'No secrets',
     useSecret: 'Use the secret',
-    pickerOf: 'Pick a secret for {{what}}',
+    picker: 'Insert a secret reference',
     save: 'Save changes',
     saved: 'Saved {{name}}. A running server uses the change after a restart.',
     import: 'Import a Claude Desktop configuration',

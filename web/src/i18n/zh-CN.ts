@@ -289,7 +289,7 @@ export const zhCN: Messages = {
     secret: '密钥',
     noSecrets: '没有密钥',
     useSecret: '使用该密钥',
-    pickerOf: '为{{what}}选择密钥',
+    picker: '插入密钥引用',
     save: '保存修改',
     saved: '已保存 {{name}}。运行中的服务器重启后生效。',
     import: '导入 Claude Desktop 配置',

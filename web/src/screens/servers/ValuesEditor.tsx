@@ -68,7 +68,7 @@ export function ValuesEditor({ id, name, label, hint, separator, initial = '' }:
         <span id={`${id}-hint`} className="hint muted">{hint}</span>
       </div>
       {can('secrets:read') && (
-        <div className="filters" role="group" aria-label={t('serverConfig.pickerOf', { what: label })}>
+        <div className="filters" role="group" aria-label={t('serverConfig.picker')}>
           <div className="field">
             <label htmlFor={`${id}-key`}>{separator === '=' ? t('serverConfig.variable') : t('serverConfig.header')}</label>
             <input id={`${id}-key`} value={key} onChange={(e) => setKey(e.target.value)} />
