@@ -35,6 +35,7 @@ export function NewValueForms({ name, current }: { name: string; current: number
   }
 
   return (
+    <>
     <div className="cards">
       <form className="card" onSubmit={submitSet} autoComplete="off" aria-labelledby="set-value-title">
         <h3 id="set-value-title">{t('secrets.setValue')}</h3>
@@ -59,7 +60,8 @@ export function NewValueForms({ name, current }: { name: string; current: number
         {rotate.isError && <ErrorNotice error={rotate.error} />}
         <button type="submit" className="primary" disabled={rotate.isPending}>{t('secrets.rotateSubmit')}</button>
       </form>
-      {done && <p className="notice info" role="status">{done}</p>}
     </div>
+    {done && <p className="notice info" role="status">{done}</p>}
+    </>
   );
 }
