@@ -3,7 +3,8 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../../ui/States';
 import { serversApi } from './api';
-import { parseLines, ValuesEditor } from './ValuesEditor';
+import { parseLines } from './value-lines';
+import { ValuesEditor } from './ValuesEditor';
 
 const TRANSPORTS = ['stdio', 'streamable-http', 'sse', 'websocket'] as const;
 

@@ -3,7 +3,8 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice, QueryView } from '../../ui/States';
 import { type ServerConfig, serverConfigApi } from './config-api';
-import { parseLines, toLines, ValuesEditor } from './ValuesEditor';
+import { parseLines, toLines } from './value-lines';
+import { ValuesEditor } from './ValuesEditor';
 
 const TRANSPORTS = ['stdio', 'streamable-http', 'sse', 'websocket'] as const;
 

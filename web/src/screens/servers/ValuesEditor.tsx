@@ -3,31 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../api/session';
 import { serverConfigApi } from './config-api';
-
-/** `NAME=value` (env) or `Name: value` (headers) lines to a record, and back. */
-export function parseLines(text: string, separator: '=' | ':'): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
-    const at = line.indexOf(separator);
-    const key = (at < 0 ? line : line.slice(0, at)).trim();
-    const value = at < 0 ? '' : line.slice(at + 1);
-    out[key] = separator === ':' ? value.trim() : value;
-  }
-  return out;
-}
-export function toLines(values: Record<string, string>, separator: '=' | ':'): string {
-  return Object.entries(values).map(([k, v]) => `${k}${separator === ':' ? ': ' : '='}${v}`).join('\n');
-}
-
-/** Sets `key` to `value` in the lines (replacing its line, or adding one). */
-export function setLine(text: string, separator: '=' | ':', key: string, value: string): string {
-  const line = `${key}${separator === ':' ? ': ' : '='}${value}`;
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  const at = lines.findIndex((l) => l.slice(0, l.indexOf(separator)).trim() === key);
-  if (at >= 0) lines[at] = line;
-  else lines.push(line);
-  return lines.join('\n');
-}
+import { setLine } from './value-lines';
 
 /**
  * Environment variables or headers, one per line, with a secret picker: choose a stored secret and the
