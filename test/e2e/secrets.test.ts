@@ -90,12 +90,30 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
     await expect.poll(() => value.textContent()).toBe(ROTATED);
     await reveal.getByRole('button', { name: 'Done (forget the value)' }).click();
     await expect.poll(async () => (await page.content()).includes(ROTATED)).toBe(false);
+    // Revealed again, then the page left: nothing of it is there when coming back.
+    await panel.getByRole('button', { name: 'Reveal version 1' }).click();
+    const again = page.getByRole('region', { name: 'Reveal e2e-token version 1' });
+    await again.getByLabel('Reason *').fill('e2e: the overlap value');
+    await again.getByRole('button', { name: 'Reveal value' }).click();
+    await again.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => again.getByTestId('secret-value').textContent()).toBe(FIRST);
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor();
+    expect(await page.content()).not.toContain(FIRST);
+    await page.getByRole('link', { name: 'Secrets' }).click();
+    await page.getByRole('row', { name: /e2e-token/ }).waitFor();
+    expect(await page.content()).not.toContain(FIRST);
+    expect(await page.getByTestId('secret-value').count()).toBe(0);
+    await page.getByRole('button', { name: 'e2e-token' }).click();
 
     const log = await get<{ items: { action: string; target_id: string; actor_name: string; outcome: string; details: Record<string, unknown> }[] }>('/logs/operations?action=secret.reveal');
-    expect(log.body.items).toEqual([
+    expect(log.body.items).toEqual(expect.arrayContaining([
       expect.objectContaining({ action: 'secret.reveal', target_id: 'e2e-token', actor_name: 'admin', outcome: 'success', details: expect.objectContaining({ reason: 'e2e: check the rotated value', version: 2 }) }),
-    ]);
+      expect.objectContaining({ action: 'secret.reveal', target_id: 'e2e-token', outcome: 'success', details: expect.objectContaining({ reason: 'e2e: the overlap value', version: 1 }) }),
+    ]));
+    expect(log.body.items).toHaveLength(2);
     expect(JSON.stringify(log.body)).not.toContain(ROTATED);
+    expect(JSON.stringify(log.body)).not.toContain(FIRST);
 
     // Deleted, listed among the deleted ones, restored.
     await panel.getByRole('button', { name: 'Delete secret' }).click();
@@ -158,6 +176,9 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
     const shown = page.getByTestId('publication-endpoint');
     await expect.poll(() => shown.textContent()).toBe(`ws://127.0.0.1:${ep.port}/mcp/?token=***`);
     await page.getByRole('button', { name: 'Copy the endpoint of e2e-secretive' }).waitFor();
+    // The pipe really dials the endpoint with the token, and the page shows it connected.
+    expect((await ep.connection(1, 20_000)).url).toBe(`/mcp/?token=${TOKEN}`);
+    await page.getByText('connected', { exact: true }).waitFor({ timeout: 20_000 });
     expect(await page.content()).not.toContain(TOKEN);
     expect((await get(`/tools/${server.id}/publish`)).status).toBe(200);
     a11y.push(...(await checkScreen(page, 'server-publish')));
@@ -186,6 +207,7 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
     await expect.poll(() => page.getByLabel('Or paste the JSON').inputValue()).toContain('e2e-imported');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('1 created, 1 updated, 1 skipped.').waitFor();
+    expect(await page.getByLabel('Or paste the JSON').inputValue()).toBe('');
     const report = page.getByRole('table', { name: 'Import report' });
     await report.getByRole('row', { name: /^e2e-imported e2e-imported created/ }).waitFor();
     await report.getByRole('row', { name: /^e2e-secretive e2e-secretive updated/ }).waitFor();

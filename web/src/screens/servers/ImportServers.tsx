@@ -21,7 +21,15 @@ export function ImportServers() {
   const queries = useQueryClient();
   const [text, setText] = useState('');
   const [invalid, setInvalid] = useState<string | null>(null);
-  const run = useMutation({ mutationFn: serverConfigApi.importFile, onSuccess: () => queries.invalidateQueries({ queryKey: ['servers'] }) });
+  // The pasted file may hold literal credentials: it is cleared once imported.
+  const run = useMutation({
+    mutationFn: serverConfigApi.importFile,
+    gcTime: 0,
+    onSuccess: () => {
+      setText('');
+      void queries.invalidateQueries({ queryKey: ['servers'] });
+    },
+  });
 
   async function choose(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
