@@ -1,0 +1,59 @@
+import { type FormEvent, useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import { FORMATS, type Inputs } from './api';
+
+/** Files and globs under the log roots (one per line) and/or pasted text, and filters on the entries. */
+export function InputsForm({ initialFiles, onApply }: { initialFiles: string[]; onApply: (inputs: Inputs) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const text = (name: string) => String(f.get(name) ?? '').trim() || undefined;
+    const files = String(f.get('files') ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+    const inline = String(f.get('text') ?? '');
+    onApply({
+      files: files.length ? files : undefined,
+      text: inline.trim() ? inline : undefined,
+      format: text('format') as Inputs['format'],
+      timezone: text('timezone'),
+      from: text('from'),
+      to: text('to'),
+      contains: text('contains'),
+    });
+  }
+  const input = (name: string, label: string, hint?: string) => (
+    <div className="field">
+      <label htmlFor={`${id}-${name}`}>{label}</label>
+      <input id={`${id}-${name}`} name={name} aria-describedby={hint ? `${id}-${name}-hint` : undefined} />
+      {hint && <span id={`${id}-${name}-hint`} className="hint muted">{hint}</span>}
+    </div>
+  );
+  return (
+    <form className="card analysis-inputs" onSubmit={submit} aria-label={t('analysis.inputs')}>
+      <div className="field">
+        <label htmlFor={`${id}-files`}>{t('analysis.files')}</label>
+        <textarea id={`${id}-files`} name="files" rows={3} defaultValue={initialFiles.join('\n')} aria-describedby={`${id}-files-hint`} />
+        <span id={`${id}-files-hint`} className="hint muted">{t('analysis.filesHint')}</span>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-text`}>{t('analysis.text')}</label>
+        <textarea id={`${id}-text`} name="text" rows={3} />
+      </div>
+      <div className="filters">
+        <div className="field">
+          <label htmlFor={`${id}-format`}>{t('analysis.format')}</label>
+          <select id={`${id}-format`} name="format" defaultValue="">
+            <option value="">{t('analysis.detect')}</option>
+            {FORMATS.map((f) => <option key={f} value={f}>{f}</option>)}
+          </select>
+        </div>
+        {input('timezone', t('analysis.timezone'))}
+        {input('from', t('analysis.from'), t('analysis.timeHint'))}
+        {input('to', t('analysis.to'))}
+        {input('contains', t('analysis.contains'))}
+      </div>
+      <button type="submit" className="primary">{t('analysis.apply')}</button>
+    </form>
+  );
+}
