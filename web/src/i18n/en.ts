@@ -366,7 +366,7 @@ export const en = {
     kind_templates: 'Templates',
     kind_search: 'Search',
     kind_compare: 'Compare',
-    reportFormat: 'Format',
+    reportFormat: 'Report format',
     format_markdown: 'Markdown',
     format_json: 'JSON',
     format_csv: 'CSV',

@@ -368,7 +368,7 @@ export const zhCN: Messages = {
     kind_templates: '模板',
     kind_search: '搜索',
     kind_compare: '对比',
-    reportFormat: '格式',
+    reportFormat: '报告格式',
     format_markdown: 'Markdown',
     format_json: 'JSON',
     format_csv: 'CSV',

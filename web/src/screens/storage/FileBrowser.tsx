@@ -9,7 +9,7 @@ import { QueryView } from '../../ui/States';
 import { type ObjectList, type ObjectQuery, type Profile, storageApi } from './api';
 import { Downloader } from './Downloader';
 
-const PAGE_SIZES = [50, 200, 1000] as const;
+const PAGE_SIZES = [10, 50, 200, 1000] as const;
 
 function BrowseForm({ id, onBrowse }: { id: string; onBrowse: (q: ObjectQuery) => void }) {
   const { t } = useTranslation();
