@@ -106,6 +106,23 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(/not found \(404/);
 
+    // Edit: the broken profile pointed at the right bucket connects; its credentials stay references.
+    await page.getByRole('button', { name: 'Edit broken' }).click();
+    const edit = page.getByRole('form', { name: 'Edit broken' });
+    expect(await edit.getByLabel('Secret access key *').inputValue()).toBe('S3_SECRET');
+    await edit.getByLabel('Bucket *').fill('logs');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    expect((await h.t.app.inject({ method: 'GET', url: '/api/v1/storage/profiles/broken', headers })).json()).toMatchObject({ bucket: 'logs', secret_access_key: '${secret:S3_SECRET}' });
+    await page.getByRole('button', { name: 'Test connection of broken' }).click();
+    await page.getByRole('row', { name: /^broken/ }).getByRole('status').filter({ hasText: /^Connected to logs/ }).waitFor();
+
+    // Delete asks once more.
+    await page.getByRole('button', { name: 'Delete broken' }).click();
+    await page.getByRole('button', { name: 'Delete broken now' }).click();
+    await page.getByRole('row', { name: /^broken/ }).waitFor({ state: 'detached' });
+    expect((await h.t.app.inject({ method: 'GET', url: '/api/v1/storage/profiles/broken', headers })).statusCode).toBe(404);
+
     // Browse 2026-12-01 (not the files of the days around it) ten at a time; select every page.
     await page.getByLabel('Profile', { exact: true }).selectOption('local');
     await page.getByLabel('From date').fill('2026-12-01');

@@ -302,7 +302,7 @@ export const zhCN: Messages = {
     timezone: '无时区时间的时区',
     from: '条目起始',
     to: '条目截止',
-    timeHint: 'ISO 8601，例如 2026-12-01T12:00:00Z',
+    timeHint: '2026-12-01T12:00:00Z',
     contains: '包含',
     apply: '分析',
     pickInputs: '填写文件或粘贴文本，然后点击分析。',

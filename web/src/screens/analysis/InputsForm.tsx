@@ -22,11 +22,10 @@ export function InputsForm({ initialFiles, onApply }: { initialFiles: string[]; 
       contains: text('contains'),
     });
   }
-  const input = (name: string, label: string, hint?: string) => (
+  const input = (name: string, label: string, placeholder?: string) => (
     <div className="field">
       <label htmlFor={`${id}-${name}`}>{label}</label>
-      <input id={`${id}-${name}`} name={name} aria-describedby={hint ? `${id}-${name}-hint` : undefined} />
-      {hint && <span id={`${id}-${name}-hint`} className="hint muted">{hint}</span>}
+      <input id={`${id}-${name}`} name={name} placeholder={placeholder} />
     </div>
   );
   return (
@@ -48,9 +47,9 @@ export function InputsForm({ initialFiles, onApply }: { initialFiles: string[]; 
             {FORMATS.map((f) => <option key={f} value={f}>{f}</option>)}
           </select>
         </div>
-        {input('timezone', t('analysis.timezone'))}
+        {input('timezone', t('analysis.timezone'), 'UTC, +08:00')}
         {input('from', t('analysis.from'), t('analysis.timeHint'))}
-        {input('to', t('analysis.to'))}
+        {input('to', t('analysis.to'), t('analysis.timeHint'))}
         {input('contains', t('analysis.contains'))}
       </div>
       <button type="submit" className="primary">{t('analysis.apply')}</button>

@@ -28,7 +28,12 @@ function Histogram({ histogram }: { histogram: Analysis['histogram'] }) {
 
 function Levels({ levels }: { levels: Record<string, number> }) {
   const { t } = useTranslation();
-  const rows = Object.entries(levels).sort(([a], [b]) => LEVELS.indexOf(a as never) - LEVELS.indexOf(b as never));
+  // Known levels in severity order, then anything else (entries without a level: `none`).
+  const rank = (l: string) => {
+    const i = LEVELS.indexOf(l as (typeof LEVELS)[number]);
+    return i < 0 ? LEVELS.length : i;
+  };
+  const rows = Object.entries(levels).sort(([a], [b]) => rank(a) - rank(b));
   return (
     <section className="card" aria-labelledby="an-levels">
       <h3 id="an-levels">{t('analysis.levels')}</h3>
