@@ -15,9 +15,19 @@ import { checkScreen, type ConsoleHarness, signIn, startConsole, watchPage } fro
 const HOURS = 24;
 const PER_FILE = 30;
 const hourKey = (day: string, h: number) => `nginx/${day}/access-${String(h).padStart(2, '0')}.log.gz`;
-const hourLog = (y: number, m: number, d: number, h: number) => gzipSync(`${FORMAT_SAMPLES.access(PER_FILE, Date.UTC(y, m - 1, d, h)).join('\n')}\n`);
+/** Only in the 21:00 file: checkout requests failing with 503, a template the rest of the day never has. */
+const INCIDENT_HOUR = 21;
+const INCIDENT_LINES = 5;
+const incidentLines = Array.from({ length: INCIDENT_LINES }, (_, i) => `10.0.0.9 - - [01/Dec/2026:21:30:0${i} +0000] "POST /checkout/pay/${i} HTTP/1.1" 503 12 "-" "curl/8.0" 0.500`);
+const hourLog = (y: number, m: number, d: number, h: number) => {
+  const lines = FORMAT_SAMPLES.access(PER_FILE, Date.UTC(y, m - 1, d, h));
+  if (d === 1 && h === INCIDENT_HOUR) lines.push(...incidentLines);
+  return gzipSync(`${lines.join('\n')}\n`);
+};
 /** In FORMAT_SAMPLES.access, line i is a 502 when i % 10 === 0: 3 per file. */
 const ERRORS_PER_FILE = Array.from({ length: PER_FILE }, (_, i) => i).filter((i) => i % 10 === 0).length;
+const REQUESTS = HOURS * PER_FILE + INCIDENT_LINES;
+const ERRORS = HOURS * ERRORS_PER_FILE + INCIDENT_LINES;
 
 /**
  * The console's Storage and Log analysis screens in Chromium against the real platform and s3rver: a
@@ -157,9 +167,9 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     await histogram.waitFor({ timeout: 30_000 });
     expect(await histogram.locator('canvas').count()).toBe(1);
     const levels = page.getByRole('table', { name: 'Entries per level' });
-    expect(await levels.getByRole('row', { name: /^error/ }).textContent()).toBe(`error${HOURS * ERRORS_PER_FILE}`);
-    await page.getByRole('heading', { name: `Access log: ${HOURS * PER_FILE} requests` }).waitFor();
-    expect(await page.locator('section[aria-labelledby="an-access"] dl').textContent()).toContain(`5xx${HOURS * ERRORS_PER_FILE}`);
+    expect(await levels.getByRole('row', { name: /^error/ }).textContent()).toBe(`error${ERRORS}`);
+    await page.getByRole('heading', { name: `Access log: ${REQUESTS} requests` }).waitFor();
+    expect(await page.locator('section[aria-labelledby="an-access"] dl').textContent()).toContain(`5xx${ERRORS}`);
     expect(await checkScreen(page, 'analysis')).toEqual([]);
 
     // Templates.
@@ -174,19 +184,25 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     await page.getByLabel('Context entries').fill('1');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     // (Text locators after axe has run in the page trip Playwright's text engine: read the status instead.)
-    await expect.poll(() => page.locator('[role="tabpanel"] p[role="status"]').textContent(), { timeout: 30_000 }).toBe(`${HOURS * ERRORS_PER_FILE} matches in ${HOURS * PER_FILE} entries.`);
+    await expect.poll(() => page.locator('[role="tabpanel"] p[role="status"]').textContent(), { timeout: 30_000 }).toBe(`${HOURS * ERRORS_PER_FILE} matches in ${REQUESTS} entries.`);
     const marks = page.locator('ol.hits mark');
     expect(await marks.first().textContent()).toBe('" 502 ');
     expect(await page.locator('ol.hits li').first().locator('.context').count()).toBeGreaterThan(0);
     expect(await checkScreen(page, 'analysis-search')).toEqual([]);
 
-    // Compare the evening with the rest of the day.
+    // Compare the incident hour with the day before it: the failing checkout is new, with its lines as evidence.
     await page.getByRole('tab', { name: 'Compare' }).click();
-    await page.getByLabel('Incident from *').fill('2026-12-01T20:00:00Z');
+    await page.getByLabel('Incident from *').fill('2026-12-01T21:00:00Z');
     await page.getByLabel('Incident to *').fill('2026-12-01T22:00:00Z');
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
-    await page.getByRole('heading', { name: /^New templates/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'New templates (1)' }).waitFor({ timeout: 30_000 });
+    const added = page.getByRole('table', { name: 'New templates' }).locator('tbody tr');
+    expect(await added.count()).toBe(1);
+    expect(await added.locator('code.template').textContent()).toMatch(/^POST /);
+    expect(await added.locator('td.num').allTextContents()).toEqual(['0', String(INCIDENT_LINES), '—']);
+    expect(await added.locator('ul.evidence li').first().textContent()).toContain('POST /checkout/pay/');
     await page.getByRole('heading', { name: /^Vanished templates/ }).waitFor();
+    expect(await checkScreen(page, 'analysis-compare')).toEqual([]);
 
     // Export Markdown and fetch it through the link (the session cookie authenticates it).
     await page.getByRole('tab', { name: 'Export' }).click();
@@ -198,7 +214,7 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     expect(report.status()).toBe(200);
     const markdown = await report.text();
     expect(markdown).toMatch(/^#/m);
-    expect(markdown).toContain(String(HOURS * PER_FILE));
+    expect(markdown).toContain(String(REQUESTS));
 
     expect(problems).toEqual([]);
     await close();

@@ -12,7 +12,7 @@ function ChangeTable({ title, changes }: { title: string; changes: Changes }) {
   const { t } = useTranslation();
   return (
     <section>
-      <h3>{title} ({formatNumber(changes.total)})</h3>
+      <h2>{title} ({formatNumber(changes.total)})</h2>
       {changes.items.length === 0 ? <p className="muted">{t('analysis.none')}</p> : (
         <DataTable caption={title} rows={changes.items} rowKey={(c) => c.id} columns={[
           { key: 'template', header: t('analysis.template'), cell: (c) => <code className="template">{c.template}</code> },
@@ -31,7 +31,7 @@ function WindowFacts({ label, w }: { label: string; w: WindowStats }) {
   const { t } = useTranslation();
   return (
     <div className="card">
-      <h3>{label}</h3>
+      <h2>{label}</h2>
       <p>{t('analysis.windowFacts', { entries: formatNumber(w.entries), errors: formatNumber(w.errors), rate: formatNumber(w.error_rate * 100, 1) })}</p>
     </div>
   );

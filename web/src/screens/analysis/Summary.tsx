@@ -36,7 +36,7 @@ function Levels({ levels }: { levels: Record<string, number> }) {
   const rows = Object.entries(levels).sort(([a], [b]) => rank(a) - rank(b));
   return (
     <section className="card" aria-labelledby="an-levels">
-      <h3 id="an-levels">{t('analysis.levels')}</h3>
+      <h2 id="an-levels">{t('analysis.levels')}</h2>
       <DataTable caption={t('analysis.levels')} rows={rows} rowKey={([l]) => l} columns={[
         { key: 'level', header: t('analysis.level'), cell: ([l]) => <span className={`level-${l}`}>{l}</span> },
         { key: 'count', header: t('analysis.count'), numeric: true, cell: ([, n]) => formatNumber(n) },
@@ -51,7 +51,7 @@ function Access({ access }: { access: NonNullable<Analysis['access']> }) {
   const latency = Object.entries(access.latency_ms ?? {}).filter(([k]) => k !== 'samples');
   return (
     <section className="card" aria-labelledby="an-access">
-      <h3 id="an-access">{t('analysis.access', { n: formatNumber(access.requests) })}</h3>
+      <h2 id="an-access">{t('analysis.access', { n: formatNumber(access.requests) })}</h2>
       <dl className="facts">
         {classes.map(([c, n]) => <div key={c} className="fact"><dt>{c}</dt><dd>{formatNumber(n)}</dd></div>)}
         {latency.map(([p, ms]) => <div key={p} className="fact"><dt>{t('analysis.latency', { p })}</dt><dd>{formatNumber(ms, 1)} ms</dd></div>)}
@@ -64,7 +64,7 @@ function TopErrors({ top }: { top: Analysis['top_errors'] }) {
   const { t } = useTranslation();
   return (
     <section aria-labelledby="an-errors">
-      <h3 id="an-errors">{t('analysis.topErrors', { n: formatNumber(top.groups) })}</h3>
+      <h2 id="an-errors">{t('analysis.topErrors', { n: formatNumber(top.groups) })}</h2>
       {top.items.length === 0 ? <p className="muted">{t('analysis.noErrors')}</p> : (
         <DataTable caption={t('analysis.topErrors', { n: top.groups })} rows={top.items} rowKey={(e) => e.pattern} columns={[
           { key: 'count', header: t('analysis.count'), numeric: true, cell: (e) => formatNumber(e.count) },
