@@ -161,7 +161,15 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     // Analyze the downloaded files: the histogram and the counts per level.
     await page.getByRole('link', { name: `Analyze these ${HOURS} files` }).click();
     await page.getByRole('heading', { name: 'Log analysis' }).waitFor();
-    expect((await page.getByLabel(/^Files, folders or globs/).inputValue()).split('\n')).toHaveLength(HOURS);
+    const files = page.getByLabel(/^Files, folders or globs/);
+    expect((await files.inputValue()).split('\n').sort()).toEqual(Array.from({ length: HOURS }, (_, i) => `local/${hourKey('2026/12/01', i)}`));
+    // The same files picked by profile and day instead: one glob from the profile's prefix and date layout.
+    await files.fill('');
+    await page.locator('details.from-storage summary').click();
+    await page.getByLabel('Profile', { exact: true }).selectOption('local');
+    await page.getByLabel('From date').fill('2026-12-01');
+    await page.getByRole('button', { name: 'Add to files' }).click();
+    expect(await files.inputValue()).toBe('local/{nginx/2026/12/01*,nginx/2026/12/01*/**}');
     await page.getByRole('button', { name: 'Analyze', exact: true }).click();
     const histogram = page.getByRole('img', { name: /^Bar chart of log entries over time/ });
     await histogram.waitFor({ timeout: 30_000 });
@@ -215,6 +223,11 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     const markdown = await report.text();
     expect(markdown).toMatch(/^#/m);
     expect(markdown).toContain(String(REQUESTS));
+
+    // Back to Search: the question and its highlighted answer are still there.
+    await page.getByRole('tab', { name: 'Search' }).click();
+    expect(await page.getByLabel('Text or regular expression').inputValue()).toBe('" 502 ');
+    expect(await page.locator('ol.hits mark').first().textContent()).toBe('" 502 ');
 
     expect(problems).toEqual([]);
     await close();

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../i18n/format';
 import { DataTable } from '../../ui/DataTable';
@@ -37,7 +37,7 @@ function WindowFacts({ label, w }: { label: string; w: WindowStats }) {
   );
 }
 
-function CompareForm({ onCompare }: { onCompare: (p: CompareParams) => void }) {
+function CompareForm({ initial, onCompare }: { initial: CompareParams | null; onCompare: (p: CompareParams) => void }) {
   const { t } = useTranslation();
   const id = useId();
   function submit(e: FormEvent<HTMLFormElement>) {
@@ -47,10 +47,11 @@ function CompareForm({ onCompare }: { onCompare: (p: CompareParams) => void }) {
     const baseline = v('bfrom') && v('bto') ? { from: v('bfrom'), to: v('bto') } : undefined;
     onCompare({ incident: { from: v('ifrom'), to: v('ito') }, baseline });
   }
+  const initialValue: Record<string, string | undefined> = { ifrom: initial?.incident.from, ito: initial?.incident.to, bfrom: initial?.baseline?.from, bto: initial?.baseline?.to };
   const input = (name: string, label: string, required = false) => (
     <div className="field">
       <label htmlFor={`${id}-${name}`}>{label}{required ? ' *' : ''}</label>
-      <input id={`${id}-${name}`} name={name} required={required} placeholder="2026-12-01T12:00:00Z" />
+      <input id={`${id}-${name}`} name={name} required={required} placeholder="2026-12-01T12:00:00Z" defaultValue={initialValue[name]} />
     </div>
   );
   return (
@@ -65,14 +66,13 @@ function CompareForm({ onCompare }: { onCompare: (p: CompareParams) => void }) {
 }
 
 /** An incident window against a baseline (default: everything before it): new, grown and vanished templates. */
-export function CompareView({ inputs }: { inputs: Inputs }) {
+export function CompareView({ inputs, params, setParams }: { inputs: Inputs; params: CompareParams | null; setParams: (p: CompareParams) => void }) {
   const { t } = useTranslation();
-  const [params, setParams] = useState<CompareParams | null>(null);
   const q = useQuery({ queryKey: ['analysis', 'compare', inputs, params], queryFn: () => analyzerApi.compare(inputs, params!), enabled: params !== null, retry: false });
   return (
     <>
       <p className="muted">{t('analysis.compareHint')}</p>
-      <CompareForm onCompare={setParams} />
+      <CompareForm initial={params} onCompare={setParams} />
       {params && (
         <QueryView query={q}>
           {(d) => (

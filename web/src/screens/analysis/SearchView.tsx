@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber, formatTime } from '../../i18n/format';
 import { MoreNotShown } from '../../ui/MoreNotShown';
@@ -30,7 +30,7 @@ function HitView({ hit }: { hit: Hit }) {
   );
 }
 
-function SearchForm({ onSearch }: { onSearch: (p: SearchParams) => void }) {
+function SearchForm({ initial, onSearch }: { initial: SearchParams | null; onSearch: (p: SearchParams) => void }) {
   const { t } = useTranslation();
   const id = useId();
   function submit(e: FormEvent<HTMLFormElement>) {
@@ -48,13 +48,13 @@ function SearchForm({ onSearch }: { onSearch: (p: SearchParams) => void }) {
     <form className="filters" onSubmit={submit} role="search">
       <div className="field">
         <label htmlFor={`${id}-q`}>{t('analysis.query')}</label>
-        <input id={`${id}-q`} name="query" required maxLength={1000} />
+        <input id={`${id}-q`} name="query" required maxLength={1000} defaultValue={initial?.query} />
       </div>
-      <label className="check"><input type="checkbox" name="regex" /> {t('analysis.regex')}</label>
-      <label className="check"><input type="checkbox" name="case" /> {t('analysis.caseSensitive')}</label>
+      <label className="check"><input type="checkbox" name="regex" defaultChecked={initial?.regex} /> {t('analysis.regex')}</label>
+      <label className="check"><input type="checkbox" name="case" defaultChecked={initial?.case_sensitive} /> {t('analysis.caseSensitive')}</label>
       <div className="field">
         <label htmlFor={`${id}-ctx`}>{t('analysis.context')}</label>
-        <input id={`${id}-ctx`} name="context" type="number" min={0} max={10} defaultValue={0} />
+        <input id={`${id}-ctx`} name="context" type="number" min={0} max={10} defaultValue={initial?.context ?? 0} />
       </div>
       <button type="submit" className="primary">{t('analysis.search')}</button>
     </form>
@@ -62,13 +62,12 @@ function SearchForm({ onSearch }: { onSearch: (p: SearchParams) => void }) {
 }
 
 /** Find entries by text or RE2 regex, with context lines; the match highlighted. */
-export function SearchView({ inputs }: { inputs: Inputs }) {
+export function SearchView({ inputs, params, setParams }: { inputs: Inputs; params: SearchParams | null; setParams: (p: SearchParams) => void }) {
   const { t } = useTranslation();
-  const [params, setParams] = useState<SearchParams | null>(null);
   const q = useQuery({ queryKey: ['analysis', 'search', inputs, params], queryFn: () => analyzerApi.search(inputs, params!), enabled: params !== null, retry: false });
   return (
     <>
-      <SearchForm onSearch={setParams} />
+      <SearchForm initial={params} onSearch={setParams} />
       {params && (
         <QueryView query={q} isEmpty={(d) => d.hits.length === 0} empty={t('analysis.noMatches')}>
           {(d) => (

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearch } from 'wouter';
 import { useSession } from '../../api/session';
 import { type Tab, Tabs } from '../../ui/Tabs';
-import type { Inputs } from './api';
+import type { CompareParams, Inputs, SearchParams } from './api';
 import { CompareView } from './CompareView';
 import { ExportView } from './ExportView';
 import { InputsForm } from './InputsForm';
@@ -20,22 +20,25 @@ type View = 'summary' | 'templates' | 'compare' | 'search' | 'export';
 export default function Analysis() {
   const { t } = useTranslation();
   const { can } = useSession();
-  const search = useSearch();
-  const initialFiles = useMemo(() => new URLSearchParams(search).getAll('file'), [search]);
+  const query = useSearch();
+  const initialFiles = useMemo(() => new URLSearchParams(query).getAll('file'), [query]);
   const [inputs, setInputs] = useState<Inputs | null>(null);
   const [view, setView] = useState<View>('summary');
+  // Kept here, so a view's question survives switching tabs.
+  const [search, setSearch] = useState<SearchParams | null>(null);
+  const [compare, setCompare] = useState<CompareParams | null>(null);
   const views: View[] = ['summary', 'templates', 'compare', 'search', ...(can('logs:export') ? (['export'] as const) : [])];
   const tabs: Tab<View>[] = views.map((v) => ({ key: v, label: t(`analysis.view_${v}`) }));
   return (
     <>
       <h1>{t('analysis.title')}</h1>
-      <InputsForm key={search} initialFiles={initialFiles} onApply={setInputs} />
+      <InputsForm key={query} initialFiles={initialFiles} onApply={setInputs} />
       {inputs === null ? <p className="muted">{t('analysis.pickInputs')}</p> : (
         <Tabs label={t('analysis.views')} tabs={tabs} selected={view} onSelect={setView}>
           {view === 'summary' && <Summary inputs={inputs} />}
           {view === 'templates' && <TemplatesView inputs={inputs} />}
-          {view === 'compare' && <CompareView inputs={inputs} />}
-          {view === 'search' && <SearchView inputs={inputs} />}
+          {view === 'compare' && <CompareView inputs={inputs} params={compare} setParams={setCompare} />}
+          {view === 'search' && <SearchView inputs={inputs} params={search} setParams={setSearch} />}
           {view === 'export' && <ExportView inputs={inputs} />}
         </Tabs>
       )}
