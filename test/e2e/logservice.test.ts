@@ -250,11 +250,22 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     const { page, problems, close } = await newPage('e2e-viewer', 'e2e-viewer-password');
     expect(await page.getByRole('link', { name: 'Storage' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Log analysis' }).click();
+    // A path outside the log roots: the API's reason, and no storage picker for this role.
+    expect(await page.locator('details.from-storage').count()).toBe(0);
+    await page.getByLabel(/^Files, folders or globs/).fill('/etc/passwd');
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: "'/etc/passwd' is outside the log roots" }).waitFor();
+    await page.getByLabel(/^Files, folders or globs/).fill('');
     await page.getByLabel('Or paste log text').fill(FORMAT_SAMPLES.text(50).join('\n'));
     await page.getByRole('button', { name: 'Analyze', exact: true }).click();
     await page.getByRole('img', { name: /^Bar chart of log entries over time/ }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('table', { name: 'Entries per level' }).getByRole('row', { name: /^error/ }).textContent()).toBe('error5');
     expect(await page.getByRole('tab').allTextContents()).toEqual(['Summary', 'Templates', 'Compare', 'Search']);
+    // Tabs by keyboard: the arrow moves to the next view and shows it.
+    await page.getByRole('tab', { name: 'Summary' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Templates' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('table', { name: 'Templates' }).waitFor();
     await page.goto(`${h.base}/storage`);
     await page.getByText('Your role cannot open this page.').waitFor();
     expect(problems).toEqual([]);
