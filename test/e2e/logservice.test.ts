@@ -214,6 +214,7 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
 
     // Export Markdown and fetch it through the link (the session cookie authenticates it).
     await page.getByRole('tab', { name: 'Export' }).click();
+    expect(await page.getByLabel('Report', { exact: true }).locator('option').allTextContents()).toEqual(['Summary', 'Templates', 'Search', 'Compare']);
     await page.getByLabel('Report format').selectOption('markdown');
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     const link = page.getByRole('link', { name: /^Download report-.*\.md$/ });
@@ -223,6 +224,15 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
     const markdown = await report.text();
     expect(markdown).toMatch(/^#/m);
     expect(markdown).toContain(String(REQUESTS));
+    // The comparison asked in its tab, as CSV: the new template is in it.
+    await page.getByLabel('Report', { exact: true }).selectOption('compare');
+    await page.getByLabel('Report format').selectOption('csv');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const csvLink = page.getByRole('link', { name: /^Download report-.*\.csv$/ });
+    await csvLink.waitFor({ timeout: 30_000 });
+    const csv = await page.request.get(new URL((await csvLink.getAttribute('href'))!, h.base).toString());
+    expect(csv.status()).toBe(200);
+    expect(await csv.text()).toMatch(/new.*POST <\*> HTTP/);
 
     // Back to Search: the question and its highlighted answer are still there.
     await page.getByRole('tab', { name: 'Search' }).click();

@@ -3,16 +3,20 @@ import { type FormEvent, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../i18n/format';
 import { ErrorNotice } from '../../ui/States';
-import { analyzerApi, type Inputs, type ReportFormat, type ReportKind } from './api';
+import { analyzerApi, type CompareParams, type Inputs, type ReportFormat, type ReportKind, type SearchParams } from './api';
 
-const KINDS: ReportKind[] = ['analyze', 'templates'];
 const FORMATS: ReportFormat[] = ['markdown', 'json', 'csv'];
 
-/** Runs the summary or the templates again and saves them as a report; a link downloads it. */
-export function ExportView({ inputs }: { inputs: Inputs }) {
+/**
+ * Runs an analysis again and saves it as a report (the summary, the templates, and the search or the
+ * comparison once asked in their tabs); a link downloads it.
+ */
+export function ExportView({ inputs, search, compare }: { inputs: Inputs; search: SearchParams | null; compare: CompareParams | null }) {
   const { t } = useTranslation();
   const id = useId();
-  const save = useMutation({ mutationFn: (v: { kind: ReportKind; format: ReportFormat }) => analyzerApi.exportReport(v.kind, inputs, v.format) });
+  const kinds: ReportKind[] = ['analyze', 'templates', ...(search ? (['search'] as const) : []), ...(compare ? (['compare'] as const) : [])];
+  const paramsOf = (kind: ReportKind): object => (kind === 'search' ? { ...inputs, ...search } : kind === 'compare' ? { ...inputs, ...compare } : inputs);
+  const save = useMutation({ mutationFn: (v: { kind: ReportKind; format: ReportFormat }) => analyzerApi.exportReport(v.kind, paramsOf(v.kind), v.format) });
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -24,7 +28,7 @@ export function ExportView({ inputs }: { inputs: Inputs }) {
         <div className="field">
           <label htmlFor={`${id}-kind`}>{t('analysis.reportKind')}</label>
           <select id={`${id}-kind`} name="kind" defaultValue="analyze">
-            {KINDS.map((k) => <option key={k} value={k}>{t(`analysis.kind_${k}`)}</option>)}
+            {kinds.map((k) => <option key={k} value={k}>{t(`analysis.kind_${k}`)}</option>)}
           </select>
         </div>
         <div className="field">

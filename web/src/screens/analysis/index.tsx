@@ -39,7 +39,7 @@ export default function Analysis() {
           {view === 'templates' && <TemplatesView inputs={inputs} />}
           {view === 'compare' && <CompareView inputs={inputs} params={compare} setParams={setCompare} />}
           {view === 'search' && <SearchView inputs={inputs} params={search} setParams={setSearch} />}
-          {view === 'export' && <ExportView inputs={inputs} />}
+          {view === 'export' && <ExportView inputs={inputs} search={search} compare={compare} />}
         </Tabs>
       )}
     </>
