@@ -246,11 +246,18 @@ describe.skipIf(!needs('chromium'))('web console: storage and log analysis (Chro
   it('an operator tests and downloads but gets no profile changes', async () => {
     const { page, problems, close } = await newPage('e2e-operator', 'e2e-operator-password');
     await page.getByRole('link', { name: 'Storage' }).click();
+    // `local` is the profile the test above created.
     await page.getByRole('button', { name: 'Test connection of local' }).waitFor();
     expect(await page.getByText('Add a profile').count()).toBe(0);
     expect(await page.getByRole('button', { name: /^(Edit|Delete) / }).count()).toBe(0);
     await page.getByLabel('Profile', { exact: true }).selectOption('local');
+    // A glob, no dates: the evening files of every day.
+    await page.getByLabel('Glob (e.g. **/*.gz)').fill('**/access-2?.log.gz');
     await page.getByRole('button', { name: 'List files' }).click();
+    await expect.poll(() => fileRows(page).count()).toBe(5);
+    expect((await page.getByRole('table', { name: 'Files', exact: true }).locator('tbody code').allTextContents()).sort()).toEqual([
+      hourKey('2026/11/30', 23), ...[20, 21, 22, 23].map((h) => hourKey('2026/12/01', h)),
+    ]);
     await page.getByRole('button', { name: /^Download selected/ }).waitFor();
     expect(problems).toEqual([]);
     await close();
