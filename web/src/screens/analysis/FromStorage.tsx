@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/client';
 import { ErrorNotice } from '../../ui/States';
-import { type DatedProfile, downloadedDaysGlob, MAX_DAYS } from './downloaded-days';
+import { analyzerApi } from './api';
+import { downloadedDaysGlob, MAX_DAYS } from './downloaded-days';
 
 /**
  * Adds the files a storage profile downloaded for a date range, as one glob (shown, so it can be
@@ -12,7 +12,7 @@ import { type DatedProfile, downloadedDaysGlob, MAX_DAYS } from './downloaded-da
 export function FromStorage({ onAdd }: { onAdd: (glob: string) => void }) {
   const { t } = useTranslation();
   const id = useId();
-  const profiles = useQuery({ queryKey: ['storage', 'profiles'], queryFn: () => api<{ items: DatedProfile[] }>('/storage/profiles') });
+  const profiles = useQuery({ queryKey: ['storage', 'profiles'], queryFn: analyzerApi.profiles });
   const dated = (profiles.data?.items ?? []).filter((p) => p.date_pattern);
   const [problem, setProblem] = useState<string | null>(null);
   const [name, setName] = useState('');

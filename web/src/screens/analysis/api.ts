@@ -1,4 +1,5 @@
 import { API_PREFIX, api } from '../../api/client';
+import type { DatedProfile } from './downloaded-days';
 
 export const FORMATS = ['json', 'logfmt', 'access', 'syslog5424', 'syslog3164', 'text', 'raw'] as const;
 export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -65,6 +66,8 @@ export const analyzerApi = {
   search: (i: Inputs, s: SearchParams) => post<SearchResult>('/analyzer/search', { ...i, ...s }),
   compare: (i: Inputs, c: CompareParams) => post<Comparison>('/analyzer/compare', { ...i, ...c }),
   exportReport: (kind: ReportKind, params: object, format: ReportFormat) => post<Report>('/analyzer/exports', { kind, params, format }),
+  /** Storage profiles (storage:read), to find their downloads by date. */
+  profiles: () => api<{ items: DatedProfile[] }>('/storage/profiles'),
   /** The report's URL for a plain link (the session cookie authenticates it). */
   reportUrl: (name: string) => `${API_PREFIX}/analyzer/exports/${encodeURIComponent(name)}`,
 };
