@@ -85,7 +85,7 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
 
     // Chinese, switchable in place.
     await page.getByLabel('Language').selectOption('zh-CN');
-    await page.getByRole('link', { name: '日志' }).waitFor();
+    await page.getByRole('link', { name: '日志', exact: true }).waitFor();
     await page.getByRole('heading', { name: '服务器' }).waitFor();
     await page.getByLabel('语言').selectOption('en');
 

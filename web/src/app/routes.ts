@@ -19,5 +19,7 @@ export const routes: ScreenRoute[] = [
   { path: '/secrets', nav: 'secrets', permission: 'secrets:read', screen: lazy(() => import('../screens/secrets')) },
   { path: '/logs', nav: 'logs', permission: 'logs:read', screen: lazy(() => import('../screens/logs')) },
   { path: '/gateway', nav: 'gateway', permission: 'gateway:read', screen: lazy(() => import('../screens/gateway')) },
+  { path: '/storage', nav: 'storage', permission: 'storage:read', screen: lazy(() => import('../screens/storage')) },
+  { path: '/analysis', nav: 'analysis', permission: 'logs:analyze', screen: lazy(() => import('../screens/analysis')) },
   { path: '/system', nav: 'system', permission: 'system:config:read', screen: lazy(() => import('../screens/system')) },
 ];
