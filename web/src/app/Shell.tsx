@@ -58,7 +58,7 @@ export function Shell() {
             const current = isCurrent(r.path);
             return (
               <li key={r.path}>
-                <Link href={r.path} aria-current={current ? 'page' : undefined}>{t(`nav.${r.nav!}`)}</Link>
+                <Link href={r.path} aria-current={current ? 'page' : undefined} onClick={() => setMenuOpen(false)}>{t(`nav.${r.nav!}`)}</Link>
               </li>
             );
           })}
