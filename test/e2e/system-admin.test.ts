@@ -53,6 +53,7 @@ describe.skipIf(!needs('chromium'))('web console: System administration (Chromiu
     await panel.getByText(info.database.schema_version, { exact: true }).waitFor();
     await panel.getByText(info.config.data_dir, { exact: true }).waitFor();
     await panel.getByText(info.node.version, { exact: true }).waitFor();
+    expect(await checkScreen(page, 'system-info')).toEqual([]);
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);

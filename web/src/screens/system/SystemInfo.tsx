@@ -36,7 +36,7 @@ export function SystemInfo() {
       <h2 id="sysinfo-heading">{t('systemExtra.info')}</h2>
       <QueryView query={q}>
         {(i) => (
-          <div className="cards">
+          <div className="cards sysinfo">
             <Facts
               id="sysinfo-platform"
               title={t('systemExtra.platform')}
