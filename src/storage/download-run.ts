@@ -101,6 +101,9 @@ export async function runDownloads(d: RunDeps, targets: DownloadTarget[], input:
     report();
   });
   if (control.signal?.aborted) throw new AppError('unavailable', `download cancelled after ${progress.files_done} of ${progress.files_total} files; run it again to resume`);
+  // A gunzipped file's size is known only once written (the room was made for the compressed bytes):
+  // evict again so the folder is back within the budget.
+  const after = input.gunzip ? await makeRoom(d.repo, d.maxBytes, 0, (f) => f.profile_id === d.profile.id && inRequest.has(f.key)) : { evicted: 0 };
 
   const count = (s: DownloadedFile['status']) => files.filter((f) => f.status === s).length;
   return {
@@ -110,7 +113,7 @@ export async function runDownloads(d: RunDeps, targets: DownloadTarget[], input:
     skipped: count('skipped'),
     failed: count('failed'),
     bytes: files.reduce((n, f) => n + f.bytes, 0),
-    evicted: room.evicted,
+    evicted: room.evicted + after.evicted,
     files,
   };
 }

@@ -20,6 +20,7 @@ export interface StorageCredentials {
  * them (COS does not speak the newer CRC headers).
  */
 export function createStorageClient(profile: StorageProfileRow, credentials: StorageCredentials, guard: Pick<OutboundGuard, 'assertUrl' | 'lookup'>): { client: S3Client; close(): void } {
+  quietSdkNodeWarning();
   const endpoint = endpointOf(profile);
   guard.assertUrl(endpoint, ['http:', 'https:']);
   const agentOptions = { keepAlive: true, maxSockets: 64, lookup: guard.lookup };
@@ -43,4 +44,13 @@ export function createStorageClient(profile: StorageProfileRow, credentials: Sto
       httpsAgent.destroy();
     },
   };
+}
+
+/**
+ * The SDK prints a multi-line NodeVersionSupportWarning on Node 20 at each process's first client: it is
+ * about SDK releases after January 2027, not the pinned one (which supports Node 20), and is noise on
+ * every `mcps storage` command. An operator who sets the variable keeps their choice.
+ */
+function quietSdkNodeWarning(): void {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 }

@@ -160,4 +160,22 @@ describe('download_logs over REST', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('counts gunzipped files at their decompressed size: the folder ends within the budget', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'mcps-dl-'));
+    const budget = 2 * Buffer.byteLength(dayLog(0)) + 200;
+    try {
+      const service = createStorageService({ db: t.ctx.db, audit: t.ctx.audit, guard, secrets: t.ctx.secrets, dataDir, downloadsMaxBytes: budget });
+      const hour = (h: string) => service.download({ profile: 'local', keys: [`nginx/2026/12/01/access-${h}.log.gz`], gunzip: true, concurrency: 1, max_files: 10 }, SYSTEM_CALLER);
+      expect(await hour('00')).toMatchObject({ downloaded: 1, evicted: 0 });
+      expect(await hour('01')).toMatchObject({ downloaded: 1, evicted: 0 });
+      expect(await hour('02')).toMatchObject({ downloaded: 1, evicted: 1 });
+      const root = path.join(dataDir, 'downloads', 'local', 'nginx', '2026', '12', '01');
+      expect(readdirSync(root).sort()).toEqual(['access-01.log', 'access-02.log']);
+      const used = readdirSync(root).reduce((n, f) => n + readFileSync(path.join(root, f)).length, 0);
+      expect(used).toBeLessThanOrEqual(budget);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

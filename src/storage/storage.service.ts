@@ -11,6 +11,7 @@ import type { SecretsService } from '../secrets/secrets.service.js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DownloadProgress, DownloadTarget } from './download-run.js';
 import { endpointOf } from './endpoint.js';
+import { prunePartials } from './partial-prune.js';
 import { storageError } from './storage-errors.js';
 import { newProfileRow, toProfileView, updatedProfileRow } from './storage-profiles.js';
 import type { CreateProfileInput, DownloadInput, DownloadResult, ListObjectsInput, ObjectList, ProfileView, UpdateProfileInput } from './storage.schema.js';
@@ -75,10 +76,14 @@ export function createStorageService(deps: StorageServiceDeps) {
   return {
     dirs,
 
-    /** Empties DATA_DIR/temp (scratch files of an earlier run); called once at start. */
+    /**
+     * Empties DATA_DIR/temp (scratch files of an earlier run) and drops parts in DATA_DIR/partial no run
+     * resumed for a week; called once at start.
+     */
     async cleanTemp(): Promise<void> {
       await rm(dirs.temp, { recursive: true, force: true });
       await mkdir(dirs.temp, { recursive: true });
+      await prunePartials(dirs.partial, Date.parse(now()));
     },
 
     async listProfiles(caller: StorageCaller): Promise<{ items: ProfileView[] }> {

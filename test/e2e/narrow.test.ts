@@ -46,6 +46,7 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     await post('/tools/narrow-fixture-long-name-32chars/start');
     await post('/tools/narrow-fixture-long-name-32chars/call', { tool: 'echo', arguments: { message: 'a message long enough to need wrapping on a phone screen, surely' } });
     await post('/system/backups', { label: 'narrow-backup' });
+    await post('/secrets', { name: 'NARROW_API_TOKEN', value: 'not-shown-anywhere', description: 'A token with a description long enough to wrap on a phone screen' });
     await post('/gateway/api-keys', { name: 'narrow-key', role: 'operator', allowed_tools: ['narrow-fixture-long-name-32chars__echo'] });
   }, 120_000);
   afterAll(async () => {
@@ -55,6 +56,7 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
   const screens = [
     { nav: 'Overview', heading: 'Overview', name: 'overview' },
     { nav: 'Servers', heading: 'Servers', name: 'servers' },
+    { nav: 'Secrets', heading: 'Secrets', name: 'secrets' },
     { nav: 'Logs', heading: 'Logs', name: 'logs' },
     { nav: 'Gateway', heading: 'Gateway', name: 'gateway' },
     { nav: 'System', heading: 'System', name: 'system' },

@@ -16,6 +16,7 @@ export const routes: ScreenRoute[] = [
   { path: '/', nav: 'overview', permission: 'system:read', screen: lazy(() => import('../screens/overview')) },
   { path: '/servers', nav: 'servers', permission: 'servers:read', screen: lazy(() => import('../screens/servers')) },
   { path: '/servers/:id', permission: 'servers:read', screen: lazy(() => import('../screens/servers/ServerPage')) },
+  { path: '/secrets', nav: 'secrets', permission: 'secrets:read', screen: lazy(() => import('../screens/secrets')) },
   { path: '/logs', nav: 'logs', permission: 'logs:read', screen: lazy(() => import('../screens/logs')) },
   { path: '/gateway', nav: 'gateway', permission: 'gateway:read', screen: lazy(() => import('../screens/gateway')) },
   { path: '/system', nav: 'system', permission: 'system:config:read', screen: lazy(() => import('../screens/system')) },

@@ -3,6 +3,8 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../../ui/States';
 import { serversApi } from './api';
+import { parseLines } from './value-lines';
+import { ValuesEditor } from './ValuesEditor';
 
 const TRANSPORTS = ['stdio', 'streamable-http', 'sse', 'websocket'] as const;
 
@@ -29,12 +31,9 @@ export function CreateServer() {
             transport,
             command: text('command'),
             args: lines('args'),
-            env: Object.fromEntries(lines('env').map((l) => {
-              const [key = '', ...value] = l.split('=');
-              return [key.trim(), value.join('=')];
-            })),
+            env: parseLines(text('env'), '='),
           }
-        : { name: text('name'), transport, url: text('url') };
+        : { name: text('name'), transport, url: text('url'), headers: parseLines(text('headers'), ':') };
     create.mutate(body, { onSuccess: () => form.reset() });
   }
 
@@ -63,17 +62,16 @@ export function CreateServer() {
               <label htmlFor="new-args">{t('servers.args')}</label>
               <textarea id="new-args" name="args" rows={3} />
             </div>
-            <div className="field">
-              <label htmlFor="new-env">{t('servers.env')}</label>
-              <textarea id="new-env" name="env" rows={3} aria-describedby="new-env-hint" />
-              <span id="new-env-hint" className="hint muted">{t('servers.envHint')}</span>
-            </div>
+            <ValuesEditor id="new-env" name="env" label={t('servers.env')} hint={t('servers.envHint')} separator="=" />
           </>
         ) : (
-          <div className="field">
-            <label htmlFor="new-url">URL *</label>
-            <input id="new-url" name="url" type="url" required />
-          </div>
+          <>
+            <div className="field">
+              <label htmlFor="new-url">URL *</label>
+              <input id="new-url" name="url" type="url" required />
+            </div>
+            <ValuesEditor id="new-headers" name="headers" label={t('serverConfig.headers')} hint={t('serverConfig.headersHint')} separator=":" />
+          </>
         )}
         {create.isError && <ErrorNotice error={create.error} />}
         {create.isSuccess && <p className="notice info" role="status">{t('servers.created', { name: create.data.name })}</p>}

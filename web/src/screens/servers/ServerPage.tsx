@@ -6,6 +6,8 @@ import { formatDuration } from '../../i18n/format';
 import { Empty, QueryView } from '../../ui/States';
 import { serversApi } from './api';
 import { ServerActions } from './ServerActions';
+import { EditServer } from './EditServer';
+import { PublishServer } from './PublishServer';
 import { ServerCharts } from './ServerCharts';
 import { StateText } from './StateText';
 import { ToolTester } from './ToolTester';
@@ -29,6 +31,7 @@ export default function ServerPage() {
           <>
             <h1>{s.name}</h1>
             {s.description && <p className="muted">{s.description}</p>}
+            {can('servers:write') && <EditServer id={s.id} />}
             <QueryView query={status}>
               {(st) => (
                 <dl className="facts">
@@ -69,6 +72,7 @@ export default function ServerPage() {
           )}
         </QueryView>
       )}
+      {can('publications:read') && <PublishServer id={id} name={server.data?.name ?? id} />}
       <h2>{t('servers.metrics')}</h2>
       <ServerCharts id={id} />
       <h2>{t('servers.stderr')}</h2>

@@ -7,6 +7,7 @@ import { QueryView } from '../../ui/States';
 import { type Server, serversApi } from './api';
 import { useSession } from '../../api/session';
 import { CreateServer } from './CreateServer';
+import { ImportServers } from './ImportServers';
 import { ServerActions } from './ServerActions';
 import { StateText } from './StateText';
 
@@ -24,6 +25,7 @@ export default function ServersList() {
     <>
       <h1>{t('servers.title')}</h1>
       {can('servers:write') && <CreateServer />}
+      {can('servers:write') && <ImportServers />}
       <QueryView query={list} isEmpty={(p) => p.items.length === 0} empty={t('servers.empty')}>
         {(page) => (
           <DataTable
