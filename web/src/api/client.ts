@@ -20,6 +20,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The CSRF token, for requests not made through `api()` (uploads with progress, see upload.ts). */
+export function currentCsrfToken(): string | null {
+  return csrfToken;
+}
+
 /** Called when a request that needed a session got 401 (the session ended or expired). */
 export function onSessionLost(listener: ((detail: string) => void) | null): void {
   onUnauthorized = listener;
@@ -64,7 +69,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   return json as T;
 }
 
-function parse(text: string): Record<string, unknown> | null {
+export function parse(text: string): Record<string, unknown> | null {
   try {
     return text ? (JSON.parse(text) as Record<string, unknown>) : null;
   } catch {

@@ -1,4 +1,4 @@
-import { Suspense, useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { useSession } from '../api/session';
@@ -19,18 +19,21 @@ export function Shell() {
   const section = routes.find((r) => r.nav && isCurrent(r.path));
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
+  // On a narrow screen the navigation folds behind a menu button (styles.css); a navigation folds it again.
+  const [menuOpen, setMenuOpen] = useState(false);
 
   // The tab says where one is; after a navigation, focus moves to the new content (screen readers announce it).
   useEffect(() => {
     document.title = section?.nav ? `${t(`nav.${section.nav}`)} · ${t('app.name')}` : t('app.name');
   }, [section, t]);
   useEffect(() => {
+    setMenuOpen(false);
     if (first.current) first.current = false;
     else main.current?.focus();
   }, [location]);
 
   return (
-    <div className="shell">
+    <div className={menuOpen ? 'shell menu-open' : 'shell'}>
       <a className="skip" href="#main">{t('app.skip')}</a>
       <header className="topbar">
         <span className="brand">{t('app.name')}</span>
@@ -47,12 +50,15 @@ export function Shell() {
         <button type="button" onClick={() => void signOut()}>{t('shell.signOut')}</button>
       </header>
       <nav aria-label={t('app.nav')} className="sidenav">
-        <ul>
+        <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="nav-links" onClick={() => setMenuOpen((o) => !o)}>
+          {t('layout.menu')}
+        </button>
+        <ul id="nav-links">
           {routes.filter((r) => r.nav && can(r.permission)).map((r) => {
             const current = isCurrent(r.path);
             return (
               <li key={r.path}>
-                <Link href={r.path} aria-current={current ? 'page' : undefined}>{t(`nav.${r.nav!}`)}</Link>
+                <Link href={r.path} aria-current={current ? 'page' : undefined} onClick={() => setMenuOpen(false)}>{t(`nav.${r.nav!}`)}</Link>
               </li>
             );
           })}

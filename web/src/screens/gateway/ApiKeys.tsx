@@ -6,14 +6,10 @@ import { DataTable } from '../../ui/DataTable';
 import { ErrorNotice, QueryView } from '../../ui/States';
 import { type Allowlist, type ApiKey, type CreatedKey, gatewayApi, type NewKey } from './api';
 import { CopyButton } from './CopyButton';
+import { EditAllowlist } from './EditAllowlist';
+import { patterns } from './patterns';
 
 const ROLES = ['operator', 'admin', 'viewer'] as const;
-
-/** One name or glob per line or comma; none = every one (null). */
-function patterns(text: string): string[] | null {
-  const list = text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
-  return list.length ? list : null;
-}
 
 function CreateKey({ onCreated }: { onCreated: (k: CreatedKey) => void }) {
   const { t } = useTranslation();
@@ -128,9 +124,12 @@ export function ApiKeys({ created, onCreated }: { created: CreatedKey | null; on
                 header: t('gateway.actions'),
                 cell: (k) =>
                   k.revoked_at ? t('gateway.revoked') : (
-                    <button type="button" onClick={() => revoke.mutate(k.id)} disabled={revoke.isPending} aria-label={t('gateway.revokeKey', { name: k.name })}>
-                      {t('gateway.revoke')}
-                    </button>
+                    <div className="actions">
+                      <EditAllowlist apiKey={k} current={allowlistOf(k)} />
+                      <button type="button" onClick={() => revoke.mutate(k.id)} disabled={revoke.isPending} aria-label={t('gateway.revokeKey', { name: k.name })}>
+                        {t('gateway.revoke')}
+                      </button>
+                    </div>
                   ),
               },
             ]}

@@ -24,6 +24,17 @@ export interface ApiKey {
   created_at: string;
 }
 export interface Allowlist { allowed_servers: string[] | null; allowed_tools: string[] | null }
+export interface GatewaySession {
+  id: string;
+  endpoint: string;
+  transport: 'streamable-http' | 'sse' | 'in-process';
+  caller: string;
+  principal: { type: 'user' | 'api_key'; id: string; name: string };
+  client: { name: string; version: string } | null;
+  protocol_version: string | null;
+  created_at: string;
+  last_seen_at: string;
+}
 export interface CreatedKey {
   key: string;
   api_key: ApiKey;
@@ -43,6 +54,9 @@ export const gatewayApi = {
   approve: (t: GatewayTool) => api<{ state: string }>(`${tool(t.name)}/approve`, { method: 'POST', body: { hash: t.hash } }),
   keys: () => api<Page<ApiKey>>('/auth/api-keys?limit=200'),
   allowlist: (id: string) => api<Allowlist>(`/gateway/api-keys/${encodeURIComponent(id)}/allowlist`),
+  setAllowlist: (id: string, lists: Allowlist) => api<Allowlist>(`/gateway/api-keys/${encodeURIComponent(id)}/allowlist`, { method: 'PUT', body: lists }),
+  sessions: () => api<{ items: GatewaySession[] }>('/gateway/sessions'),
+  endSession: (id: string) => api<void>(`/gateway/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   createKey: (body: NewKey) => api<CreatedKey>('/gateway/api-keys', { method: 'POST', body }),
   revokeKey: (id: string) => api<ApiKey>(`/auth/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 };

@@ -5,8 +5,9 @@ import type { CreatedKey } from './api';
 import { ApiKeys } from './ApiKeys';
 import { Catalogue } from './Catalogue';
 import { ClientConfigs } from './ClientConfigs';
+import { Sessions } from './Sessions';
 
-/** The MCP gateway: its tool catalogue (approve quarantined tools), API keys for clients, client configs. */
+/** The MCP gateway: its tool catalogue (approve quarantined tools), API keys for clients, the open client sessions, client configs. */
 export default function Gateway() {
   const { t } = useTranslation();
   const { can } = useSession();
@@ -16,6 +17,7 @@ export default function Gateway() {
       <h1>{t('gateway.title')}</h1>
       <Catalogue />
       {can('api_keys:write') && <ApiKeys created={created} onCreated={setCreated} />}
+      <Sessions />
       <ClientConfigs apiKey={created?.key ?? null} />
     </>
   );

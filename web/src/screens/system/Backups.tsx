@@ -6,7 +6,9 @@ import { formatBytes, formatNumber, formatTime } from '../../i18n/format';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNotice, QueryView } from '../../ui/States';
 import { type Backup, systemApi } from './api';
+import { DeleteBackup } from './DeleteBackup';
 import { RestoreBackup } from './RestoreBackup';
+import { UploadBackup } from './UploadBackup';
 
 /** Backups: the list and schedule; admins create, download, verify and restore. */
 export function Backups() {
@@ -18,6 +20,7 @@ export function Backups() {
     <section aria-labelledby="backups-heading">
       <h2 id="backups-heading">{t('system.backups')}</h2>
       {can('backups:write') && <CreateBackup />}
+      {can('backups:write') && <UploadBackup />}
       <QueryView query={list} isEmpty={(d) => d.items.length === 0} empty={t('system.noBackups')}>
         {(data) => (
           <>
@@ -84,6 +87,7 @@ function BackupActions({ backup, onRestore }: { backup: Backup; onRestore: () =>
       {can('backups:write') && <a href={systemApi.downloadUrl(backup.id)} download aria-label={t('system.downloadOf', { name })}>{t('system.download')}</a>}
       <button type="button" onClick={() => verify.mutate()} disabled={verify.isPending} aria-label={t('system.verifyOf', { name })}>{t('system.verify')}</button>
       {can('backups:restore') && <button type="button" onClick={onRestore} aria-label={t('system.restoreOf', { name })}>{t('system.restore')}</button>}
+      {can('backups:write') && <DeleteBackup backup={backup} />}
       {verify.isSuccess && <span role="status">{t('system.verified')}</span>}
       {verify.isError && <ErrorNotice error={verify.error} />}
     </div>

@@ -4,11 +4,14 @@ import { useTranslation } from 'react-i18next';
 import { formatTime } from '../../i18n/format';
 import { DataTable } from '../../ui/DataTable';
 import { ErrorNotice, QueryView } from '../../ui/States';
-import { ROLES, systemApi } from './api';
+import { useSession } from '../../api/session';
+import { ROLES, systemApi, type User } from './api';
+import { UserActions } from './EditUser';
 
 /** Users and their roles (admins only: the section is shown with `users:read`); create one with a role. */
 export function Users() {
   const { t } = useTranslation();
+  const { can } = useSession();
   const list = useQuery({ queryKey: ['system', 'users'], queryFn: systemApi.users });
   return (
     <section aria-labelledby="users-heading">
@@ -25,6 +28,7 @@ export function Users() {
               { key: 'role', header: t('system.role'), cell: (u) => u.role },
               { key: 'disabled', header: t('system.status'), cell: (u) => (u.disabled ? t('system.disabled') : t('system.active')) },
               { key: 'login', header: t('system.lastLogin'), cell: (u) => formatTime(u.last_login_at) },
+              ...(can('users:write') ? [{ key: 'actions', header: t('system.actions'), cell: (u: User) => <UserActions user={u} /> }] : []),
             ]}
           />
         )}

@@ -1,4 +1,5 @@
 import { api, API_PREFIX } from '../../api/client';
+import { uploadFile } from '../../api/upload';
 import type { Page } from '../../api/types';
 
 export interface RuntimeSetting {
@@ -44,6 +45,35 @@ export interface BackupList {
   items: Backup[];
   schedule: { schedule: string | null; next_run: string | null; keep_count: number; keep_days: number };
 }
+export interface SystemInfo {
+  version: string;
+  started_at: string;
+  uptime_seconds: number;
+  pid: number;
+  instance_id: string;
+  node: { version: string; v8: string };
+  os: { platform: string; type: string; release: string; arch: string; hostname: string };
+  cpu: { model: string; cores: number; speed_mhz: number | null };
+  memory: { total_bytes: number; free_bytes: number };
+  disk: { path: string; total_bytes: number; free_bytes: number; used_bytes: number } | null;
+  database: { kind: 'sqlite' | 'postgres'; version: string | null; url: string; size_bytes: number | null; schema_version: string | null };
+  redis: { configured: boolean; url: string | null; reachable: boolean | null; latency_ms: number | null; error: string | null };
+  config: {
+    environment: string;
+    host: string;
+    port: number;
+    api_prefix: string;
+    data_dir: string;
+    log_dir: string;
+    backup_dir: string;
+    log_level: string;
+  };
+}
+export interface UserChanges {
+  role?: User['role'];
+  disabled?: boolean;
+  password?: string;
+}
 export interface RestoreOutcome {
   restored: Backup;
   safety: Backup | null;
@@ -61,6 +91,12 @@ export const systemApi = {
   restoreBackup: (id: string) => api<RestoreOutcome>(`${backup(id)}/restore`, { method: 'POST', body: { safety_backup: true } }),
   users: () => api<Page<User>>('/users?limit=200'),
   createUser: (body: { username: string; password: string; role: string }) => api<User>('/users', { method: 'POST', body }),
+  info: () => api<SystemInfo>('/system/info'),
+  uploadBackup: (file: Blob, label: string, onProgress: (fraction: number) => void) =>
+    uploadFile<Backup>(`/system/backups/upload${label ? `?label=${encodeURIComponent(label)}` : ''}`, file, { contentType: 'application/gzip', onProgress }),
+  deleteBackup: (id: string) => api<void>(backup(id), { method: 'DELETE' }),
+  updateUser: (id: string, changes: UserChanges) => api<User>(`/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: changes }),
+  deleteUser: (id: string) => api<void>(`/users/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   downloadUrl: (id: string) => `${API_PREFIX}${backup(id)}/download`,
 };
 
