@@ -111,6 +111,22 @@ describe('GET /tools/{id}/stderr/stream', () => {
   });
 });
 
+describe('secret values on the streams', () => {
+  it('redacts a secret value a server writes to stderr, on the replay and live', async () => {
+    const value = 'stream-canary-9f3b2c7d1e';
+    expect((await t.call('POST', '/secrets', { name: 'STREAM_CANARY', value })).statusCode).toBe(201);
+    await t.addServer('secretive', [WELL_BEHAVED], { env: { FIXTURE_STDERR_ECHO: '1', STREAM_CANARY: '${secret:STREAM_CANARY}' } });
+    await echo('secretive', `before ${value}`);
+    const c = await sse('/tools/secretive/stderr/stream?tail=10');
+    await c.next((x) => x.event === 'message' && JSON.parse(x.data).line.startsWith('echo on stderr: before'));
+    await echo('secretive', `live ${value}`);
+    await c.next((x) => x.event === 'message' && JSON.parse(x.data).line.startsWith('echo on stderr: live'));
+    const lines = c.events.filter((x) => x.event === 'message').map((x) => JSON.parse(x.data).line as string);
+    expect(lines.join('\n')).not.toContain(value);
+    expect(lines.filter((l) => l.startsWith('echo on stderr:'))).toHaveLength(2);
+  });
+});
+
 describe('shutdown', () => {
   it('closes the app promptly with streams open', async () => {
     const a = await sse('/logs/stream?kind=mcp');
