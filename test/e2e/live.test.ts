@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogsRepository } from '../../src/logs/logs.repository.js';
 import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { needs } from '../helpers/needs.js';
@@ -96,6 +97,38 @@ describe.skipIf(!needs('chromium'))('console live views (Chromium)', () => {
     await logs.page.context().close();
     await server.page.context().close();
   }, 120_000);
+
+  it('rows arriving live go on top without moving a scrolled view', async () => {
+    const repo = createLogsRepository(h.t.ctx.db, h.t.ctx.live.logsWritten);
+    const row = (n: number) => ({ time: new Date().toISOString(), level: 'warn', level_num: 40, msg: `scroll row ${n}`, context: null, request_id: null });
+    await repo.insertSystem(Array.from({ length: 150 }, (_, i) => row(i)));
+    const { page, problems } = await newPage();
+    await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('textbox', { name: 'Search' }).fill('scroll row');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('cell', { name: 'scroll row 149', exact: true }).waitFor();
+    await page.getByLabel('Live tail').check();
+    await page.getByRole('status').filter({ hasText: '● Live' }).waitFor({ timeout: 10_000 });
+    const region = page.getByRole('region', { name: 'System' });
+    await region.evaluate((el) => el.scrollTo(0, 40 * 38));
+    // The row in the middle of the view, as the reader sees it.
+    const rowInView = () => region.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return el.ownerDocument.elementFromPoint(box.left + 20, box.top + box.height / 2)?.closest('tr')?.textContent ?? null;
+    });
+    const seen = await rowInView();
+    const before = await region.evaluate((el) => el.scrollTop);
+    expect(seen).toMatch(/scroll row \d+/);
+    await repo.insertSystem(Array.from({ length: 5 }, (_, i) => row(1000 + i)));
+    // The five new rows are added above: the view moves down by their height, so the row seen stays put.
+    await expect.poll(() => region.evaluate((el) => el.scrollTop), { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(await rowInView()).toBe(seen);
+    await region.evaluate((el) => el.scrollTo(0, 0));
+    await page.getByRole('cell', { name: 'scroll row 1004', exact: true }).waitFor();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 
   it('the time range narrows the list: nothing in a range that ended before the calls', async () => {
     const { page, problems } = await newPage();
