@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSse } from '../../test/helpers/sse-client.js';
@@ -66,6 +67,23 @@ describe('event streams', () => {
     expect(sent).toBeLessThan(10_000);
     expect(streams.size).toBe(0);
     c.close();
+  });
+
+  it('closes the app promptly even when a client stopped reading with data still unsent', async () => {
+    const { opened, url } = await streamApp({ maxBufferedBytes: 64 * 1024 * 1024 });
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write(`GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.pause();
+    await waitUntil(() => opened.length === 1);
+    const chunk = 'y'.repeat(64 * 1024);
+    for (let i = 0; i < 128; i++) opened[0]!.send(i, chunk);
+    expect(opened[0]!.closed).toBe(false);
+    const started = Date.now();
+    await app!.close();
+    app = null;
+    expect(Date.now() - started).toBeLessThan(3000);
+    socket.destroy();
   });
 
   it('ends open streams when the app closes, so close does not wait on them', async () => {

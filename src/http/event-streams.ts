@@ -49,21 +49,28 @@ export function createEventStreams(opts: EventStreamsOptions = {}) {
     const body = new PassThrough();
     const closers: (() => void)[] = [];
     let closed = false;
-    const close = () => {
+    /** Ends the response (what is buffered is still delivered, for a short while), or cuts it (`cut`). */
+    const close = (cut = false) => {
       if (closed) return;
       closed = true;
       open.delete(stream);
       clearInterval(heartbeat);
-      body.end();
-      // The response is over: let the connection go rather than keep it alive for a next request.
-      reply.raw.once('finish', () => reply.raw.socket?.destroy());
       for (const fn of closers.splice(0)) fn();
+      if (cut) {
+        reply.raw.destroy();
+        return;
+      }
+      body.end();
+      // The response is over: let the connection go rather than keep it alive for a next request, and
+      // never let a client that stopped reading hold a shutdown.
+      reply.raw.once('finish', () => reply.raw.socket?.destroy());
+      setTimeout(() => reply.raw.destroy(), 1000).unref();
     };
     const write = (text: string): boolean => {
       if (closed) return false;
       body.write(text);
       if (body.readableLength + body.writableLength + reply.raw.writableLength > maxBuffered) {
-        close();
+        close(true);
         return false;
       }
       return true;
@@ -71,14 +78,14 @@ export function createEventStreams(opts: EventStreamsOptions = {}) {
     const stream: EventStream = {
       send: (id, data, event) => write(`${event ? `event: ${event}\n` : ''}id: ${id}\ndata: ${JSON.stringify(data)}\n\n`),
       onClose: (fn) => (closed ? fn() : void closers.push(fn)),
-      close,
+      close: () => close(),
       get closed() {
         return closed;
       },
     };
     const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
     heartbeat.unref();
-    reply.raw.once('close', close);
+    reply.raw.once('close', () => close());
     open.add(stream);
     void reply.headers(SSE_STREAM_HEADERS).send(body);
     // The headers and the retry delay at once, so the client sees the stream open before any event.
