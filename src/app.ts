@@ -14,16 +14,19 @@ import { mcpHttpRoutes } from './gateway/transport/mcp-http.routes.js';
 import { registerAuditHook } from './http/audit-hook.js';
 import { registerAuthGuard } from './http/auth-guard.js';
 import { registerErrorHandler } from './http/error-handler.js';
+import { createEventStreams } from './http/event-streams.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import './http/route-config.js';
 import { registerSecurity } from './http/security.js';
 import { registerServerScope } from './http/server-scope.js';
+import { logsStreamRoutes } from './logs/logs-stream.routes.js';
 import { logsRoutes } from './logs/logs.routes.js';
 import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { analyzerRoutes } from './analyzer/analyzer.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
+import { stderrStreamRoutes } from './servers/stderr-stream.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { registerHttpStats } from './system/http-stats.js';
@@ -76,6 +79,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     serverNamedBy: (param, value) => (param === 'tool_id' ? ctx.servers.servers.nameOf(value) : ctx.pipes.publications.serverOf(value)),
   });
 
+  // The live views' server-sent event streams end before the server closes, or closing would wait on them.
+  const streams = createEventStreams();
+  app.addHook('preClose', async () => streams.closeAll());
+
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   await app.register(prometheusRoutes, { prometheus: ctx.system.prometheus, auth: ctx.auth, access: ctx.gateway.access, token: config.metricsToken });
 
@@ -85,9 +92,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(sessionRoutes, { auth: ctx.auth, session, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
+      await api.register(logsStreamRoutes, { logs: ctx.logs, live: ctx.live, streams });
       await api.register(secretsRoutes, { secrets: ctx.secrets });
       await api.register(analyzerRoutes, { analyzer: ctx.analyzer });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
+      await api.register(stderrStreamRoutes, { servers: ctx.servers.servers, live: ctx.live, streams });
       await api.register(storageRoutes, { storage: ctx.storage });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });

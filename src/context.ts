@@ -20,6 +20,7 @@ import { createOutboundGuard } from './lib/outbound-guard.js';
 import { createOutboundPolicy } from './lib/outbound-policy.js';
 import { logServiceBuiltin } from './logservice/log-service-builtin.js';
 import { createLogsService, type LogsService } from './logs/logs.service.js';
+import { createLiveEvents, type LiveEvents } from './lib/live-events.js';
 import { createTrafficRepository } from './protocol-log/protocol-log.repository.js';
 import { createSystemLogSink } from './logs/system-log-sink.js';
 import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/secret-change-watcher.js';
@@ -47,6 +48,8 @@ export interface AppContext {
   auth: AuthService;
   users: UsersService;
   logs: LogsService;
+  /** In-process announcements of log writes and stderr lines, for the live streams (SSE). */
+  live: LiveEvents;
   audit: AuditLog;
   /** Secrets; `secrets.events` tells users of a secret by reference that it changed. */
   secrets: SecretsService;
@@ -98,7 +101,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   }
 
   const users = createUserRepository(handle.db);
-  const logsRepo = createLogsRepository(handle.db);
+  const live = createLiveEvents((err) => log.error({ err }, 'a live stream listener failed'));
+  const logsRepo = createLogsRepository(handle.db, live.logsWritten);
   const sink = options.dbLogSink === false ? null : createSystemLogSink({ insert: (rows) => logsRepo.insertSystem(rows) });
   if (sink) loggerHandle.addStream({ level: 'info', stream: sink });
   const audit = createAuditLog({ logs: logsRepo, log });
@@ -149,6 +153,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     secretEvents: secrets.events,
     publicationOf: (serverId, serverName) => late.pipes?.publications.summaryForServer(serverId, serverName) ?? null,
     onServerNotification: (server, notification) => late.gateway?.onServerNotification(server, notification),
+    live,
   });
 
   const gateway = createGatewayService({
@@ -226,6 +231,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     users: createUsersService({ users }),
     auth,
     logs,
+    live,
     audit,
     secrets,
     analyzer,

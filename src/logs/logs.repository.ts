@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
 import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
@@ -32,6 +32,12 @@ export interface McpLogFilter extends TimeRange {
 }
 
 export type LogType = 'system' | 'operations' | 'mcp';
+
+/**
+ * Where a list starts: `before` an id, newest first (pages), or `after` an id, oldest first (a live
+ * tail catching up). A number alone is `before`.
+ */
+export type ListFrom = number | { after: number } | undefined;
 const TABLES = { system: 'system_logs', operations: 'operation_logs', mcp: 'mcp_logs' } as const;
 
 /** `server LIKE p1 OR ...` over `LIKE` patterns (escape `\`); with none, matches no row. */
@@ -45,19 +51,29 @@ function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export function createLogsRepository(db: Kysely<Database>) {
+/** Applies a `ListFrom` to a query over a table with an `id` column. */
+function from<T extends (typeof TABLES)[LogType], O>(q: SelectQueryBuilder<Database, T, O>, at: ListFrom): SelectQueryBuilder<Database, T, O> {
+  if (typeof at === 'object') return q.where(sql.ref('id'), '>', at.after).orderBy(sql.ref('id'), 'asc');
+  const desc = q.orderBy(sql.ref('id'), 'desc');
+  return at === undefined ? desc : desc.where(sql.ref('id'), '<', at);
+}
+
+/** `onWritten` hears of each successful insert (live streams: src/lib/live-events.ts). */
+export function createLogsRepository(db: Kysely<Database>, onWritten: (kind: Exclude<LogType, 'mcp'>) => void = () => {}) {
   return {
     async insertSystem(rows: NewSystemLogRow[]): Promise<void> {
-      if (rows.length > 0) await db.insertInto('system_logs').values(rows).execute();
+      if (rows.length === 0) return;
+      await db.insertInto('system_logs').values(rows).execute();
+      onWritten('system');
     },
     async insertOperation(row: NewOperationLogRow): Promise<void> {
       await db.insertInto('operation_logs').values(row).execute();
+      onWritten('operations');
     },
 
-    /** Newest first, keyset-paginated on id: `before` is the last id of the previous page. */
-    listSystem(f: SystemLogFilter, limit: number, before?: number): Promise<SystemLogRow[]> {
-      let q = db.selectFrom('system_logs').selectAll().orderBy('id', 'desc').limit(limit);
-      if (before !== undefined) q = q.where('id', '<', before);
+    /** Newest first, keyset-paginated on id (`before` is the last id of the previous page), or oldest first after an id. */
+    listSystem(f: SystemLogFilter, limit: number, at?: ListFrom): Promise<SystemLogRow[]> {
+      let q = from(db.selectFrom('system_logs').selectAll().limit(limit), at);
       if (f.minLevel !== undefined) q = q.where('level_num', '>=', f.minLevel);
       if (f.since) q = q.where('time', '>=', f.since);
       if (f.until) q = q.where('time', '<', f.until);
@@ -68,9 +84,8 @@ export function createLogsRepository(db: Kysely<Database>) {
       return q.execute();
     },
 
-    listOperations(f: OperationLogFilter, limit: number, before?: number): Promise<OperationLogRow[]> {
-      let q = db.selectFrom('operation_logs').selectAll().orderBy('id', 'desc').limit(limit);
-      if (before !== undefined) q = q.where('id', '<', before);
+    listOperations(f: OperationLogFilter, limit: number, at?: ListFrom): Promise<OperationLogRow[]> {
+      let q = from(db.selectFrom('operation_logs').selectAll().limit(limit), at);
       if (f.actor) q = q.where((eb) => eb.or([eb('actor_name', '=', f.actor!), eb('actor_id', '=', f.actor!)]));
       if (f.action) q = q.where('action', '=', f.action);
       if (f.outcome) q = q.where('outcome', '=', f.outcome);
@@ -80,9 +95,8 @@ export function createLogsRepository(db: Kysely<Database>) {
       return q.execute();
     },
 
-    listMcp(f: McpLogFilter, limit: number, before?: number): Promise<McpLogRow[]> {
-      let q = db.selectFrom('mcp_logs').selectAll().orderBy('id', 'desc').limit(limit);
-      if (before !== undefined) q = q.where('id', '<', before);
+    listMcp(f: McpLogFilter, limit: number, at?: ListFrom): Promise<McpLogRow[]> {
+      let q = from(db.selectFrom('mcp_logs').selectAll().limit(limit), at);
       if (f.server) q = q.where('server', '=', f.server);
       if (f.serverLike) q = q.where(serverMatches(f.serverLike));
       if (f.method) q = q.where('method', '=', f.method);

@@ -5,7 +5,7 @@ import { isoMinus } from '../lib/clock.js';
 import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
 import type { TrafficRepository } from '../protocol-log/protocol-log.repository.js';
 import type { OperationLogRow } from './operation-log.table.js';
-import type { LogType, LogsRepository, McpLogFilter, OperationLogFilter, SystemLogFilter } from './logs.repository.js';
+import type { ListFrom, LogType, LogsRepository, McpLogFilter, OperationLogFilter, SystemLogFilter } from './logs.repository.js';
 import type { SystemLogRow } from './system-log.table.js';
 
 export const LEVEL_NUMBERS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
@@ -37,6 +37,14 @@ function checkRange(f: { since?: string | undefined; until?: string | undefined 
   }
 }
 
+/** What a live tail follows: one log and its list filters (no time range: it follows the present). */
+export type TailQuery =
+  | ({ kind: 'system' } & Omit<SystemLogFilter, 'minLevel' | 'since' | 'until'> & { level?: LevelName | undefined })
+  | ({ kind: 'operations' } & Omit<OperationLogFilter, 'since' | 'until'>)
+  | ({ kind: 'mcp' } & Omit<McpLogFilter, 'serverLike' | 'since' | 'until'>);
+
+export type TailItem = ReturnType<typeof toSystemLog> | ReturnType<typeof toOperationLog> | ReturnType<typeof toMcpLog>;
+
 /**
  * The seed's log API: query system, operation and MCP logs; stats; cleanup. A caller limited to some
  * servers (`scope`) reads only their protocol log; the system and operation logs and cleanup, which
@@ -65,6 +73,26 @@ export function createLogsService(deps: { logs: LogsRepository; protocolLog: Pic
       checkRange(f);
       const rows = await logs.listMcp({ ...f, serverLike: serverLikePatterns(scope) ?? undefined }, limit + 1, before(cursor));
       return toPage(rows, limit, (r) => r.id, toMcpLog);
+    },
+
+    /**
+     * Rows for a live tail, with the list's filters and scope rules: the newest `limit` (newest first)
+     * when `after` is null, else those after that id (oldest first).
+     */
+    async tail(query: TailQuery, after: number | null, limit: number, scope: ServerScope = EVERY_SERVER): Promise<TailItem[]> {
+      const at: ListFrom = after === null ? undefined : { after };
+      if (query.kind === 'system') {
+        requireEveryServer(scope, 'the system log');
+        const { kind: _, level, ...f } = query;
+        return (await logs.listSystem({ ...f, minLevel: level ? LEVEL_NUMBERS[level] : undefined }, limit, at)).map(toSystemLog);
+      }
+      if (query.kind === 'operations') {
+        requireEveryServer(scope, 'the operation log');
+        const { kind: _, ...f } = query;
+        return (await logs.listOperations(f, limit, at)).map(toOperationLog);
+      }
+      const { kind: _, ...f } = query;
+      return (await logs.listMcp({ ...f, serverLike: serverLikePatterns(scope) ?? undefined }, limit, at)).map(toMcpLog);
     },
 
     /** Counts per hour or day over the last `days` days, per log type and level/outcome (protocol log: of the servers `scope` sees). */

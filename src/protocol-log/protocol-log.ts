@@ -12,6 +12,8 @@ export interface ProtocolLogDeps {
   recorder?: Partial<Omit<TrafficRecorderOptions, 'insert'>>;
   /** Retention, applied hourly (default: 30 days, 1,000,000 rows); a function is read at each run. */
   retention?: RetentionPolicy | (() => RetentionPolicy) | undefined;
+  /** Hears of each batch written (live streams). */
+  onWritten?: () => void;
 }
 
 export interface ProtocolLog {
@@ -29,7 +31,10 @@ export function createProtocolLog(deps: ProtocolLogDeps): ProtocolLog {
   const repository = createTrafficRepository(deps.db);
   const recorder = createTrafficRecorder({
     ...deps.recorder,
-    insert: (rows) => repository.insertBatch(rows),
+    insert: async (rows) => {
+      await repository.insertBatch(rows);
+      deps.onWritten?.();
+    },
     onError: (err) => deps.log.error({ err }, 'protocol log: a batch could not be written'),
   });
   const stopRetention = startHourlyRetention({ repo: repository, policy: deps.retention, log: deps.log });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { AuditLog } from '../logs/audit-log.js';
+import type { LiveEvents } from '../lib/live-events.js';
 import type { SecretEvents } from '../secrets/secret-events.js';
 import { currentCallContext } from '../protocol-log/call-context.js';
 import { createProtocolLog } from '../protocol-log/protocol-log.js';
@@ -37,6 +38,8 @@ export interface ServersRuntimeDeps {
   publicationOf?: ServersServiceDeps['publicationOf'];
   /** Sees every notification a managed server sends (e.g. the gateway forwards logging messages). Must not block. */
   onServerNotification?: (server: string, notification: JSONRPCNotification) => void;
+  /** Announces stderr lines (secret values redacted) and protocol-log writes to live streams. */
+  live?: Pick<LiveEvents, 'stderrLine' | 'logsWritten'>;
   /** The platform's SSRF guard: remote servers' requests go through its fetch; their URLs are checked when saved. */
   guard?: Pick<OutboundGuard, 'fetch' | 'check'>;
   /** Test seams for the supervisor (timings, health checks). */
@@ -73,6 +76,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     log,
     recorder: { ...deps.recorder, onResponse: metrics.onResponse, redact: secretValues.redact },
     retention: deps.retention,
+    onWritten: () => deps.live?.logsWritten('mcp'),
   });
   const { recorder } = protocolLog;
   const supervisor = createSupervisor({
@@ -80,6 +84,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     log,
     ...(deps.guard ? { fetch: deps.guard.fetch } : {}),
     ...deps.supervisor,
+    onStderrLine: (server, line, seq) => deps.live?.stderrLine({ server, seq, line: secretValues.redact(line) }),
     onMessage: (server, direction, message) => {
       recorder.record(server, direction, message, currentCallContext());
       if (direction === 'in' && 'method' in message && !('id' in message)) deps.onServerNotification?.(server, message);

@@ -188,6 +188,17 @@ export function createServersService(deps: ServersServiceDeps) {
       return { lines: supervisor.stderr(row.name, tail).map(redact) };
     },
 
+    /**
+     * Stderr lines with their numbers, secret values redacted: those after `seq` (a resumed stream), or
+     * the last `tail` when `seq` is null. `server` is the server's name (live lines are announced by it).
+     */
+    async stderrSince(key: string, seq: number | null, tail: number): Promise<{ server: string; lines: { seq: number; line: string }[] }> {
+      const row = await find(key);
+      const kept = supervisor.stderrSince(row.name, 0);
+      const lines = seq === null ? kept.slice(Math.max(0, kept.length - tail)) : kept.filter((l) => l.seq > seq);
+      return { server: row.name, lines: lines.map((l) => ({ seq: l.seq, line: redact(l.line) })) };
+    },
+
     async metrics(key: string, since?: string) {
       const row = await find(key);
       if (!deps.metrics) throw new AppError('unavailable', 'metrics are not collected');

@@ -51,6 +51,13 @@ export async function startConsole(): Promise<ConsoleHarness> {
   };
 }
 
+/** A page in a fresh browser context at 1280×800, watched for script errors and CSP violations. */
+export async function openPage(h: ConsoleHarness): Promise<{ page: Page; problems: string[] }> {
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  return { page, problems: watchPage(page) };
+}
+
 /** Collects what must never happen on a console page: script errors and CSP violations. */
 export function watchPage(page: Page): string[] {
   const problems: string[] = [];

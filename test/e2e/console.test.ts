@@ -1,10 +1,9 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogsRepository } from '../../src/logs/logs.repository.js';
 import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { needs } from '../helpers/needs.js';
-import { checkScreen, type ConsoleHarness, signIn, startConsole, watchPage } from './console-harness.js';
+import { checkScreen, type ConsoleHarness, openPage, signIn, startConsole } from './console-harness.js';
 
 /**
  * The web console in a real browser (the system Chromium) against the real platform: sign in, the
@@ -31,11 +30,7 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     await h?.close();
   });
 
-  async function newPage(): Promise<{ page: Page; problems: string[] }> {
-    const context = await h.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    return { page, problems: watchPage(page) };
-  }
+  const newPage = () => openPage(h);
 
   it('an admin signs in, sees the overview, registers and starts a server, calls a tool from the tester and reads the logs', async () => {
     const { page, problems } = await newPage();

@@ -12,13 +12,15 @@ export interface StderrBuffer {
   tail(n?: number): string[];
   /** Lines seen in total, including those rotated out. */
   readonly total: number;
+  /** Kept lines numbered after `seq` (a line's number is `total` when it arrived), oldest first. */
+  since(seq: number): { seq: number; line: string }[];
 }
 
 export interface StderrBufferOptions {
   lines: number;
   maxLineBytes: number;
-  /** Called for each line as it arrives (e.g. to log it). */
-  onLine?: (line: string) => void;
+  /** Called for each line as it arrives (e.g. to log it), with its number (1 for the first). */
+  onLine?: (line: string, seq: number) => void;
 }
 
 export function createStderrBuffer(opts: StderrBufferOptions): StderrBuffer {
@@ -31,7 +33,7 @@ export function createStderrBuffer(opts: StderrBufferOptions): StderrBuffer {
     else ring[next] = line;
     next = (next + 1) % opts.lines;
     total++;
-    opts.onLine?.(line);
+    opts.onLine?.(line, total);
   };
   return {
     attach(stream) {
@@ -51,6 +53,11 @@ export function createStderrBuffer(opts: StderrBufferOptions): StderrBuffer {
     },
     get total() {
       return total;
+    },
+    since(seq) {
+      const kept = this.tail();
+      const first = total - kept.length + 1;
+      return kept.map((line, i) => ({ seq: first + i, line })).filter((l) => l.seq > seq);
     },
   };
 }

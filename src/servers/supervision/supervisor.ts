@@ -30,6 +30,8 @@ export interface SupervisorDeps {
   failureWindowMs?: number;
   /** Running this long clears the failure record (default 60 s). */
   stableMs?: number;
+  /** Sees every stderr line of every stdio server with its number (live streams). Must not block. */
+  onStderrLine?: (server: string, line: string, seq: number) => void;
   /** Periodic MCP ping; null disables it. */
   health?: Partial<HealthCheckOptions> | null;
   stopTimeouts?: Partial<StopTimeouts>;
@@ -74,6 +76,8 @@ export interface Supervisor {
   list(): ServerStatus[];
   /** Recent stderr lines of a stdio server, oldest first (kept across restarts). */
   stderr(name: string, tail?: number): string[];
+  /** Kept stderr lines numbered after `seq`, with their numbers (a resumed live stream). */
+  stderrSince(name: string, seq: number): { seq: number; line: string }[];
   /**
    * The live connection, shared by every caller. Waits for a start in progress; throws
    * SERVER_NOT_RUNNING (with `details.state`) otherwise.
@@ -126,7 +130,10 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
       const stderr = createStderrBuffer({
         lines: deps.stderrLines ?? 200,
         maxLineBytes: deps.stderrLineBytes ?? 4096,
-        onLine: (line) => log?.debug({ server: config.name, line }, 'mcp server stderr'),
+        onLine: (line, seq) => {
+          log?.debug({ server: config.name, line }, 'mcp server stderr');
+          deps.onStderrLine?.(config.name, line, seq);
+        },
       });
       entries.set(config.name, newEntry(config, newFailureWindow(config), stderr));
     },
@@ -147,6 +154,7 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
     status: (name) => status(get(name)),
     list: () => [...entries.values()].map(status),
     stderr: (name, tail) => get(name).stderr.tail(tail),
+    stderrSince: (name, seq) => get(name).stderr.since(seq),
     async connection(name) {
       const entry = get(name);
       if (entry.state === 'starting') await entry.launching?.promise;

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { TableHead, type Column } from './DataTable';
 
 const ROW_HEIGHT = 38;
@@ -7,7 +7,8 @@ const ROW_HEIGHT = 38;
 /**
  * A table of many rows (logs: tens of thousands) that renders only the rows in view (TanStack Virtual),
  * keeping real table semantics: spacer rows stand for the rest. Calls `onNearEnd` when the view reaches
- * the last rows, to load the next page. The scroll box is focusable, so the keyboard scrolls it.
+ * the last rows, to load the next page. Rows added on top (a live tail) keep a scrolled view where it
+ * was. The scroll box is focusable, so the keyboard scrolls it.
  */
 export function VirtualTable<T>({ caption, columns, rows, rowKey, onNearEnd }: {
   caption: string;
@@ -20,6 +21,17 @@ export function VirtualTable<T>({ caption, columns, rows, rowKey, onNearEnd }: {
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => box.current, estimateSize: () => ROW_HEIGHT, overscan: 15 });
   const items = virtual.getVirtualItems();
   const last = items.at(-1)?.index ?? 0;
+
+  const firstKey = rows.length > 0 ? rowKey(rows[0]!) : null;
+  const shownFirst = useRef(firstKey);
+  useLayoutEffect(() => {
+    const before = shownFirst.current;
+    shownFirst.current = firstKey;
+    const el = box.current;
+    if (!el || before === null || before === firstKey || el.scrollTop === 0) return;
+    const added = rows.findIndex((r) => rowKey(r) === before);
+    if (added > 0) el.scrollTop += added * ROW_HEIGHT;
+  }, [firstKey, rows, rowKey]);
 
   useEffect(() => {
     if (rows.length > 0 && last >= rows.length - 10) onNearEnd?.();

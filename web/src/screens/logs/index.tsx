@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { type FormEvent, useCallback, useState } from 'react';
+import { type FormEvent, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import type { Page } from '../../api/types';
@@ -7,6 +7,11 @@ import { formatNumber, formatTime } from '../../i18n/format';
 import type { Column } from '../../ui/DataTable';
 import { VirtualTable } from '../../ui/VirtualTable';
 import { QueryView } from '../../ui/States';
+import { JsonRpcViewer } from '../../ui/JsonRpcViewer';
+import type { McpRow } from '../../ui/jsonrpc-pairs';
+import { LiveBadge } from '../../ui/LiveBadge';
+import { useLiveRows } from '../../ui/useLiveRows';
+import { rangeOf, TimeRange, type Range } from './TimeRange';
 
 type Kind = 'system' | 'operations' | 'mcp';
 type Row = Record<string, unknown> & { id: number; time: string };
@@ -18,24 +23,42 @@ const FILTERS: Record<Kind, { name: string; label: string; options?: string[] }[
   mcp: [{ name: 'server', label: 'logs.server' }, { name: 'method', label: 'logs.method' }, { name: 'outcome', label: 'logs.outcome', options: ['ok', 'error'] }, { name: 'q', label: 'logs.search' }],
 };
 
-/** System, operation and MCP logs, newest first, with filters and paging. */
+const rowId = (r: Row) => r.id;
+
+/** The live tail's path: the same filters (no time range: it follows the present), after the newest row shown. */
+function streamPath(kind: Kind, filters: Record<string, string>, after: number | undefined): string {
+  const params = new URLSearchParams({ kind, ...filters });
+  if (after !== undefined) params.set('after', String(after));
+  return `/logs/stream?${params.toString()}`;
+}
+
+/** System, operation and MCP logs, newest first, with filters, a time range, paging and a live tail (SSE). */
 export default function Logs() {
   const { t } = useTranslation();
   const [kind, setKind] = useState<Kind>('system');
   const [filters, setFilters] = useState<Record<string, string>>({});
+  const [range, setRange] = useState<Range>({});
   const [live, setLive] = useState(false);
+  const [view, setView] = useState<'rows' | 'rpc'>('rows');
   const query = useInfiniteQuery({
-    // Live: the newest page again every 2 s (the API has no log stream yet; useEventStream takes over when it does).
-    refetchInterval: live ? 2000 : false,
-    queryKey: ['logs', kind, filters],
+    queryKey: ['logs', kind, filters, range],
+    // While live, new rows come from the stream: refetching would only move the stream's starting point.
+    refetchOnWindowFocus: !live,
     initialPageParam: null as string | null,
     queryFn: ({ pageParam, signal }) => {
-      const params = new URLSearchParams({ limit: '200', ...filters });
+      const params = new URLSearchParams({ limit: '200', ...filters, ...range });
       if (pageParam) params.set('cursor', pageParam);
       return api<Page<Row>>(`/logs/${kind}?${params.toString()}`, { signal });
     },
     getNextPageParam: (last) => last.next_cursor,
   });
+
+  const newest = query.data?.pages[0]?.items[0]?.id;
+  const loaded = query.isSuccess;
+  const tail = useLiveRows<Row>(live && loaded ? streamPath(kind, filters, newest) : null, rowId);
+  const pageRows = useMemo(() => query.data?.pages.flatMap((p) => p.items) ?? [], [query.data]);
+  // Streamed rows newer than the first page go on top; older ones are in the pages already.
+  const rows = useMemo(() => [...tail.rows.filter((r) => newest === undefined || r.id > newest), ...pageRows], [tail.rows, pageRows, newest]);
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const loadMore = useCallback(() => {
@@ -45,7 +68,18 @@ export default function Logs() {
   function applyFilters(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const values = Object.fromEntries([...new FormData(e.currentTarget)].filter(([, v]) => v !== '')) as Record<string, string>;
-    setFilters(values);
+    const { rest, range: r } = rangeOf(values);
+    tail.reset();
+    setFilters(rest);
+    setRange(r);
+  }
+
+  function chooseKind(k: Kind) {
+    tail.reset();
+    setKind(k);
+    setFilters({});
+    setRange({});
+    setView('rows');
   }
 
   const columns: Record<Kind, Column<Row>[]> = {
@@ -72,7 +106,7 @@ export default function Logs() {
       <h1>{t('logs.title')}</h1>
       <div className="tabs" role="tablist" aria-label={t('logs.title')}>
         {(['system', 'operations', 'mcp'] as const).map((k) => (
-          <button key={k} type="button" role="tab" aria-selected={kind === k} aria-controls="log-panel" onClick={() => { setKind(k); setFilters({}); }}>
+          <button key={k} type="button" role="tab" aria-selected={kind === k} aria-controls="log-panel" onClick={() => chooseKind(k)}>
             {t(`logs.${k}`)}
           </button>
         ))}
@@ -92,17 +126,25 @@ export default function Logs() {
               )}
             </div>
           ))}
+          <TimeRange />
           <button type="submit">{t('logs.search')}</button>
           <label className="live">
-            <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> {t('logs.live')}
+            <input type="checkbox" checked={live} onChange={(e) => { tail.reset(); setLive(e.target.checked); }} /> {t('logs.live')}
           </label>
+          <LiveBadge state={tail.state} />
         </form>
-        <QueryView query={query} isEmpty={(d) => d.pages[0]!.items.length === 0} empty={t('logs.empty')}>
-          {(d) => (
+        {kind === 'mcp' && (
+          <div className="view-switch" role="group" aria-label={t('logs.view')}>
+            <button type="button" aria-pressed={view === 'rows'} onClick={() => setView('rows')}>{t('logs.viewRows')}</button>
+            <button type="button" aria-pressed={view === 'rpc'} onClick={() => setView('rpc')}>{t('logs.viewRpc')}</button>
+          </div>
+        )}
+        <QueryView query={query} isEmpty={() => rows.length === 0} empty={t('logs.empty')}>
+          {() => kind === 'mcp' && view === 'rpc' ? <JsonRpcViewer rows={rows as unknown as McpRow[]} idPrefix="logs-rpc" /> : (
             <>
               <VirtualTable
                 caption={t(`logs.${kind}`)}
-                rows={d.pages.flatMap((p) => p.items)}
+                rows={rows}
                 rowKey={(r) => r.id}
                 columns={[{ key: 'time', header: t('logs.time'), cell: (r) => <time dateTime={r.time}>{formatTime(r.time)}</time> }, ...columns[kind]]}
                 onNearEnd={loadMore}

@@ -9,10 +9,11 @@ import { ServerActions } from './ServerActions';
 import { EditServer } from './EditServer';
 import { PublishServer } from './PublishServer';
 import { ServerCharts } from './ServerCharts';
+import { ServerLive } from './ServerLive';
 import { StateText } from './StateText';
 import { ToolTester } from './ToolTester';
 
-/** One server: state and actions, its tools with the tester, recent stderr. */
+/** One server: state and actions, its tools with the tester, metrics, live stderr and protocol log. */
 export default function ServerPage() {
   const { t } = useTranslation();
   const { can } = useSession();
@@ -21,7 +22,6 @@ export default function ServerPage() {
   const status = useQuery({ queryKey: ['servers', id, 'status'], queryFn: () => serversApi.status(id), refetchInterval: 3000 });
   const running = status.data?.state === 'running';
   const caps = useQuery({ queryKey: ['servers', id, 'capabilities'], queryFn: () => serversApi.capabilities(id), enabled: running });
-  const stderr = useQuery({ queryKey: ['servers', id, 'stderr'], queryFn: () => serversApi.stderr(id), refetchInterval: 5000 });
 
   return (
     <>
@@ -75,10 +75,7 @@ export default function ServerPage() {
       {can('publications:read') && <PublishServer id={id} name={server.data?.name ?? id} />}
       <h2>{t('servers.metrics')}</h2>
       <ServerCharts id={id} />
-      <h2>{t('servers.stderr')}</h2>
-      <QueryView query={stderr} isEmpty={(s) => s.lines.length === 0}>
-        {(s) => <pre className="output">{s.lines.join('\n')}</pre>}
-      </QueryView>
+      {server.data && <ServerLive id={id} name={server.data.name} />}
     </>
   );
 }
