@@ -135,7 +135,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
-  const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, apiPrefix: config.apiPrefix });
+  const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
   // Two real cycles: a server's status shows its publication (pipes start servers for their
   // publications) and the gateway forwards servers' logging notifications (it rides on their
   // supervisor). The servers runtime is built first and reaches the two later ones through `late`,
@@ -245,6 +245,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       closed ??= (async () => {
         unbindBackupSchedule();
         backups.scheduler.stop();
+        alerts.routing.stop();
         await backups.service.close();
         await secretWatcher.stop();
         system.close();

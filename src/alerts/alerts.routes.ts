@@ -6,6 +6,7 @@ import { problems } from '../http/problem.schema.js';
 import { principalCaller, type SecretCaller } from '../secrets/secret-caller.js';
 import { ackBody, alertDetail, alertList, alertParams, alertView, createSilenceBody, inhibitRuleBody, inhibitRuleList, inhibitRuleView, listAlertsQuery, noteBody, noteView, silenceList, silencesQuery, silenceView, updateSilenceBody } from './alerts.schema.js';
 import type { AlertsRuntime } from './alerts-runtime.js';
+import { routeNode } from './route-tree.js';
 import { createReceiverBody, receiverList, receiverParams, receiverView, updateReceiverBody } from './receivers.schema.js';
 
 /**
@@ -45,6 +46,16 @@ export const alertsRoutes: FastifyPluginAsyncZod<{ alerts: AlertsRuntime }> = as
     config: { auth: 'alerts:write', audit: { action: 'alert.note.create', target: alertTarget } },
     schema: { tags, summary: 'Add a note', params: alertParams, body: noteBody, response: { 201: noteView } },
   }, async (req, reply) => reply.status(201).send(await alerts.alerts.addNote(req.params.id, req.body.text, audited(req))));
+
+  app.get('/alerts/routing', {
+    config: { auth: 'alerts:read' },
+    schema: { tags, summary: 'The routing tree (Alertmanager route semantics)', response: { 200: routeNode } },
+  }, async (req) => alerts.routing.getTree(caller(req)));
+
+  app.put('/alerts/routing', {
+    config: { auth: 'alerts:manage', audit: { action: 'alert.routing.update', target: { type: 'alert_routing', id: () => 'root' } } },
+    schema: { tags, summary: 'Replace the routing tree', body: routeNode, response: { 200: routeNode } },
+  }, async (req) => alerts.routing.setTree(req.body, audited(req)));
 
   await silenceRoutes(app, alerts, { tags, caller, audited });
   await ruleRoutes(app, alerts, { tags, caller, audited });
