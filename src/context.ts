@@ -162,7 +162,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, alerts, onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const instanceId = newInstanceId();
