@@ -63,6 +63,36 @@ describe('Alertmanager webhook', () => {
     expect(bad.json().detail).toMatch(/not valid JSON/);
     expect((await post('/api/v1/webhooks/alertmanager', { alerts: [{ status: 'burning', labels: {} }] }, auth)).statusCode).toBe(400);
     expect((await post('/api/v1/webhooks/alertmanager', '{"alerts": [', { authorization: 'Bearer wrong' })).statusCode).toBe(401);
+    const huge = await post('/api/v1/webhooks/alertmanager', `{"alerts":[],"pad":"${'x'.repeat(9 * 1024 * 1024)}"}`, auth);
+    expect(huge.statusCode).toBe(413);
+    expect(huge.headers['content-type']).toMatch(/problem\+json/);
+  });
+});
+
+describe('Grafana webhook contact point', () => {
+  // The example body of Grafana's documentation (alerting, webhook notifier), abridged to one alert.
+  const grafana = {
+    receiver: 'My Super Webhook', status: 'firing', orgId: 1,
+    alerts: [{
+      status: 'firing', labels: { alertname: 'High memory usage', team: 'blue', zone: 'us-1' },
+      annotations: { description: 'The system has high memory usage', runbook_url: 'https://myrunbook.com/runbook/1234', summary: 'This alert was triggered for zone us-1' },
+      startsAt: '2021-10-12T09:51:03.157076+02:00', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'https://play.grafana.org/alerting/1afz29v7z/edit', fingerprint: 'c6eadffa33fcdf37',
+      silenceURL: 'https://play.grafana.org/alerting/silence/new?alertmanager=grafana&matchers=alertname%3DT2%2Cteam%3Dblue%2Czone%3Dus-1',
+      dashboardURL: '', panelURL: '', values: { B: 44.23943737541908, C: 1 }, valueString: "[ var='B' labels={__name__=go_threads} value=44.23943737541908 ]",
+    }],
+    groupLabels: {}, commonLabels: { team: 'blue' }, commonAnnotations: {}, externalURL: 'https://play.grafana.org/', version: '1', groupKey: '{}:{}', truncatedAlerts: 0,
+    title: '[FIRING:1]  (blue)', state: 'alerting', message: '**Firing**\n\nLabels:\n - alertname = High memory usage',
+  };
+
+  it('stores Grafana\'s alert with its values and links', async () => {
+    await t.ctx.secrets.create({ name: 'GRAFANA_TOKEN', value: 'grafana-token-xyz' }, CLI);
+    await t.app.inject({ method: 'POST', url: '/api/v1/alerts/receivers', headers: admin, payload: { name: 'grafana', kind: 'grafana', token: '${secret:GRAFANA_TOKEN}' } });
+    const res = await post('/api/v1/webhooks/grafana', grafana, { authorization: 'Bearer grafana-token-xyz' });
+    expect(res.statusCode).toBe(200);
+    const row = await t.ctx.db.selectFrom('alerts').selectAll().where('fingerprint', '=', 'c6eadffa33fcdf37').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ source: 'grafana', starts_at: '2021-10-12T07:51:03.157Z', status: 'firing' });
+    expect(JSON.parse(row.extra!)).toEqual({ values: { B: 44.23943737541908, C: 1 }, valueString: grafana.alerts[0]!.valueString, silenceURL: grafana.alerts[0]!.silenceURL });
+    expect((await post('/api/v1/webhooks/grafana', grafana, { authorization: 'Bearer am-token-1234567890' })).statusCode).toBe(401);
   });
 });
 
