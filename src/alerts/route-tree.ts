@@ -16,19 +16,26 @@ export interface RouteNode {
   routes?: RouteNode[] | undefined;
 }
 
-export const routeNode: z.ZodType<RouteNode> = z.lazy(() =>
-  z.object({
-    receiver: z.string().min(1).max(100).optional().describe('Name handed to notifications (inherited)'),
-    channels: z.array(z.string().min(1).max(100)).max(50).optional().describe('Notification channel names (inherited)'),
-    matchers: matchersSchema.optional().describe('All must match (the root matches everything)'),
-    group_by: z.array(z.string().min(1).max(200)).max(30).optional().describe("Labels to group by; ['...'] groups by all labels"),
-    group_wait_seconds: seconds.optional().describe('Wait before the first notification of a new group (default 30)'),
-    group_interval_seconds: seconds.optional().describe('Wait before notifying changes of a group (default 300)'),
-    repeat_interval_seconds: seconds.optional().describe('Wait before repeating an unchanged notification (default 14400)'),
-    continue: z.boolean().optional().describe('Keep matching the following siblings after this route matched'),
-    routes: z.array(routeNode).max(100).optional(),
-  }),
-);
+const nodeFields = {
+  receiver: z.string().min(1).max(100).optional().describe('Name handed to notifications (inherited)'),
+  channels: z.array(z.string().min(1).max(100)).max(50).optional().describe('Notification channel names (inherited)'),
+  matchers: matchersSchema.optional().describe('All must match (the root matches everything)'),
+  group_by: z.array(z.string().min(1).max(200)).max(30).optional().describe("Labels to group by; ['...'] groups by all labels"),
+  group_wait_seconds: seconds.optional().describe('Wait before the first notification of a new group (default 30)'),
+  group_interval_seconds: seconds.optional().describe('Wait before notifying changes of a group (default 300)'),
+  repeat_interval_seconds: seconds.optional().describe('Wait before repeating an unchanged notification (default 14400)'),
+  continue: z.boolean().optional().describe('Keep matching the following siblings after this route matched'),
+};
+
+/** Child routes nest at most this deep under the root (the OpenAPI document has no recursive schemas). */
+export const MAX_ROUTE_DEPTH = 5;
+
+function nodeAt(depth: number): z.ZodType<RouteNode> {
+  if (depth === MAX_ROUTE_DEPTH) return z.strictObject(nodeFields);
+  return z.strictObject({ ...nodeFields, routes: z.array(nodeAt(depth + 1)).max(100).optional().describe('Child routes, tried in order') });
+}
+
+export const routeNode = nodeAt(0);
 
 /** A route an alert ended on, with every inherited setting filled in. */
 export interface MatchedRoute {
