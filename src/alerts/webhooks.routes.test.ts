@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCaller } from '../secrets/secret-caller.js';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
@@ -117,5 +118,25 @@ describe('generic webhook with HMAC and timestamp', () => {
     expect((await post('/api/v1/webhooks/generic/signed', body, { 'x-timestamp': String(ts), 'x-signature': sign(ts, body, 'other') })).statusCode).toBe(401);
     expect((await post('/api/v1/webhooks/generic/signed', body.replace('mq1', 'mq2'), { 'x-timestamp': String(ts), 'x-signature': sign(ts, body) })).statusCode).toBe(401);
     expect(await count()).toBe(before);
+  });
+});
+
+describe('a failure to store', () => {
+  it('answers 5xx and keeps none of the body (one transaction), so the sender retries it whole', async () => {
+    // A trigger refuses the second alert of the body, after the first was inserted.
+    if (t.ctx.dialect === 'sqlite') {
+      await sql`CREATE TRIGGER refuse_boom BEFORE INSERT ON alerts WHEN NEW.labels LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'disk full'); END`.execute(t.ctx.db);
+    } else {
+      await sql`CREATE FUNCTION refuse_boom() RETURNS trigger AS $$ BEGIN IF NEW.labels LIKE '%boom%' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`.execute(t.ctx.db);
+      await sql`CREATE TRIGGER refuse_boom BEFORE INSERT ON alerts FOR EACH ROW EXECUTE FUNCTION refuse_boom()`.execute(t.ctx.db);
+    }
+    const before = await count();
+    const body = amBody('firing');
+    body.alerts = [{ ...body.alerts[0]!, fingerprint: 'ffff000011112222', labels: { alertname: 'First', instance: 'a' } }, { ...body.alerts[0]!, fingerprint: 'ffff000011113333', labels: { alertname: 'boom', instance: 'b' } }];
+    const res = await post('/api/v1/webhooks/alertmanager', body, { authorization: 'Bearer am-token-1234567890' });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toMatch(/disk full/);
+    expect(await count()).toBe(before);
+    await sql`DROP TRIGGER refuse_boom${sql.raw(t.ctx.dialect === 'sqlite' ? '' : ' ON alerts')}`.execute(t.ctx.db);
   });
 });
