@@ -7,6 +7,7 @@ import { startAlertmanager, type RunningAlertmanager } from '../../test/helpers/
 import { needs } from '../../test/helpers/needs.js';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
+import type { AlertNotification } from './alert-events.js';
 import { fingerprintOf } from './fingerprint.js';
 
 const CLI = localCaller('cli', 'test');
@@ -36,6 +37,7 @@ let t: TestApp;
 let dir: string;
 let webhookUrl: string;
 const running: RunningAlertmanager[] = [];
+const sent: AlertNotification[] = [];
 
 const alertsIn = () => t.ctx.db.selectFrom('alerts').selectAll().orderBy('fingerprint').execute();
 const disk = (instance: string, endsAt?: string) => ({ labels: { alertname: 'DiskFull', instance, severity: 'page' }, annotations: { summary: `disk full on ${instance}` }, startsAt: START, ...(endsAt ? { endsAt } : {}), generatorURL: 'http://prometheus.local/graph' });
@@ -56,6 +58,9 @@ describe.skipIf(!needs('alertmanager'))('a real Prometheus Alertmanager posting 
     await t.ctx.secrets.create({ name: 'AM_WEBHOOK_TOKEN', value: TOKEN }, CLI);
     await t.ctx.alerts.receivers.create({ name: 'prod-am', kind: 'alertmanager', token: '${secret:AM_WEBHOOK_TOKEN}' }, CLI);
     webhookUrl = `http://127.0.0.1:${port}/api/v1/webhooks/alertmanager?receiver=prod-am`;
+    // The platform's own routing notifies at once (its timers are tested with a clock in routing-dispatcher.test.ts).
+    await t.ctx.alerts.routing.setTree({ receiver: 'oncall', group_by: ['alertname'], group_wait_seconds: 0, group_interval_seconds: 0 }, CLI);
+    t.ctx.alerts.events.onNotify((n) => void sent.push(n));
   }, 60_000);
   afterAll(async () => {
     for (const am of running) await am.close();
@@ -83,6 +88,10 @@ describe.skipIf(!needs('alertmanager'))('a real Prometheus Alertmanager posting 
     for (const a of amAlerts) expect(fingerprintOf(a.labels)).toBe(a.fingerprint);
     const rows = await alertsIn();
     expect(rows.map((r) => r.fingerprint).sort()).toEqual(amAlerts.map((a) => a.fingerprint).sort());
+    // Grouped by alertname, both came in one webhook body (one transaction: one receipt time).
+    expect(rows[0]!.first_received_at).toBe(rows[1]!.first_received_at);
+    await t.ctx.alerts.dispatcher.tick();
+    expect(sent.map((n) => [n.status, n.group_labels, n.firing.length, n.resolved.length])).toEqual([['firing', { alertname: 'DiskFull' }, 2, 0]]);
     expect(rows.every((r) => r.status === 'firing' && r.starts_at === new Date(START).toISOString())).toBe(true);
 
     // The same alerts again (Prometheus re-sends every evaluation): still two rows.
@@ -96,5 +105,7 @@ describe.skipIf(!needs('alertmanager'))('a real Prometheus Alertmanager posting 
     const after = await alertsIn();
     expect(after).toHaveLength(2);
     expect(after.map((r) => r.ends_at)).toEqual([new Date(ended).toISOString(), new Date(ended).toISOString()]);
+    await t.ctx.alerts.dispatcher.tick();
+    expect(sent.map((n) => [n.status, n.firing.length, n.resolved.length])).toEqual([['firing', 2, 0], ['resolved', 0, 2]]);
   }, 60_000);
 });
