@@ -28,6 +28,7 @@ import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
 import { createStorageService, type StorageService } from './storage/storage.service.js';
+import { createAlertsRuntime, type AlertsRuntime } from './alerts/alerts-runtime.js';
 import { backupSettingDefaults, bindBackupSchedule } from './system/backup-settings.js';
 import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
 import { VERSION } from './version.js';
@@ -67,6 +68,8 @@ export interface AppContext {
   backups: BackupsRuntime;
   /** Object storage: profiles, listing, downloads into DATA_DIR/downloads. */
   storage: StorageService;
+  /** Alerts in: webhook receivers, the alert store, silences, inhibition rules, routing. */
+  alerts: AlertsRuntime;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -136,6 +139,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
+  const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
   // Two real cycles: a server's status shows its publication (pipes start servers for their
   // publications) and the gateway forwards servers' logging notifications (it rides on their
   // supervisor). The servers runtime is built first and reaches the two later ones through `late`,
@@ -163,7 +167,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, alerts, onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const instanceId = newInstanceId();
@@ -241,11 +245,13 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     pipes,
     backups,
     storage,
+    alerts,
     gateway,
     close() {
       closed ??= (async () => {
         unbindBackupSchedule();
         backups.scheduler.stop();
+        alerts.routing.stop();
         await backups.service.close();
         await secretWatcher.stop();
         system.close();

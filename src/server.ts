@@ -53,6 +53,7 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
   await ctx.pipes.boot();
   ctx.backups.scheduler.start();
+  ctx.alerts.routing.start();
   const app = await buildApp(ctx);
   let address: string;
   try {

@@ -3,7 +3,7 @@ import { connect as tcpConnect } from 'node:net';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { buildTree } from './build-tree.js';
-import { type Availability, CHROMIUM_PATH, DEFAULT_PG_URL, DEFAULT_REDIS_URL } from './components.js';
+import { ALERTMANAGER_PATH, type Availability, CHROMIUM_PATH, DEFAULT_PG_URL, DEFAULT_REDIS_URL } from './components.js';
 
 async function probePostgres(): Promise<boolean> {
   const client = new pg.Client({ connectionString: process.env['TEST_PG_URL'] ?? DEFAULT_PG_URL, connectionTimeoutMillis: 3000 });
@@ -33,9 +33,9 @@ function probeRedis(): Promise<boolean> {
   });
 }
 
-function probeChromium(): boolean {
+function probeExecutable(file: string): boolean {
   try {
-    accessSync(CHROMIUM_PATH, constants.X_OK);
+    accessSync(file, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -43,12 +43,12 @@ function probeChromium(): boolean {
 }
 
 /**
- * Probes PostgreSQL, Redis and Chromium once (suites that need a missing one skip with one printed line; under
+ * Probes PostgreSQL, Redis, Chromium and Alertmanager once (suites that need a missing one skip with one printed line; under
  * CI=true they fail instead, see test/helpers/needs.ts) and builds the sources child processes run.
  */
 export default async function setup(project: TestProject): Promise<() => void> {
   const [postgres, redis, builtTree] = await Promise.all([probePostgres(), probeRedis(), buildTree()]);
-  const components: Availability = { postgres, redis, chromium: probeChromium() };
+  const components: Availability = { postgres, redis, chromium: probeExecutable(CHROMIUM_PATH), alertmanager: probeExecutable(ALERTMANAGER_PATH) };
   const missing = Object.entries(components).filter(([, ok]) => !ok).map(([name]) => name);
   if (missing.length > 0) {
     const how = process.env['CI'] === 'true' ? 'CI=true: suites that need them will FAIL' : 'suites that need them are skipped and listed at the end';

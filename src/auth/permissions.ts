@@ -51,6 +51,11 @@ export const PERMISSIONS = {
   'storage:read': 'operator',
   'storage:download': 'operator',
   'storage:manage': 'admin',
+  // Alerts (src/alerts): everyone signed in sees them; operators acknowledge, resolve, note and silence;
+  // admins manage receivers (credentials by reference), inhibition rules and the routing tree.
+  'alerts:read': 'viewer',
+  'alerts:write': 'operator',
+  'alerts:manage': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

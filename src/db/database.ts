@@ -1,3 +1,4 @@
+import type { AlertGroupTable, AlertInhibitRuleTable, AlertNoteTable, AlertReceiverTable, AlertRoutingTable, AlertSilenceTable, AlertTable } from '../alerts/alerts.table.js';
 import type { TemplateModelTable } from '../analyzer/template-model.table.js';
 import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
@@ -32,4 +33,11 @@ export interface Database {
   storage_profiles: StorageProfileTable;
   storage_files: StorageFileTable;
   analyzer_template_models: TemplateModelTable;
+  alert_receivers: AlertReceiverTable;
+  alerts: AlertTable;
+  alert_notes: AlertNoteTable;
+  alert_silences: AlertSilenceTable;
+  alert_inhibit_rules: AlertInhibitRuleTable;
+  alert_routing: AlertRoutingTable;
+  alert_groups: AlertGroupTable;
 }

@@ -29,7 +29,7 @@ export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthServic
 
   app.addHook('onRequest', async (request) => {
     const required: RouteAuth | undefined = request.routeOptions.config.auth;
-    if (required === undefined || required === 'public') return;
+    if (required === undefined || required === 'public' || required === 'receiver') return;
     const credential = credentialOf(request) ?? cookieCredential(request);
     if (!credential) throw new AppError('unauthorized', 'authentication required');
     request.principal = await deps.auth.authenticate(credential);

@@ -21,7 +21,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { title: strin
     declareResponses(route);
     const auth = route.config?.auth;
     if (auth === undefined) return;
-    const security = auth === 'public' ? {} : { security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] };
+    const security = auth === 'public' ? {} : auth === 'receiver' ? { security: [{ receiverToken: [] }, { receiverSignature: [] }] } : { security: [{ bearerAuth: [] }, { apiKeyHeader: [] }] };
     // `x-` keys pass through @fastify/swagger into the operation; FastifySchema does not type them.
     route.schema = { ...route.schema, 'x-permission': auth, ...security } as unknown as typeof route.schema;
   });
@@ -41,6 +41,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { title: strin
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'JWT from /auth/login, or an API key' },
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          receiverToken: { type: 'http', scheme: 'bearer', description: "Webhooks (x-permission: receiver): the alert receiver's own token, not a user's" },
+          receiverSignature: { type: 'apiKey', in: 'header', name: 'X-Signature', description: "Webhooks: HMAC-SHA256 of the raw body (or of '<timestamp>.<body>') with the receiver's key, hex" },
         },
       },
     },

@@ -3,10 +3,12 @@ import type { Principal } from '../auth/principal.js';
 import type { AuditTargetId } from './audit-target.js';
 
 /**
- * Who may call a route: a permission from the matrix, any authenticated principal, or anyone.
+ * Who may call a route: a permission from the matrix, any authenticated principal, anyone, or
+ * `receiver`: a webhook sender proving itself with its receiver's own token or HMAC signature, which
+ * the route checks (src/alerts/webhook-auth.ts); user sessions, JWTs and API keys do not apply there.
  * Every route under the API prefix must declare it; app start-up fails otherwise.
  */
-export type RouteAuth = Permission | 'authenticated' | 'public';
+export type RouteAuth = Permission | 'authenticated' | 'public' | 'receiver';
 
 /**
  * The operation-log row of a route: every mutating API route must declare it (app start-up fails

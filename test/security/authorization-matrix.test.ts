@@ -43,6 +43,9 @@ function serverScoped(op: Operation): boolean {
 
 function expected(op: Operation, cred: Credential): Expect {
   if (op.permission === 'public') return 'allow';
+  // Webhooks (x-permission `receiver`) take only their receiver's own token or signature: no user
+  // credential, not even an admin's, may post alerts there.
+  if (op.permission === 'receiver') return 'deny';
   if (cred.role === null) return 'deny';
   if (op.permission !== 'authenticated' && !roleHas(cred.role, op.permission as Permission)) return 'deny';
   if (cred.allowlisted && serverScoped(op)) return 'deny';
@@ -79,7 +82,7 @@ afterAll(async () => {
 
 describe('authorization matrix', () => {
   it('every documented operation declares its permission (x-permission), and public ones are listed here', () => {
-    const undeclared = t.operations.filter((op) => op.permission === undefined || !(op.permission === 'authenticated' || op.permission === 'public' || op.permission in PERMISSIONS));
+    const undeclared = t.operations.filter((op) => op.permission === undefined || !(op.permission === 'authenticated' || op.permission === 'public' || op.permission === 'receiver' || op.permission in PERMISSIONS));
     expect(undeclared.map((op) => `${op.method} ${op.path}`), 'operations without a known x-permission').toEqual([]);
     const publicOps = t.operations.filter((op) => op.permission === 'public').map((op) => `${op.method} ${op.path}`);
     expect(publicOps.filter((r) => !PUBLIC_OPERATIONS.has(r)), 'public operations missing from PUBLIC_OPERATIONS').toEqual([]);

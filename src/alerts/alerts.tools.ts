@@ -1,0 +1,88 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { toolResult } from '../gateway/mcp-errors.js';
+import type { SecretCaller } from '../secrets/secret-caller.js';
+import { compactToolResult, DEFAULT_TEXT_BUDGET } from '../storage/tool-text.js';
+import { alertSummary, summarizeAlerts, summaryLine } from './alert-summary.js';
+import { alertDetail, alertView, silenceList, silenceView } from './alerts.schema.js';
+import type { AlertsRuntime } from './alerts-runtime.js';
+import { formatMatcher, parseMatcher } from './label-matchers.js';
+
+export interface AlertsToolsDeps {
+  alerts: AlertsRuntime;
+  /** The MCP client's identity: the same permission checks and audit rows as REST. */
+  caller: SecretCaller;
+}
+
+const textBudget = z.number().int().min(512).max(256 * 1024).default(DEFAULT_TEXT_BUDGET).describe('Bytes of text in the result (the structured result is complete)');
+const matchersText = z.array(z.string().min(1).max(500)).max(20).describe('Label matchers as Alertmanager writes them: severity="critical", job=~"api.*", env!="dev"');
+
+/** Alert tools of the log service: list_alerts, get_alert, ack_alert, silence_alerts, list_silences. */
+export function registerAlertsTools(server: McpServer, { alerts, caller }: AlertsToolsDeps): void {
+  server.registerTool('list_alerts', {
+    title: 'What is firing',
+    description: 'Alerts received from Alertmanager, Grafana and other webhooks, grouped (by alertname unless group_by says otherwise): what fires now, since when, and how often it fired in the last N days. history=true lists resolved groups too. Muted = silenced, inhibited or acknowledged.',
+    inputSchema: z.object({
+      history: z.boolean().default(false).describe('Include groups that fired in the window but are resolved now'),
+      days: z.number().int().min(1).max(365).default(7).describe('The window for counting episodes and for history'),
+      matchers: matchersText.optional(),
+      group_by: z.array(z.string().min(1).max(200)).max(10).default(['alertname']),
+      text_budget: textBudget,
+    }),
+    outputSchema: alertSummary,
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  }, (args) =>
+    compactToolResult(
+      async () => summarizeAlerts(await alerts.alerts.list({ state: 'all', days: args.days, group_by: args.group_by.join(','), ...(args.matchers?.length ? { matchers: args.matchers.map((m) => formatMatcher(parseMatcher(m))).join(',') } : {}), limit: 5000 }, caller), args.days, !args.history),
+      (r) => ({
+        header: r.firing ? `${r.firing} alerts firing in ${r.groups.filter((g) => g.firing).length} groups (episodes counted over ${r.window_days} days)` : `nothing firing${r.groups.length ? `; ${r.groups.length} groups fired in the last ${r.window_days} days` : ''}`,
+        lines: r.groups.map(summaryLine),
+        footer: r.left_out ? `${r.left_out} more alerts beyond the limit: narrow with matchers` : null,
+      }),
+      args.text_budget,
+    ));
+
+  server.registerTool('get_alert', {
+    title: 'Get an alert',
+    description: 'One alert by id (from list_alerts): labels, annotations, times, who acknowledged or resolved it, what mutes it, and its notes.',
+    inputSchema: z.object({ id: z.string().min(1).max(100) }),
+    outputSchema: alertDetail,
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  }, (args) => toolResult(() => alerts.alerts.get(args.id, caller)));
+
+  server.registerTool('ack_alert', {
+    title: 'Acknowledge an alert',
+    description: 'Acknowledge an alert by id (from list_alerts): no more notifications for it while it fires; optionally add a note saying why. Needs the operator role.',
+    inputSchema: z.object({ id: z.string().min(1).max(100), note: z.string().min(1).max(10_000).optional() }),
+    outputSchema: alertView,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  }, (args) => toolResult(async () => {
+    const acked = await alerts.alerts.ack(args.id, caller);
+    if (args.note) await alerts.alerts.addNote(args.id, args.note, caller);
+    return acked;
+  }));
+
+  server.registerTool('silence_alerts', {
+    title: 'Silence alerts',
+    description: 'Mute every alert whose labels match all the matchers, from now for duration_minutes (no notifications; they still show in list_alerts as muted). Needs the operator role. Returns the silence; list_silences shows them.',
+    inputSchema: z.object({ matchers: matchersText.min(1), duration_minutes: z.number().int().min(1).max(525_600), comment: z.string().min(1).max(2000).describe('Why (shown to everyone)') }),
+    outputSchema: silenceView,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  }, (args) => toolResult(() => alerts.silences.create({ matchers: args.matchers.map(parseMatcher), duration_minutes: args.duration_minutes, comment: args.comment }, caller)));
+
+  server.registerTool('list_silences', {
+    title: 'List silences',
+    description: 'Silences with their matchers, period, author, comment and state (active, pending, expired).',
+    inputSchema: z.object({ state: z.enum(['active', 'pending', 'expired', 'all']).default('active'), text_budget: textBudget }),
+    outputSchema: silenceList,
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  }, (args) =>
+    compactToolResult(
+      () => alerts.silences.list(args.state, caller),
+      (r) => ({
+        header: `${r.items.length} ${args.state === 'all' ? '' : `${args.state} `}silences`,
+        lines: r.items.map((s) => `${s.id} ${s.state} ${s.matchers.map(formatMatcher).join(',')} ${s.starts_at}..${s.ends_at} by ${s.created_by}: ${s.comment}`),
+      }),
+      args.text_budget,
+    ));
+}

@@ -1,0 +1,122 @@
+import type { AlertEvents } from './alert-events.js';
+import type { AlertGroupsRepository } from './alert-groups.repository.js';
+import type { Muting } from './alert-muting.js';
+import { toAlertView } from './alerts.service.js';
+import type { AlertView } from './alerts.schema.js';
+import type { AlertGroupRow } from './alerts.table.js';
+import { compileRouteTree, groupOf, type MatchedRoute } from './route-tree.js';
+
+export interface DispatcherDeps {
+  repo: AlertGroupsRepository;
+  events: AlertEvents;
+  loadMuting: () => Promise<Muting>;
+  now: () => Date;
+  /** A listener failed: the group tries again at its next interval. */
+  onError?: (err: unknown, groupKey: string) => void;
+}
+
+interface Bucket {
+  route: MatchedRoute;
+  labels: Record<string, string>;
+  alerts: AlertView[];
+}
+
+/** How long a resolved alert stays a candidate for its group's "resolved" notification. */
+const RESOLVED_LOOKBACK_MS = 7 * 86_400_000;
+
+/**
+ * Alertmanager's dispatcher over the store: every tick routes the live alerts to their groups,
+ * creates a new group with its first flush `group_wait` away, and flushes every group that is due.
+ * A flush notifies when a firing alert is new to the group, when one notified before has resolved,
+ * or when `repeat_interval` has passed since the last notification; the group's next flush is
+ * `group_interval` later. Silenced, inhibited and acknowledged alerts are left out. Timers live in
+ * the alert_groups table, so a restart resumes them.
+ */
+export function createRoutingDispatcher(deps: DispatcherDeps) {
+  async function bucketsNow(nowMs: number): Promise<Map<string, Bucket>> {
+    const route = compileRouteTree(await deps.repo.tree());
+    const muting = await deps.loadMuting();
+    const buckets = new Map<string, Bucket>();
+    for (const row of await deps.repo.liveAlerts(new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString())) {
+      const view = toAlertView(row, muting);
+      for (const r of route(view.labels)) {
+        const g = groupOf(r, view.labels);
+        const b = buckets.get(g.key) ?? { route: r, labels: g.labels, alerts: [] };
+        b.alerts.push(view);
+        buckets.set(g.key, b);
+      }
+    }
+    return buckets;
+  }
+
+  async function createGroups(buckets: Map<string, Bucket>, existing: Map<string, AlertGroupRow>, nowMs: number): Promise<void> {
+    for (const [key, b] of buckets) {
+      const live = b.alerts.filter(notifiable);
+      if (existing.has(key) || live.length === 0) continue;
+      // group_wait counts from the receipt of the group's first alert, not from this pass (a restart
+      // or a slow pass does not delay it).
+      const since = Math.min(nowMs, ...live.map((a) => Date.parse(a.first_received_at)));
+      const row: AlertGroupRow = {
+        key, route_id: b.route.id, receiver: b.route.receiver, group_labels: JSON.stringify(b.labels), next_flush_at: new Date(since + b.route.groupWaitMs).toISOString(),
+        last_notified_at: null, last_firing: '[]', last_resolved: '[]', created_at: new Date(nowMs).toISOString(),
+      };
+      await deps.repo.insertGroup(row);
+      existing.set(key, row);
+    }
+  }
+
+  async function flush(group: AlertGroupRow, bucket: Bucket | undefined, nowMs: number): Promise<void> {
+    const lastFiring = new Set<string>(JSON.parse(group.last_firing));
+    const firing = (bucket?.alerts ?? []).filter(notifiable);
+    const resolved = (bucket?.alerts ?? []).filter((a) => a.status === 'resolved' && lastFiring.has(a.fingerprint));
+    const route = bucket?.route;
+    const repeatDue = group.last_notified_at !== null && route !== undefined && nowMs - Date.parse(group.last_notified_at) >= route.repeatIntervalMs;
+    const changed = firing.some((a) => !lastFiring.has(a.fingerprint)) || resolved.length > 0;
+    const next = { next_flush_at: new Date(nowMs + (route?.groupIntervalMs ?? 300_000)).toISOString() };
+    if (route && (changed || (repeatDue && firing.length > 0))) {
+      const sent = await emit({
+        group_key: group.key, route_id: route.id, receiver: route.receiver, channels: route.channels, group_labels: JSON.parse(group.group_labels),
+        status: firing.length ? 'firing' : 'resolved', firing, resolved, at: new Date(nowMs).toISOString(),
+      });
+      if (!sent) return deps.repo.updateGroup(group.key, next);
+      await deps.repo.updateGroup(group.key, { last_notified_at: new Date(nowMs).toISOString(), last_firing: JSON.stringify(firing.map((a) => a.fingerprint)), last_resolved: JSON.stringify(resolved.map((a) => a.fingerprint)) });
+    }
+    // Nothing fires any more (resolved and told, or muted): the group ends, as in Alertmanager.
+    if (firing.length === 0) return deps.repo.deleteGroup(group.key);
+    await deps.repo.updateGroup(group.key, next);
+  }
+
+  async function emit(n: Parameters<AlertEvents['emitNotify']>[0]): Promise<boolean> {
+    try {
+      await deps.events.emitNotify(n);
+      return true;
+    } catch (err) {
+      deps.onError?.(err, n.group_key);
+      return false;
+    }
+  }
+
+  let running: Promise<void> | null = null;
+  async function tickOnce(): Promise<void> {
+    const nowMs = deps.now().getTime();
+    const buckets = await bucketsNow(nowMs);
+    const existing = new Map((await deps.repo.groups()).map((g) => [g.key, g]));
+    await createGroups(buckets, existing, nowMs);
+    for (const g of existing.values()) if (Date.parse(g.next_flush_at) <= nowMs) await flush(g, buckets.get(g.key), nowMs);
+  }
+
+  return {
+    /** One pass (tests call it after moving the clock). Passes never overlap. */
+    async tick(): Promise<void> {
+      while (running) await running;
+      running = tickOnce().finally(() => (running = null));
+      return running;
+    },
+  };
+}
+
+function notifiable(a: AlertView): boolean {
+  return a.status === 'firing' && !a.acked_at && a.silenced_by.length === 0 && a.inhibited_by.length === 0;
+}
+
+export type RoutingDispatcher = ReturnType<typeof createRoutingDispatcher>;

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { Database } from '../db/database.js';
+import { AppError } from '../http/app-error.js';
+import { ingestAlerts, type IngestResult } from './alert-ingest.js';
+import type { AlertReceiverRow } from './alerts.table.js';
+import { genericMapping, mapGenericBody } from './generic-mapping.js';
+import type { ReceiverSecrets, WebhookCredentials } from './webhook-auth.js';
+import { verifyWebhook } from './webhook-auth.js';
+import { normalizeAlerts } from './webhook-normalize.js';
+import { alertmanagerPayload, grafanaPayload, type IncomingAlert } from './webhook-payloads.js';
+
+export interface WebhooksDeps {
+  db: Kysely<Database>;
+  candidates(kind: AlertReceiverRow['kind'], name?: string): Promise<AlertReceiverRow[]>;
+  secretsOf(r: AlertReceiverRow): Promise<ReceiverSecrets>;
+  /** Called after a commit that changed anything (the routing wakes up). */
+  onIngested?: () => void;
+  now: () => Date;
+}
+
+/**
+ * The receiving side of webhooks: which receiver a request proves to be (401 otherwise, before the
+ * body is even read), then its alerts in the store, committed before the answer.
+ */
+export function createWebhooksService(deps: WebhooksDeps) {
+  async function authenticate(kind: AlertReceiverRow['kind'], name: string | undefined, creds: WebhookCredentials): Promise<AlertReceiverRow> {
+    const nowMs = deps.now().getTime();
+    let reason = name ? `no enabled ${kind} receiver '${name}'` : `no enabled ${kind} receiver`;
+    for (const r of await deps.candidates(kind, name)) {
+      const outcome = verifyWebhook(r, await deps.secretsOf(r), creds, nowMs);
+      if (outcome.ok) return r;
+      reason = outcome.reason;
+    }
+    throw new AppError('unauthorized', `webhook authentication failed: ${reason}`);
+  }
+
+  function alertsOf(receiver: AlertReceiverRow, body: unknown): IncomingAlert[] {
+    if (receiver.kind === 'generic') return mapGenericBody(body, genericMapping.parse(JSON.parse(receiver.mapping ?? 'null')));
+    const schema = receiver.kind === 'grafana' ? grafanaPayload : alertmanagerPayload;
+    return normalizeAlerts(parseOrThrow(schema, body).alerts);
+  }
+
+  return {
+    authenticate,
+
+    async ingest(receiver: AlertReceiverRow, body: unknown): Promise<IngestResult & { receiver: string }> {
+      const alerts = alertsOf(receiver, body);
+      const result = await ingestAlerts(deps.db, receiver, alerts, deps.now().toISOString());
+      if (result.stored + result.resolved > 0) deps.onIngested?.();
+      return { receiver: receiver.name, ...result };
+    },
+  };
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.slice(0, 20).map((i) => ({ field: i.path.join('.') || 'body', message: i.message }));
+  throw new AppError('validation', `body: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, { errors });
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
