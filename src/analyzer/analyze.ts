@@ -1,6 +1,7 @@
 import type { Level } from './formats.js';
 import { Reservoir, TimeHistogram } from './histogram.js';
-import { maskVariables } from './mask.js';
+import { maskInto } from './mask.js';
+import { maskedHash, MaskedMap, maskedString } from './masked-map.js';
 import type { LogSource, ReadOptions } from './entries.js';
 import type { EntryFilter } from './filters.js';
 import { iso, readNotes, scan, type ScanSummary } from './scan.js';
@@ -31,7 +32,7 @@ const MAX_GROUPS = 10_000;
 export async function analyzeLogs(sources: LogSource[], opt: ReadOptions, o: AnalyzeOptions) {
   const levels: Record<Level | 'none', number> = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, none: 0 };
   const histogram = new TimeHistogram();
-  const groups = new Map<string, { count: number; level: Level; first: number | null; last: number | null; example: string }>();
+  const groups = new MaskedMap<{ count: number; level: Level; first: number | null; last: number | null; example: string }>();
   let ungrouped = 0;
   const statusClasses: Record<string, number> = {};
   const latency = new Reservoir();
@@ -47,13 +48,14 @@ export async function analyzeLogs(sources: LogSource[], opt: ReadOptions, o: Ana
     if (e.status !== undefined) statusClasses[`${Math.floor(e.status / 100)}xx`] = (statusClasses[`${Math.floor(e.status / 100)}xx`] ?? 0) + 1;
     if (e.latencyMs !== undefined) latency.add(e.latencyMs);
     if (e.level !== 'error' && e.level !== 'fatal') return;
-    const pattern = maskVariables(e.message.length > 1000 ? e.message.slice(0, 1000) : e.message);
-    const g = groups.get(pattern);
+    const n = maskInto(e.message, 0, Math.min(e.message.length, 1000));
+    const h = maskedHash(n);
+    const g = groups.get(n, h);
     if (g) {
       g.count++;
       if (e.ts !== null && (g.first === null || e.ts < g.first)) g.first = e.ts;
       if (e.ts !== null && (g.last === null || e.ts > g.last)) g.last = e.ts;
-    } else if (groups.size < MAX_GROUPS) groups.set(pattern, { count: 1, level: e.level, first: e.ts, last: e.ts, example: e.lines.join('\n').slice(0, 2000) });
+    } else if (groups.size < MAX_GROUPS) groups.set(h, maskedString(n), { count: 1, level: e.level, first: e.ts, last: e.ts, example: e.lines.join('\n').slice(0, 2000) });
     else ungrouped++;
   });
   const sorted = [...groups.entries()].sort((a, b) => b[1].count - a[1].count);

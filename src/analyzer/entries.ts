@@ -1,5 +1,5 @@
 import { AppError } from '../http/app-error.js';
-import { detectFormat, isContinuation, PARSERS, type Level, type LogFormat } from './formats.js';
+import { detectFormat, isContinuation, PARSERS, type Level, type LogFormat, type Parsed } from './formats.js';
 import type { LogFile } from './log-inputs.js';
 import { openLogStream, readLines, textStream, type Line, type ReadStats } from './line-reader.js';
 import type { TimeOptions } from './timestamps.js';
@@ -56,7 +56,7 @@ export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats
     const parse = (line: Line): Entry | null => {
       const parsed = PARSERS[info.format](line.text, opt.time);
       // Only logfmt reads an indented `key=value` frame line as an entry of its own.
-      if (parsed && (info.format !== 'logfmt' || !current || !isContinuation(line.text))) return { source: name, line: line.no, ...parsed, lines: [line.text] };
+      if (parsed && (info.format !== 'logfmt' || !current || !isContinuation(line.text))) return entryOf(name, line, parsed);
       if (current && (parsed === null || isContinuation(line.text))) {
         if (current.lines.length < MAX_ENTRY_LINES) current.lines.push(line.text);
         return null;
@@ -93,6 +93,13 @@ export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats
     info.bytes = stats.bytes - before.bytes;
     info.lines = stats.lines - before.lines;
   }
+}
+
+function entryOf(source: string, line: Line, p: Parsed): Entry {
+  const e: Entry = { source, line: line.no, ts: p.ts, level: p.level, message: p.message, lines: [line.text] };
+  if (p.status !== undefined) e.status = p.status;
+  if (p.latencyMs !== undefined) e.latencyMs = p.latencyMs;
+  return e;
 }
 
 /** Detects the format of a source from its first lines, refusing binary data. */

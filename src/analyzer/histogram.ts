@@ -8,14 +8,38 @@ export class TimeHistogram {
 
   constructor(private readonly maxSlots = 100_000) {}
 
-  add(ts: number): void {
+  /** Entries of the slot last added to, not yet in `counts` (logs are mostly in time order). */
+  private lastSlot = NaN;
+  private lastCount = 0;
+
+  add(ts: number, count = 1): void {
     const slot = Math.floor(ts / this.unit) * this.unit;
-    this.counts.set(slot, (this.counts.get(slot) ?? 0) + 1);
+    if (slot === this.lastSlot) {
+      this.lastCount += count;
+      return;
+    }
+    this.flush();
+    this.lastSlot = slot;
+    this.lastCount = count;
+  }
+
+  /** Adds what another histogram counted (results of parts read in parallel). */
+  merge(other: TimeHistogram): void {
+    other.flush();
+    for (const [slot, c] of other.counts) this.add(slot, c);
+  }
+
+  private flush(): void {
+    if (this.lastCount === 0) return;
+    this.counts.set(this.lastSlot, (this.counts.get(this.lastSlot) ?? 0) + this.lastCount);
+    this.lastCount = 0;
+    this.lastSlot = NaN;
     if (this.counts.size > this.maxSlots) this.coarsen();
   }
 
   /** About `target` buckets of a round size (1 s, 5 s, ... 1 h, ... 30 days) covering the range seen. */
   buckets(target = 60): { bucketSeconds: number; buckets: { start: string; count: number }[] } {
+    this.flush();
     if (this.counts.size === 0) return { bucketSeconds: 0, buckets: [] };
     let min = Infinity;
     let max = -Infinity;
