@@ -23,10 +23,15 @@ export class TimeHistogram {
     this.lastCount = count;
   }
 
-  /** Adds what another histogram counted (results of parts read in parallel). */
-  merge(other: TimeHistogram): void {
-    other.flush();
-    for (const [slot, c] of other.counts) this.add(slot, c);
+  /** The counts per slot (to hand a part's histogram to another thread). */
+  slots(): [number, number][] {
+    this.flush();
+    return [...this.counts];
+  }
+
+  /** Adds slots another histogram counted (parts read in parallel). */
+  addSlots(slots: [number, number][]): void {
+    for (const [slot, c] of slots) this.add(slot, c);
   }
 
   private flush(): void {
@@ -84,6 +89,22 @@ export class Reservoir {
 
   get count(): number {
     return this.seen;
+  }
+
+  /** The sample and how many values it stands for (to hand to another thread). */
+  sample(): { values: number[]; seen: number } {
+    return { values: this.values, seen: this.seen };
+  }
+
+  /** Adds another reservoir's sample, each value weighted by how many it stands for. */
+  addSample(s: { values: number[]; seen: number }): void {
+    if (s.values.length === 0) return;
+    const weight = s.seen / s.values.length;
+    for (const v of s.values) {
+      this.seen += weight - 1;
+      this.add(v);
+    }
+    this.seen = Math.round(this.seen);
   }
 
   percentiles(ps: number[]): Record<string, number> {
