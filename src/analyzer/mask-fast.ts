@@ -176,7 +176,9 @@ interface Shape {
 
 /** Shapes by hash (chained on collisions), bounded. */
 const shapes = new Map<number, Shape>();
-const SHAPES_MAX = 100_000;
+const SHAPES_MAX = 20_000;
+/** Longer tokens (paths, long ids) rarely repeat their shape: masked by the regex alone, not cached. */
+const SHAPE_MAX_LENGTH = 48;
 
 const DIGIT = 1;
 const SPECIAL = 2;
@@ -214,6 +216,7 @@ function classCode(text: string, i: number, to: number): number {
 }
 
 function spansFor(text: string, from: number, to: number): number[] {
+  if (to - from > SHAPE_MAX_LENGTH) return spansOf(text.slice(from, to));
   let h = 0;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
