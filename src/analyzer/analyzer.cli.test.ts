@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { CANCELLED_EXIT, Progress, progressLine } from './analyzer.cli.js';
 
 /** `mcps logs ...` as a person runs it: what it prints where, and its exit codes (progress only on a terminal). */
 let dir: string;
+let chunkBytes = 0;
 const small = () => path.join(dir, 'small.log');
 const big = () => path.join(dir, 'big.log');
 
@@ -17,6 +18,7 @@ beforeAll(() => {
   writeFileSync(small(), `${FORMAT_SAMPLES.text(500).join('\n')}\n`);
   // ~120 MB: long enough to still be reading when Ctrl-C comes.
   const chunk = Buffer.from(`${FORMAT_SAMPLES.text(20_000).join('\n')}\n`);
+  chunkBytes = chunk.length;
   writeFileSync(big(), Buffer.concat(Array.from({ length: Math.ceil((120 * 1024 * 1024) / chunk.length) }, () => chunk)));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +35,16 @@ describe('mcps logs (CLI)', () => {
     expect(md.code).toBe(0);
     expect(md.stderr).toBe('');
     expect(md.stdout).toContain('timeout');
+  });
+
+  it('analyzes a big file on worker threads from the built CLI (the worker module resolves beside it)', { timeout: 120_000 }, async () => {
+    const r = await runCli(['logs', 'analyze', big(), '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { entries: number; bytes: number; levels: { error: number }; sources: { name: string }[] };
+    expect(result.bytes).toBe(statSync(big()).size);
+    expect(result.entries).toBe(result.bytes / chunkBytes * 20_000);
+    expect(result.levels.error).toBe(result.entries / 10);
+    expect(result.sources).toHaveLength(1);
   });
 
   it('a bad input exits 1 with the reason on stderr', { timeout: 60_000 }, async () => {
