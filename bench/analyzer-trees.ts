@@ -2,7 +2,7 @@
  * The same measurements on two source trees (e.g. before and after a change), side by side in one run:
  * template mining (lines/s on the generated labelled lines, each line decoded from a buffer as the reader does) and
  * analyze_logs (MB/s on a generated `timestamp level message` file, with `LC_ALL=C grep -c ERROR` on the same file).
- *   git archive <commit> src test/fixtures package.json | tar -x -C /tmp/before && ln -s $PWD/node_modules /tmp/before/
+ *   mkdir /tmp/before && git archive <commit> src test/fixtures package.json tsconfig.json | tar -x -C /tmp/before && ln -s $PWD/node_modules /tmp/before/
  *   npx tsx bench/analyzer-trees.ts /tmp/before . [lines=1000000] [megabytes=128] [rounds=2]
  * Each figure is given by wall clock and by CPU time of this process (the machine may be shared).
  */
