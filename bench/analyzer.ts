@@ -1,14 +1,17 @@
 /**
  * analyze_logs throughput (level counts + histogram + top errors) on a generated `timestamp level
- * message` file, against `LC_ALL=C grep -c ERROR` on the same file in the same run.
+ * message` file, against `LC_ALL=C grep -c ERROR` on the same file in the same run: first on one thread, then as
+ * analyze_logs runs it (worker threads, up to os.availableParallelism()); the two results must be equal.
  *   npx tsx bench/analyzer.ts [megabytes=1024]
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { analyzeLogs } from '../src/analyzer/analyze.js';
+import { availableParallelism } from 'node:os';
+import { analysisResult, analyzeLogs, analyzePart } from '../src/analyzer/analyze.js';
+import type { LogSource } from '../src/analyzer/entries.js';
 import { resolveLogFiles } from '../src/analyzer/log-inputs.js';
 import { defaultTimeOptions } from '../src/analyzer/timestamps.js';
 import { LABELLED_KINDS, labelledLines } from '../test/fixtures/logs/generators.js';
@@ -36,15 +39,33 @@ async function generate(): Promise<void> {
 await generate();
 const size = statSync(file).size;
 const t0 = process.hrtime.bigint();
-const grep = execFileSync('grep', ['-c', 'ERROR', file], { env: { ...process.env, LC_ALL: 'C' } }).toString().trim();
+// bash's `time` gives grep's own CPU seconds (user + system) beside the wall clock.
+const grepRun = spawnSync('bash', ['-c', 'TIMEFORMAT="%U %S"; time grep -c ERROR "$0"', file], { env: { ...process.env, LC_ALL: 'C' } });
 const grepSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-const t1 = process.hrtime.bigint();
+const grep = grepRun.stdout.toString().trim();
+const [gu, gs] = grepRun.stderr.toString().trim().split('\n').pop()!.split(' ').map(Number);
+const grepCpu = gu! + gs!;
 const [logFile] = await resolveLogFiles([file], [dir]);
-const r = await analyzeLogs([{ kind: 'file', file: logFile! }], { time: defaultTimeOptions() }, { filter: {}, topErrors: 10 });
-const seconds = Number(process.hrtime.bigint() - t1) / 1e9;
+const sources: LogSource[] = [{ kind: 'file', file: logFile! }];
+const o = { filter: {}, topErrors: 10 };
+// One thread (the calling one) first, then as analyze_logs runs: worker threads, up to os.availableParallelism().
+const one = await timed(async () => analysisResult([await analyzePart(sources, { time: defaultTimeOptions() }, o)], o));
+const { result: r, seconds, cpuSeconds } = await timed(() => analyzeLogs(sources, { time: defaultTimeOptions() }, o));
+if (JSON.stringify(one.result) !== JSON.stringify(r)) throw new Error('the threaded result differs from the one-thread result');
+
+async function timed<T>(run: () => Promise<T>): Promise<{ result: T; seconds: number; cpuSeconds: number }> {
+  const cpu0 = process.cpuUsage();
+  const t1 = process.hrtime.bigint();
+  const result = await run();
+  const cpu = process.cpuUsage(cpu0);
+  return { result, seconds: Number(process.hrtime.bigint() - t1) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
 const mbps = size / 1024 / 1024 / seconds;
 const grepMbps = size / 1024 / 1024 / grepSeconds;
 console.log(JSON.stringify({
+  threads: availableParallelism(),
+  one_thread_mb_per_s: Number((size / 1024 / 1024 / one.seconds).toFixed(1)),
+  one_thread_mb_per_cpu_s: Number((size / 1024 / 1024 / one.cpuSeconds).toFixed(1)),
   file_mb: Math.round(size / 1024 / 1024),
   entries: r.entries,
   errors: r.levels.error,
@@ -52,6 +73,10 @@ console.log(JSON.stringify({
   analyze_mb_per_s: Number(mbps.toFixed(1)),
   grep_mb_per_s: Number(grepMbps.toFixed(1)),
   ratio: Number((mbps / grepMbps).toFixed(3)),
+  // By CPU time (this process, all its threads; grep's own): less sensitive to a shared machine.
+  analyze_mb_per_cpu_s: Number((size / 1024 / 1024 / cpuSeconds).toFixed(1)),
+  grep_mb_per_cpu_s: Number((size / 1024 / 1024 / grepCpu).toFixed(1)),
+  ratio_cpu: Number((grepCpu / cpuSeconds).toFixed(3)),
   peak_rss_mb: Math.round(process.memoryUsage().rss / 1024 / 1024),
 }));
 rmSync(dir, { recursive: true, force: true });

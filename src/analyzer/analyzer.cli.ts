@@ -33,30 +33,50 @@ interface Options {
   baseline?: string;
 }
 
-/** Runs one `mcps logs` command; a bad input prints why and exits non-zero. */
+/** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
+export const CANCELLED_EXIT = 130;
+
+/**
+ * Runs one `mcps logs` command; a bad input prints why and exits 1. Ctrl-C (SIGINT) stops the reading (worker
+ * threads included), prints `cancelled` and exits 130.
+ */
 export async function runLogsCommand(kind: Kind, args: unknown[]): Promise<void> {
   const command = args[args.length - 1] as Command;
   const o = command.opts<Options>();
   const positional = args.slice(0, -2) as (string | string[])[];
+  const abort = new AbortController();
+  // A second Ctrl-C does not wait for the reading to stop.
+  const onSigint = () => (abort.signal.aborted ? process.exit(CANCELLED_EXIT) : abort.abort());
+  process.on('SIGINT', onSigint);
   try {
-    const report = await run(kind, positional, o);
+    const report = await run(kind, positional, o, abort.signal);
     process.stdout.write(o.json ? `${JSON.stringify(report.result, null, 2)}\n` : `${markdownLines(report).join('\n')}\n`);
   } catch (err) {
+    if (abort.signal.aborted) {
+      process.stderr.write(`mcps logs ${kind}: cancelled\n`);
+      process.exitCode = CANCELLED_EXIT;
+      return;
+    }
     if (!(err instanceof AppError)) throw err;
     process.stderr.write(`mcps logs ${kind}: ${err.message}\n`);
     process.exitCode = 1;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }
 
-async function run(kind: Kind, positional: (string | string[])[], o: Options): Promise<Report> {
+async function run(kind: Kind, positional: (string | string[])[], o: Options, signal: AbortSignal): Promise<Report> {
   const query = kind === 'search' ? (positional[0] as string) : '';
   const files = positional[positional.length - 1] as string[];
   // A person on this machine may read any file the OS lets them; the roots guard the server only.
   const sources: LogSource[] = (await resolveLogFiles(files.map((f) => path.resolve(f)), ['/'])).map((file) => ({ kind: 'file', file }));
   const opt = readOptions(o);
+  opt.signal = signal;
   const filter = { from: o.from, to: o.to, levels: levels(o.level), text: o.contains };
   const limit = o.limit ? positiveInt(o.limit, '--limit') : undefined;
-  const progress = new Progress();
+  // Compare reads the files twice (incident, then baseline).
+  const total = sources.reduce((n, s) => n + (s.kind === 'file' ? s.file.size : 0), 0) * (kind === 'compare' ? 2 : 1);
+  const progress = new Progress(total, !o.json && process.stderr.isTTY === true);
   opt.onBytes = (b) => progress.show(b);
   try {
     switch (kind) {
@@ -128,18 +148,35 @@ function positiveInt(value: string, flag: string, min = 1): number {
   return n;
 }
 
-/** Bytes read, redrawn on one stderr line when stderr is a terminal. */
-class Progress {
+/**
+ * A progress bar of bytes read out of the input's size (gzip files count compressed, so it may pass 100%), redrawn
+ * on one stderr line at most 5 times a second: only on a terminal, never with --json.
+ */
+export class Progress {
   private last = 0;
-  private readonly tty = process.stderr.isTTY;
+
+  constructor(
+    private readonly total: number,
+    private readonly enabled: boolean,
+    private readonly write: (s: string) => void = (s) => process.stderr.write(s),
+  ) {}
 
   show(bytes: number): void {
-    if (!this.tty || Date.now() - this.last < 200) return;
+    if (!this.enabled || Date.now() - this.last < 200) return;
     this.last = Date.now();
-    process.stderr.write(`\r\x1b[2Kreading… ${(bytes / 1024 / 1024).toFixed(1)} MB`);
+    this.write(`\r\x1b[2K${progressLine(bytes, this.total)}`);
   }
 
   done(): void {
-    if (this.tty && this.last) process.stderr.write('\r\x1b[2K');
+    if (this.enabled && this.last) this.write('\r\x1b[2K');
   }
+}
+
+/** `[#########...........]  45%  123.4 / 274.0 MB` (just the MB read when the size is unknown). */
+export function progressLine(bytes: number, total: number, width = 30): string {
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  if (total <= 0) return `reading… ${mb(bytes)} MB`;
+  const share = Math.min(1, bytes / total);
+  const filled = Math.round(share * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${mb(bytes)} / ${mb(total)} MB`;
 }

@@ -41,6 +41,44 @@ type ToolText = { isError?: boolean; content: { type: string; text?: string }[];
 const textOf = (r: ToolText) => r.content.map((c) => c.text ?? '').join('');
 
 describe('log analysis tools', () => {
+  it('a cancelled call (notifications/cancelled from the client) stops the reading of a big file on the server', { timeout: 120_000 }, async () => {
+    const root = t.ctx.config.logRoots[0]!;
+    const chunk = Buffer.from(`${FORMAT_SAMPLES.text(20_000).join('\n')}\n`);
+    writeFileSync(path.join(root, 'web', 'big.log'), Buffer.concat(Array.from({ length: Math.ceil((100 * 1024 * 1024) / chunk.length) }, () => chunk)));
+    let serverSide: Promise<unknown> | null = null;
+    const analyzer = { ...t.ctx.analyzer, analyze: (...args: Parameters<typeof t.ctx.analyzer.analyze>) => (serverSide = t.ctx.analyzer.analyze(...args)) };
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/api-keys', headers: await t.login(), payload: { name: `cancel-${randomBytes(3).toString('hex')}`, role: 'viewer' } });
+    const principal = await t.ctx.auth.authenticateApiKey(res.json<{ key: string }>().key);
+    const server = buildLogServiceServer({ secrets: t.ctx.secrets, analyzer: analyzer as typeof t.ctx.analyzer }, principal);
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(a);
+    const client = new Client({ name: 'test', version: '0' });
+    await client.connect(b);
+    const abort = new AbortController();
+    let read = 0;
+    const started = new Promise<void>((resolve) => {
+      const call = client.callTool({ name: 'analyze_logs', arguments: { files: ['web/big.log'] } }, {
+        signal: abort.signal,
+        onprogress: (p) => {
+          read = p.progress;
+          resolve();
+        },
+      });
+      void call.catch(() => undefined);
+    });
+    await started;
+    const cancelledAt = Date.now();
+    abort.abort();
+    expect(serverSide).not.toBeNull();
+    await expect(serverSide).rejects.toThrow(/cancelled/);
+    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+    expect(read).toBeLessThan(100 * 1024 * 1024);
+    // The service still answers.
+    const after = (await client.callTool({ name: 'analyze_logs', arguments: { files: ['web/app.log'] } })) as ToolText;
+    expect(after.isError).toBeFalsy();
+    await client.close();
+  });
+
   it('are listed with titles, schemas and annotations', async () => {
     const client = await clientAs('viewer');
     const tools = (await client.listTools()).tools.filter((x) => /logs|templates|report/.test(x.name));

@@ -1,7 +1,7 @@
 import { AppError } from '../http/app-error.js';
-import { detectFormat, isContinuation, PARSERS, type Level, type LogFormat } from './formats.js';
+import { detectFormat, isContinuation, PARSERS, type Level, type LogFormat, type Parsed } from './formats.js';
 import type { LogFile } from './log-inputs.js';
-import { openLogStream, readLines, textStream, type Line, type ReadStats } from './line-reader.js';
+import { newReadStats, openLogStream, readLines, textStream, type Line, type ReadStats } from './line-reader.js';
 import type { TimeOptions } from './timestamps.js';
 
 /** One log entry: its first line parsed, with the continuation lines (stack traces) attached. */
@@ -18,7 +18,14 @@ export interface Entry {
 }
 
 /** Where the lines come from: files under the roots, or inline text. */
-export type LogSource = { kind: 'file'; file: LogFile } | { kind: 'text'; name: string; text: string };
+export type LogSource = { kind: 'file'; file: LogFile; part?: FilePart } | { kind: 'text'; name: string; text: string };
+
+/** Bytes [start, end) of a plain (not gzip) file, starting at an entry's first line: part `index` of a file read in parallel. */
+export interface FilePart {
+  index: number;
+  start: number;
+  end: number;
+}
 
 export interface ReadOptions {
   /** A format for every source, or detection per source. */
@@ -34,6 +41,8 @@ export interface SourceInfo {
   format: LogFormat;
   bytes: number;
   lines: number;
+  /** Set when only a part of the file was read (merged again by mergeSummaries). */
+  part?: number;
 }
 
 /** A continuation line beyond this many is dropped from its entry (still counted as read). */
@@ -48,15 +57,16 @@ export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats
   for (const source of sources) {
     const name = source.kind === 'file' ? source.file.name : source.name;
     const before = { bytes: stats.bytes, lines: stats.lines };
-    const info: SourceInfo = { name, format: opt.format ?? 'raw', bytes: 0, lines: 0 };
+    const part = source.kind === 'file' ? source.part : undefined;
+    const info: SourceInfo = { name, format: opt.format ?? 'raw', bytes: 0, lines: 0, ...(part ? { part: part.index } : {}) };
     infos.push(info);
-    const stream = source.kind === 'file' ? await openLogStream(source.file.path) : textStream(source.text);
+    const stream = source.kind === 'file' ? await openLogStream(source.file.path, part) : textStream(source.text);
     let sample: Line[] | null = opt.format ? null : [];
     let current: Entry | null = null;
     const parse = (line: Line): Entry | null => {
       const parsed = PARSERS[info.format](line.text, opt.time);
       // Only logfmt reads an indented `key=value` frame line as an entry of its own.
-      if (parsed && (info.format !== 'logfmt' || !current || !isContinuation(line.text))) return { source: name, line: line.no, ...parsed, lines: [line.text] };
+      if (parsed && (info.format !== 'logfmt' || !current || !isContinuation(line.text))) return entryOf(name, line, parsed);
       if (current && (parsed === null || isContinuation(line.text))) {
         if (current.lines.length < MAX_ENTRY_LINES) current.lines.push(line.text);
         return null;
@@ -93,6 +103,33 @@ export async function* readEntries(sources: LogSource[], opt: ReadOptions, stats
     info.bytes = stats.bytes - before.bytes;
     info.lines = stats.lines - before.lines;
   }
+}
+
+function entryOf(source: string, line: Line, p: Parsed): Entry {
+  const e: Entry = { source, line: line.no, ts: p.ts, level: p.level, message: p.message, lines: [line.text] };
+  if (p.status !== undefined) e.status = p.status;
+  if (p.latencyMs !== undefined) e.latencyMs = p.latencyMs;
+  return e;
+}
+
+/** The format a whole-file read would detect (its first SAMPLE_LINES lines), refusing binary data. */
+export async function detectFileFormat(file: LogFile, opt: ReadOptions): Promise<LogFormat> {
+  const stream = await openLogStream(file.path);
+  const sample: Line[] = [];
+  try {
+    for await (const batch of readLines(stream, newReadStats(), file.name, opt.signal)) {
+      sample.push(...batch);
+      if (sample.length >= SAMPLE_LINES) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return detect(file.name, sample.slice(0, SAMPLE_LINES), opt);
+}
+
+/** True when this line starts an entry in a file of this format (in the middle of a file). */
+export function startsEntry(text: string, format: LogFormat, opt: ReadOptions): boolean {
+  return PARSERS[format](text, opt.time) !== null && (format !== 'logfmt' || !isContinuation(text));
 }
 
 /** Detects the format of a source from its first lines, refusing binary data. */

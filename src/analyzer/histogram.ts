@@ -8,14 +8,43 @@ export class TimeHistogram {
 
   constructor(private readonly maxSlots = 100_000) {}
 
-  add(ts: number): void {
+  /** Entries of the slot last added to, not yet in `counts` (logs are mostly in time order). */
+  private lastSlot = NaN;
+  private lastCount = 0;
+
+  add(ts: number, count = 1): void {
     const slot = Math.floor(ts / this.unit) * this.unit;
-    this.counts.set(slot, (this.counts.get(slot) ?? 0) + 1);
+    if (slot === this.lastSlot) {
+      this.lastCount += count;
+      return;
+    }
+    this.flush();
+    this.lastSlot = slot;
+    this.lastCount = count;
+  }
+
+  /** The counts per slot (to hand a part's histogram to another thread). */
+  slots(): [number, number][] {
+    this.flush();
+    return [...this.counts];
+  }
+
+  /** Adds slots another histogram counted (parts read in parallel). */
+  addSlots(slots: [number, number][]): void {
+    for (const [slot, c] of slots) this.add(slot, c);
+  }
+
+  private flush(): void {
+    if (this.lastCount === 0) return;
+    this.counts.set(this.lastSlot, (this.counts.get(this.lastSlot) ?? 0) + this.lastCount);
+    this.lastCount = 0;
+    this.lastSlot = NaN;
     if (this.counts.size > this.maxSlots) this.coarsen();
   }
 
   /** About `target` buckets of a round size (1 s, 5 s, ... 1 h, ... 30 days) covering the range seen. */
   buckets(target = 60): { bucketSeconds: number; buckets: { start: string; count: number }[] } {
+    this.flush();
     if (this.counts.size === 0) return { bucketSeconds: 0, buckets: [] };
     let min = Infinity;
     let max = -Infinity;
@@ -60,6 +89,22 @@ export class Reservoir {
 
   get count(): number {
     return this.seen;
+  }
+
+  /** The sample and how many values it stands for (to hand to another thread). */
+  sample(): { values: number[]; seen: number } {
+    return { values: this.values, seen: this.seen };
+  }
+
+  /** Adds another reservoir's sample, each value weighted by how many it stands for. */
+  addSample(s: { values: number[]; seen: number }): void {
+    if (s.values.length === 0) return;
+    const weight = s.seen / s.values.length;
+    for (const v of s.values) {
+      this.seen += weight - 1;
+      this.add(v);
+    }
+    this.seen = Math.round(this.seen);
   }
 
   percentiles(ps: number[]): Record<string, number> {

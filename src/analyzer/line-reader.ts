@@ -39,7 +39,8 @@ export async function isGzip(file: string): Promise<boolean> {
 }
 
 /** A file's byte stream, gunzipped when it is gzip. */
-export async function openLogStream(file: string): Promise<Readable> {
+export async function openLogStream(file: string, range?: { start: number; end: number }): Promise<Readable> {
+  if (range) return createReadStream(file, { highWaterMark: 256 * 1024, start: range.start, end: range.end - 1 });
   const raw = createReadStream(file, { highWaterMark: 256 * 1024 });
   return (await isGzip(file)) ? raw.pipe(createGunzip()).on('error', () => raw.destroy()) : raw;
 }

@@ -28,6 +28,30 @@ export async function scan(sources: LogSource[], opt: ReadOptions, filter: Entry
   return { sources: infos, read, entries, matched };
 }
 
+/** The summaries of parts read in parallel, as one: parts of the same source (consecutive) become one source again. */
+export function mergeSummaries(parts: ScanSummary[]): ScanSummary {
+  const read = newReadStats();
+  const sources: SourceInfo[] = [];
+  let entries = 0;
+  let matched = 0;
+  for (const p of parts) {
+    read.bytes += p.read.bytes;
+    read.lines += p.read.lines;
+    read.cutLines += p.read.cutLines;
+    read.invalidUtf8Lines += p.read.invalidUtf8Lines;
+    entries += p.entries;
+    matched += p.matched;
+    for (const s of p.sources) {
+      const last = sources[sources.length - 1];
+      if (s.part && s.part > 0 && last && last.name === s.name) {
+        last.bytes += s.bytes;
+        last.lines += s.lines;
+      } else sources.push({ name: s.name, format: s.format, bytes: s.bytes, lines: s.lines });
+    }
+  }
+  return { sources, read, entries, matched };
+}
+
 export function readNotes(s: ScanSummary): string[] {
   const notes: string[] = [];
   if (s.read.cutLines) notes.push(`${s.read.cutLines} line(s) longer than 10 MB were cut at 10 MB`);
