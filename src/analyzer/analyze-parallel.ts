@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWorkerRunner, type WorkerRunner } from '../backups/worker-call.js';
+import { createWorkerRunner, type WorkerRunner } from '../lib/worker-call.js';
 import { AppError, type ErrorCode } from '../http/app-error.js';
 import type { AnalyzeOptions, AnalyzePart } from './analyze.js';
 import type { TaskReply } from './analyze-worker.js';
@@ -87,7 +87,7 @@ async function runTasks(tasks: Task[], opt: ReadOptions, o: AnalyzeOptions, thre
   if (opt.signal?.aborted) throw new AppError('bad_request', 'cancelled');
   const progress = new SharedArrayBuffer(8 * tasks.length);
   const bytes = new Float64Array(progress);
-  const runners: WorkerRunner[] = Array.from({ length: threads }, () => createWorkerRunner(WORKER));
+  const runners: WorkerRunner[] = Array.from({ length: threads }, () => createWorkerRunner(WORKER, {}, 'log analysis worker'));
   const stop = () => void Promise.all(runners.map((r) => r.close()));
   opt.signal?.addEventListener('abort', stop, { once: true });
   const ticker = opt.onBytes ? setInterval(() => opt.onBytes!(bytes.reduce((a, b) => a + b, 0)), 200) : null;

@@ -4,7 +4,7 @@ import type { LogSource } from './entries.js';
 import type { LogFormat } from './formats.js';
 import type { TimeOptions } from './timestamps.js';
 
-/** Entry point run in a worker thread by analyze-parallel.ts (via backups/worker-call.ts). */
+/** Entry point run in a worker thread by analyze-parallel.ts (via lib/worker-call.ts). */
 
 export type TaskReply = { ok: true; part: AnalyzePart } | { ok: false; code: string; message: string };
 

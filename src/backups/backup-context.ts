@@ -10,7 +10,7 @@ import { InvalidBackupError, type ReadLimits } from './payload-reader.js';
 import { checkCompatible, IncompatibleBackupError } from './restore-payload.js';
 import { readCatalog } from './table-catalog.js';
 import type { VerifiedPayload } from './verify-payload.js';
-import { createWorkerRunner, type WorkerRunner } from './worker-call.js';
+import { createWorkerRunner, type WorkerRunner } from '../lib/worker-call.js';
 
 export interface BackupsServiceDeps {
   db: Kysely<any>;
@@ -42,7 +42,7 @@ const KNOWN_MIGRATIONS = Object.keys(knownMigrationTable).sort();
 const WORKER = new URL(`./backup-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 
 export function createBackupContext(deps: BackupsServiceDeps): BackupContext {
-  const worker = createWorkerRunner(WORKER, { InvalidBackupError });
+  const worker = createWorkerRunner(WORKER, { InvalidBackupError }, 'backup worker');
   const limits: ReadLimits = { maxExpandedBytes: deps.limits.maxExpandedBytes };
   return {
     deps,

@@ -4,7 +4,7 @@ import { openSqliteSnapshot } from './sqlite-snapshot.js';
 import type { TableInfo } from './table-catalog.js';
 import { type VerifiedPayload, verifyPayload } from './verify-payload.js';
 
-/** Entry points run in a worker thread by backups.service.ts (via worker-call.ts). */
+/** Entry points run in a worker thread by backups.service.ts (via lib/worker-call.ts). */
 
 export async function writeSqliteBackup(dbFile: string, tables: TableInfo[], tmp: string, meta: { createdAt: string; appVersion: string; gzipLevel?: number }): Promise<WrittenPayload> {
   const source = openSqliteSnapshot(dbFile, tables);

@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Runs functions exported by one module in a worker thread and returns their results (structured
- * clones). Used for the CPU-heavy parts of a backup (reading, encoding, hashing, parsing) so the
- * event loop that serves requests stays free. The thread starts on first use, is reused, and never
+ * clones). Used for CPU-heavy work (a backup's reading, encoding, hashing, parsing; a big log analysis)
+ * so the event loop that serves requests stays free. The thread starts on first use, is reused, and never
  * keeps the process alive. From TypeScript sources (tsx, vitest) it imports the module through tsx's
  * `tsImport` (loader flags do not reach eval workers on Node 20); from dist/ it imports it directly.
  */
@@ -36,8 +36,11 @@ export interface WorkerRunner {
   close(): Promise<void>;
 }
 
-/** `errors` maps error names thrown in the thread to classes rebuilt here (for instanceof checks). */
-export function createWorkerRunner(moduleUrl: string, errors: Record<string, new (message: string) => Error> = {}): WorkerRunner {
+/**
+ * `errors` maps error names thrown in the thread to classes rebuilt here (for instanceof checks);
+ * `name` says whose thread stopped in the error a crash gives ("backup worker stopped ...").
+ */
+export function createWorkerRunner(moduleUrl: string, errors: Record<string, new (message: string) => Error> = {}, name = 'worker'): WorkerRunner {
   let worker: Worker | null = null;
   let next = 0;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -62,7 +65,7 @@ export function createWorkerRunner(moduleUrl: string, errors: Record<string, new
       p.reject(err);
     });
     w.on('error', (err) => failAll(err));
-    w.on('exit', (code) => failAll(new Error(`backup worker stopped (exit code ${code})`)));
+    w.on('exit', (code) => failAll(new Error(`${name} stopped (exit code ${code})`)));
     return w;
   };
 
