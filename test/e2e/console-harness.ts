@@ -38,6 +38,8 @@ export async function startConsole(): Promise<ConsoleHarness> {
     await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
   }
   const t = await createTestApp();
+  // Sampling as `mcps serve` does: the overview's and the servers' CPU / memory figures are real.
+  t.ctx.system.start();
   const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   return {

@@ -76,6 +76,10 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     await page.getByRole('navigation').getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('navigation').getByRole('link', { name: 'Servers' }).click();
     await page.getByRole('row', { name: /e2e-fixture/ }).waitFor();
+    // The list's CPU and memory of a running server: the value now, beside its trend (samples every 5 s).
+    const fixtureRow = page.getByRole('row', { name: /e2e-fixture/ });
+    await fixtureRow.getByRole('img', { name: /^CPU trend, now [\d.,]+ %$/ }).waitFor({ timeout: 20_000 });
+    await fixtureRow.getByRole('img', { name: /^Memory \(RSS\) trend, now [\d.,]+ MB$/ }).waitFor();
     a11y.push(...(await checkScreen(page, 'servers-narrow')));
     await page.setViewportSize({ width: 1280, height: 800 });
 

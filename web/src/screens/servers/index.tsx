@@ -8,10 +8,11 @@ import { type Server, serversApi } from './api';
 import { useSession } from '../../api/session';
 import { CreateServer } from './CreateServer';
 import { ImportServers } from './ImportServers';
+import { ResourceTrend } from './ResourceTrend';
 import { ServerActions } from './ServerActions';
 import { StateText } from './StateText';
 
-/** Every managed server with its state, uptime and restarts; start, stop and restart. */
+/** Every managed server with its state, uptime, restarts and CPU / memory trend; start, stop and restart. */
 export default function ServersList() {
   const { t } = useTranslation();
   const { can } = useSession();
@@ -38,6 +39,7 @@ export default function ServersList() {
               { key: 'state', header: t('servers.state'), cell: (s) => <StateText state={statusOf(s)?.state} /> },
               { key: 'uptime', header: t('servers.uptime'), numeric: true, cell: (s) => formatDuration(statusOf(s)?.uptime_ms) },
               { key: 'restarts', header: t('servers.restarts'), numeric: true, cell: (s) => statusOf(s)?.restarts ?? '—' },
+              { key: 'resources', header: t('servers.resources_'), cell: (s) => statusOf(s)?.state === 'running' ? <ResourceTrend id={s.id} /> : '—' },
               { key: 'actions', header: t('servers.actions'), cell: (s) => statusOf(s) && <ServerActions id={s.id} name={s.name} state={statusOf(s)!.state} /> },
             ]}
           />
