@@ -25,6 +25,7 @@ import { secretsRoutes } from './secrets/secrets.routes.js';
 import { analyzerRoutes } from './analyzer/analyzer.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
+import { jobsRoutes } from './jobs/jobs.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { registerHttpStats } from './system/http-stats.js';
 import { prometheusRoutes } from './system/prometheus.routes.js';
@@ -89,6 +90,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(analyzerRoutes, { analyzer: ctx.analyzer });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(storageRoutes, { storage: ctx.storage });
+      await api.register(jobsRoutes, { jobs: ctx.jobs.service });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });
       await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });

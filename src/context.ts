@@ -33,6 +33,8 @@ import { VERSION } from './version.js';
 import type { OpenSession } from './pipe/gateway-session.js';
 import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
 import { newInstanceId } from './leases/instance-id.js';
+import { createJobsRuntime, type JobsRuntime } from './jobs/jobs-runtime.js';
+import { builtinOperations } from './jobs/operations/index.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -64,6 +66,8 @@ export interface AppContext {
   backups: BackupsRuntime;
   /** Object storage: profiles, listing, downloads into DATA_DIR/downloads. */
   storage: StorageService;
+  /** Batch jobs: the service (start, get, list, cancel) and the queue, started by `mcps serve`. */
+  jobs: JobsRuntime;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -151,6 +155,16 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     onServerNotification: (server, notification) => late.gateway?.onServerNotification(server, notification),
   });
 
+  const instanceId = newInstanceId();
+  // Batches run storage downloads, analyses and managed servers' tools, as the batch's creator.
+  const jobs = createJobsRuntime({
+    db: handle.db,
+    log,
+    audit,
+    operations: builtinOperations({ storage, analyzer, servers: servers.servers }),
+    instanceId,
+    config: { ...config.jobs, redisUrl: config.redisUrl },
+  });
   const gateway = createGatewayService({
     db: handle.db,
     supervisor: servers.supervisor,
@@ -158,10 +172,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, jobs: jobs.service, onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
-  const instanceId = newInstanceId();
   const pipes = createPipeRuntime({
     db: handle.db,
     instanceId,
@@ -235,6 +248,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     pipes,
     backups,
     storage,
+    jobs,
     gateway,
     close() {
       closed ??= (async () => {
@@ -243,6 +257,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
         await backups.service.close();
         await secretWatcher.stop();
         system.close();
+        // Running items go back to the queue before the services they use close.
+        await jobs.close();
         // Publications ride on gateway sessions, which ride on the servers' connections.
         await pipes.close();
         await gateway.close();

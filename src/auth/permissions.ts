@@ -51,6 +51,10 @@ export const PERMISSIONS = {
   'storage:read': 'operator',
   'storage:download': 'operator',
   'storage:manage': 'admin',
+  // Batch jobs: seeing batches and their items for viewers; starting and cancelling for operators
+  // (each item also needs what its operation needs, checked as the batch's creator).
+  'jobs:read': 'viewer',
+  'jobs:write': 'operator',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -3,6 +3,7 @@ import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
 import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
+import type { JobBatchTable, JobItemTable } from '../jobs/jobs.table.js';
 import type { LeaseTable } from '../leases/lease.table.js';
 import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
@@ -32,4 +33,6 @@ export interface Database {
   storage_profiles: StorageProfileTable;
   storage_files: StorageFileTable;
   analyzer_template_models: TemplateModelTable;
+  job_batches: JobBatchTable;
+  job_items: JobItemTable;
 }

@@ -2,6 +2,8 @@ import { McpServer } from '@modelcontextprotocol/server';
 import type { AnalyzerService } from '../analyzer/analyzer.service.js';
 import { registerAnalyzerTools } from '../analyzer/analyzer.tools.js';
 import type { Principal } from '../auth/principal.js';
+import type { JobsService } from '../jobs/jobs.service.js';
+import { registerJobsTools } from '../jobs/jobs.tools.js';
 import { principalCaller } from '../secrets/secret-caller.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import { registerSecretsTools } from '../secrets/secrets.tools.js';
@@ -18,6 +20,8 @@ export interface LogServiceDeps {
   storage?: StorageService;
   /** Log analysis (analyze_logs, search_logs, mine_templates, compare_logs, export_report). */
   analyzer?: AnalyzerService;
+  /** Batch jobs (start_batch, get_batch, list_batches, cancel_batch). */
+  jobs?: JobsService;
   /** Values handed to the client, to keep out of the protocol log (ServersRuntime.secretValues.remember). */
   onReveal?: (secret: { name: string; value: string }) => void;
 }
@@ -32,12 +36,13 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
     { name: LOG_SERVICE_NAME, title: 'MCPS.ONE log service', version: VERSION },
     {
       capabilities: { tools: {} },
-      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Secret values are returned only by get_secret, which is audited with your reason.',
+      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
     },
   );
   const caller = principalCaller(principal);
   registerSecretsTools(server, { secrets: deps.secrets, caller, ...(deps.onReveal ? { onReveal: deps.onReveal } : {}) });
   if (deps.storage) registerStorageTools(server, { storage: deps.storage, caller });
   if (deps.analyzer) registerAnalyzerTools(server, { analyzer: deps.analyzer, caller });
+  if (deps.jobs) registerJobsTools(server, { jobs: deps.jobs, caller });
   return server;
 }
