@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { isPostgres } from '../db/migrations/dialect-helpers.js';
 import { dbNowMs } from './db-clock.js';
 
 /** An item held by a worker: which attempt it is (a completion must name it). */
@@ -26,7 +27,23 @@ export type Outcome = { ok: true; result: unknown } | { ok: false; error: string
  */
 export function createItemClaims(db: Kysely<Database>) {
   const now = dbNowMs(db);
+  const pg = isPostgres(db);
   const mine = (c: Claim) => (q: any) => q.where('batch_id', '=', c.batchId).where('seq', '=', c.seq).where('status', '=', 'running').where('lease_owner', '=', c.owner).where('attempts', '=', c.attempt);
+
+  async function claimIn(trx: Kysely<Database>, batchId: string, seq: number, owner: string, leaseMs: number): Promise<Claim | null> {
+    const live = trx.selectFrom('job_items as l').select(sql<number>`count(*)`.as('n')).where('l.batch_id', '=', batchId).where('l.status', '=', 'running').where('l.lease_expires_at', '>', now);
+    const res = await trx
+      .updateTable('job_items')
+      .set((eb) => ({ status: 'running', lease_owner: owner, lease_expires_at: sql<number>`(${now} + ${Math.round(leaseMs)})`, attempts: eb('attempts', '+', 1), started_at: new Date().toISOString() }))
+      .where('batch_id', '=', batchId)
+      .where('seq', '=', seq)
+      .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('next_run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<=', now)])]))
+      .where((eb) => eb.exists(eb.selectFrom('job_batches').select('id').where('id', '=', batchId).where('status', '=', 'running')))
+      .where((eb) => eb(live, '<', eb.selectFrom('job_batches').select('concurrency').where('id', '=', batchId)))
+      .returning(['attempts', 'input'])
+      .executeTakeFirst();
+    return res ? { batchId, seq, owner, attempt: res.attempts, input: res.input } : null;
+  }
 
   return {
     /** Items of running batches that can be claimed now (pending and due, or with an expired lease), within each batch's free concurrency, oldest batch first. */
@@ -50,21 +67,20 @@ export function createItemClaims(db: Kysely<Database>) {
       return out;
     },
 
-    /** Takes the item for `owner` for `leaseMs`; null when it is not claimable (taken, not due, batch over, batch at its concurrency). */
+    /**
+     * Takes the item for `owner` for `leaseMs`; null when it is not claimable (taken, not due, batch
+     * over, batch at its concurrency). On PostgreSQL the batch row is locked first, so concurrent
+     * claims of one batch count each other's leases (SQLite runs one writer at a time anyway).
+     */
     async claim(batchId: string, seq: number, owner: string, leaseMs: number): Promise<Claim | null> {
-      const live = db.selectFrom('job_items as l').select(sql<number>`count(*)`.as('n')).where('l.batch_id', '=', batchId).where('l.status', '=', 'running').where('l.lease_expires_at', '>', now);
-      const res = await db
-        .updateTable('job_items')
-        .set((eb) => ({ status: 'running', lease_owner: owner, lease_expires_at: sql<number>`(${now} + ${Math.round(leaseMs)})`, attempts: eb('attempts', '+', 1), started_at: new Date().toISOString() }))
-        .where('batch_id', '=', batchId)
-        .where('seq', '=', seq)
-        .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('next_run_at', '<=', now)]), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<=', now)])]))
-        .where((eb) => eb.exists(eb.selectFrom('job_batches').select('id').where('id', '=', batchId).where('status', '=', 'running')))
-        .where((eb) => eb(live, '<', eb.selectFrom('job_batches').select('concurrency').where('id', '=', batchId)))
-        .returning(['attempts', 'input'])
-        .executeTakeFirst();
-      return res ? { batchId, seq, owner, attempt: res.attempts, input: res.input } : null;
+      // SQLite: one statement is atomic already (and a transaction across two connections of one process would deadlock).
+      if (!pg) return claimIn(db, batchId, seq, owner, leaseMs);
+      return db.transaction().execute(async (trx) => {
+        await trx.selectFrom('job_batches').select('id').where('id', '=', batchId).forUpdate().execute();
+        return claimIn(trx, batchId, seq, owner, leaseMs);
+      });
     },
+
 
     /** Extends the lease of this attempt; false when it is no longer ours (expired and claimed again, cancelled). */
     async renew(c: Claim, leaseMs: number): Promise<boolean> {
