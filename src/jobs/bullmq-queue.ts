@@ -26,7 +26,9 @@ const QUEUE = 'job-items';
  * claimable (taken, at the batch's concurrency) just ends; the next look puts it back when it is.
  */
 export async function createBullmqQueue(deps: BullmqQueueDeps): Promise<JobQueue> {
-  const [{ Queue, Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+  const [{ Queue, Worker }, ioredis] = await Promise.all([import('bullmq'), import('ioredis')]);
+  // The named export, or (bundled as CommonJS) the default one.
+  const Redis = (ioredis.Redis as typeof ioredis.Redis | undefined) ?? (ioredis.default as unknown as typeof ioredis.Redis);
   const connection = () => new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const queueConn = connection();
   const queue = new Queue<ItemRef>(QUEUE, { connection: queueConn, prefix: deps.prefix });
