@@ -26,8 +26,9 @@ const QUEUE = 'job-items';
  * claimable (taken, at the batch's concurrency) just ends; the next look puts it back when it is.
  */
 export async function createBullmqQueue(deps: BullmqQueueDeps): Promise<JobQueue> {
-  const [{ Queue, Worker }, ioredis] = await Promise.all([import('bullmq'), import('ioredis')]);
-  // The named export, or (bundled as CommonJS) the default one.
+  const [bullmq, ioredis] = await Promise.all([import('bullmq'), import('ioredis')]);
+  // Named exports, or (the packages bundled as CommonJS) the same ones under `default`.
+  const { Queue, Worker } = (bullmq.Queue as typeof bullmq.Queue | undefined) ? bullmq : ((bullmq as unknown as { default: typeof bullmq }).default);
   const Redis = (ioredis.Redis as typeof ioredis.Redis | undefined) ?? (ioredis.default as unknown as typeof ioredis.Redis);
   const connection = () => new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const queueConn = connection();
