@@ -39,7 +39,7 @@ afterAll(async () => {
   rmSync(s3dir, { recursive: true, force: true });
 });
 
-async function inject(method: 'GET' | 'POST', url: string, headers: object, payload?: object) {
+async function inject(method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) {
   return t.app.inject({ method, url: `/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
 }
 const analyzeDay = { operation: 'download_analyze', params: { profile: 'local', prefix: 'app/', from: '2026-12-01', to: '2026-12-01' }, concurrency: 3 };
