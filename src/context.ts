@@ -164,6 +164,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     operations: builtinOperations({ storage, analyzer, servers: servers.servers }),
     instanceId,
     config: { ...config.jobs, redisUrl: config.redisUrl },
+    // An API key limited to some servers reaches no other through a batch.
+    scopeFor: (principal) => late.gateway!.access.scopeFor(principal),
   });
   const gateway = createGatewayService({
     db: handle.db,
@@ -172,7 +174,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, jobs: jobs.service, onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const pipes = createPipeRuntime({

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { Logger } from '../logs/logger.js';
-import { createBatchCreators } from './batch-creator.js';
+import { createBatchCreators, type ScopeFor } from './batch-creator.js';
 import { createBullmqQueue } from './bullmq-queue.js';
 import { createEmbeddedQueue } from './embedded-queue.js';
 import { createItemClaims } from './item-claims.js';
@@ -17,6 +17,8 @@ export interface JobsRuntimeDeps {
   log: Pick<Logger, 'warn' | 'info' | 'error'>;
   audit: AuditLog;
   operations: OperationRegistry;
+  /** An API key's server allowlists (the gateway's access rules), applied to the items of its batches. */
+  scopeFor?: ScopeFor;
   /** This instance (lease owner). */
   instanceId: string;
   config: { leaseMs: number; pollMs: number; concurrency: number; queuePrefix: string; redisUrl: string | undefined };
@@ -40,7 +42,7 @@ export function createJobsRuntime(deps: JobsRuntimeDeps): JobsRuntime {
   const onError = (err: unknown) => log.warn({ err }, 'batch jobs: a pass of the queue failed');
   const runner = createItemRunner({
     claims, repo, operations: deps.operations, owner: deps.instanceId, leaseMs: config.leaseMs, log,
-    creators: createBatchCreators(deps.db),
+    creators: createBatchCreators(deps.db, deps.scopeFor),
     onSettled: (batchId, status) => {
       log.info({ batch: batchId, status }, 'batch finished');
       void deps.audit.record({ actor: { type: 'system', name: 'mcps' }, action: 'job.batch.finish', target: { type: 'job_batch', id: batchId }, outcome: 'success', details: { status } }).catch(onError);

@@ -105,6 +105,12 @@ describe('/api/v1/jobs', () => {
     const got = (await inject('GET', `/jobs/${batch.id}`, admin)).json();
     expect(got.status).toBe('completed');
     expect(got.items.map((i: { result: { text: string } }) => i.result.text)).toEqual(inputs.map((i) => i.message));
+    // An API key limited to other servers reaches tiny through no batch: 404 at the start, as on /tools/{id}.
+    const limited = (await inject('POST', '/gateway/api-keys', admin, { name: 'limited', role: 'operator', allowed_servers: ['other-*'] })).json().key as string;
+    const refused = await inject('POST', '/jobs', { authorization: `Bearer ${limited}` }, { operation: 'call_tool', params: { server: 'tiny', tool: 'echo', inputs: [{}] } });
+    expect([refused.statusCode, refused.json().detail]).toEqual([404, "MCP server 'tiny' not found"]);
+    const toolLimited = (await inject('POST', '/gateway/api-keys', admin, { name: 'tool-limited', role: 'operator', allowed_servers: ['tiny'], allowed_tools: ['tiny__other'] })).json().key as string;
+    expect((await inject('POST', '/jobs', { authorization: `Bearer ${toolLimited}` }, { operation: 'call_tool', params: { server: 'tiny', tool: 'echo', inputs: [{}] } })).statusCode).toBe(403);
     // A server that does not exist: not found is permanent, so one attempt only.
     const missing = (await inject('POST', '/jobs', admin, { operation: 'call_tool', params: { server: 'ghost', tool: 'echo', inputs: [{}] }, max_attempts: 3, backoff_ms: 10 })).json();
     await finished(missing.id);

@@ -30,7 +30,7 @@ export const jobsRoutes: FastifyPluginAsyncZod<{ jobs: JobsService }> = async (a
       body: startBatchBody,
       response: { 201: batchView, ...problems('unprocessable', 'bad_gateway', 'gateway_timeout') },
     },
-  }, async (req, reply) => reply.status(201).send(await jobs.start(req.body, auditedCaller(req))));
+  }, async (req, reply) => reply.status(201).send(await jobs.start(req.body, auditedCaller(req), { scope: req.serverScope })));
 
   app.get('/jobs/:id', {
     config: { auth: 'jobs:read' },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { EVERY_SERVER, type ServerScope } from '../gateway/access/server-access.js';
 import { AppError } from '../http/app-error.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import { createAudited } from '../logs/audited.js';
@@ -39,7 +40,7 @@ export function createJobsService(deps: JobsServiceDeps) {
   return {
     operations: () => [...deps.operations.values()].map((o) => ({ name: o.name, description: o.description })),
 
-    async start(input: StartBatchInput, caller: SecretCaller, signal?: AbortSignal): Promise<BatchView> {
+    async start(input: StartBatchInput, caller: SecretCaller, ctx: { signal?: AbortSignal | undefined; scope?: ServerScope | undefined } = {}): Promise<BatchView> {
       const id = randomUUID();
       return audited(caller, { action: 'job.batch.start', target: target(id), details: { operation: input.operation } }, async (details) => {
         assertPermitted(caller, 'jobs:write');
@@ -47,7 +48,7 @@ export function createJobsService(deps: JobsServiceDeps) {
         if (!op) throw new AppError('validation', `unknown operation '${input.operation}' (one of: ${[...deps.operations.keys()].join(', ')})`, { errors: [{ field: 'operation', message: 'unknown operation' }] });
         for (const p of op.permissions) assertPermitted(caller, p);
         const params = parse(op.params, input.params);
-        const inputs = await op.expand(params, caller, signal);
+        const inputs = await op.expand(params, caller, { signal: ctx.signal, scope: ctx.scope ?? EVERY_SERVER });
         if (inputs.length === 0) throw new AppError('unprocessable', 'the selection has no items (nothing matched): nothing to run');
         const now = new Date().toISOString();
         const row = {

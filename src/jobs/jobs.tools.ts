@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { ServerScope } from '../gateway/access/server-access.js';
 import type { SecretCaller } from '../secrets/secret-caller.js';
 import { compactToolResult, DEFAULT_TEXT_BUDGET } from '../storage/tool-text.js';
 import { batchDetail, batchList, batchView, itemsQuery, listBatchesQuery, startBatchFields, type BatchView } from './jobs.schema.js';
@@ -9,6 +10,8 @@ export interface JobsToolsDeps {
   jobs: JobsService;
   /** The MCP client's identity: the batch runs as it (same permissions and audit as REST). */
   caller: SecretCaller;
+  /** The servers the MCP client may reach (an API key's allowlists). */
+  scope?: () => Promise<ServerScope>;
 }
 
 type Ctx = { mcpReq: { signal: AbortSignal } };
@@ -24,14 +27,14 @@ const progressLine = (b: BatchView) => {
  * Batch tools of the log service: start_batch, get_batch, list_batches, cancel_batch. A batch runs in
  * the background and survives restarts; get_batch reports its progress and a page of item results.
  */
-export function registerJobsTools(server: McpServer, { jobs, caller }: JobsToolsDeps): void {
+export function registerJobsTools(server: McpServer, { jobs, caller, scope }: JobsToolsDeps): void {
   server.registerTool('start_batch', {
     title: 'Start a batch job',
     description: `Run one operation over many items in the background, with a concurrency limit, retries with exponential backoff and a result per item; it survives platform restarts. Operations: ${jobs.operations().map((o) => `${o.name}: ${o.description}`).join(' ')} Returns the batch id at once: follow it with get_batch.`,
     inputSchema: z.object(startBatchFields),
     outputSchema: batchView,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  }, (args, ctx) => compactToolResult(() => jobs.start(args, caller, (ctx as unknown as Ctx).mcpReq.signal), (b) => ({ header: progressLine(b), lines: [], footer: 'follow it with get_batch' })));
+  }, (args, ctx) => compactToolResult(async () => jobs.start(args, caller, { signal: (ctx as unknown as Ctx).mcpReq.signal, scope: await scope?.() }), (b) => ({ header: progressLine(b), lines: [], footer: 'follow it with get_batch' })));
 
   server.registerTool('get_batch', {
     title: 'Get a batch job',

@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import type { AnalyzerService } from '../analyzer/analyzer.service.js';
 import { registerAnalyzerTools } from '../analyzer/analyzer.tools.js';
 import type { Principal } from '../auth/principal.js';
+import type { ServerScope } from '../gateway/access/server-access.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { registerJobsTools } from '../jobs/jobs.tools.js';
 import { principalCaller } from '../secrets/secret-caller.js';
@@ -22,6 +23,8 @@ export interface LogServiceDeps {
   analyzer?: AnalyzerService;
   /** Batch jobs (start_batch, get_batch, list_batches, cancel_batch). */
   jobs?: JobsService;
+  /** The servers a principal may reach (the gateway's access rules), for call_tool batches. */
+  scopeFor?: (principal: Principal) => Promise<ServerScope>;
   /** Values handed to the client, to keep out of the protocol log (ServersRuntime.secretValues.remember). */
   onReveal?: (secret: { name: string; value: string }) => void;
 }
@@ -43,6 +46,6 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
   registerSecretsTools(server, { secrets: deps.secrets, caller, ...(deps.onReveal ? { onReveal: deps.onReveal } : {}) });
   if (deps.storage) registerStorageTools(server, { storage: deps.storage, caller });
   if (deps.analyzer) registerAnalyzerTools(server, { analyzer: deps.analyzer, caller });
-  if (deps.jobs) registerJobsTools(server, { jobs: deps.jobs, caller });
+  if (deps.jobs) registerJobsTools(server, { jobs: deps.jobs, caller, ...(deps.scopeFor ? { scope: () => deps.scopeFor!(principal) } : {}) });
   return server;
 }

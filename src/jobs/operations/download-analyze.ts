@@ -25,7 +25,7 @@ export function downloadAnalyzeOperation(deps: { storage: StorageService; analyz
     description: 'For a storage profile and a prefix / date range / glob: each key is downloaded and analyzed (analyze_logs); an item result is the summary (entries, levels, time range, top errors).',
     params: downloadAnalyzeParams,
     permissions: ['storage:read', 'storage:download', 'logs:analyze'],
-    async expand(p, caller, signal) {
+    async expand(p, caller, { signal }) {
       if (p.prefix === undefined && p.from === undefined && p.to === undefined && p.glob === undefined)
         throw new AppError('validation', 'give a prefix, a from/to date range or a glob to select the keys', { errors: [{ field: 'params.prefix', message: 'nothing selected' }] });
       const list = await deps.storage.listObjects(p.profile, { prefix: p.prefix, from: p.from, to: p.to, glob: p.glob, limit: p.max_files }, caller, signal);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Permission } from '../../auth/permissions.js';
+import type { ServerScope } from '../../gateway/access/server-access.js';
 import type { SecretCaller } from '../../secrets/secret-caller.js';
 
 /** What an item's run gets: who it runs as (the batch's creator, role read again just now) and its stop signal. */
@@ -8,6 +9,14 @@ export interface ItemContext {
   /** `user:<name>` / `api_key:<name>`: how the protocol log names the caller. */
   callerLabel: string | null;
   signal: AbortSignal;
+  /** The managed servers and tools the creator may reach (an API key's allowlists). */
+  scope: ServerScope;
+}
+
+/** What expanding a batch gets: the starter's stop signal and server scope. */
+export interface ExpandContext {
+  signal?: AbortSignal | undefined;
+  scope: ServerScope;
 }
 
 /**
@@ -22,6 +31,6 @@ export interface Operation<P = any, I = any> {
   params: z.ZodType<P>;
   /** What the creator must hold besides jobs:write, checked at start and before each item. */
   permissions: readonly Permission[];
-  expand(params: P, caller: SecretCaller, signal?: AbortSignal): Promise<I[]>;
+  expand(params: P, caller: SecretCaller, ctx: ExpandContext): Promise<I[]>;
   run(params: P, input: I, ctx: ItemContext): Promise<unknown>;
 }
