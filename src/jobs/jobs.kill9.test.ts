@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { DEFAULT_REDIS_URL } from '../../test/components.js';
 import { ADMIN_PASSWORD } from '../../test/helpers/boot-context.js';
 import { freePort } from '../../test/helpers/free-port.js';
 import { needs } from '../../test/helpers/needs.js';
-import { runCli } from '../../test/helpers/run-cli.js';
+import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { startS3rver } from '../../test/helpers/s3rver.js';
 import { serveCli, type ServeRun } from '../../test/helpers/serve-cli.js';
 import { createTestDatabase } from '../../test/helpers/test-db.js';
@@ -87,7 +88,8 @@ describe.each(modes)('a batch through kill -9 of the platform (%s queue)', (mode
     const batch = await call('POST', '/jobs', { operation: 'download_analyze', params: { profile: 'local', prefix: 'nginx/', from: '2026-12-01', to: '2026-12-01' }, concurrency: 2 });
     expect(batch).toMatchObject({ status: 'running', progress: { total: FILES } });
     const progress = async () => (await call('GET', `/jobs/${batch['id']}?limit=1`))['progress'] as { done: number; running: number };
-    await waitFor(async () => (await progress()).done >= 6, 60_000, 'six files done');
+    // Killed while an item runs (not in the instant between two items).
+    await waitFor(async () => ((p) => p.done >= 6 && p.running >= 1)(await progress()), 60_000, 'six files done and one running');
     platform.child.kill('SIGKILL');
     await platform.exited;
 
@@ -120,6 +122,13 @@ describe.each(modes)('a batch through kill -9 of the platform (%s queue)', (mode
     const leftovers = ['partial', 'temp'].flatMap((d) => (existsSync(path.join(data, d)) ? readdirSync(path.join(data, d), { recursive: true }).map(String) : []));
     expect(leftovers.filter((f) => /\.(part|json|tmp)$/.test(f))).toEqual([]);
     expect(readdirSync(path.join(data, 'downloads', 'local', 'nginx', '2026', '12', '01'))).toHaveLength(FILES);
+
+    // On a terminal (a pseudo-terminal from util-linux `script`), watch redraws one bar in place.
+    const tty = spawnSync('script', ['-qec', [process.execPath, ...cliArgs(['jobs', 'watch', batch['id'] as string])].map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      cwd: home, env: { PATH: process.env['PATH'] ?? '', MCPS_API_KEY: key }, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toContain(`\r[${'#'.repeat(30)}] 100% ${FILES}/${FILES} (${FILES} done, 0 failed, 0 running) completed`);
 
     const ls = await cli('ls');
     expect(ls.code).toBe(0);
