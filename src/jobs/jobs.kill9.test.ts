@@ -17,13 +17,13 @@ import { waitFor } from '../../test/helpers/wait-for.js';
 import { connect } from '../db/connect.js';
 
 /**
- * The real platform (`mcps serve`) runs a download_analyze batch over 60 log files in s3rver, is
+ * The real platform (`mcps serve`) runs a download_analyze batch over 40 log files in s3rver, is
  * killed with SIGKILL in the middle, and started again: the batch finishes with every file done and
  * completed exactly once, and no partial file is left. Then `mcps jobs` (ls, show, watch, cancel)
  * against the running platform. Once per queue: the database, and BullMQ on Redis.
  */
 const modes = (['embedded', 'bullmq'] as const).filter((m) => m === 'embedded' || needs('redis'));
-const FILES = 60;
+const FILES = 40;
 const cleanup: (() => unknown)[] = [];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -34,9 +34,9 @@ const tmp = (prefix: string) => {
   return dir;
 };
 
-/** An hour of access log, ~600 KB: enough that a file takes a moment to download and analyze. */
+/** An hour of access log, ~400 KB: enough that a file takes a moment to download and analyze. */
 const logFile = (h: number) =>
-  Array.from({ length: 6000 }, (_, i) => `10.0.${h}.${i % 250} - - [01/Dec/2026:${String(h % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00 +0000] "GET /api/items/${i} HTTP/1.1" ${i % 50 ? 200 : 503} 512 "-" "curl/8"\n`).join('');
+  Array.from({ length: 4000 }, (_, i) => `10.0.${h}.${i % 250} - - [01/Dec/2026:${String(h % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00 +0000] "GET /api/items/${i} HTTP/1.1" ${i % 50 ? 200 : 503} 512 "-" "curl/8"\n`).join('');
 
 async function bucket(): Promise<string> {
   const s3 = await startS3rver(tmp('mcps-s3rver-'), ['logs']);
@@ -117,7 +117,7 @@ describe.each(modes)('a batch through kill -9 of the platform (%s queue)', (mode
     for (const i of atKill.filter((x) => x.status === 'done')) expect(after[i.seq]!.attempts).toBe(i.attempts);
     expect(after.some((i) => i.attempts > 1 || atKill[i.seq]!.status === 'running')).toBe(true);
     const result = JSON.parse(after[0]!.result!) as { key: string; entries: number; status_classes: Record<string, number> };
-    expect(result).toMatchObject({ key: 'nginx/2026/12/01/access-00.log', entries: 6000, status_classes: { '2xx': 5880, '5xx': 120 } });
+    expect(result).toMatchObject({ key: 'nginx/2026/12/01/access-00.log', entries: 4000, status_classes: { '2xx': 3920, '5xx': 80 } });
     const data = path.join(home, 'data');
     const leftovers = ['partial', 'temp'].flatMap((d) => (existsSync(path.join(data, d)) ? readdirSync(path.join(data, d), { recursive: true }).map(String) : []));
     expect(leftovers.filter((f) => /\.(part|json|tmp)$/.test(f))).toEqual([]);

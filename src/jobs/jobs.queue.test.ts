@@ -49,15 +49,18 @@ describe.each(modes)('batch jobs on the %s queue', (mode) => {
   beforeAll(async () => {
     t = await createTestApp();
   });
+  /** What the runtimes logged as warnings (a failed queue pass, a failed lease renewal): none expected. */
+  const warnings: unknown[] = [];
   afterEach(async () => {
     for (const r of runtimes.splice(0)) await r.close();
+    expect(warnings.splice(0)).toEqual([]);
   });
   afterAll(async () => t?.close());
 
   function instance(rec: ReturnType<typeof recorder>, name: string, prefix: string, leaseMs = 2000): JobsRuntime {
     const runtime = createJobsRuntime({
       db: t.ctx.db,
-      log: t.ctx.log,
+      log: { info: () => {}, error: (o: unknown) => warnings.push(o), warn: (o: unknown) => warnings.push(o) },
       audit: t.ctx.audit,
       operations: new Map([['test_op', rec.operation(name)]]),
       instanceId: name,
