@@ -30,7 +30,8 @@ export async function createBullmqQueue(deps: BullmqQueueDeps): Promise<JobQueue
   // Named exports, or (the packages bundled as CommonJS) the same ones under `default`.
   const { Queue, Worker } = (bullmq.Queue as typeof bullmq.Queue | undefined) ? bullmq : ((bullmq as unknown as { default: typeof bullmq }).default);
   const Redis = (ioredis.Redis as typeof ioredis.Redis | undefined) ?? (ioredis.default as unknown as typeof ioredis.Redis);
-  const connection = () => new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  // Redis unreachable: ioredis reconnects by itself; each failure is reported (not an unhandled 'error' event).
+  const connection = () => new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false }).on('error', deps.onError);
   const queueConn = connection();
   const queue = new Queue<ItemRef>(QUEUE, { connection: queueConn, prefix: deps.prefix });
   let worker: InstanceType<typeof Worker<ItemRef>> | null = null;
