@@ -2,10 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { AnalyzerService } from '../../analyzer/analyzer.service.js';
 import { AppError } from '../../http/app-error.js';
+import { dateOrTime } from '../../storage/storage.schema.js';
 import type { StorageService } from '../../storage/storage.service.js';
 import type { Operation } from './operation.js';
-
-const dateOrTime = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'YYYY-MM-DD or an ISO-8601 time');
 
 export const downloadAnalyzeParams = z.object({
   profile: z.string().min(1).max(100).describe('Storage profile id or name'),
