@@ -30,6 +30,7 @@ import { stderrStreamRoutes } from './servers/stderr-stream.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
 import { webhooksRoutes } from './alerts/webhooks.routes.js';
+import { jobsRoutes } from './jobs/jobs.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { registerHttpStats } from './system/http-stats.js';
 import { prometheusRoutes } from './system/prometheus.routes.js';
@@ -102,6 +103,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(storageRoutes, { storage: ctx.storage });
       await api.register(alertsRoutes, { alerts: ctx.alerts });
       await api.register(webhooksRoutes, { webhooks: ctx.alerts.webhooks });
+      await api.register(jobsRoutes, { jobs: ctx.jobs.service });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });
       await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });

@@ -114,6 +114,10 @@ const envSchema = z.object({
   MCP_TIMEOUT: int(1, 3600).default(30),
   MCP_MAX_RETRIES: int(0, 100).default(3),
   REDIS_URL: str.regex(/^rediss?:\/\//, 'expected redis:// or rediss://').optional(),
+  MCPS_JOBS_LEASE_MS: int(500, 3_600_000).default(30_000),
+  MCPS_JOBS_POLL_MS: int(20, 60_000).default(500),
+  MCPS_JOBS_CONCURRENCY: int(1, 256).default(8),
+  MCPS_JOBS_QUEUE_PREFIX: str.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').default('mcps-jobs'),
   MCPS_ADMIN_USERNAME: str.regex(/^[A-Za-z0-9_.-]{3,64}$/, 'expected 3-64 letters, digits, _ . -').default('admin'),
   MCPS_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   MCPS_BODY_LIMIT: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
@@ -191,6 +195,11 @@ export interface Config {
   mcpTimeoutMs: number;
   mcpMaxRetries: number;
   redisUrl: string | undefined;
+  /**
+   * Batch jobs: how long a claimed item stays with its instance unrenewed, how often work is looked
+   * for, items this instance runs at once (all batches), the BullMQ key prefix (with REDIS_URL).
+   */
+  jobs: { leaseMs: number; pollMs: number; concurrency: number; queuePrefix: string };
   adminUsername: string;
   adminPassword: string | undefined;
   bodyLimit: number;
@@ -340,6 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     mcpTimeoutMs: e.MCP_TIMEOUT * 1000,
     mcpMaxRetries: e.MCP_MAX_RETRIES,
     redisUrl: e.REDIS_URL,
+    jobs: Object.freeze({ leaseMs: e.MCPS_JOBS_LEASE_MS, pollMs: e.MCPS_JOBS_POLL_MS, concurrency: e.MCPS_JOBS_CONCURRENCY, queuePrefix: e.MCPS_JOBS_QUEUE_PREFIX }),
     adminUsername: e.MCPS_ADMIN_USERNAME,
     adminPassword: e.MCPS_ADMIN_PASSWORD,
     bodyLimit: e.MCPS_BODY_LIMIT,

@@ -35,6 +35,8 @@ import { VERSION } from './version.js';
 import type { OpenSession } from './pipe/gateway-session.js';
 import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
 import { newInstanceId } from './leases/instance-id.js';
+import { createJobsRuntime, type JobsRuntime } from './jobs/jobs-runtime.js';
+import { builtinOperations } from './jobs/operations/index.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -70,6 +72,8 @@ export interface AppContext {
   storage: StorageService;
   /** Alerts in: webhook receivers, the alert store, silences, inhibition rules, routing. */
   alerts: AlertsRuntime;
+  /** Batch jobs: the service (start, get, list, cancel) and the queue, started by `mcps serve`. */
+  jobs: JobsRuntime;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -160,6 +164,18 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     live,
   });
 
+  const instanceId = newInstanceId();
+  // Batches run storage downloads, analyses and managed servers' tools, as the batch's creator.
+  const jobs = createJobsRuntime({
+    db: handle.db,
+    log,
+    audit,
+    operations: builtinOperations({ storage, analyzer, servers: servers.servers }),
+    instanceId,
+    config: { ...config.jobs, redisUrl: config.redisUrl },
+    // An API key limited to some servers reaches no other through a batch.
+    scopeFor: (principal) => late.gateway!.access.scopeFor(principal),
+  });
   const gateway = createGatewayService({
     db: handle.db,
     supervisor: servers.supervisor,
@@ -167,10 +183,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, alerts, onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
-  const instanceId = newInstanceId();
   const pipes = createPipeRuntime({
     db: handle.db,
     instanceId,
@@ -246,6 +261,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     backups,
     storage,
     alerts,
+    jobs,
     gateway,
     close() {
       closed ??= (async () => {
@@ -255,6 +271,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
         await backups.service.close();
         await secretWatcher.stop();
         system.close();
+        // Running items go back to the queue before the services they use close.
+        await jobs.close();
         // Publications ride on gateway sessions, which ride on the servers' connections.
         await pipes.close();
         await gateway.close();

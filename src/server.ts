@@ -48,6 +48,8 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   await ctx.secretWatcher.start();
   // Scratch files of an earlier run (gunzip in progress when it stopped); partial downloads stay for resuming.
   await ctx.storage.cleanTemp();
+  // Batch jobs: running batches left by an earlier run (stopped or killed) resume where they were.
+  await ctx.jobs.start();
   // Metrics sampling, log retention, and following settings changed by other instances.
   ctx.system.start();
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.

@@ -56,6 +56,10 @@ export const PERMISSIONS = {
   'alerts:read': 'viewer',
   'alerts:write': 'operator',
   'alerts:manage': 'admin',
+  // Batch jobs: seeing batches and their items for viewers; starting and cancelling for operators
+  // (each item also needs what its operation needs, checked as the batch's creator).
+  'jobs:read': 'viewer',
+  'jobs:write': 'operator',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
 import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
+import type { JobBatchTable, JobItemTable } from '../jobs/jobs.table.js';
 import type { LeaseTable } from '../leases/lease.table.js';
 import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
@@ -40,4 +41,6 @@ export interface Database {
   alert_inhibit_rules: AlertInhibitRuleTable;
   alert_routing: AlertRoutingTable;
   alert_groups: AlertGroupTable;
+  job_batches: JobBatchTable;
+  job_items: JobItemTable;
 }

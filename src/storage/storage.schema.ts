@@ -68,7 +68,7 @@ export const connectionTest = z.object({
   ms: z.number().int(),
 });
 
-const dateOrTime = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'YYYY-MM-DD or an ISO-8601 time');
+export const dateOrTime = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'YYYY-MM-DD or an ISO-8601 time');
 
 export const listObjectsFields = {
   prefix: z.string().max(1000).optional().describe('Under the profile prefix (default: the profile prefix itself)'),

@@ -10,6 +10,7 @@ import * as m009 from './009-server-desired-state.js';
 import * as m010 from './010-storage.js';
 import * as m011 from './011-analyzer-templates.js';
 import * as m012 from './012-alerts.js';
+import * as m013 from './013-jobs.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '010-storage': m010,
   '011-analyzer-templates': m011,
   '012-alerts': m012,
+  '013-jobs': m013,
 };
