@@ -24,6 +24,7 @@ import { publicationsRoutes } from './pipe/publications.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { analyzerRoutes } from './analyzer/analyzer.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
+import { notifyRoutes } from './notify/notify.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { registerHttpStats } from './system/http-stats.js';
@@ -89,6 +90,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(analyzerRoutes, { analyzer: ctx.analyzer });
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(storageRoutes, { storage: ctx.storage });
+      await api.register(notifyRoutes, { notify: ctx.notify });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });
       await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });

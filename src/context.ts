@@ -26,6 +26,7 @@ import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/s
 import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
+import { createNotifyService, type NotifyService } from './notify/notify.service.js';
 import { createStorageService, type StorageService } from './storage/storage.service.js';
 import { backupSettingDefaults, bindBackupSchedule } from './system/backup-settings.js';
 import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
@@ -64,6 +65,8 @@ export interface AppContext {
   backups: BackupsRuntime;
   /** Object storage: profiles, listing, downloads into DATA_DIR/downloads. */
   storage: StorageService;
+  /** Notifications: channels and the durable delivery queue (its worker starts in server.ts). */
+  notify: NotifyService;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -132,6 +135,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
+  const notify = createNotifyService({ db: handle.db, audit, guard: outbound, secrets, log });
   // Two real cycles: a server's status shows its publication (pipes start servers for their
   // publications) and the gateway forwards servers' logging notifications (it rides on their
   // supervisor). The servers runtime is built first and reaches the two later ones through `late`,
@@ -158,7 +162,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, notify, analyzer, onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const instanceId = newInstanceId();
@@ -235,6 +239,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     pipes,
     backups,
     storage,
+    notify,
     gateway,
     close() {
       closed ??= (async () => {
@@ -243,6 +248,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
         await backups.service.close();
         await secretWatcher.stop();
         system.close();
+        await notify.worker.stop();
         // Publications ride on gateway sessions, which ride on the servers' connections.
         await pipes.close();
         await gateway.close();

@@ -53,6 +53,8 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
   await ctx.pipes.boot();
   ctx.backups.scheduler.start();
+  // Queued notifications (a restart resumes where the last run stopped).
+  ctx.notify.worker.start();
   const app = await buildApp(ctx);
   let address: string;
   try {

@@ -51,6 +51,11 @@ export const PERMISSIONS = {
   'storage:read': 'operator',
   'storage:download': 'operator',
   'storage:manage': 'admin',
+  // Notifications: the channels and the delivery log for operators, who may also send (and test); a
+  // channel (an endpoint the platform posts to, tokens by reference) is for admins.
+  'notify:read': 'operator',
+  'notify:send': 'operator',
+  'notify:manage': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -5,6 +5,7 @@ import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
 import type { LeaseTable } from '../leases/lease.table.js';
 import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
+import type { NotifyChannelTable, NotifyDeliveryTable } from '../notify/notify.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
 import type { PublicationTable } from '../pipe/publication.table.js';
@@ -32,4 +33,6 @@ export interface Database {
   storage_profiles: StorageProfileTable;
   storage_files: StorageFileTable;
   analyzer_template_models: TemplateModelTable;
+  notify_channels: NotifyChannelTable;
+  notify_deliveries: NotifyDeliveryTable;
 }

@@ -9,6 +9,7 @@ import * as m008 from './008-leases.js';
 import * as m009 from './009-server-desired-state.js';
 import * as m010 from './010-storage.js';
 import * as m011 from './011-analyzer-templates.js';
+import * as m014 from './014-notify.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '009-server-desired-state': m009,
   '010-storage': m010,
   '011-analyzer-templates': m011,
+  '014-notify': m014,
 };
