@@ -21,7 +21,7 @@ describe('the log service through the gateway', () => {
     const client = await t.connect(key, '/mcp/mcps');
     expect(client.getServerVersion()?.name).toBe('mcps');
     const names = (await client.listTools()).tools.map((x) => x.name).sort();
-    expect(names).toEqual(['analyze_logs', 'compare_logs', 'download_logs', 'export_report', 'get_secret', 'list_log_files', 'list_secrets', 'list_storage_profiles', 'mine_templates', 'rotate_secret', 'search_logs', 'update_secret']);
+    expect(names).toEqual(['analyze_logs', 'compare_logs', 'download_logs', 'export_report', 'get_secret', 'list_channels', 'list_log_files', 'list_secrets', 'list_storage_profiles', 'mine_templates', 'rotate_secret', 'search_logs', 'send_notification', 'update_secret']);
     const got = (await client.callTool({ name: 'get_secret', arguments: { name: 'PAGER_TOKEN', reason: 'gateway test' } })) as ToolResult;
     expect(got.structuredContent?.['value']).toBe(CANARY);
 

@@ -78,7 +78,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
     },
 
     async createChannel(input: CreateChannelInput, caller: NotifyCaller): Promise<ChannelView> {
-      return audited(caller, { action: 'notify.channel.create', target: target(null), details: { name: input.name, kind: input.settings.kind } }, async () => {
+      return audited(caller, { action: 'notify.channel.create', target: target(input.name), details: { kind: input.settings.kind } }, async () => {
         assertPermitted(caller, 'notify:manage');
         if (await repo.findChannel(input.name)) throw new AppError('conflict', `notification channel '${input.name}' already exists`);
         const row = await newChannelRow(input, deps.guard, now());
