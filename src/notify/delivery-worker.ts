@@ -98,7 +98,13 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     return attempted;
   }
 
-  return { tick, ...createLoop(tick, deps.log) };
+  /** Attempts one row now if it is due (a "send test"); false when it was not (rate, claimed elsewhere). */
+  async function deliverNow(id: string): Promise<boolean> {
+    const row = await deps.repo.findDelivery(id);
+    return row !== undefined && row.status === 'pending' && (await process(row));
+  }
+
+  return { tick, deliverNow, ...createLoop(tick, deps.log) };
 }
 
 /** Runs `tick` every `intervalMs` (and soon after `wake`), one at a time, until `stop`. */

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpReceiver, startHttpReceiver } from '../../test/helpers/http-receiver.js';
 import { type NotifySetup, setUpNotify } from '../../test/helpers/notify-setup.js';
 import { dingtalkRobot } from '../../test/helpers/vendor-receivers.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { createOutboundGuard } from '../lib/outbound-guard.js';
 import { createOutboundPolicy } from '../lib/outbound-policy.js';
 import { SYSTEM_CALLER } from '../secrets/secret-caller.js';
@@ -138,5 +139,20 @@ describe('nothing lost, nothing sent twice', () => {
     expect(rx.requests.map((r) => r.json.title).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `w${i}`).sort());
     expect((await s.deliveries(id)).every((d) => d.status === 'delivered')).toBe(true);
     await guard.close();
+  });
+});
+
+describe('the worker loop', () => {
+  it('started, it sends what is queued without being asked, and stops cleanly', async () => {
+    rx.answer(() => ({ status: 200, body: 'ok' }));
+    const id = await hook('looped');
+    s.sut.worker.start(50);
+    try {
+      await s.sut.send(id, { ...msg, title: 'looped' }, SYSTEM_CALLER);
+      await waitFor(async () => (await s.deliveries(id))[0]?.status === 'delivered', 5_000, 'the loop to deliver');
+    } finally {
+      await s.sut.worker.stop();
+    }
+    expect(rx.requests.map((r) => r.json.title)).toEqual(['looped']);
   });
 });

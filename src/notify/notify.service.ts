@@ -124,7 +124,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
         assertPermitted(caller, 'notify:send');
         const channel = await find(id);
         const row = await enqueue(channel, { title: channel.language === 'zh-CN' ? 'MCPS.ONE 测试通知' : 'MCPS.ONE test notification', text: channel.language === 'zh-CN' ? `通道 ${channel.name} 可以送达。` : `Channel ${channel.name} delivers.`, severity: 'info' }, caller);
-        await worker.tick();
+        await worker.deliverNow(row.id);
         const after = toDeliveryView((await repo.findDelivery(row.id))!);
         Object.assign(details, { status: after.status, code: after.last_error_code });
         return { ...after, channel: channel.name };
