@@ -22,6 +22,8 @@ export interface DeliveryWorkerDeps {
   maxAttempts?: number;
   /** First retry delay, doubled per attempt up to 15 min (default 10 s). */
   backoffMs?: number;
+  /** How long delivered and failed rows stay in the log (default 30 days); pruned at most hourly. */
+  keepMs?: number;
 }
 
 const MAX_BACKOFF_MS = 15 * 60_000;
@@ -85,8 +87,16 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     return true;
   }
 
-  /** Sends what is due now, in order; returns how many rows were attempted. */
+  let prunedAt = 0;
+  async function prune(): Promise<void> {
+    if (ms() - prunedAt < 3_600_000) return;
+    prunedAt = ms();
+    await deps.repo.pruneFinished(iso(prunedAt - (deps.keepMs ?? 30 * 24 * 3_600_000)));
+  }
+
+  /** Sends what is due now, in order; returns how many rows were attempted. Prunes the log hourly. */
   async function tick(limit = 100): Promise<number> {
+    await prune();
     let attempted = 0;
     for (const row of await deps.repo.due(iso(ms()), limit)) {
       try {

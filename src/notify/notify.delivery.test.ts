@@ -156,3 +156,17 @@ describe('the worker loop', () => {
     expect(rx.requests.map((r) => r.json.title)).toEqual(['looped']);
   });
 });
+
+describe('retention', () => {
+  it('delivered and failed rows leave the log after 30 days; pending ones stay', async () => {
+    rx.answer(() => ({ status: 200, body: 'ok' }));
+    const id = await hook('retained');
+    await s.sut.send(id, msg, SYSTEM_CALLER);
+    await s.sut.worker.tick();
+    rx.answer(() => ({ status: 503, body: 'down' }));
+    await s.sut.send(id, msg, SYSTEM_CALLER);
+    s.clock.advance(31 * 24 * 3_600_000);
+    await s.sut.worker.tick();
+    expect((await s.deliveries(id)).map((d) => d.status)).toEqual(['pending']);
+  });
+});

@@ -65,6 +65,12 @@ export function createNotifyRepository(db: Kysely<Database>) {
       await db.updateTable('notify_deliveries').set({ next_attempt_at: atIso }).where('id', '=', id).where('status', '=', 'pending').execute();
     },
 
+    /** Drops delivered and failed rows last changed before `beforeIso` (the log's retention). */
+    async pruneFinished(beforeIso: string): Promise<number> {
+      const res = await db.deleteFrom('notify_deliveries').where('status', 'in', ['delivered', 'failed']).where('updated_at', '<', beforeIso).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+
     listDeliveries(q: DeliveryQuery): Promise<NotifyDeliveryRow[]> {
       let query = db.selectFrom('notify_deliveries').selectAll().orderBy('id', 'desc').limit(q.limit);
       if (q.channelId) query = query.where('channel_id', '=', q.channelId);
