@@ -36,8 +36,9 @@ function toDeliveryView(row: NotifyDeliveryRow): DeliveryView {
 /**
  * Notifications: channels (CRUD, settings with secrets by reference) and the durable delivery queue.
  *
- * `send(channel, message, caller)` — the API the alerts routing calls for "notify this group"
- * (with `renderAlertGroupMessage` from alert-group-message.ts): validates the message
+ * `send(channel, message, caller)` — the API the alerts routing calls for "notify this group",
+ * as `send(channelId, renderAlertGroupMessage(group, language), SYSTEM_CALLER)` (alert-group-message.ts;
+ * SYSTEM_CALLER from secrets/secret-caller.ts): validates the message
  * `{title, text, severity, fields?, url?, language?}`, stores one pending delivery for the channel
  * (id or name) and wakes the worker; it returns at once with the delivery id. The worker (`worker.start()`)
  * sends with retries and rate limits; `listDeliveries` is the log. Permissions are checked here
@@ -104,9 +105,13 @@ export function createNotifyService(deps: NotifyServiceDeps) {
       });
     },
 
-    /** Queues one message for one channel (id or name); delivery is the worker's. */
+    /**
+     * Queues one message for one channel (id or name); delivery is the worker's. Sends by people and
+     * API keys are audited; the platform's own (alert routing, SYSTEM_CALLER) are logged by their
+     * delivery row only, so alert traffic does not flood the operation log.
+     */
     async send(channelId: string, message: NotifyMessage, caller: NotifyCaller): Promise<{ delivery_id: string; channel: string; status: 'pending' }> {
-      return audited(caller, { action: 'notify.send', target: target(channelId), details: { severity: message.severity } }, async () => {
+      const run = async () => {
         assertPermitted(caller, 'notify:send');
         const parsed = notifyMessage.safeParse(message);
         if (!parsed.success) throw new AppError('validation', `invalid message: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -115,7 +120,9 @@ export function createNotifyService(deps: NotifyServiceDeps) {
         const row = await enqueue(channel, parsed.data, caller);
         worker.wake();
         return { delivery_id: row.id, channel: channel.name, status: 'pending' as const };
-      });
+      };
+      if (caller.actor.type === 'system') return run();
+      return audited(caller, { action: 'notify.send', target: target(channelId), details: { severity: message.severity } }, run);
     },
 
     /** Queues a test message and attempts it now (rate limits apply); answers with the delivery's state. */

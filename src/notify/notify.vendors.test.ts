@@ -4,6 +4,8 @@ import { type HttpReceiver, startHttpReceiver } from '../../test/helpers/http-re
 import { type NotifySetup, setUpNotify } from '../../test/helpers/notify-setup.js';
 import { dingtalkRobot, feishuBot, slackWebhook, telegramBot, wecomRobot } from '../../test/helpers/vendor-receivers.js';
 import { SYSTEM_CALLER } from '../secrets/secret-caller.js';
+import { renderAlertGroupMessage } from './alert-group-message.js';
+import type { NotifyMessage } from './notify-message.js';
 
 /**
  * Each channel kind against a local receiver playing the vendor: the receiver checks the signature
@@ -25,7 +27,7 @@ afterEach(() => {
   rx.requests.length = 0;
 });
 
-async function sendAndTick(channelId: string, msg = alert) {
+async function sendAndTick(channelId: string, msg: NotifyMessage = alert) {
   await s.sut.send(channelId, msg, SYSTEM_CALLER);
   await s.sut.worker.tick();
   return s.deliveries(channelId);
@@ -49,6 +51,18 @@ describe('DingTalk robot', () => {
     const [d] = await sendAndTick(id);
     expect(d).toMatchObject({ status: 'failed', attempts: 1, last_error_code: '310000' });
     expect(rx.requests).toHaveLength(1);
+  });
+});
+
+describe('an alert group, as the routing sends it', () => {
+  it('renderAlertGroupMessage in Chinese reaches a signed DingTalk robot', async () => {
+    rx.answer(dingtalkRobot({ token: 'dt-token', secret: 'SECabc+/=' }));
+    const id = await s.channel('dingtalk-alerts', { kind: 'dingtalk', access_token: '${secret:DT_TOKEN}', secret: '${secret:DT_SECRET}', base_url: rx.url }, 'zh-CN');
+    const group = { groupLabels: { alertname: 'DiskFull' }, alerts: [{ labels: { alertname: 'DiskFull', severity: 'critical' }, annotations: { summary: '/var 97%' }, status: 'firing' as const, startsAt: '2026-12-02T10:00:00Z' }] };
+    const [d] = await sendAndTick(id, renderAlertGroupMessage(group, 'zh-CN'));
+    expect(d!.status).toBe('delivered');
+    expect(rx.requests[0]!.json.markdown.text).toContain('🔴 [严重] DiskFull (1 告警中)');
+    expect(rx.requests[0]!.json.markdown.text).toContain('/var 97%');
   });
 });
 
