@@ -15,12 +15,17 @@ export function plainText(msg: NotifyMessage, language: Language): string {
   return parts.filter((p) => p.length > 0).join('\n\n');
 }
 
-/** Markdown as DingTalk, WeCom and Feishu read it: a heading, the text, a bullet per field, a link. */
-export function markdownText(msg: NotifyMessage, language: Language): string {
-  const parts = [`### ${headline(msg, language)}`, msg.text];
+/** The Markdown under the heading: the text, a bullet per field, the link. */
+export function markdownBody(msg: NotifyMessage, language: Language): string {
+  const parts = [msg.text];
   if (msg.fields?.length) parts.push(msg.fields.map((f) => `- **${f.name}**: ${f.value}`).join('\n'));
   if (msg.url) parts.push(`[${wordsFor(language).open}](${msg.url})`);
   return parts.filter((p) => p.length > 0).join('\n\n');
+}
+
+/** Markdown as DingTalk and WeCom read it: a `###` heading, then the body. */
+export function markdownText(msg: NotifyMessage, language: Language): string {
+  return `### ${headline(msg, language)}\n\n${markdownBody(msg, language)}`;
 }
 
 /** `text` within a channel's limit, cut with the language's marker. */

@@ -26,7 +26,7 @@ export function dingtalkRequest(s: SettingsOf<'dingtalk'>, msg: NotifyMessage, l
   let text = markdownText(msg, language);
   const suffix = s.keyword && !text.includes(s.keyword) && !msg.title.includes(s.keyword) ? `\n\n${s.keyword}` : '';
   text = fit(text, { unit: 'bytes', max: MAX_BYTES - Buffer.byteLength(suffix) }, language) + suffix;
-  const title = `${s.keyword && !msg.title.includes(s.keyword) ? `${s.keyword} ` : ''}${headline(msg, language)}`.slice(0, 100);
+  const title = [...`${s.keyword && !msg.title.includes(s.keyword) ? `${s.keyword} ` : ''}${headline(msg, language)}`].slice(0, 100).join('');
   return { url: url.toString(), body: { msgtype: 'markdown', markdown: { title, text } } };
 }
 

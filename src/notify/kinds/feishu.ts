@@ -2,7 +2,7 @@ import type { SettingsOf } from '../channel-settings.js';
 import { delivered, type DeliveryOutcome, failed } from '../delivery-outcome.js';
 import { httpVerdict, isAnswer, postJson, type SendContext } from '../http-post.js';
 import type { Language, NotifyMessage } from '../notify-message.js';
-import { fit, headline, markdownText } from '../render-message.js';
+import { fit, headline, markdownBody } from '../render-message.js';
 import { feishuSign } from '../signing.js';
 
 /** 9499 / 11232: request frequency limited. Retried. */
@@ -18,9 +18,10 @@ const COLOR = { critical: 'red', error: 'orange', warning: 'yellow', info: 'blue
 export function feishuRequest(s: SettingsOf<'feishu'>, msg: NotifyMessage, language: Language, nowMs: number): { url: string; body: Record<string, unknown> } {
   const url = new URL(`/open-apis/bot/v2/hook/${encodeURIComponent(s.hook_token)}`, s.base_url ?? 'https://open.feishu.cn');
   const ts = Math.floor(nowMs / 1000);
+  const body = markdownBody(msg, language);
   const card = {
     header: { template: COLOR[msg.severity], title: { tag: 'plain_text', content: fit(headline(msg, language), { unit: 'chars', max: 200 }, language) } },
-    elements: [{ tag: 'markdown', content: fit(markdownText({ ...msg, title: '' }, language).replace(/^###[^\n]*\n\n/, ''), { unit: 'bytes', max: 18_000 }, language) }],
+    elements: body ? [{ tag: 'markdown', content: fit(body, { unit: 'bytes', max: 18_000 }, language) }] : [],
   };
   const signed = s.secret ? { timestamp: String(ts), sign: feishuSign(ts, s.secret) } : {};
   return { url: url.toString(), body: { ...signed, msg_type: 'interactive', card } };

@@ -2,6 +2,7 @@ import type { SettingsOf } from '../channel-settings.js';
 import { delivered, type DeliveryOutcome } from '../delivery-outcome.js';
 import { httpVerdict, isAnswer, postJson, type SendContext } from '../http-post.js';
 import type { Language, NotifyMessage } from '../notify-message.js';
+import { webhookSignature } from '../signing.js';
 
 /**
  * Generic webhook: POST the message as JSON (`{title, text, severity, fields, url, language}`);
@@ -9,7 +10,6 @@ import type { Language, NotifyMessage } from '../notify-message.js';
  * `${timestamp}.${body}`. Any 2xx is delivered.
  */
 export async function deliverWebhook(s: SettingsOf<'webhook'>, msg: NotifyMessage, language: Language, ctx: SendContext): Promise<DeliveryOutcome> {
-  const { webhookSignature } = await import('../signing.js');
   const body = JSON.stringify({ ...msg, language });
   const ts = Math.floor(ctx.nowMs / 1000);
   const headers: Record<string, string> = s.secret ? { 'x-mcps-timestamp': String(ts), 'x-mcps-signature': webhookSignature(ts, body, s.secret) } : {};
