@@ -27,6 +27,7 @@ import { secretsRoutes } from './secrets/secrets.routes.js';
 import { analyzerRoutes } from './analyzer/analyzer.routes.js';
 import { serversRoutes } from './servers/servers.routes.js';
 import { stderrStreamRoutes } from './servers/stderr-stream.routes.js';
+import { notifyRoutes } from './notify/notify.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
 import { webhooksRoutes } from './alerts/webhooks.routes.js';
@@ -104,6 +105,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(alertsRoutes, { alerts: ctx.alerts });
       await api.register(webhooksRoutes, { webhooks: ctx.alerts.webhooks });
       await api.register(jobsRoutes, { jobs: ctx.jobs.service });
+      await api.register(notifyRoutes, { notify: ctx.notify });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });
       await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });

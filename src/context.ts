@@ -27,6 +27,8 @@ import { createSecretChangeWatcher, type SecretChangeWatcher } from './secrets/s
 import { createSecretEvents } from './secrets/secret-events.js';
 import { createSecretsService, type SecretsService } from './secrets/secrets.service.js';
 import { createServersRuntime, type ServersRuntime } from './servers/servers-runtime.js';
+import { routeAlertsToNotify } from './notify/alert-routing.js';
+import { createNotifyService, type NotifyService } from './notify/notify.service.js';
 import { createStorageService, type StorageService } from './storage/storage.service.js';
 import { createAlertsRuntime, type AlertsRuntime } from './alerts/alerts-runtime.js';
 import { backupSettingDefaults, bindBackupSchedule } from './system/backup-settings.js';
@@ -74,6 +76,8 @@ export interface AppContext {
   alerts: AlertsRuntime;
   /** Batch jobs: the service (start, get, list, cancel) and the queue, started by `mcps serve`. */
   jobs: JobsRuntime;
+  /** Notifications: channels and the durable delivery queue (its worker starts in server.ts). */
+  notify: NotifyService;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -144,6 +148,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
   const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
+  const notify = createNotifyService({ db: handle.db, audit, guard: outbound, secrets, log });
+  routeAlertsToNotify(alerts.events, notify, log);
   // Two real cycles: a server's status shows its publication (pipes start servers for their
   // publications) and the gateway forwards servers' logging notifications (it rides on their
   // supervisor). The servers runtime is built first and reaches the two later ones through `late`,
@@ -183,7 +189,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, notify, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const pipes = createPipeRuntime({
@@ -262,6 +268,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     storage,
     alerts,
     jobs,
+    notify,
     gateway,
     close() {
       closed ??= (async () => {
@@ -273,6 +280,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
         system.close();
         // Running items go back to the queue before the services they use close.
         await jobs.close();
+        await notify.worker.stop();
         // Publications ride on gateway sessions, which ride on the servers' connections.
         await pipes.close();
         await gateway.close();

@@ -56,6 +56,8 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   await ctx.pipes.boot();
   ctx.backups.scheduler.start();
   ctx.alerts.routing.start();
+  // Queued notifications (a restart resumes where the last run stopped).
+  ctx.notify.worker.start();
   const app = await buildApp(ctx);
   let address: string;
   try {

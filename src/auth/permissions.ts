@@ -60,6 +60,11 @@ export const PERMISSIONS = {
   // (each item also needs what its operation needs, checked as the batch's creator).
   'jobs:read': 'viewer',
   'jobs:write': 'operator',
+  // Notifications: the channels and the delivery log for operators, who may also send (and test); a
+  // channel (an endpoint the platform posts to, tokens by reference) is for admins.
+  'notify:read': 'operator',
+  'notify:send': 'operator',
+  'notify:manage': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

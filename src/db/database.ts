@@ -7,6 +7,7 @@ import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gate
 import type { JobBatchTable, JobItemTable } from '../jobs/jobs.table.js';
 import type { LeaseTable } from '../leases/lease.table.js';
 import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
+import type { NotifyChannelTable, NotifyDeliveryTable } from '../notify/notify.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
 import type { PublicationTable } from '../pipe/publication.table.js';
@@ -43,4 +44,6 @@ export interface Database {
   alert_groups: AlertGroupTable;
   job_batches: JobBatchTable;
   job_items: JobItemTable;
+  notify_channels: NotifyChannelTable;
+  notify_deliveries: NotifyDeliveryTable;
 }

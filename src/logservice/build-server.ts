@@ -7,6 +7,8 @@ import type { Principal } from '../auth/principal.js';
 import type { ServerScope } from '../gateway/access/server-access.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { registerJobsTools } from '../jobs/jobs.tools.js';
+import type { NotifyService } from '../notify/notify.service.js';
+import { registerNotifyTools } from '../notify/notify.tools.js';
 import { principalCaller } from '../secrets/secret-caller.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import { registerSecretsTools } from '../secrets/secrets.tools.js';
@@ -21,6 +23,8 @@ export interface LogServiceDeps {
   secrets: SecretsService;
   /** Object storage (list_storage_profiles, list_log_files, download_logs); absent in set-ups without it. */
   storage?: StorageService;
+  /** Notifications (list_channels, send_notification). */
+  notify?: NotifyService;
   /** Log analysis (analyze_logs, search_logs, mine_templates, compare_logs, export_report). */
   analyzer?: AnalyzerService;
   /** Alerts (list_alerts, get_alert, ack_alert, silence_alerts, list_silences). */
@@ -43,12 +47,13 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
     { name: LOG_SERVICE_NAME, title: 'MCPS.ONE log service', version: VERSION },
     {
       capabilities: { tools: {} },
-      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: list_alerts says what is firing; ack_alert, silence_alerts. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
+      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: list_alerts says what is firing; ack_alert, silence_alerts. Notifications: list_channels, then send_notification. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
     },
   );
   const caller = principalCaller(principal);
   registerSecretsTools(server, { secrets: deps.secrets, caller, ...(deps.onReveal ? { onReveal: deps.onReveal } : {}) });
   if (deps.storage) registerStorageTools(server, { storage: deps.storage, caller });
+  if (deps.notify) registerNotifyTools(server, { notify: deps.notify, caller });
   if (deps.analyzer) registerAnalyzerTools(server, { analyzer: deps.analyzer, caller });
   if (deps.alerts) registerAlertsTools(server, { alerts: deps.alerts, caller });
   if (deps.jobs) registerJobsTools(server, { jobs: deps.jobs, caller, ...(deps.scopeFor ? { scope: () => deps.scopeFor!(principal) } : {}) });

@@ -11,6 +11,7 @@ import * as m010 from './010-storage.js';
 import * as m011 from './011-analyzer-templates.js';
 import * as m012 from './012-alerts.js';
 import * as m013 from './013-jobs.js';
+import * as m014 from './014-notify.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '011-analyzer-templates': m011,
   '012-alerts': m012,
   '013-jobs': m013,
+  '014-notify': m014,
 };
