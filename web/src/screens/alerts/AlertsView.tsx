@@ -49,7 +49,7 @@ export function AlertsView() {
         {(l) => (
           <>
             {l.groups.map((g) => (
-              <section key={g.key} aria-label={t('alerts.group', { key: g.key })}>
+              <section key={g.key} className="alert-group" aria-label={t('alerts.group', { key: g.key })}>
                 <h2>{g.key || t('alerts.ungrouped')} <span className="muted">({t('alerts.groupCounts', { firing: g.firing, resolved: g.resolved })})</span></h2>
                 <DataTable
                   caption={t('alerts.group', { key: g.key })}

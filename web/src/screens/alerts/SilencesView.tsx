@@ -27,7 +27,7 @@ function Preview({ text }: { text: string }) {
     }
   }
   return (
-    <section aria-labelledby="silence-preview" aria-live="polite">
+    <section className="silence-preview" aria-labelledby="silence-preview" aria-live="polite">
       <h3 id="silence-preview">{t('silences.preview')}</h3>
       {body}
     </section>

@@ -90,7 +90,7 @@ export default function Overview() {
                 for (const x of firing) bySeverity.set(x.labels['severity'] ?? '—', (bySeverity.get(x.labels['severity'] ?? '—') ?? 0) + 1);
                 return (
                   <>
-                    <p><span className="metric">{a.total}</span> {a.total === 0 ? t('overview.noneFiring') : ''}</p>
+                    <p><span className="metric">{a.total}</span>{a.total === 0 && <> {t('overview.noneFiring')}</>}</p>
                     {bySeverity.size > 0 && (
                       <dl className="facts">
                         {[...bySeverity].sort((x, y) => y[1] - x[1]).map(([sev, n]) => <div className="fact" key={sev}><dt>{sev}</dt><dd>{n}</dd></div>)}
