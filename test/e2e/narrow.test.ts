@@ -130,6 +130,26 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     if (server.scrollWidth > server.innerWidth) overflow.push(`server page: ${JSON.stringify(server)}`);
     a11y.push(...(await checkScreen(page, 'narrow-server-page')));
 
+    // The alerts screen's other views, and an alert's dialog, on the phone.
+    await menu.click();
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.getByRole('button', { name: /^Details of NarrowFixtureAlertWithALongName/ }).click();
+    const alertDialog = page.getByRole('dialog', { name: 'Alert NarrowFixtureAlertWithALongName' });
+    await alertDialog.getByRole('heading', { name: 'Timeline' }).waitFor();
+    const alertBox = (await alertDialog.boundingBox())!;
+    expect(alertBox.x).toBeGreaterThanOrEqual(0);
+    expect(alertBox.x + alertBox.width).toBeLessThanOrEqual(PHONE.width);
+    a11y.push(...(await checkScreen(page, 'narrow-alert-detail')));
+    await alertDialog.getByRole('button', { name: 'Close' }).click();
+    for (const tab of ['Silences', 'Receivers', 'Inhibition rules', 'Routing']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.waitForFunction('![...document.querySelectorAll("[role=status]")].some((e) => e.textContent.includes("Loading"))');
+      if (tab === 'Receivers') await page.getByRole('row', { name: /narrow-am/ }).waitFor();
+      const o = await sidewaysOverflow(page);
+      if (o.scrollWidth > o.innerWidth) overflow.push(`alerts ${tab}: ${JSON.stringify(o)}`);
+      a11y.push(...(await checkScreen(page, `narrow-alerts-${tab.toLowerCase().replace(/ /g, '-')}`)));
+    }
+
     expect(overflow).toEqual([]);
     expect(a11y).toEqual([]);
     expect(problems).toEqual([]);

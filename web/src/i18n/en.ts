@@ -649,7 +649,7 @@ export const en = {
     source: 'Open in the source (generator URL)',
     timeline: 'Timeline',
     tlStarted: 'Started',
-    tlReceived: 'First received (received {{count}} times in all)',
+    tlReceived: 'First received (times received in all: {{count}})',
     tlAcked: 'Acknowledged by {{by}}',
     tlNote: 'Note by {{by}}: {{text}}',
     tlResolved: 'Resolved',

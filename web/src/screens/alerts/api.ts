@@ -84,10 +84,16 @@ export function matchesAll(matchers: Matcher[], labels: Labels): boolean {
     switch (m.op) {
       case '=': return v === m.value;
       case '!=': return v !== m.value;
-      case '=~': return new RegExp(`^(?:${m.value})$`, 'u').test(v);
-      case '!~': return !new RegExp(`^(?:${m.value})$`, 'u').test(v);
+      case '=~': return anchored(m.value).test(v);
+      case '!~': return !anchored(m.value).test(v);
     }
   });
+}
+
+/** `^(?:value)$`; RE2's leading `(?i)` (case-insensitive), which JavaScript writes as a flag, is understood. */
+function anchored(value: string): RegExp {
+  const insensitive = value.startsWith('(?i)');
+  return new RegExp(`^(?:${insensitive ? value.slice(4) : value})$`, insensitive ? 'i' : '');
 }
 
 export const labelText = (labels: Labels) => Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ');
