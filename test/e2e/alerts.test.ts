@@ -222,6 +222,8 @@ describe.skipIf(!needs('chromium'))('web console: alerts (Chromium)', () => {
     const a11y: string[] = [];
     await signIn(page, h.base, 'e2e-viewer', 'e2e-viewer-password');
     await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.getByLabel('Group by labels (comma-separated)').fill('alertname, severity');
+    await page.getByRole('region', { name: 'Group alertname="DiskFull",severity="warning"' }).getByRole('row', { name: /db2:9100/ }).waitFor();
     await page.getByRole('button', { name: /^Details of DiskFull .*db2:9100/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Alert DiskFull' });
     await dialog.getByRole('heading', { name: 'Timeline' }).waitFor();

@@ -624,6 +624,7 @@ export const en = {
     show: 'Show',
     showFiring: 'Firing now',
     showHistory: 'Resolved (history)',
+    groupBy: 'Group by labels (comma-separated)',
     days: 'Last days',
     noneFiring: 'Nothing is firing.',
     noHistory: 'No resolved alerts in this period.',

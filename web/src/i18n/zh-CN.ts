@@ -626,6 +626,7 @@ export const zhCN: Messages = {
     show: '显示',
     showFiring: '正在触发',
     showHistory: '已解决（历史）',
+    groupBy: '分组标签（逗号分隔）',
     days: '最近天数',
     noneFiring: '没有正在触发的告警。',
     noHistory: '此期间没有已解决的告警。',

@@ -26,8 +26,10 @@ export function AlertsView() {
   const id = useId();
   const [state, setState] = useState<'firing' | 'resolved'>('firing');
   const [days, setDays] = useState(7);
+  const [groupBy, setGroupBy] = useState('alertname');
   const [open, setOpen] = useState<Alert | null>(null);
-  const list = useQuery({ queryKey: ['alerts', 'list', state, days], queryFn: () => alertsApi.list(state, days), refetchInterval: LIVE });
+  const by = groupBy.split(',').map((l) => l.trim()).filter((l) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l)).join(',') || 'alertname';
+  const list = useQuery({ queryKey: ['alerts', 'list', state, days, by], queryFn: () => alertsApi.list(state, days, by), refetchInterval: LIVE });
   return (
     <>
       <div className="filters">
@@ -37,6 +39,10 @@ export function AlertsView() {
             <option value="firing">{t('alerts.showFiring')}</option>
             <option value="resolved">{t('alerts.showHistory')}</option>
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-by`}>{t('alerts.groupBy')}</label>
+          <input id={`${id}-by`} value={groupBy} onChange={(e) => setGroupBy(e.target.value)} placeholder="alertname, instance" />
         </div>
         {state === 'resolved' && (
           <div className="field">

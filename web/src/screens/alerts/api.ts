@@ -32,7 +32,7 @@ export interface Receiver { id: string; name: string; kind: ReceiverKind; token:
 const post = <T>(path: string, body?: unknown) => api<T>(path, { method: 'POST', body: body ?? {} });
 
 export const alertsApi = {
-  list: (state: 'firing' | 'resolved', days: number) => api<AlertList>(`/alerts?state=${state}&days=${days}`),
+  list: (state: 'firing' | 'resolved', days: number, groupBy = 'alertname') => api<AlertList>(`/alerts?state=${state}&days=${days}&group_by=${encodeURIComponent(groupBy)}`),
   get: (id: string) => api<Alert & { notes: Note[] }>(`/alerts/${encodeURIComponent(id)}`),
   ack: (id: string) => post<Alert>(`/alerts/${encodeURIComponent(id)}/ack`),
   resolve: (id: string) => post<Alert>(`/alerts/${encodeURIComponent(id)}/resolve`),
