@@ -143,7 +143,8 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     await alertDialog.getByRole('button', { name: 'Close' }).click();
     for (const tab of ['Silences', 'Receivers', 'Inhibition rules', 'Routing']) {
       await page.getByRole('tab', { name: tab }).click();
-      await page.waitForFunction('![...document.querySelectorAll("[role=status]")].some((e) => e.textContent.includes("Loading"))');
+      // Polled with page.evaluate: waitForFunction's string predicate is eval'd, which the CSP refuses.
+      await expect.poll(() => page.evaluate<boolean>('![...document.querySelectorAll("[role=status]")].some((e) => e.textContent.includes("Loading"))'), { timeout: 15_000 }).toBe(true);
       if (tab === 'Receivers') await page.getByRole('row', { name: /narrow-am/ }).waitFor();
       const o = await sidewaysOverflow(page);
       if (o.scrollWidth > o.innerWidth) overflow.push(`alerts ${tab}: ${JSON.stringify(o)}`);
