@@ -48,6 +48,13 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     await post('/system/backups', { label: 'narrow-backup' });
     await post('/secrets', { name: 'NARROW_API_TOKEN', value: 'not-shown-anywhere', description: 'A token with a description long enough to wrap on a phone screen' });
     await post('/gateway/api-keys', { name: 'narrow-key', role: 'operator', allowed_tools: ['narrow-fixture-long-name-32chars__echo'] });
+    // A firing alert with long labels, received through an Alertmanager webhook receiver.
+    await post('/alerts/receivers', { name: 'narrow-am', kind: 'alertmanager', token: '${secret:NARROW_API_TOKEN}' });
+    const hook = await h.t.app.inject({
+      method: 'POST', url: '/api/v1/webhooks/alertmanager?receiver=narrow-am', headers: { authorization: 'Bearer not-shown-anywhere', 'content-type': 'application/json' },
+      payload: { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'NarrowFixtureAlertWithALongName', instance: 'a-rather-long-host-name.example.internal:9100', severity: 'critical' }, annotations: { summary: 'long enough to wrap on a phone' }, startsAt: new Date().toISOString() }] },
+    });
+    expect(hook.statusCode, hook.body).toBe(200);
   }, 120_000);
   afterAll(async () => {
     await h?.close();
@@ -58,6 +65,7 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     { nav: 'Servers', heading: 'Servers', name: 'servers' },
     { nav: 'Secrets', heading: 'Secrets', name: 'secrets' },
     { nav: 'Logs', heading: 'Logs', name: 'logs' },
+    { nav: 'Alerts', heading: 'Alerts', name: 'alerts' },
     { nav: 'Gateway', heading: 'Gateway', name: 'gateway' },
     { nav: 'Storage', heading: 'Storage', name: 'storage' },
     { nav: 'Log analysis', heading: 'Log analysis', name: 'analysis' },
@@ -89,10 +97,14 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
       await settled(page, s.heading);
       expect(await menu.getAttribute('aria-expanded')).toBe('false');
       if (s.name === 'overview') {
-        // The last backup (made above) and the recent errors; no "firing alerts" card until alerts have an API.
+        // The last backup (made above), the recent errors, and the firing alerts card (the webhook's alert).
         await page.getByRole('region', { name: 'Last backup' }).getByText(/manual/).waitFor();
         await page.getByRole('heading', { name: 'Recent errors' }).waitFor();
-        expect(await page.getByText(/alert/i).count()).toBe(0);
+        await page.getByRole('region', { name: 'Firing alerts' }).getByText('critical').waitFor();
+        expect(await page.getByRole('region', { name: 'Firing alerts' }).textContent()).toMatch(/^Firing alerts1critical1All alerts$/);
+      }
+      if (s.name === 'alerts') {
+        await page.getByRole('row', { name: /NarrowFixtureAlertWithALongName/ }).waitFor();
       }
       const o = await sidewaysOverflow(page);
       if (o.scrollWidth > o.innerWidth) overflow.push(`${s.name}: ${JSON.stringify(o)}`);
@@ -117,6 +129,27 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     const server = await sidewaysOverflow(page);
     if (server.scrollWidth > server.innerWidth) overflow.push(`server page: ${JSON.stringify(server)}`);
     a11y.push(...(await checkScreen(page, 'narrow-server-page')));
+
+    // The alerts screen's other views, and an alert's dialog, on the phone.
+    await menu.click();
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.getByRole('button', { name: /^Details of NarrowFixtureAlertWithALongName/ }).click();
+    const alertDialog = page.getByRole('dialog', { name: 'Alert NarrowFixtureAlertWithALongName' });
+    await alertDialog.getByRole('heading', { name: 'Timeline' }).waitFor();
+    const alertBox = (await alertDialog.boundingBox())!;
+    expect(alertBox.x).toBeGreaterThanOrEqual(0);
+    expect(alertBox.x + alertBox.width).toBeLessThanOrEqual(PHONE.width);
+    a11y.push(...(await checkScreen(page, 'narrow-alert-detail')));
+    await alertDialog.getByRole('button', { name: 'Close' }).click();
+    for (const tab of ['Silences', 'Receivers', 'Inhibition rules', 'Routing']) {
+      await page.getByRole('tab', { name: tab }).click();
+      // Polled with page.evaluate: waitForFunction's string predicate is eval'd, which the CSP refuses.
+      await expect.poll(() => page.evaluate<boolean>('![...document.querySelectorAll("[role=status]")].some((e) => e.textContent.includes("Loading"))'), { timeout: 15_000 }).toBe(true);
+      if (tab === 'Receivers') await page.getByRole('row', { name: /narrow-am/ }).waitFor();
+      const o = await sidewaysOverflow(page);
+      if (o.scrollWidth > o.innerWidth) overflow.push(`alerts ${tab}: ${JSON.stringify(o)}`);
+      a11y.push(...(await checkScreen(page, `narrow-alerts-${tab.toLowerCase().replace(/ /g, '-')}`)));
+    }
 
     expect(overflow).toEqual([]);
     expect(a11y).toEqual([]);

@@ -6,6 +6,7 @@ import { useSession } from '../../api/session';
 import type { Page } from '../../api/types';
 import { formatBytes, formatDuration, formatNumber, formatTime } from '../../i18n/format';
 import { LineChart } from '../../ui/LineChart';
+import type { AlertList } from '../alerts/api';
 import { QueryView } from '../../ui/States';
 
 interface Status {
@@ -30,6 +31,12 @@ export default function Overview() {
   const metrics = useQuery({ queryKey: ['system', 'metrics'], queryFn: () => api<Metrics>('/system/metrics'), refetchInterval: LIVE });
   // The System screen's key: an upload, delete or new backup there refreshes this card too.
   const backups = useQuery({ queryKey: ['system', 'backups'], queryFn: () => api<Backups>('/system/backups'), enabled: can('backups:read') });
+  const alerts = useQuery({
+    queryKey: ['alerts', 'list', 'firing', 7],
+    queryFn: () => api<AlertList>('/alerts?state=firing'),
+    enabled: can('alerts:read'),
+    refetchInterval: LIVE,
+  });
   const errors = useQuery({
     queryKey: ['logs', 'system', 'errors'],
     queryFn: () => api<Page<SystemLog>>('/logs/system?level=error&limit=5'),
@@ -73,7 +80,29 @@ export default function Overview() {
             }}
           </QueryView>
         </section>
-        {/* Firing alerts: no card until the alerts domain (a later issue) gives an API to read them; an empty card would claim "none firing". */}
+        {can('alerts:read') && (
+          <section className="card" aria-labelledby="ov-alerts">
+            <h2 id="ov-alerts">{t('overview.firingAlerts')}</h2>
+            <QueryView query={alerts}>
+              {(a) => {
+                const firing = a.groups.flatMap((g) => g.alerts);
+                const bySeverity = new Map<string, number>();
+                for (const x of firing) bySeverity.set(x.labels['severity'] ?? '—', (bySeverity.get(x.labels['severity'] ?? '—') ?? 0) + 1);
+                return (
+                  <>
+                    <p><span className="metric">{a.total}</span>{a.total === 0 && <> {t('overview.noneFiring')}</>}</p>
+                    {bySeverity.size > 0 && (
+                      <dl className="facts">
+                        {[...bySeverity].sort((x, y) => y[1] - x[1]).map(([sev, n]) => <div className="fact" key={sev}><dt>{sev}</dt><dd>{n}</dd></div>)}
+                      </dl>
+                    )}
+                    <p><Link href="/alerts">{t('overview.allAlerts')}</Link></p>
+                  </>
+                );
+              }}
+            </QueryView>
+          </section>
+        )}
         {can('backups:read') && (
           <section className="card" aria-labelledby="ov-backup">
             <h2 id="ov-backup">{t('overview.lastBackup')}</h2>
