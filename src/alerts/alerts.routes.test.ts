@@ -32,12 +32,12 @@ describe('/api/v1/alerts and /api/v1/silences', () => {
     const critical = await req('GET', `/api/v1/alerts?matchers=${encodeURIComponent('severity="critical"')}&group_by=alertname,instance`, viewer);
     expect(critical.json().groups.map((g: { key: string }) => g.key)).toEqual(['alertname="DiskFull",instance="db1"']);
     expect((await req('POST', `/api/v1/alerts/${alertId}/ack`, viewer, {})).statusCode).toBe(403);
-    expect((await req('POST', `/api/v1/alerts/${alertId}/ack`, operator, {})).json()).toMatchObject({ acked_by: expect.stringMatching(/^operator/) });
+    expect((await req('POST', `/api/v1/alerts/${alertId}/ack`, operator, { comment: 'on it' })).json()).toMatchObject({ acked_by: expect.stringMatching(/^operator/) });
     expect((await req('POST', `/api/v1/alerts/${alertId}/notes`, operator, { text: 'swapping the disk' })).statusCode).toBe(201);
     const resolved = await req('POST', `/api/v1/alerts/${alertId}/resolve`, operator);
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolved_by: expect.stringMatching(/^operator/) });
     const detail = (await req('GET', `/api/v1/alerts/${alertId}`, viewer)).json();
-    expect(detail.notes).toEqual([expect.objectContaining({ text: 'swapping the disk' })]);
+    expect(detail.notes).toEqual([expect.objectContaining({ text: 'on it' }), expect.objectContaining({ text: 'swapping the disk' })]);
     const actions = (await t.ctx.db.selectFrom('operation_logs').select(['action', 'outcome']).where('target_id', '=', alertId).execute()).map((r) => `${r.action} ${r.outcome}`);
     expect(actions.sort()).toEqual(['alert.ack failure', 'alert.ack success', 'alert.note.create success', 'alert.resolve success']);
     expect((await req('GET', '/api/v1/alerts?matchers=job%3D~%22(bad%22', viewer)).statusCode).toBe(400);

@@ -34,8 +34,8 @@ export const alertsRoutes: FastifyPluginAsyncZod<{ alerts: AlertsRuntime }> = as
 
   app.post('/alerts/:id/ack', {
     config: { auth: 'alerts:write', audit: { action: 'alert.ack', target: alertTarget } },
-    schema: { tags, summary: 'Acknowledge: no more notifications for it', params: alertParams, body: ackBody, response: { 200: alertView } },
-  }, async (req) => alerts.alerts.ack(req.params.id, audited(req)));
+    schema: { tags, summary: 'Acknowledge: no more notifications for it; a comment is kept as a note', params: alertParams, body: ackBody, response: { 200: alertView } },
+  }, async (req) => alerts.alerts.ack(req.params.id, audited(req), req.body.comment));
 
   app.post('/alerts/:id/resolve', {
     config: { auth: 'alerts:write', audit: { action: 'alert.resolve', target: alertTarget } },

@@ -78,12 +78,16 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       return { ...toAlertView(row, await muting()), notes };
     },
 
-    async ack(id: string, caller: SecretCaller): Promise<AlertView> {
+    /** Acknowledges (once: a second ack keeps the first's time and author); `comment` is kept as a note. */
+    async ack(id: string, caller: SecretCaller, comment?: string): Promise<AlertView> {
       return deps.audited(caller, { action: 'alert.ack', target: target(id) }, async () => {
         assertPermitted(caller, 'alerts:write');
         const row = await find(id);
         const next = { ...row, acked_at: row.acked_at ?? deps.now().toISOString(), acked_by: row.acked_by ?? authorOf(caller) ?? 'unknown' };
-        await deps.db.updateTable('alerts').set({ acked_at: next.acked_at, acked_by: next.acked_by }).where('id', '=', id).execute();
+        await deps.db.transaction().execute(async (trx) => {
+          await trx.updateTable('alerts').set({ acked_at: next.acked_at, acked_by: next.acked_by }).where('id', '=', id).execute();
+          if (comment?.trim()) await trx.insertInto('alert_notes').values({ id: newId(), alert_id: id, author: next.acked_by, text: comment.trim(), created_at: deps.now().toISOString() }).execute();
+        });
         deps.onChanged?.();
         return toAlertView(next, await muting());
       });

@@ -57,9 +57,7 @@ export function registerAlertsTools(server: McpServer, { alerts, caller }: Alert
     outputSchema: alertView,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   }, (args) => toolResult(async () => {
-    const acked = await alerts.alerts.ack(args.id, caller);
-    if (args.note) await alerts.alerts.addNote(args.id, args.note, caller);
-    return acked;
+    return alerts.alerts.ack(args.id, caller, args.note);
   }));
 
   server.registerTool('silence_alerts', {

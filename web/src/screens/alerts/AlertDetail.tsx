@@ -40,14 +40,8 @@ export function AlertDetail({ id, onClose }: { id: string; onClose: () => void }
     setText('');
     void queries.invalidateQueries({ queryKey: ['alerts'] });
   };
-  // The API's ack takes a `comment` but does not keep it: the note goes in as a note, after the ack.
-  const ack = useMutation({
-    mutationFn: async () => {
-      await alertsApi.ack(id);
-      if (text.trim()) await alertsApi.note(id, text.trim());
-    },
-    onSuccess: done,
-  });
+  // The ack's comment is kept as a note, in the same transaction.
+  const ack = useMutation({ mutationFn: () => alertsApi.ack(id, text.trim() || undefined), onSuccess: done });
   const resolve = useMutation({ mutationFn: () => alertsApi.resolve(id), onSuccess: done });
   const note = useMutation({ mutationFn: () => alertsApi.note(id, text.trim()), onSuccess: done });
   const error = ack.error ?? resolve.error ?? note.error;

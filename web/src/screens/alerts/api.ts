@@ -34,7 +34,7 @@ const post = <T>(path: string, body?: unknown) => api<T>(path, { method: 'POST',
 export const alertsApi = {
   list: (state: 'firing' | 'resolved', days: number, groupBy = 'alertname') => api<AlertList>(`/alerts?state=${state}&days=${days}&group_by=${encodeURIComponent(groupBy)}`),
   get: (id: string) => api<Alert & { notes: Note[] }>(`/alerts/${encodeURIComponent(id)}`),
-  ack: (id: string) => post<Alert>(`/alerts/${encodeURIComponent(id)}/ack`),
+  ack: (id: string, comment?: string) => post<Alert>(`/alerts/${encodeURIComponent(id)}/ack`, comment ? { comment } : {}),
   resolve: (id: string) => post<Alert>(`/alerts/${encodeURIComponent(id)}/resolve`),
   note: (id: string, text: string) => post<Note>(`/alerts/${encodeURIComponent(id)}/notes`, { text }),
   silences: () => api<{ items: Silence[] }>('/silences?state=all'),
