@@ -97,6 +97,26 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
     await again.getByRole('button', { name: 'Reveal value' }).click();
     await again.getByRole('button', { name: 'Show' }).click();
     await expect.poll(() => again.getByTestId('secret-value').textContent()).toBe(FIRST);
+    // Left while the next screen's code is still loading, then straight back: the value must not return.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/assets/*.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('link', { name: 'Secrets' }).click();
+    await page.getByRole('row', { name: /e2e-token/ }).waitFor();
+    expect(await page.getByTestId('secret-value').count()).toBe(0);
+    expect(await page.content()).not.toContain(FIRST);
+    release();
+    await page.unrouteAll({ behavior: 'wait' });
+    await page.getByRole('button', { name: 'e2e-token' }).click();
+    await panel.getByRole('button', { name: 'Reveal version 1' }).click();
+    await again.getByLabel('Reason *').fill('e2e: the overlap value, again');
+    await again.getByRole('button', { name: 'Reveal value' }).click();
+    await again.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(() => again.getByTestId('secret-value').textContent()).toBe(FIRST);
     await page.getByRole('link', { name: 'Logs' }).click();
     await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor();
     expect(await page.content()).not.toContain(FIRST);
@@ -110,8 +130,9 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
     expect(log.body.items).toEqual(expect.arrayContaining([
       expect.objectContaining({ action: 'secret.reveal', target_id: 'e2e-token', actor_name: 'admin', outcome: 'success', details: expect.objectContaining({ reason: 'e2e: check the rotated value', version: 2 }) }),
       expect.objectContaining({ action: 'secret.reveal', target_id: 'e2e-token', outcome: 'success', details: expect.objectContaining({ reason: 'e2e: the overlap value', version: 1 }) }),
+      expect.objectContaining({ action: 'secret.reveal', target_id: 'e2e-token', outcome: 'success', details: expect.objectContaining({ reason: 'e2e: the overlap value, again', version: 1 }) }),
     ]));
-    expect(log.body.items).toHaveLength(2);
+    expect(log.body.items).toHaveLength(3);
     expect(JSON.stringify(log.body)).not.toContain(ROTATED);
     expect(JSON.stringify(log.body)).not.toContain(FIRST);
 

@@ -66,7 +66,10 @@ export function Shell() {
       </nav>
       <main id="main" tabIndex={-1} ref={main}>
         <ConnectionBanner />
-        <Suspense fallback={<Loading />}>
+        {/* Keyed by screen: leaving a screen unmounts it even while the next one's code still loads
+            (a suspended update would otherwise keep the old screen hidden, with its state, e.g. a
+            revealed secret, and show it again on a quick way back). */}
+        <Suspense key={location.split('/')[1]} fallback={<Loading />}>
           <Switch>
             {routes.map((r) => (
               <Route key={r.path} path={r.path}>
