@@ -62,7 +62,7 @@ export const batchDetail = batchView.extend({
 export const listBatchesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(20),
   status: z.enum(BATCH_STATUSES).optional(),
-  before: z.string().max(40).optional().describe('created_at of the last batch of the previous page'),
+  before: z.iso.datetime().optional().describe('created_at of the last batch of the previous page (next_before)'),
 });
 export const batchList = z.object({ items: z.array(batchView), next_before: z.string().nullable() });
 export const batchParams = z.object({ id: z.string().min(1).max(64) });
