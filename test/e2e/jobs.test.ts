@@ -35,13 +35,18 @@ describe.skipIf(!needs('chromium'))('web console: jobs (Chromium)', () => {
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
 
-    // A bad line is refused before sending; an unknown tool is the API's refusal, shown as its detail.
+    // A line that is not a JSON object is refused before sending.
     await page.getByText('Start batch').click();
     await page.getByLabel('Server *').selectOption('jobs-fixture');
     await page.getByLabel('Tool name *').fill('echo');
     await page.getByLabel('Inputs (JSON arguments, one per line)').fill('{"message": "one"}\nnot json');
     await page.getByText('Line 2 is not a JSON object.').waitFor();
     expect(await page.getByRole('button', { name: 'Start', exact: true }).isDisabled()).toBe(true);
+
+    // Blank lines only: the API's problem+json detail is shown.
+    await page.getByLabel('Inputs (JSON arguments, one per line)').fill('  \n  ');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/params: params\.inputs: /);
 
     const inputs = ['one', 'two', 'three', 'four', 'five'];
     await page.getByLabel('Inputs (JSON arguments, one per line)').fill(inputs.map((m) => JSON.stringify({ message: m })).join('\n'));
@@ -66,9 +71,11 @@ describe.skipIf(!needs('chromium'))('web console: jobs (Chromium)', () => {
     expect(texts.slice(1).every((r) => r.includes('done'))).toBe(true);
     // No Cancel on a finished batch.
     expect(await page.getByRole('button', { name: 'Cancel batch' }).count()).toBe(0);
-    // Filtered to failed items: none.
+    // Filtered to failed items: none; back to done: all five.
     await page.getByLabel('Item status').selectOption('failed');
-    await expect.poll(() => cells.count()).toBe(1);
+    await page.getByText('No items in this state.').waitFor();
+    await page.getByLabel('Item status').selectOption('done');
+    await expect.poll(() => cells.count()).toBe(6);
     a11y.push(...(await checkScreen(page, 'job')));
 
     // A slow batch (each call 3 s, one at a time): cancelled from its page.

@@ -264,6 +264,8 @@ export const en = {
     cancelMessage: 'Batch {{id}}: {{left}} items still waiting or running will not finish.',
     cancelConfirm: 'Cancel batch',
     items: 'Items',
+    noItems: 'No items in this state.',
+    params: 'Parameters',
     input: 'Input',
     attempts: 'Attempts',
     result: 'Result or error',

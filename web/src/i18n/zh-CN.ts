@@ -266,6 +266,8 @@ export const zhCN: Messages = {
     cancelMessage: '批次 {{id}}：仍在等待或运行的 {{left}} 个条目将不会完成。',
     cancelConfirm: '取消批次',
     items: '条目',
+    noItems: '没有此状态的条目。',
+    params: '参数',
     input: '输入',
     attempts: '尝试次数',
     result: '结果或错误',

@@ -6,7 +6,7 @@ import { useSession } from '../../api/session';
 import { formatTime } from '../../i18n/format';
 import { DataTable } from '../../ui/DataTable';
 import { ConfirmDialog } from '../../ui/Dialog';
-import { QueryView } from '../../ui/States';
+import { Empty, QueryView } from '../../ui/States';
 import { type BatchDetail, ITEM_STATUSES, type ItemStatus, jobsApi, LIVE, PAGE, resultSummary } from './api';
 import { BatchProgress } from './BatchProgress';
 
@@ -38,6 +38,7 @@ function CancelBatch({ batch }: { batch: BatchDetail }) {
 
 function Items({ batch, offset, setOffset }: { batch: BatchDetail; offset: number; setOffset: (n: number) => void }) {
   const { t } = useTranslation();
+  if (batch.items.length === 0 && offset === 0) return <Empty>{t('jobs.noItems')}</Empty>;
   return (
     <>
       <DataTable
@@ -84,6 +85,7 @@ export default function BatchPage() {
           <>
             <dl className="facts">
               <dt>{t('jobs.operation')}</dt><dd>{b.operation}</dd>
+              <dt>{t('jobs.params')}</dt><dd><code className="example">{JSON.stringify(b.params).slice(0, 500)}</code></dd>
               <dt>{t('jobs.state')}</dt><dd data-testid="batch-state">{t(`jobs.status_${b.status}`)}</dd>
               <dt>{t('jobs.progress')}</dt><dd><BatchProgress batch={b} /></dd>
               <dt>{t('jobs.createdBy')}</dt><dd>{b.created_by ?? ''}</dd>
@@ -91,13 +93,13 @@ export default function BatchPage() {
             </dl>
             {can('jobs:write') && b.status === 'running' && <CancelBatch batch={b} />}
             <h2>{t('jobs.items')}</h2>
-            <div className="field">
+            <div className="filters"><div className="field">
               <label htmlFor={fid}>{t('jobs.filterStatus')}</label>
               <select id={fid} value={status} onChange={(e) => { setStatus(e.target.value as ItemStatus | ''); setOffset(0); }}>
                 <option value="">{t('jobs.allStatuses')}</option>
                 {ITEM_STATUSES.map((s) => <option key={s} value={s}>{t(`jobs.item_${s}`)}</option>)}
               </select>
-            </div>
+            </div></div>
             <Items batch={b} offset={offset} setOffset={setOffset} />
           </>
         )}
