@@ -1,18 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { needs } from '../helpers/needs.js';
+import { startS3rver } from '../helpers/s3rver.js';
 import { checkScreen, type ConsoleHarness, openPage, signIn, startConsole } from './console-harness.js';
 
 /**
  * The Jobs screen in Chromium: an operator starts a call_tool batch from the form against a running
- * fixture server, watches its progress bar reach the total, opens it and reads each item's result; a
+ * fixture server, watches its progress bar reach the total, opens it and reads each item's result; a download_analyze
+ * batch over files in s3rver; the API's problem detail shown on a refused start; a
  * slower batch is cancelled from its page (confirmed); a viewer sees the batches but no Start or Cancel.
  */
 describe.skipIf(!needs('chromium'))('web console: jobs (Chromium)', () => {
   let h: ConsoleHarness;
+  let s3: { endpoint: string; close(): Promise<void> };
+  const s3dir = mkdtempSync(path.join(tmpdir(), 'mcps-e2e-jobs-s3-'));
 
   beforeAll(async () => {
+    s3 = await startS3rver(s3dir, ['logs']);
+    const put = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const log = (hour: number) => gzipSync(Array.from({ length: 20 }, (_, i) => `2026-12-01T0${hour}:00:${String(i).padStart(2, '0')}Z ${i % 5 ? 'INFO' : 'ERROR'} request ${i}\n`).join(''));
+    for (let hour = 0; hour < 3; hour++) await put.send(new PutObjectCommand({ Bucket: 'logs', Key: `app/2026/12/01/app-0${hour}.log.gz`, Body: log(hour) }));
+    put.destroy();
     h = await startConsole();
     await h.t.ctx.jobs.start();
     const headers = await h.t.login();
@@ -22,10 +36,14 @@ describe.skipIf(!needs('chromium'))('web console: jobs (Chromium)', () => {
     };
     await post('/tools', { name: 'jobs-fixture', transport: 'stdio', command: process.execPath, args: [fixturePath('well-behaved')], restart_policy: 'never' });
     await post('/tools/jobs-fixture/start');
+    for (const [name, value] of [['S3_KEY', 'S3RVER'], ['S3_SECRET', 'S3RVER']] as const) await post('/secrets', { name, value });
+    await post('/storage/profiles', { name: 'local', provider: 's3', region: 'us-east-1', bucket: 'logs', endpoint: s3.endpoint, path_style: true, access_key_id: '${secret:S3_KEY}', secret_access_key: '${secret:S3_SECRET}', date_pattern: 'YYYY/MM/DD' });
     await h.t.ctx.users.create({ username: 'jobs-viewer', password: 'jobs-viewer-password', role: 'viewer' });
   }, 120_000);
   afterAll(async () => {
     await h?.close();
+    await s3?.close();
+    rmSync(s3dir, { recursive: true, force: true });
   });
 
   it('an admin starts a call_tool batch, sees it reach done and reads the results; a slow one is cancelled', async () => {
@@ -111,6 +129,32 @@ describe.skipIf(!needs('chromium'))('web console: jobs (Chromium)', () => {
     expect(await page.getByRole('button', { name: 'Cancel batch' }).count()).toBe(0);
     expect(problems).toEqual([]);
   }, 60_000);
+  it('an admin starts a download_analyze batch over a day of stored logs; each file is an item with its summary', async () => {
+    const { page, problems } = await openPage(h);
+    await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByText('Start batch').click();
+    await page.getByLabel('Operation').selectOption('download_analyze');
+    await page.getByLabel('Storage profile *').selectOption('local');
+    await page.getByLabel('Prefix').fill('app/');
+    await page.getByLabel('From date').fill('2026-12-01');
+    await page.getByLabel('To date').fill('2026-12-01');
+    // A pattern that matches nothing: the API's refusal (problem+json detail) is shown; then without it.
+    await page.getByLabel('File name pattern (glob)').fill('*.nothing');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('the selection has no items (nothing matched): nothing to run');
+    await page.getByLabel('File name pattern (glob)').fill('');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByRole('link', { name: 'Open it' }).click();
+    const bar = page.getByRole('progressbar');
+    await expect.poll(async () => bar.getAttribute('aria-valuetext'), { timeout: 30_000 }).toBe('3 done, 0 failed of 3');
+    expect(await page.getByTestId('batch-state').textContent()).toBe('completed');
+    const rows = await page.getByRole('table', { name: 'Items' }).getByRole('row').allTextContents();
+    expect(rows).toHaveLength(4);
+    for (let hour = 0; hour < 3; hour++) expect(rows.some((r) => r.includes(`app-0${hour}.log.gz`) && r.includes('done'))).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('at 390×844 the list and a batch fit without sideways scroll (the progress bar in a card)', async () => {
     const context = await h.browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
