@@ -11,7 +11,7 @@ import { startS3rver } from '../helpers/s3rver.js';
 import { checkScreen, type ConsoleHarness, openPage, signIn, startConsole } from './console-harness.js';
 
 /**
- * The Jobs screen in Chromium: an operator starts a call_tool batch from the form against a running
+ * The Jobs screen in Chromium: an admin starts a call_tool batch from the form against a running
  * fixture server, watches its progress bar reach the total, opens it and reads each item's result; a download_analyze
  * batch over files in s3rver; the API's problem detail shown on a refused start; a
  * slower batch is cancelled from its page (confirmed); a viewer sees the batches but no Start or Cancel.
