@@ -46,6 +46,9 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     await post('/tools/narrow-fixture-long-name-32chars/start');
     await post('/tools/narrow-fixture-long-name-32chars/call', { tool: 'echo', arguments: { message: 'a message long enough to need wrapping on a phone screen, surely' } });
     await post('/system/backups', { label: 'narrow-backup' });
+    // A batch, so the Jobs screen shows a row (a progress bar in a card).
+    await h.t.ctx.jobs.start();
+    await post('/jobs', { operation: 'call_tool', params: { server: 'narrow-fixture-long-name-32chars', tool: 'echo', inputs: [{ message: 'narrow' }] } });
     await post('/secrets', { name: 'NARROW_API_TOKEN', value: 'not-shown-anywhere', description: 'A token with a description long enough to wrap on a phone screen' });
     await post('/gateway/api-keys', { name: 'narrow-key', role: 'operator', allowed_tools: ['narrow-fixture-long-name-32chars__echo'] });
     // A firing alert with long labels, received through an Alertmanager webhook receiver.
@@ -69,6 +72,7 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     { nav: 'Gateway', heading: 'Gateway', name: 'gateway' },
     { nav: 'Storage', heading: 'Storage', name: 'storage' },
     { nav: 'Log analysis', heading: 'Log analysis', name: 'analysis' },
+    { nav: 'Jobs', heading: 'Jobs', name: 'jobs' },
     { nav: 'System', heading: 'System', name: 'system' },
   ];
 

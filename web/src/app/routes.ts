@@ -22,5 +22,7 @@ export const routes: ScreenRoute[] = [
   { path: '/gateway', nav: 'gateway', permission: 'gateway:read', screen: lazy(() => import('../screens/gateway')) },
   { path: '/storage', nav: 'storage', permission: 'storage:read', screen: lazy(() => import('../screens/storage')) },
   { path: '/analysis', nav: 'analysis', permission: 'logs:analyze', screen: lazy(() => import('../screens/analysis')) },
+  { path: '/jobs', nav: 'jobs', permission: 'jobs:read', screen: lazy(() => import('../screens/jobs')) },
+  { path: '/jobs/:id', permission: 'jobs:read', screen: lazy(() => import('../screens/jobs/BatchPage')) },
   { path: '/system', nav: 'system', permission: 'system:config:read', screen: lazy(() => import('../screens/system')) },
 ];
