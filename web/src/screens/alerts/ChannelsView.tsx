@@ -101,11 +101,11 @@ function CreateChannel() {
 /** What the last "Send test" gave: the delivery's status (and error), or the API's refusal. */
 function TestOutcome({ test }: { test: ReturnType<typeof useTestMutation> }) {
   const { t } = useTranslation();
-  if (test.error != null) return <ErrorNotice error={test.error} />;
+  if (test.error != null) return <div className="test-outcome"><ErrorNotice error={test.error} /></div>;
   if (!test.data) return null;
   const d = test.data;
   const error = d.last_error ? ` — ${d.last_error}${d.last_error_code ? ` (${d.last_error_code})` : ''}` : '';
-  return <p role="status" className={d.status === 'failed' ? 'notice error' : 'notice'}>{t('notify.testResult', { name: d.channel, status: t(`notify.status.${d.status}`) })}{error}</p>;
+  return <p role="status" className={d.status === 'failed' ? 'test-outcome notice error' : 'test-outcome notice'}>{t('notify.testResult', { name: d.channel, status: t(`notify.status.${d.status}`) })}{error}</p>;
 }
 
 const useTestMutation = () => {
