@@ -93,7 +93,7 @@ describe.skipIf(!needs('chromium'))('web console: notification channels and deli
     await textOf(form.getByRole('alert'), (t) => t.includes("notification channel 'ops-hook' already exists"));
 
     // Send test: the receiver gets the signed POST, the screen says delivered.
-    await page.getByRole('button', { name: 'Send a test message to ops-hook' }).click();
+    await page.getByRole('button', { name: 'Send test to ops-hook' }).click();
     const status = page.locator('p.test-outcome');
     await textOf(status, (t) => t === 'Test message to ops-hook: delivered');
     expect(ok.requests).toHaveLength(1);
@@ -102,7 +102,7 @@ describe.skipIf(!needs('chromium'))('web console: notification channels and deli
     expect(ok.requests[0]!.headers['x-mcps-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
 
     // The receiver answering 400: failed, with the error and its code.
-    await page.getByRole('button', { name: 'Send a test message to bad-hook' }).click();
+    await page.getByRole('button', { name: 'Send test to bad-hook' }).click();
     const failedText = await textOf(status, (t) => t.startsWith('Test message to bad-hook: failed'));
     expect(failedText).toContain('HTTP 400: bad payload e2e (400)');
     expect(bad.requests).toHaveLength(1);
@@ -131,10 +131,11 @@ describe.skipIf(!needs('chromium'))('web console: notification channels and deli
     expect(left.json<{ items: { name: string }[] }>().items.map((c) => c.name)).toEqual(['ops-hook']);
 
     // A channel deleted behind the screen's back: Send test shows the API's problem+json detail.
+    await page.locator('details:has(form[aria-label="Create a channel"]) > summary').click();
     await createWebhook(page, 'gone-hook', `${ok.url}/hook`, false);
     const del = await h.t.app.inject({ method: 'DELETE', url: '/api/v1/notifications/channels/gone-hook', headers });
     expect(del.statusCode, del.body).toBeLessThan(300);
-    await page.getByRole('button', { name: 'Send a test message to gone-hook' }).click();
+    await page.getByRole('button', { name: 'Send test to gone-hook' }).click();
     await textOf(page.locator('.test-outcome').getByRole('alert'), (t) => /Notification channel .* not found/i.test(t));
 
     expect(await page.content()).not.toContain(HOOK_KEY);
@@ -152,7 +153,7 @@ describe.skipIf(!needs('chromium'))('web console: notification channels and deli
     await page.getByRole('row', { name: /^ops-hook / }).waitFor();
     expect(await page.getByRole('form').count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Send a test message to ops-hook' }).click();
+    await page.getByRole('button', { name: 'Send test to ops-hook' }).click();
     await textOf(page.locator('p.test-outcome'), (t) => t === 'Test message to ops-hook: delivered');
     a11y.push(...(await checkScreen(page, 'notify-channels-operator')));
     await page.getByRole('tab', { name: 'Deliveries' }).click();

@@ -711,7 +711,7 @@ export const en = {
     yes: 'Yes',
     no: 'No',
     test: 'Send test',
-    testOne: 'Send a test message to {{name}}',
+    testOne: 'Send test to {{name}}',
     testResult: 'Test message to {{name}}: {{status}}',
     delete: 'Delete',
     deleteOne: 'Delete channel {{name}}',

@@ -713,7 +713,7 @@ export const zhCN: Messages = {
     yes: '是',
     no: '否',
     test: '发送测试',
-    testOne: '向 {{name}} 发送测试消息',
+    testOne: '发送测试到 {{name}}',
     testResult: '发往 {{name}} 的测试消息：{{status}}',
     delete: '删除',
     deleteOne: '删除渠道 {{name}}',
