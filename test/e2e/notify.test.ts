@@ -165,6 +165,27 @@ describe.skipIf(!needs('chromium'))('web console: notification channels and deli
     await page.context().close();
   }, 90_000);
 
+  it('on a phone (390×844) the channels form and the delivery log do not scroll the page sideways', async () => {
+    const context = await h.browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    const sideways = () => page.evaluate<boolean>('document.scrollingElement.scrollWidth > window.innerWidth');
+    await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
+    await page.goto(`${h.base}/alerts`);
+    await page.getByRole('tab', { name: 'Channels' }).click();
+    await page.getByRole('row', { name: /ops-hook/ }).waitFor();
+    await page.locator('details:has(form[aria-label="Create a channel"]) > summary').click();
+    await page.getByRole('form', { name: 'Create a channel' }).getByLabel('Kind *').selectOption('email');
+    expect(await sideways()).toBe(false);
+    await page.getByRole('tab', { name: 'Deliveries' }).click();
+    await page.getByRole('row', { name: /ops-hook/ }).first().waitFor();
+    expect(await sideways()).toBe(false);
+    const a11y = await checkScreen(page, 'notify-deliveries-narrow');
+    expect(a11y).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('a viewer (no notify:read) does not see the tabs', async () => {
     await h.t.ctx.users.create({ username: 'e2e-viewer', password: 'e2e-viewer-password', role: 'viewer' });
     const { page, problems } = await newPage();
