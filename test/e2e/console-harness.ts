@@ -32,12 +32,12 @@ export interface ConsoleHarness {
  * dist/web is missing: `npm run build` makes it), and one headless Chromium. Playwright gives every
  * browser context a fresh profile.
  */
-export async function startConsole(): Promise<ConsoleHarness> {
+export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleHarness> {
   if (!existsSync(path.join(ROOT, 'dist/web/index.html'))) {
     const { build } = await import('vite');
     await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
   }
-  const t = await createTestApp();
+  const t = await createTestApp(env);
   // Sampling as `mcps serve` does: the overview's and the servers' CPU / memory figures are real.
   t.ctx.system.start();
   const address = await t.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,18 +1,22 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../../api/session';
 import { Tabs } from '../../ui/Tabs';
 import { AlertsView } from './AlertsView';
+import { ChannelsView } from './ChannelsView';
+import { DeliveriesView } from './DeliveriesView';
 import { ReceiversView } from './ReceiversView';
 import { RoutingView } from './RoutingView';
 import { RulesView } from './RulesView';
 import { SilencesView } from './SilencesView';
 
-type View = 'alerts' | 'silences' | 'receivers' | 'rules' | 'routing';
+type View = 'alerts' | 'silences' | 'receivers' | 'rules' | 'routing' | 'channels' | 'deliveries';
 
-/** Alerts received by webhook: firing and history (ack, resolve, notes), silences, receivers, inhibition, routing. */
+/** Alerts received by webhook: firing and history (ack, resolve, notes), silences, receivers, inhibition, routing; notification channels and the delivery log (notify:read). */
 export default function Alerts() {
   const { t } = useTranslation();
   const [view, setView] = useState<View>('alerts');
+  const notify = useSession().can('notify:read');
   return (
     <>
       <h1>{t('alerts.title')}</h1>
@@ -26,6 +30,7 @@ export default function Alerts() {
           { key: 'receivers', label: t('alerts.tabReceivers') },
           { key: 'rules', label: t('alerts.tabRules') },
           { key: 'routing', label: t('alerts.tabRouting') },
+          ...(notify ? [{ key: 'channels' as const, label: t('notify.tabChannels') }, { key: 'deliveries' as const, label: t('notify.tabDeliveries') }] : []),
         ]}
       >
         {view === 'alerts' && <AlertsView />}
@@ -33,6 +38,8 @@ export default function Alerts() {
         {view === 'receivers' && <ReceiversView />}
         {view === 'rules' && <RulesView />}
         {view === 'routing' && <RoutingView />}
+        {notify && view === 'channels' && <ChannelsView />}
+        {notify && view === 'deliveries' && <DeliveriesView />}
       </Tabs>
     </>
   );
