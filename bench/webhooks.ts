@@ -10,6 +10,8 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:webhooks   # scratch database, dropped after
  *   ROUNDS=3 SECONDS=5 CONNECTIONS=10 NEW_PER_POST=20 npm run bench:webhooks
  */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { connect } from '../src/db/connect.js';
@@ -80,7 +82,7 @@ async function measure(url: string, headers: Record<string, string>, track: bool
         return { ...req, body: bodyOf(ids) };
       },
       onResponse: (status, body, context) => {
-        if (status !== 200) failures.set(`${status} ${body.slice(0, 160)}`, (failures.get(`${status} ${body.slice(0, 160)}`) ?? 0) + 1);
+        if (status !== 200) failures.set(`${status} ${(JSON.parse(body) as { detail?: string }).detail ?? ''}`, (failures.get(`${status} ${(JSON.parse(body) as { detail?: string }).detail ?? ''}`) ?? 0) + 1);
         if (!track || status !== 200) return;
         ackedPosts++;
         for (const id of (context as Sent).ids) ackedIds.add(id);
@@ -103,6 +105,21 @@ async function scratchDatabase(): Promise<{ url?: string; drop(): Promise<void> 
   return { url: url.toString(), drop: async () => { await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await admin.end(); } };
 }
 
+/** What the platform logged as errors (what a 500 was), by message and SQLSTATE. */
+function serverErrors(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const logs = path.join(dir, 'logs');
+  for (const f of readdirSync(logs)) {
+    for (const line of readFileSync(path.join(logs, f), 'utf8').split('\n')) {
+      if (!line.includes('"level":"error"')) continue;
+      const err = (JSON.parse(line) as { err?: { message?: string; code?: string } }).err;
+      const key = `${err?.message ?? 'error'}${err?.code ? ` (${err.code})` : ''}`;
+      out.set(key, (out.get(key) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const scratch = await scratchDatabase();
 if (scratch.url) process.env['DATABASE_URL'] = scratch.url;
@@ -120,7 +137,7 @@ const hello = await startBenchServer('webhook-hello-server.ts');
 started.push(hello.child);
 const app = await startBenchServer('webhook-app-server.ts');
 started.push(app.child);
-const [appPort, token, databaseUrl] = app.fields as [string, string, string];
+const [appPort, token, databaseUrl, appDir] = app.fields as [string, string, string, string];
 const helloUrl = `http://127.0.0.1:${hello.fields[0]}/`;
 const hookUrl = `http://127.0.0.1:${appPort}/api/v1/webhooks/alertmanager?receiver=bench-am`;
 const auth = { authorization: `Bearer ${token}` };
@@ -166,6 +183,8 @@ console.log(`median bare Fastify: ${median(rows.map((r) => r.hello)).toFixed(0)}
 console.log(`median ratio webhook / bare Fastify: ${median(rows.map((r) => r.hook / r.hello)).toFixed(3)} (target >= 0.4; p99 target < 50 ms)`);
 console.log(`alerts: ${sentIds.size} distinct sent, ${ackedIds.size} in ${ackedPosts} posts answered 200 during the load, ${unacked.length} re-sent after it; stored ${stored} rows (${distinctKeys.length} distinct fingerprint+startsAt, ${Number(count.received)} deliveries counted)`);
 for (const [what, n] of failures) console.log(`non-200 answer x${n}: ${what}`);
+for (const [e, n] of serverErrors(appDir)) console.log(`server error log x${n}: ${e}`);
+rmSync(appDir, { recursive: true, force: true });
 const ok = stored === sentIds.size && distinctKeys.length === stored;
 console.log(ok ? 'check: stored alerts = distinct alerts sent (nothing lost, no duplicates)' : 'check FAILED: stored alerts differ from the distinct alerts sent');
 if (errors) console.log(`${errors} failed posts during the load (their alerts were re-sent above)`);

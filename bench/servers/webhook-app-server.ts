@@ -36,5 +36,5 @@ const call = async (url: string, body: unknown, token?: string) => {
 const { access_token } = (await call('/api/v1/auth/login', { username: 'admin', password: 'bench-admin-password' })) as { access_token: string };
 await call('/api/v1/secrets', { name: 'BENCH_AM_TOKEN', value: WEBHOOK_TOKEN }, access_token);
 await call('/api/v1/alerts/receivers', { name: 'bench-am', kind: 'alertmanager', token: '${secret:BENCH_AM_TOKEN}' }, access_token);
-process.stdout.write(`READY ${new URL(base).port} ${WEBHOOK_TOKEN} ${config.databaseUrl}\n`);
+process.stdout.write(`READY ${new URL(base).port} ${WEBHOOK_TOKEN} ${config.databaseUrl} ${dir}\n`);
 process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
