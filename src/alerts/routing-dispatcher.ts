@@ -105,12 +105,21 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
     for (const g of existing.values()) if (Date.parse(g.next_flush_at) <= nowMs) await flush(g, buckets.get(g.key), nowMs);
   }
 
+  let queued: Promise<void> | null = null;
+  const begin = () => (running = tickOnce().finally(() => (running = null)));
   return {
-    /** One pass (tests call it after moving the clock). Passes never overlap. */
+    /**
+     * One pass that starts after this call (tests call it after moving the clock). Passes never
+     * overlap, and callers that come while one runs share the single pass queued after it: a burst of
+     * webhook posts makes two passes, not one per post.
+     */
     async tick(): Promise<void> {
-      while (running) await running;
-      running = tickOnce().finally(() => (running = null));
-      return running;
+      if (!running) return begin();
+      queued ??= running.catch(() => undefined).then(() => {
+        queued = null;
+        return begin();
+      });
+      return queued;
     },
   };
 }

@@ -57,6 +57,16 @@ describe('Alertmanager webhook', () => {
     expect(history.json().groups[0]).toMatchObject({ key: 'alertname="DiskFull"', resolved: 1 });
   });
 
+  it('takes concurrent bodies carrying the same alerts in different orders without a 5xx, each alert stored once', async () => {
+    const auth = { authorization: 'Bearer am-token-1234567890' };
+    const alerts = Array.from({ length: 30 }, (_, i) => ({ status: 'firing', labels: { alertname: 'Load', instance: `host-${i}` }, annotations: {}, startsAt: '2026-12-02T10:00:00.000Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '' }));
+    const body = (order: typeof alerts) => ({ ...amBody('firing'), groupKey: '{}:{alertname="Load"}', alerts: order });
+    const before = await count();
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post('/api/v1/webhooks/alertmanager', body(i % 2 ? [...alerts].reverse() : alerts), auth)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(200));
+    expect((await count()) - before).toBe(30);
+  });
+
   it('answers 400 problem+json for a malformed body from an authenticated sender', async () => {
     const auth = { authorization: 'Bearer am-token-1234567890' };
     const bad = await post('/api/v1/webhooks/alertmanager', '{"alerts": [', auth);
