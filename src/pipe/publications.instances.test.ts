@@ -111,7 +111,10 @@ describe('two instances on one database', () => {
     await one.close();
     await p.ep.connection(2, 10_000);
     await waitFor(async () => (await state(two)) === 'running', 10_000, 'calc running on the instance that took over');
-    const rows = await two.ctx.db.selectFrom('operation_logs').select(['outcome', 'details']).where('action', '=', 'server.autostart').execute();
+    // The audit row is written just after the start settles, so it may trail the status by a moment.
+    const autostarts = () => two.ctx.db.selectFrom('operation_logs').select(['outcome', 'details']).where('action', '=', 'server.autostart').execute();
+    await waitFor(async () => (await autostarts()).length >= 2, 10_000, 'the second server.autostart audit row');
+    const rows = await autostarts();
     expect(rows).toEqual([
       { outcome: 'success', details: JSON.stringify({ reason: 'publication' }) },
       { outcome: 'success', details: JSON.stringify({ reason: 'publication' }) },
