@@ -19,6 +19,6 @@ export function registerJobsCommands(program: Command, env: CliEnv): void {
 
   jobs.command('ls').description('batches, newest first').option('--status <status>', 'running|completed|failed|cancelled').option('--limit <n>', 'at most this many', '20').option('--json', 'print JSON').action(run('ls'));
   jobs.command('show <id>').description('a batch: progress and its items').option('--status <status>', 'only items in this state (pending|running|done|failed|cancelled)').option('--limit <n>', 'items shown', '50').option('--offset <n>', 'first item shown', '0').option('--json', 'print JSON').action(run('show'));
-  jobs.command('watch <id>').description('follow a batch until it ends (exit 0 completed, 1 failed, 2 cancelled)').option('--interval <ms>', 'poll interval', '500').action(run('watch'));
+  jobs.command('watch <id>').description('follow a batch until it ends (exit 0 completed, 1 failed, 2 cancelled)').option('--interval <ms>', 'poll interval', '500').option('--reconnect <s>', 'keep trying this long while the platform is unreachable (restarting)', '120').action(run('watch'));
   jobs.command('cancel <id>').description('cancel a running batch').action(run('cancel'));
 }

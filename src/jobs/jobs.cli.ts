@@ -52,7 +52,7 @@ export async function runJobsCommand(name: 'ls' | 'show' | 'watch' | 'cancel', a
       const b = await client.cancel(id);
       return env.out(`cancelled batch ${b.id}: ${progressText(b)}`);
     }
-    case 'watch': return watchBatch(client, id, intOption(o['interval'], '--interval', 50, 60_000), env);
+    case 'watch': return watchBatch(client, id, intOption(o['interval'], '--interval', 50, 60_000), intOption(o['reconnect'], '--reconnect', 0, 86_400) * 1000, env);
   }
 }
 
@@ -73,11 +73,44 @@ async function showBatch(client: ReturnType<typeof createJobsClient>, id: string
   if (b.items_left_out) env.out(`${b.items_left_out} more items: --offset ${b.items_offset + b.items.length}`);
 }
 
-async function watchBatch(client: ReturnType<typeof createJobsClient>, id: string, intervalMs: number, env: CliEnv): Promise<void> {
+/** Errors of a platform that is down or restarting: `watch` keeps trying through them for a while. */
+const TRANSIENT = new Set(['unavailable', 'bad_gateway']);
+
+/**
+ * The batch as now, or null while the platform cannot be reached (stopped, restarting): said once on
+ * stderr, then retried until `reconnectMs` have passed without an answer, when the last error is thrown.
+ */
+function batchPoller(client: ReturnType<typeof createJobsClient>, id: string, reconnectMs: number) {
+  const warn = (line: string) => process.stderr.write(`mcps: ${line}\n`);
+  let downSince: number | null = null;
+  return async (): Promise<BatchView | null> => {
+    try {
+      const b = await client.get(id, { limit: 1, offset: 0 });
+      if (downSince !== null) warn(`platform reachable again; following batch ${id}`);
+      downSince = null;
+      return b;
+    } catch (err) {
+      if (!(err instanceof AppError) || !TRANSIENT.has(err.code)) throw err;
+      if (downSince === null) {
+        downSince = Date.now();
+        warn(`${err.message}; retrying for up to ${Math.round(reconnectMs / 1000)} s (the batch goes on when the platform is back)`);
+      }
+      if (Date.now() - downSince >= reconnectMs) throw err;
+      return null;
+    }
+  };
+}
+
+async function watchBatch(client: ReturnType<typeof createJobsClient>, id: string, intervalMs: number, reconnectMs: number, env: CliEnv): Promise<void> {
   const tty = process.stdout.isTTY === true;
+  const poll = batchPoller(client, id, reconnectMs);
   let last = '';
   for (;;) {
-    const b = await client.get(id, { limit: 1, offset: 0 });
+    const b = await poll();
+    if (!b) {
+      await new Promise((r) => setTimeout(r, Math.max(intervalMs, 500)));
+      continue;
+    }
     const line = tty ? progressBar(b) : progressText(b);
     if (tty) process.stdout.write(`\r${line}\u001b[K`);
     else if (line !== last) env.out(line);

@@ -69,8 +69,10 @@ describe.each(modes)('a batch through kill -9 of the platform (%s queue)', (mode
       `ENVIRONMENT=test\nLOG_LEVEL=warn\nMCPS_ADMIN_PASSWORD=${ADMIN_PASSWORD}\nMCPS_OUTBOUND_ALLOW=127.0.0.0/8\nMCPS_JOBS_LEASE_MS=1500\nMCPS_JOBS_POLL_MS=100\n${redis}${database.kind === 'postgres' ? `DATABASE_URL=${database.url}\n` : ''}`,
     );
     const dbUrl = database.kind === 'postgres' ? database.url : `sqlite:///${path.join(home, 'data', 'mcps.db')}`;
+    // The same port after the restart, as a real install has: a `watch` started before the kill follows on.
+    const port = await freePort();
     const start = async (): Promise<ServeRun> => {
-      const run = serveCli({ cwd: home, port: await freePort() });
+      const run = serveCli({ cwd: home, port });
       cleanup.push(() => run.child.kill('SIGKILL'));
       await run.ready();
       return run;
@@ -95,6 +97,10 @@ describe.each(modes)('a batch through kill -9 of the platform (%s queue)', (mode
     // running items could finish before the kill landed).
     const count = (r: { status: string }[], status: string) => r.filter((i) => i.status === status).length;
     await waitFor(async () => ((r) => count(r, 'done') >= 6 && count(r, 'running') >= 2)(await rows()), 60_000, 'six files done and two running');
+    // Watched from the CLI (not a terminal: one line per change) from before the kill until the batch ends.
+    const cli = (...args: string[]) => runCli(['jobs', ...args], { cwd: home, env: { MCPS_API_KEY: key } });
+    const watching = runCli(['jobs', '--url', platform.url, 'watch', batch['id'] as string, '--interval', '100'], { cwd: home, env: { MCPS_API_KEY: key } });
+    await waitFor(async () => (await rows()).some((i) => i.status === 'done'), 10_000, 'a first item done');
     platform.child.kill('SIGKILL');
     await platform.exited;
     const atKill = await rows();
@@ -104,10 +110,9 @@ describe.each(modes)('a batch through kill -9 of the platform (%s queue)', (mode
 
     platform = await start();
     call = api(platform.url, token);
-    const cli = (...args: string[]) => runCli(['jobs', ...args], { cwd: home, env: { MCPS_API_KEY: key } });
-    // Watched from the CLI (not a terminal: one line per change) until it ends.
-    const watch = await cli('watch', batch['id'] as string, '--interval', '100');
-    expect(watch.stderr).toBe('');
+    // The watch saw the platform go away, said so once, and followed the batch again after the restart.
+    const watch = await watching;
+    expect(watch.stderr).toMatch(/^mcps: cannot reach the platform at .*; retrying for up to 120 s .*\nmcps: platform reachable again; following batch /);
     expect(watch.code).toBe(0);
     const lines = watch.stdout.trim().split('\n');
     expect(lines.at(-1)).toBe(`${FILES}/${FILES} (${FILES} done, 0 failed, 0 running) completed`);
