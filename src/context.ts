@@ -18,6 +18,7 @@ import { createLogger, type Logger, type LoggerHandle } from './logs/logger.js';
 import { createLogsRepository } from './logs/logs.repository.js';
 import { createOutboundGuard } from './lib/outbound-guard.js';
 import { createOutboundPolicy } from './lib/outbound-policy.js';
+import type { LogServiceDeps } from './logservice/build-server.js';
 import { logServiceBuiltin } from './logservice/log-service-builtin.js';
 import { createLogsService, type LogsService } from './logs/logs.service.js';
 import { createLiveEvents, type LiveEvents } from './lib/live-events.js';
@@ -74,6 +75,8 @@ export interface AppContext {
   storage: StorageService;
   /** Alerts in: webhook receivers, the alert store, silences, inhibition rules, routing. */
   alerts: AlertsRuntime;
+  /** What the log-service MCP server (`mcps`) is built from, in the gateway and on stdio. */
+  logService: LogServiceDeps;
   /** Batch jobs: the service (start, get, list, cancel) and the queue, started by `mcps serve`. */
   jobs: JobsRuntime;
   /** Notifications: channels and the durable delivery queue (its worker starts in server.ts). */
@@ -182,14 +185,16 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // An API key limited to some servers reaches no other through a batch.
     scopeFor: (principal) => late.gateway!.access.scopeFor(principal),
   });
+  // The log service (`mcps`): its tools act as each session's principal. The same deps serve it in the
+  // gateway and on stdio (`mcps log-service`), so both faces offer the same tools.
+  const logService: LogServiceDeps = { secrets, storage, analyzer, notify, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) };
   const gateway = createGatewayService({
     db: handle.db,
     supervisor: servers.supervisor,
     recorder: servers.recorder,
     log,
     config: config.gateway,
-    // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, notify, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin(logService)],
   });
   late.gateway = gateway;
   const pipes = createPipeRuntime({
@@ -267,6 +272,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     backups,
     storage,
     alerts,
+    logService,
     jobs,
     notify,
     gateway,

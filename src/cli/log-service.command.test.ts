@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliArgs, runCli } from '../../test/helpers/run-cli.js';
 import { createTestContext, type TestContext } from '../../test/helpers/test-context.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
+import { buildLogServiceServer } from '../logservice/build-server.js';
 
 const CANARY = `stdio-canary-${randomBytes(6).toString('hex')}`;
 // The CLI process and this test's context must share the master key to read each other's secrets.
@@ -60,6 +62,16 @@ describe('mcps log-service (stdio)', () => {
     expect(client.getServerVersion()?.name).toBe('mcps');
     const { tools } = await client.listTools();
     expect(tools.map((x) => x.name)).toContain('get_secret');
+    // The same tools as the gateway's `mcps` server for the same key (alerts tools were once missing on stdio).
+    const inGateway = buildLogServiceServer(tc.ctx.logService, await tc.ctx.auth.authenticateApiKey(key));
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await inGateway.connect(a);
+    const direct = new Client({ name: 'in-process', version: '0' });
+    await direct.connect(b);
+    const names = (list: { name: string }[]) => list.map((x) => x.name).sort();
+    expect(names(tools)).toEqual(names((await direct.listTools()).tools));
+    expect(names(tools)).toEqual(expect.arrayContaining(['list_alerts', 'silence_alerts', 'analyze_logs', 'download_logs', 'start_batch', 'send_notification']));
+    await direct.close();
     const got = (await client.callTool({ name: 'get_secret', arguments: { name: 'GRAFANA_TOKEN', reason: 'stdio test' } })) as { structuredContent?: { value?: string } };
     expect(got.structuredContent?.value).toBe(CANARY);
     await client.close();

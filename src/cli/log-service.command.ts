@@ -22,10 +22,7 @@ export function registerLogServiceCommand(program: Command, env: CliEnv): void {
       env.existingInstallOnly();
       await env.withContext(async (ctx) => {
         const principal = await ctx.auth.authenticateApiKey(o.key);
-        const server = buildLogServiceServer(
-          { secrets: ctx.secrets, storage: ctx.storage, notify: ctx.notify, analyzer: ctx.analyzer, jobs: ctx.jobs.service, scopeFor: (p) => ctx.gateway.access.scopeFor(p), onReveal: (s) => ctx.servers.secretValues.remember(s) },
-          principal,
-        );
+        const server = buildLogServiceServer(ctx.logService, principal);
         const caller = callerLabel(principal);
         const transport = new TappedTransport(new StdioGuardTransport({ maxMessageBytes: ctx.config.bodyLimit }), (direction, message) =>
           ctx.servers.recorder.record(LOG_SERVICE_NAME, asServerSide(direction), message, { caller }),
