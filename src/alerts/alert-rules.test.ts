@@ -68,7 +68,7 @@ describe('route tree', () => {
 });
 
 describe('webhook HMAC', () => {
-  const receiver = { signature_header: 'x-signature', timestamp_header: 'x-timestamp', tolerance_seconds: 300 } as AlertReceiverRow;
+  const receiver = { kind: 'generic', signature_header: 'x-signature', timestamp_header: 'x-timestamp', tolerance_seconds: 300 } as AlertReceiverRow;
   const body = Buffer.from('{"a":1}');
   const now = 1_800_000_000_000;
   const sign = (ts: number) => createHmac('sha256', 'k').update(`${ts}.`).update(body).digest('hex');
@@ -78,6 +78,17 @@ describe('webhook HMAC', () => {
     expect(check(now / 1000 - 301)).toEqual({ ok: false, reason: 'timestamp outside the tolerance window' });
     expect(check(now / 1000 + 301).ok).toBe(false);
     expect(check(now / 1000, sign(now / 1000 - 1)).ok).toBe(false);
+  });
+  it("checks Grafana's signature as Grafana makes it: bare hex over `<timestamp>:<body>` in X-Grafana-Alerting-Signature", () => {
+    const grafana = { kind: 'grafana', signature_header: 'x-grafana-alerting-signature', timestamp_header: 'x-grafana-alerting-signature-timestamp', tolerance_seconds: 300 } as AlertReceiverRow;
+    const ts = now / 1000;
+    const post = (signed: string) =>
+      verifyWebhook(grafana, { token: null, hmacKey: 'k' }, { headers: { 'x-grafana-alerting-signature': createHmac('sha256', 'k').update(signed).digest('hex'), 'x-grafana-alerting-signature-timestamp': String(ts) }, rawBody: body }, now);
+    expect(post(`${ts}:${body.toString()}`)).toEqual({ ok: true });
+    expect(post(`${ts}.${body.toString()}`)).toEqual({ ok: false, reason: 'wrong signature' });
+    // Without a timestamp header Grafana signs the body alone.
+    const bodyOnly = verifyWebhook({ ...grafana, timestamp_header: null }, { token: null, hmacKey: 'k' }, { headers: { 'x-grafana-alerting-signature': createHmac('sha256', 'k').update(body).digest('hex') }, rawBody: body }, now);
+    expect(bodyOnly).toEqual({ ok: true });
   });
   it('needs both when both are configured', () => {
     const both = (auth: string) => verifyWebhook({ ...receiver, timestamp_header: null }, { token: 't', hmacKey: 'k' }, { headers: { authorization: auth, 'x-signature': createHmac('sha256', 'k').update(body).digest('hex') }, rawBody: body }, now);

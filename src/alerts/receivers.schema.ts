@@ -9,7 +9,7 @@ export const receiverName = z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9_-
 const receiverFields = {
   token: secretRef.nullable().optional().describe('Bearer token the sender must present, as ${secret:NAME}'),
   hmac_secret: secretRef.nullable().optional().describe('HMAC-SHA256 key over the raw body, as ${secret:NAME}'),
-  signature_header: headerName.optional().describe('Header with the hex signature (optionally sha256=...); default X-Signature'),
+  signature_header: headerName.optional().describe('Header with the hex signature (optionally sha256=...); default X-Signature (grafana: X-Grafana-Alerting-Signature, as Grafana sends it)'),
   timestamp_header: headerName.nullable().optional().describe('Header with Unix seconds, signed as "<timestamp>.<body>"; refused outside the tolerance'),
   tolerance_seconds: z.number().int().min(1).max(86_400).optional().describe('Allowed clock difference for the timestamp (default 300)'),
   mapping: genericMapping.nullable().optional().describe('Generic receivers: where each field is in the body'),

@@ -15,7 +15,8 @@ export interface ReceiversDeps {
   now: () => Date;
 }
 
-const DEFAULT_SIGNATURE_HEADER = 'x-signature';
+/** Where the signature is when none is named: Grafana's own default header for its webhook HMAC, else X-Signature. */
+const defaultSignatureHeader = (kind: string) => (kind === 'grafana' ? 'x-grafana-alerting-signature' : 'x-signature');
 const DEFAULT_TOLERANCE = 300;
 
 /** Receivers (webhook senders) and their credentials by reference; admins manage them. */
@@ -75,7 +76,7 @@ export function createReceiversService(deps: ReceiversDeps) {
         const now = deps.now().toISOString();
         const row: AlertReceiverRow = {
           id: newId(), name: input.name, kind: input.kind, token_ref: input.token ?? null, hmac_ref: input.hmac_secret ?? null,
-          signature_header: (input.signature_header ?? DEFAULT_SIGNATURE_HEADER).toLowerCase(), timestamp_header: input.timestamp_header?.toLowerCase() ?? null,
+          signature_header: (input.signature_header ?? defaultSignatureHeader(input.kind)).toLowerCase(), timestamp_header: input.timestamp_header?.toLowerCase() ?? null,
           tolerance_seconds: input.tolerance_seconds ?? DEFAULT_TOLERANCE, mapping: input.mapping ? JSON.stringify(input.mapping) : null,
           enabled: input.enabled === false ? 0 : 1, description: input.description ?? null, created_at: now, updated_at: now,
         };

@@ -34,8 +34,14 @@ function checkBearer(creds: WebhookCredentials, token: string): AuthOutcome {
 }
 
 /**
- * HMAC-SHA256 of the raw body (or of `<timestamp>.<body>` when the receiver names a timestamp header,
- * whose value must be Unix seconds within the tolerance window: a replayed request is refused).
+ * What joins the timestamp to the body in the signed message: Grafana's webhook contact point signs
+ * `<timestamp>:<body>` (its "HMAC Signature" settings); other senders follow the common `<timestamp>.<body>`.
+ */
+const TIMESTAMP_SEPARATOR: Record<AlertReceiverRow['kind'], string> = { grafana: ':', alertmanager: '.', generic: '.' };
+
+/**
+ * HMAC-SHA256 of the raw body (or of timestamp + separator + body when the receiver names a timestamp
+ * header, whose value must be Unix seconds within the tolerance window: a replayed request is refused).
  * The signature is hex, optionally prefixed `sha256=`.
  */
 function checkHmac(receiver: AlertReceiverRow, creds: WebhookCredentials, key: string, nowMs: number): AuthOutcome {
@@ -46,7 +52,7 @@ function checkHmac(receiver: AlertReceiverRow, creds: WebhookCredentials, key: s
     const ts = header(creds.headers, receiver.timestamp_header)?.trim() ?? '';
     if (!/^\d{1,12}$/.test(ts)) return { ok: false, reason: `missing or malformed ${receiver.timestamp_header}` };
     if (Math.abs(nowMs / 1000 - Number(ts)) > receiver.tolerance_seconds) return { ok: false, reason: 'timestamp outside the tolerance window' };
-    mac.update(`${ts}.`);
+    mac.update(`${ts}${TIMESTAMP_SEPARATOR[receiver.kind]}`);
   }
   const expected = mac.update(creds.rawBody).digest('hex');
   return constantTimeEqual(given.toLowerCase(), expected) ? { ok: true } : { ok: false, reason: 'wrong signature' };
