@@ -131,9 +131,8 @@ class TextPass {
     const r = parseTextBytes(b, from, to, mayHoldCr, this.time, normalizeLevel, head);
     if (r === ENTRY) {
       if (this.start(head.ts, head.level)) {
-        const line = b.toString('utf8', from, to);
-        // Everything before the message is ASCII: byte and character offsets agree there.
-        this.error(line.slice(head.message - from), line, head.ts, head.level!);
+        const made = this.tally.error(b.toString('utf8', head.message, to), head.ts, head.level!);
+        if (made) this.collect(made, b.toString('utf8', from, to));
       }
     } else if (r === NOT_ENTRY) {
       if (this.continued()) this.addExample(b.toString('utf8', from, to));
@@ -144,7 +143,10 @@ class TextPass {
   text(line: string): void {
     const parsed = PARSERS.text(line, this.time);
     if (parsed) {
-      if (this.start(parsed.ts, parsed.level)) this.error(parsed.message, line, parsed.ts, parsed.level!);
+      if (this.start(parsed.ts, parsed.level)) {
+        const made = this.tally.error(parsed.message, parsed.ts, parsed.level!);
+        if (made) this.collect(made, line);
+      }
     } else if (this.continued()) this.addExample(line);
   }
 
@@ -172,9 +174,8 @@ class TextPass {
     return level === 'error' || level === 'fatal';
   }
 
-  private error(message: string, line: string, ts: number | null, level: Level): void {
-    const made = this.tally.error(message, ts, level);
-    if (!made) return;
+  /** The open entry made this group: its lines are collected for the group's example. */
+  private collect(made: Group, line: string): void {
     this.group = made;
     this.example = [line];
     this.exampleChars = line.length;
