@@ -16,11 +16,14 @@ import { MAX_MASKED, VARIABLE, WILDCARD } from './mask-regex.js';
 /** The last masked text (a wildcard of 3 codes replaces at least 1 character: 3 × MAX_MASKED at most). */
 export const MASKED = new Uint16Array(3 * MAX_MASKED + 16);
 let len = 0;
+/** The hash of MASKED[0, len), kept as it is written (maskedHash). */
+let hash = 0;
 
 /** Masks text[from, to) (cut to MAX_MASKED characters) into MASKED; returns its length. */
 export function maskInto(text: string, from = 0, to = text.length): number {
   if (to - from > MAX_MASKED) to = from + MAX_MASKED;
   len = 0;
+  hash = 0;
   let segment = from;
   let q = quoteAt(text, from, to);
   while (q !== -1) {
@@ -50,11 +53,12 @@ export function maskedString(n: number): string {
   return out;
 }
 
-/** A hash of MASKED[0, n): a small integer (a Map key V8 does not box). */
+/** A hash of MASKED[0, n): a small integer (a Map key V8 does not box). Made while the text was written when n is its length. */
 export function maskedHash(n: number): number {
-  let h = n;
+  if (n === len) return (hash ^ n) & SMALL;
+  let h = 0;
   for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + MASKED[i]!) | 0;
-  return h & SMALL;
+  return (h ^ n) & SMALL;
 }
 
 /** Hashes are cut to 30 bits: small integers on every V8 build. */
@@ -74,7 +78,13 @@ function maskWithRegex(text: string, from: number, to: number): number {
 /** Writes an already masked text (at most 3 × MAX_MASKED characters) into MASKED; returns its length. */
 export function putMasked(masked: string): number {
   len = Math.min(masked.length, MASKED.length);
-  for (let i = 0; i < len; i++) MASKED[i] = masked.charCodeAt(i);
+  let h = 0;
+  for (let i = 0; i < len; i++) {
+    const c = masked.charCodeAt(i);
+    MASKED[i] = c;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  hash = h;
   return len;
 }
 
@@ -98,10 +108,17 @@ function putWildcard(): void {
   MASKED[len + 1] = 42;
   MASKED[len + 2] = 62;
   len += 3;
+  hash = (Math.imul(Math.imul(Math.imul(hash, 31) + 60, 31) + 42, 31) + 62) | 0;
 }
 
 function copy(text: string, from: number, to: number): void {
-  for (let i = from; i < to; i++) MASKED[len++] = text.charCodeAt(i);
+  let h = hash;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    MASKED[len++] = c;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  hash = h;
 }
 
 /** Masks text[from, to) token by token into MASKED; false when a `date time` pair asks for the regex. */
