@@ -1,11 +1,14 @@
 import type { Level } from './formats.js';
 import { Reservoir, TimeHistogram } from './histogram.js';
-import { maskInto } from './mask.js';
-import { maskedHash, MaskedMap, maskedString } from './masked-map.js';
-import type { LogSource, ReadOptions } from './entries.js';
-import type { EntryFilter } from './filters.js';
+import { detectSourceFormat, type LogSource, type ReadOptions, type SourceInfo } from './entries.js';
+import { compileFilter, type EntryFilter } from './filters.js';
 import { analyzeInParallel } from './analyze-parallel.js';
-import { iso, mergeSummaries, readNotes, scan, type ScanSummary } from './scan.js';
+import { analyzeTextBytes } from './analyze-bytes.js';
+import { MAX_GROUPS, Tally, type AnalyzePart, type Group } from './analyze-tally.js';
+import { newReadStats } from './line-reader.js';
+import { iso, mergeSummaries, readNotes, scanInto } from './scan.js';
+
+export type { AnalyzePart } from './analyze-tally.js';
 
 export interface AnalyzeOptions {
   filter: EntryFilter;
@@ -22,30 +25,6 @@ export interface ErrorGroup {
   example: string;
 }
 
-/** Distinct error patterns kept while reading; later new ones are only counted. */
-const MAX_GROUPS = 10_000;
-
-/** What one pass over some sources found (plain data: a worker thread hands it back), before merging. */
-export interface AnalyzePart {
-  summary: ScanSummary;
-  levels: Record<Level | 'none', number>;
-  histogram: [number, number][];
-  groups: [string, Group][];
-  ungrouped: number;
-  statusClasses: Record<string, number>;
-  latency: { values: number[]; seen: number };
-  min: number | null;
-  max: number | null;
-}
-
-interface Group {
-  count: number;
-  level: Level;
-  first: number | null;
-  last: number | null;
-  example: string;
-}
-
 /**
  * One pass: entries, bytes, time range, counts per level, a time histogram, the top error/fatal
  * messages grouped with their variables masked, and for access logs the status classes and latency
@@ -56,37 +35,34 @@ export async function analyzeLogs(sources: LogSource[], opt: ReadOptions, o: Ana
   return analysisResult(parts, o);
 }
 
-/** Reads the sources on this thread. */
-export async function analyzePart(sources: LogSource[], opt: ReadOptions, o: AnalyzeOptions): Promise<AnalyzePart> {
-  const levels: Record<Level | 'none', number> = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, none: 0 };
-  const histogram = new TimeHistogram();
-  const groups = new MaskedMap<Group>();
-  let ungrouped = 0;
-  const statusClasses: Record<string, number> = {};
-  const latency = new Reservoir();
-  let min: number | null = null;
-  let max: number | null = null;
-  const summary: ScanSummary = await scan(sources, opt, o.filter, (e) => {
-    levels[e.level ?? 'none']++;
-    if (e.ts !== null) {
-      histogram.add(e.ts);
-      if (min === null || e.ts < min) min = e.ts;
-      if (max === null || e.ts > max) max = e.ts;
-    }
-    if (e.status !== undefined) statusClasses[`${Math.floor(e.status / 100)}xx`] = (statusClasses[`${Math.floor(e.status / 100)}xx`] ?? 0) + 1;
-    if (e.latencyMs !== undefined) latency.add(e.latencyMs);
-    if (e.level !== 'error' && e.level !== 'fatal') return;
-    const n = maskInto(e.message, 0, Math.min(e.message.length, 1000));
-    const h = maskedHash(n);
-    const g = groups.get(n, h);
-    if (g) {
-      g.count++;
-      if (e.ts !== null && (g.first === null || e.ts < g.first)) g.first = e.ts;
-      if (e.ts !== null && (g.last === null || e.ts > g.last)) g.last = e.ts;
-    } else if (groups.size < MAX_GROUPS) groups.set(h, maskedString(n), { count: 1, level: e.level, first: e.ts, last: e.ts, example: e.lines.join('\n').slice(0, 2000) });
-    else ungrouped++;
-  });
-  return { summary, levels, histogram: histogram.slots(), groups: [...groups.entries()], ungrouped, statusClasses, latency: latency.sample(), min, max };
+/**
+ * Reads the sources on this thread. A source in the `text` format is read as bytes (analyze-bytes.ts) unless the
+ * filter looks for a text or `byBytes` is false (the entry reader for every source: what the byte reader must equal).
+ */
+export async function analyzePart(sources: LogSource[], opt: ReadOptions, o: AnalyzeOptions, byBytes = true): Promise<AnalyzePart> {
+  const tally = new Tally();
+  const test = compileFilter(o.filter, opt.time);
+  const read = newReadStats();
+  const infos: SourceInfo[] = [];
+  let entries = 0;
+  let matched = 0;
+  const bytesFit = byBytes && !o.filter.text;
+  for (const source of sources) {
+    const format = opt.format ?? (bytesFit ? await detectSourceFormat(source, opt) : undefined);
+    const counted =
+      bytesFit && format === 'text'
+        ? await analyzeTextBytes(source, opt, read, infos, tally, test)
+        : await scanInto([source], { ...opt, format }, test, (e) => {
+            tally.count(e.ts, e.level);
+            tally.access(e.status, e.latencyMs);
+            if (e.level !== 'error' && e.level !== 'fatal') return;
+            const made = tally.error(e.message, e.ts, e.level);
+            if (made) made.example = e.lines.join('\n').slice(0, 2000);
+          }, read, infos);
+    entries += counted.entries;
+    matched += counted.matched;
+  }
+  return tally.part({ sources: infos, read, entries, matched });
 }
 
 /** Merges parts (in the order of the input: the first part to see an error keeps its example) into the result. */

@@ -46,7 +46,7 @@ export interface SourceInfo {
 }
 
 /** A continuation line beyond this many is dropped from its entry (still counted as read). */
-const MAX_ENTRY_LINES = 200;
+export const MAX_ENTRY_LINES = 200;
 const SAMPLE_LINES = 50;
 
 /**
@@ -114,17 +114,23 @@ function entryOf(source: string, line: Line, p: Parsed): Entry {
 
 /** The format a whole-file read would detect (its first SAMPLE_LINES lines), refusing binary data. */
 export async function detectFileFormat(file: LogFile, opt: ReadOptions): Promise<LogFormat> {
-  const stream = await openLogStream(file.path);
+  return detectSourceFormat({ kind: 'file', file }, opt);
+}
+
+/** The format readEntries would detect for this source (a file, a part of one, inline text), refusing binary data. */
+export async function detectSourceFormat(source: LogSource, opt: ReadOptions): Promise<LogFormat> {
+  const name = source.kind === 'file' ? source.file.name : source.name;
+  const stream = source.kind === 'file' ? await openLogStream(source.file.path, source.part) : textStream(source.text);
   const sample: Line[] = [];
   try {
-    for await (const batch of readLines(stream, newReadStats(), file.name, opt.signal)) {
+    for await (const batch of readLines(stream, newReadStats(), name, opt.signal)) {
       sample.push(...batch);
       if (sample.length >= SAMPLE_LINES) break;
     }
   } finally {
-    stream.destroy();
+    if ('destroy' in stream) (stream as { destroy(): void }).destroy();
   }
-  return detect(file.name, sample.slice(0, SAMPLE_LINES), opt);
+  return detect(name, sample.slice(0, SAMPLE_LINES), opt);
 }
 
 /** True when this line starts an entry in a file of this format (in the middle of a file). */

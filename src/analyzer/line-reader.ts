@@ -98,17 +98,22 @@ export async function* readLines(stream: AsyncIterable<Buffer>, stats: ReadStats
 }
 
 function finish(bytes: Buffer, stats: ReadStats, counter: { no: number }, cut: boolean): Line {
+  return { no: ++counter.no, text: lineText(bytes, stats, cut) };
+}
+
+/** The text of one line's bytes (a trailing CR dropped, cut at MAX_LINE_BYTES), counted in the stats. */
+export function lineText(bytes: Buffer, stats: ReadStats, cut: boolean): string {
   const end = bytes.length && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
   const text = bytes.toString('utf8', 0, Math.min(end, MAX_LINE_BYTES));
   stats.lines++;
   if (cut) stats.cutLines++;
   if (text.includes('\uFFFD') && !bytes.includes(UTF8_REPLACEMENT)) stats.invalidUtf8Lines++;
-  return { no: ++counter.no, text };
+  return text;
 }
 
 const UTF8_REPLACEMENT = Buffer.from('\uFFFD', 'utf8');
 
-function readError(err: unknown, name: string): unknown {
+export function readError(err: unknown, name: string): unknown {
   if (err instanceof AppError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message ?? '')) return new AppError('unprocessable', `'${name}': the gzip data is truncated (the file ends early); download it again`);

@@ -16,11 +16,14 @@ import { MAX_MASKED, VARIABLE, WILDCARD } from './mask-regex.js';
 /** The last masked text (a wildcard of 3 codes replaces at least 1 character: 3 × MAX_MASKED at most). */
 export const MASKED = new Uint16Array(3 * MAX_MASKED + 16);
 let len = 0;
+/** The hash of MASKED[0, len), kept as it is written (maskedHash). */
+let hash = 0;
 
 /** Masks text[from, to) (cut to MAX_MASKED characters) into MASKED; returns its length. */
 export function maskInto(text: string, from = 0, to = text.length): number {
   if (to - from > MAX_MASKED) to = from + MAX_MASKED;
   len = 0;
+  hash = 0;
   let segment = from;
   let q = quoteAt(text, from, to);
   while (q !== -1) {
@@ -50,12 +53,16 @@ export function maskedString(n: number): string {
   return out;
 }
 
-/** A hash of MASKED[0, n). */
+/** A hash of MASKED[0, n): a small integer (a Map key V8 does not box). Made while the text was written when n is its length. */
 export function maskedHash(n: number): number {
-  let h = n;
+  if (n === len) return (hash ^ n) & SMALL;
+  let h = 0;
   for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + MASKED[i]!) | 0;
-  return h;
+  return (h ^ n) & SMALL;
 }
+
+/** Hashes are cut to 30 bits: small integers on every V8 build. */
+const SMALL = 0x3fffffff;
 
 /** True when MASKED[0, n) equals s. */
 export function maskedEquals(n: number, s: string): boolean {
@@ -71,7 +78,13 @@ function maskWithRegex(text: string, from: number, to: number): number {
 /** Writes an already masked text (at most 3 × MAX_MASKED characters) into MASKED; returns its length. */
 export function putMasked(masked: string): number {
   len = Math.min(masked.length, MASKED.length);
-  for (let i = 0; i < len; i++) MASKED[i] = masked.charCodeAt(i);
+  let h = 0;
+  for (let i = 0; i < len; i++) {
+    const c = masked.charCodeAt(i);
+    MASKED[i] = c;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  hash = h;
   return len;
 }
 
@@ -95,10 +108,17 @@ function putWildcard(): void {
   MASKED[len + 1] = 42;
   MASKED[len + 2] = 62;
   len += 3;
+  hash = (Math.imul(Math.imul(Math.imul(hash, 31) + 60, 31) + 42, 31) + 62) | 0;
 }
 
 function copy(text: string, from: number, to: number): void {
-  for (let i = from; i < to; i++) MASKED[len++] = text.charCodeAt(i);
+  let h = hash;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    MASKED[len++] = c;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  hash = h;
 }
 
 /** Masks text[from, to) token by token into MASKED; false when a `date time` pair asks for the regex. */
@@ -113,11 +133,20 @@ function maskSegment(text: string, from: number, to: number): boolean {
     }
     let k = j;
     let seen = 0;
+    // The token's shape hash (spansFor) is made in the same pass.
+    let h = 0;
     for (; k < to; k++) {
       const c = text.charCodeAt(k);
-      const f = c < 128 ? FLAGS[c]! : isSpace(c) ? SPACE : PLAIN;
-      if (f === SPACE) break;
-      seen |= f;
+      if (c < 128) {
+        const f = FLAGS[c]!;
+        if (f === SPACE) break;
+        seen |= f;
+        h = (Math.imul(h, 31) + (c === 48 ? (k + 1 < to && (text.charCodeAt(k + 1) | 32) === 120 ? 48 : 49) : CLASS[c]!)) | 0;
+      } else {
+        if (isSpace(c)) break;
+        seen |= PLAIN;
+        h = (Math.imul(h, 31) + c) | 0;
+      }
     }
     if ((seen & (DIGIT | SPECIAL)) === 0) {
       j = k;
@@ -127,7 +156,7 @@ function maskSegment(text: string, from: number, to: number): boolean {
     if (seen === DIGIT) spans = FULL;
     else {
       if (k < to && text.charCodeAt(k) === 32 && endsWithDate(text, j, k) && startsWithTime(text, k + 1, to)) return false;
-      spans = spansFor(text, j, k);
+      spans = spansFor(text, j, k, h);
     }
     if (spans === FULL) {
       copy(text, copied, j);
@@ -215,13 +244,11 @@ function classCode(text: string, i: number, to: number): number {
   return c;
 }
 
-function spansFor(text: string, from: number, to: number): number[] {
+/** The match spans of text[from, to), a token whose shape hashes to h (as computed in maskSegment). */
+function spansFor(text: string, from: number, to: number, h: number): number[] {
   if (to - from > SHAPE_MAX_LENGTH) return spansOf(text.slice(from, to));
-  let h = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    h = (Math.imul(h, 31) + (c >= 128 ? c : c === 48 ? classCode(text, i, to) : CLASS[c]!)) | 0;
-  }
+  // Kept within a small integer (no boxed number to look up).
+  h &= SMALL;
   const head = shapes.get(h);
   for (let e = head; e; e = e.next) if (sameShape(e.shape, text, from, to)) return e.spans;
   let shape = '';
@@ -234,7 +261,10 @@ function spansFor(text: string, from: number, to: number): number[] {
 
 function sameShape(shape: string, text: string, from: number, to: number): boolean {
   if (shape.length !== to - from) return false;
-  for (let i = from; i < to; i++) if (shape.charCodeAt(i - from) !== classCode(text, i, to)) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (shape.charCodeAt(i - from) !== (c >= 128 ? c : c === 48 ? classCode(text, i, to) : CLASS[c]!)) return false;
+  }
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { readEntries, type Entry, type LogSource, type ReadOptions, type SourceInfo } from './entries.js';
-import { compileFilter, type EntryFilter } from './filters.js';
+import { compileFilter, type EntryFilter, type EntryTest } from './filters.js';
 import { newReadStats, type ReadStats } from './line-reader.js';
 
 export interface ScanSummary {
@@ -14,7 +14,12 @@ export interface ScanSummary {
 export async function scan(sources: LogSource[], opt: ReadOptions, filter: EntryFilter, onEntry: (e: Entry) => void): Promise<ScanSummary> {
   const read = newReadStats();
   const infos: SourceInfo[] = [];
-  const test = compileFilter(filter, opt.time);
+  const { entries, matched } = await scanInto(sources, opt, compileFilter(filter, opt.time), onEntry, read, infos);
+  return { sources: infos, read, entries, matched };
+}
+
+/** `scan` adding to the read stats and source infos given (a pass that reads some sources another way too). */
+export async function scanInto(sources: LogSource[], opt: ReadOptions, test: EntryTest, onEntry: (e: Entry) => void, read: ReadStats, infos: SourceInfo[]): Promise<{ entries: number; matched: number }> {
   let entries = 0;
   let matched = 0;
   for await (const batch of readEntries(sources, opt, read, infos)) {
@@ -25,7 +30,7 @@ export async function scan(sources: LogSource[], opt: ReadOptions, filter: Entry
       onEntry(e);
     }
   }
-  return { sources: infos, read, entries, matched };
+  return { entries, matched };
 }
 
 /** The summaries of parts read in parallel, as one: parts of the same source (consecutive) become one source again. */
