@@ -21,6 +21,11 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
       return db.selectFrom('alerts').selectAll().where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)])).execute();
     },
 
+    /** Episodes first received since `since` (new alerts: they may start a group). */
+    async receivedSince(since: string): Promise<AlertRow[]> {
+      return db.selectFrom('alerts').selectAll().where('first_received_at', '>=', since).execute();
+    },
+
     async groups(): Promise<AlertGroupRow[]> {
       return db.selectFrom('alert_groups').selectAll().execute();
     },

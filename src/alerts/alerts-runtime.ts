@@ -42,7 +42,7 @@ export function createAlertsRuntime(deps: AlertsRuntimeDeps) {
   const repo = createAlertGroupsRepository(deps.db);
   const dispatcher = createRoutingDispatcher({ repo, events, loadMuting: () => loadMuting(deps.db, silences, rules), now, onError });
   const routing = createRoutingService({ repo, dispatcher, audited, now, onError });
-  const alerts = createAlertsService({ db: deps.db, audited, silences, rules, now, onChanged: () => routing.wake() });
+  const alerts = createAlertsService({ db: deps.db, audited, silences, rules, now, onChanged: () => routing.wake(true) });
   const webhooks = createWebhooksService({
     db: deps.db,
     candidates: (kind, name) => receivers.candidates(kind, name),

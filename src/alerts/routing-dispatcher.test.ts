@@ -122,6 +122,22 @@ describe('routing with a controllable clock', () => {
       'web {"alertname":"HighLatency","instance":"web1"} web1',
     ]);
   });
+  it('light passes (alerts received since the last pass) start groups on the same timers, and a due group gets a full pass', async () => {
+    const { rt, sent } = runtime();
+    await rt.dispatcher.tick('changes'); // the first pass is always full
+    at(5);
+    await rt.webhooks.ingest(receiver, fromAlerts([alert('a')]));
+    await rt.dispatcher.tick('changes');
+    const groups = await t.ctx.db.selectFrom('alert_groups').select(['next_flush_at']).execute();
+    expect(groups).toEqual([{ next_flush_at: new Date(T0 + 35_000).toISOString() }]);
+    at(20);
+    await rt.webhooks.ingest(receiver, fromAlerts([alert('b')]));
+    await rt.dispatcher.tick('changes');
+    expect(sent).toHaveLength(0);
+    at(35);
+    await rt.dispatcher.tick('changes');
+    expect(sent.map(summary)).toEqual([{ status: 'firing', firing: ['a', 'b'], resolved: [] }]);
+  });
 });
 
 function fromAlerts(alerts: IncomingAlert[]) {

@@ -3,7 +3,7 @@ import type { AlertGroupsRepository } from './alert-groups.repository.js';
 import type { Muting } from './alert-muting.js';
 import { toAlertView } from './alerts.service.js';
 import type { AlertView } from './alerts.schema.js';
-import type { AlertGroupRow } from './alerts.table.js';
+import type { AlertGroupRow, AlertRow } from './alerts.table.js';
 import { compileRouteTree, groupOf, type MatchedRoute } from './route-tree.js';
 
 export interface DispatcherDeps {
@@ -23,9 +23,13 @@ interface Bucket {
 
 /** How long a resolved alert stays a candidate for its group's "resolved" notification. */
 const RESOLVED_LOOKBACK_MS = 7 * 86_400_000;
+/** A light pass also reads alerts received this much before the last pass (their transaction committed after it). */
+const LATE_COMMIT_MS = 30_000;
+/** A full pass at least this often, whatever happens (catches what light passes do not look at: a silence ending...). */
+const FULL_PASS_EVERY_MS = 60_000;
 
 /**
- * Alertmanager's dispatcher over the store: every tick routes the live alerts to their groups,
+ * Alertmanager's dispatcher over the store: a (full) pass routes the live alerts to their groups,
  * creates a new group with its first flush `group_wait` away, and flushes every group that is due.
  * A flush notifies when a firing alert is new to the group, when one notified before has resolved,
  * or when `repeat_interval` has passed since the last notification; the group's next flush is
@@ -33,11 +37,11 @@ const RESOLVED_LOOKBACK_MS = 7 * 86_400_000;
  * the alert_groups table, so a restart resumes them.
  */
 export function createRoutingDispatcher(deps: DispatcherDeps) {
-  async function bucketsNow(nowMs: number): Promise<Map<string, Bucket>> {
+  async function bucketsOf(rows: AlertRow[]): Promise<Map<string, Bucket>> {
     const route = compileRouteTree(await deps.repo.tree());
     const muting = await deps.loadMuting();
     const buckets = new Map<string, Bucket>();
-    for (const row of await deps.repo.liveAlerts(new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString())) {
+    for (const row of rows) {
       const view = toAlertView(row, muting);
       for (const r of route(view.labels)) {
         const g = groupOf(r, view.labels);
@@ -96,33 +100,60 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  let running: Promise<void> | null = null;
-  async function tickOnce(): Promise<void> {
+  /** Where the last pass started (the domain's clock): the next light pass reads alerts received since. */
+  let cursor: number | null = null;
+  let lastFull = -Infinity;
+
+  /**
+   * A full pass routes every live alert and flushes the groups that are due. It runs when asked
+   * (`tick()`), when a group is due, and at least every FULL_PASS_EVERY_MS; otherwise a light pass
+   * only routes the alerts received since the last pass (a little earlier, for transactions that
+   * committed late) to create the groups they start. Either way, a group's first flush is
+   * `group_wait` after the receipt of its first alert.
+   */
+  async function tickOnce(mode: PassMode): Promise<void> {
     const nowMs = deps.now().getTime();
-    const buckets = await bucketsNow(nowMs);
     const existing = new Map((await deps.repo.groups()).map((g) => [g.key, g]));
+    const due = [...existing.values()].filter((g) => Date.parse(g.next_flush_at) <= nowMs);
+    const light = mode === 'changes' && cursor !== null && due.length === 0 && nowMs - lastFull < FULL_PASS_EVERY_MS && nowMs >= cursor;
+    if (light) {
+      const rows = await deps.repo.receivedSince(new Date(cursor! - LATE_COMMIT_MS).toISOString());
+      cursor = nowMs;
+      if (rows.length > 0) await createGroups(await bucketsOf(rows), existing, nowMs);
+      return;
+    }
+    cursor = nowMs;
+    lastFull = nowMs;
+    const buckets = await bucketsOf(await deps.repo.liveAlerts(new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString()));
     await createGroups(buckets, existing, nowMs);
     for (const g of existing.values()) if (Date.parse(g.next_flush_at) <= nowMs) await flush(g, buckets.get(g.key), nowMs);
   }
 
+  let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
-  const begin = () => (running = tickOnce().finally(() => (running = null)));
+  let queuedMode: PassMode = 'changes';
+  const begin = (mode: PassMode) => (running = tickOnce(mode).finally(() => (running = null)));
   return {
     /**
-     * One pass that starts after this call (tests call it after moving the clock). Passes never
-     * overlap, and callers that come while one runs share the single pass queued after it: a burst of
-     * webhook posts makes two passes, not one per post.
+     * One pass that starts after this call: a full one unless `mode` is 'changes' (tests call it
+     * after moving the clock). Passes never overlap, and callers that come while one runs share the
+     * single pass queued after it (full if any of them asked for full).
      */
-    async tick(): Promise<void> {
-      if (!running) return begin();
+    async tick(mode: PassMode = 'full'): Promise<void> {
+      if (!running) return begin(mode);
+      if (mode === 'full') queuedMode = 'full';
       queued ??= running.catch(() => undefined).then(() => {
+        const m = queuedMode;
         queued = null;
-        return begin();
+        queuedMode = 'changes';
+        return begin(m);
       });
       return queued;
     },
   };
 }
+
+export type PassMode = 'full' | 'changes';
 
 function notifiable(a: AlertView): boolean {
   return a.status === 'firing' && !a.acked_at && a.silenced_by.length === 0 && a.inhibited_by.length === 0;
