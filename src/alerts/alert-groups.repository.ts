@@ -21,9 +21,15 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
       return db.selectFrom('alerts').selectAll().where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)])).execute();
     },
 
-    /** Episodes first received since `since` (new alerts: they may start a group). */
-    async receivedSince(since: string): Promise<AlertRow[]> {
-      return db.selectFrom('alerts').selectAll().where('first_received_at', '>=', since).execute();
+    /** Episodes first received since `since` (new alerts: they may start a group): their ids only. */
+    async receivedSince(since: string): Promise<Pick<AlertRow, 'id' | 'first_received_at'>[]> {
+      return db.selectFrom('alerts').select(['id', 'first_received_at']).where('first_received_at', '>=', since).execute();
+    },
+
+    async alertsByIds(ids: string[]): Promise<AlertRow[]> {
+      const rows: AlertRow[] = [];
+      for (let i = 0; i < ids.length; i += 500) rows.push(...(await db.selectFrom('alerts').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()));
+      return rows;
     },
 
     async groups(): Promise<AlertGroupRow[]> {

@@ -24,7 +24,7 @@ interface Bucket {
 /** How long a resolved alert stays a candidate for its group's "resolved" notification. */
 const RESOLVED_LOOKBACK_MS = 7 * 86_400_000;
 /** A light pass also reads alerts received this much before the last pass (their transaction committed after it). */
-const LATE_COMMIT_MS = 30_000;
+const LATE_COMMIT_MS = 5_000;
 /** A full pass at least this often, whatever happens (catches what light passes do not look at: a silence ending...). */
 const FULL_PASS_EVERY_MS = 60_000;
 
@@ -103,6 +103,8 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
   /** Where the last pass started (the domain's clock): the next light pass reads alerts received since. */
   let cursor: number | null = null;
   let lastFull = -Infinity;
+  /** Alerts a light pass has routed, still inside the overlap window (not routed again). */
+  const seen = new Map<string, string>();
 
   /**
    * A full pass routes every live alert and flushes the groups that are due. It runs when asked
@@ -117,11 +119,16 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
     const due = [...existing.values()].filter((g) => Date.parse(g.next_flush_at) <= nowMs);
     const light = mode === 'changes' && cursor !== null && due.length === 0 && nowMs - lastFull < FULL_PASS_EVERY_MS && nowMs >= cursor;
     if (light) {
-      const rows = await deps.repo.receivedSince(new Date(cursor! - LATE_COMMIT_MS).toISOString());
+      const since = new Date(cursor! - LATE_COMMIT_MS).toISOString();
+      for (const [id, at] of seen) if (at < since) seen.delete(id);
+      const fresh = (await deps.repo.receivedSince(since)).filter((r) => !seen.has(r.id));
       cursor = nowMs;
+      for (const r of fresh) seen.set(r.id, r.first_received_at);
+      const rows = fresh.length ? await deps.repo.alertsByIds(fresh.map((r) => r.id)) : [];
       if (rows.length > 0) await createGroups(await bucketsOf(rows), existing, nowMs);
       return;
     }
+    seen.clear();
     cursor = nowMs;
     lastFull = nowMs;
     const buckets = await bucketsOf(await deps.repo.liveAlerts(new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString()));
