@@ -107,33 +107,43 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
   const seen = new Map<string, string>();
 
   /**
-   * A full pass routes every live alert and flushes the groups that are due. It runs when asked
-   * (`tick()`), when a group is due, and at least every FULL_PASS_EVERY_MS; otherwise a light pass
-   * only routes the alerts received since the last pass (a little earlier, for transactions that
-   * committed late) to create the groups they start. Either way, a group's first flush is
-   * `group_wait` after the receipt of its first alert.
+   * A full pass routes every live alert, starts the groups missing and flushes the groups that are
+   * due. It runs when asked (`tick()`, a change by hand) and at least every FULL_PASS_EVERY_MS.
+   * Otherwise a light pass only routes the alerts received since the last pass (a little earlier,
+   * for transactions that committed late) to start the groups they need, and flushes the due groups
+   * from the alerts carrying their labels. Either way, a group's first flush is `group_wait` after
+   * the receipt of its first alert.
    */
   async function tickOnce(mode: PassMode): Promise<void> {
     const nowMs = deps.now().getTime();
     const existing = new Map((await deps.repo.groups()).map((g) => [g.key, g]));
-    const due = [...existing.values()].filter((g) => Date.parse(g.next_flush_at) <= nowMs);
-    const light = mode === 'changes' && cursor !== null && due.length === 0 && nowMs - lastFull < FULL_PASS_EVERY_MS && nowMs >= cursor;
-    if (light) {
-      const since = new Date(cursor! - LATE_COMMIT_MS).toISOString();
-      for (const [id, at] of seen) if (at < since) seen.delete(id);
-      const fresh = (await deps.repo.receivedSince(since)).filter((r) => !seen.has(r.id));
-      cursor = nowMs;
-      for (const r of fresh) seen.set(r.id, r.first_received_at);
-      const rows = fresh.length ? await deps.repo.alertsByIds(fresh.map((r) => r.id)) : [];
-      if (rows.length > 0) await createGroups(await bucketsOf(rows), existing, nowMs);
+    const since = new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString();
+    if (mode === 'changes' && cursor !== null && nowMs - lastFull < FULL_PASS_EVERY_MS && nowMs >= cursor) {
+      await lightPass(existing, nowMs);
+      // The due groups are flushed from the alerts carrying their labels, not the whole live table.
+      const due = [...existing.values()].filter((g) => Date.parse(g.next_flush_at) <= nowMs);
+      if (due.length === 0) return;
+      const buckets = await bucketsOf(await deps.repo.liveAlertsOfGroups(since, due.map((g) => JSON.parse(g.group_labels) as Record<string, string>)));
+      for (const g of due) await flush(g, buckets.get(g.key), nowMs);
       return;
     }
     seen.clear();
     cursor = nowMs;
     lastFull = nowMs;
-    const buckets = await bucketsOf(await deps.repo.liveAlerts(new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString()));
+    const buckets = await bucketsOf(await deps.repo.liveAlerts(since));
     await createGroups(buckets, existing, nowMs);
     for (const g of existing.values()) if (Date.parse(g.next_flush_at) <= nowMs) await flush(g, buckets.get(g.key), nowMs);
+  }
+
+  /** New alerts since the last pass start their groups. */
+  async function lightPass(existing: Map<string, AlertGroupRow>, nowMs: number): Promise<void> {
+    const since = new Date(cursor! - LATE_COMMIT_MS).toISOString();
+    for (const [id, at] of seen) if (at < since) seen.delete(id);
+    const fresh = (await deps.repo.receivedSince(since)).filter((r) => !seen.has(r.id));
+    cursor = nowMs;
+    for (const r of fresh) seen.set(r.id, r.first_received_at);
+    const rows = fresh.length ? await deps.repo.alertsByIds(fresh.map((r) => r.id)) : [];
+    if (rows.length > 0) await createGroups(await bucketsOf(rows), existing, nowMs);
   }
 
   let running: Promise<void> | null = null;
