@@ -15,6 +15,11 @@ export interface DispatcherDeps {
   onError?: (err: unknown, groupKey: string) => void;
 }
 
+interface PassContext {
+  route: ReturnType<typeof compileRouteTree>;
+  muting: Muting;
+}
+
 interface Bucket {
   route: MatchedRoute;
   labels: Record<string, string>;
@@ -37,9 +42,8 @@ const FULL_PASS_EVERY_MS = 60_000;
  * the alert_groups table, so a restart resumes them.
  */
 export function createRoutingDispatcher(deps: DispatcherDeps) {
-  async function bucketsOf(rows: AlertRow[]): Promise<Map<string, Bucket>> {
-    const route = compileRouteTree(await deps.repo.tree());
-    const muting = await deps.loadMuting();
+  async function bucketsOf(rows: AlertRow[], ctx?: PassContext): Promise<Map<string, Bucket>> {
+    const { route, muting } = ctx ?? (await passContext());
     const buckets = new Map<string, Bucket>();
     for (const row of rows) {
       const view = toAlertView(row, muting);
@@ -51,6 +55,10 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
       }
     }
     return buckets;
+  }
+
+  async function passContext(): Promise<PassContext> {
+    return { route: compileRouteTree(await deps.repo.tree()), muting: await deps.loadMuting() };
   }
 
   async function createGroups(buckets: Map<string, Bucket>, existing: Map<string, AlertGroupRow>, nowMs: number): Promise<void> {
@@ -123,8 +131,14 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
       // The due groups are flushed from the alerts carrying their labels, not the whole live table.
       const due = [...existing.values()].filter((g) => Date.parse(g.next_flush_at) <= nowMs);
       if (due.length === 0) return;
-      const buckets = await bucketsOf(await deps.repo.liveAlertsOfGroups(since, due.map((g) => JSON.parse(g.group_labels) as Record<string, string>)));
-      for (const g of due) await flush(g, buckets.get(g.key), nowMs);
+      // One group at a time, letting other work (webhook posts) run in between: a big group costs
+      // a while to load and render, and on SQLite queries hold the event loop.
+      const ctx = await passContext();
+      for (const g of due) {
+        const buckets = await bucketsOf(await deps.repo.liveAlertsOfGroups(since, [JSON.parse(g.group_labels) as Record<string, string>]), ctx);
+        await flush(g, buckets.get(g.key), nowMs);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       return;
     }
     seen.clear();
