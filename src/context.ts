@@ -189,7 +189,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       notify.worker.start();
     },
     onReleased: async () => {
-      alerts.routing.stop();
+      await alerts.routing.stop();
       await notify.worker.stop();
     },
     log,
@@ -298,7 +298,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       closed ??= (async () => {
         unbindBackupSchedule();
         backups.scheduler.stop();
-        alerts.routing.stop();
+        await alerts.routing.stop();
         await backups.service.close();
         await secretWatcher.stop();
         system.close();

@@ -165,6 +165,11 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
   let queuedMode: PassMode = 'changes';
   const begin = (mode: PassMode) => (running = tickOnce(mode).finally(() => (running = null)));
   return {
+    /** Resolves when no pass runs or is queued (a stop waits for it before the database closes). */
+    async idle(): Promise<void> {
+      while (running || queued) await (queued ?? running)!.catch(() => undefined);
+    },
+
     /**
      * One pass that starts after this call: a full one unless `mode` is 'changes' (tests call it
      * after moving the clock). Passes never overlap, and callers that come while one runs share the

@@ -56,13 +56,15 @@ export function createRoutingService(deps: { repo: AlertGroupsRepository; dispat
       const wait = Math.max(0, lastPass + interval - performance.now());
       setTimeout(() => {
         woken = false;
-        if (performance.now() - lastPass >= interval / 2 || wantFull) void pass();
+        if (timer && performance.now() - lastPass >= interval / 2 || wantFull) void pass();
       }, wait).unref();
     },
 
-    stop(): void {
+    /** Stops the ticking; resolves once the pass in flight (if any) has finished. */
+    async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;
+      await deps.dispatcher.idle();
     },
   };
 }
