@@ -28,15 +28,18 @@ async function place() {
   cleanup.push(() => p.dispose());
   const rx: HttpReceiver = await startHttpReceiver(() => ({ status: 200, body: { ok: true } }));
   cleanup.push(() => rx.close());
-  const start = async (): Promise<Instance & { close(): Promise<void> }> => {
+  const start = async (): Promise<Instance & { close(): Promise<void>; routed: string[] }> => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mcps-alert-inst-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
     const platform = await startTestPlatform(p.database, dir, undefined, SHARED);
     let closed: Promise<void> | null = null;
     const close = () => (closed ??= platform.close());
     cleanup.push(close);
+    // Which instance routed what: the routing tells its listeners when a group is due.
+    const routed: string[] = [];
+    platform.ctx.alerts.events.onNotify((n) => void routed.push(n.group_labels['alertname'] ?? ''));
     platform.ctx.alertsDuty.start();
-    return { ...platform, close, auth: await platform.login() };
+    return { ...platform, close, routed, auth: await platform.login() };
   };
   return { rx, start };
 }
@@ -78,6 +81,7 @@ describe('alert routing and notifications across instances on one database', () 
     expect(titles(rx)[0]).toContain('DiskFull');
     expect(a.ctx.alertsDuty.holds()).toBe(true);
     expect(b.ctx.alertsDuty.holds()).toBe(false);
+    expect([a.routed, b.routed]).toEqual([['DiskFull'], []]);
 
     // The holder stops (its lease given up): the other instance routes the next alert.
     await a.close();
@@ -85,6 +89,7 @@ describe('alert routing and notifications across instances on one database', () 
     expect((await fire(b, 'HighLatency')).statusCode).toBe(200);
     await waitFor(() => rx.requests.length >= 2, 30_000, 'the HighLatency notification');
     expect(titles(rx)[1]).toContain('HighLatency');
+    expect(b.routed).toEqual(['HighLatency']);
     const rows = (await b.ctx.db.selectFrom('notify_deliveries').select(['status']).execute()).map((d) => d.status);
     expect(rows).toHaveLength(2);
   }, 120_000);
