@@ -155,7 +155,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
-  const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
+  const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, secretEvents, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
   const notify = createNotifyService({ db: handle.db, audit, guard: outbound, secrets, log });
   routeAlertsToNotify(alerts.events, notify, log);
   // Two real cycles: a server's status shows its publication (pipes start servers for their

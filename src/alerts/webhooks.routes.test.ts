@@ -57,6 +57,16 @@ describe('Alertmanager webhook', () => {
     expect(history.json().groups[0]).toMatchObject({ key: 'alertname="DiskFull"', resolved: 1 });
   });
 
+  it('a changed token takes effect at once (the cached credentials are dropped on the change)', async () => {
+    await t.ctx.secrets.create({ name: 'ROT_TOKEN', value: 'rot-token-old-0123456789' }, CLI);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/alerts/receivers', headers: admin, payload: { name: 'rot', kind: 'alertmanager', token: '${secret:ROT_TOKEN}' } })).statusCode).toBe(201);
+    const send = (token: string) => post('/api/v1/webhooks/alertmanager?receiver=rot', { ...amBody('firing'), alerts: [] }, { authorization: `Bearer ${token}` });
+    expect((await send('rot-token-old-0123456789')).statusCode).toBe(200);
+    await t.ctx.secrets.update('ROT_TOKEN', { value: 'rot-token-new-0123456789' }, CLI);
+    expect((await send('rot-token-old-0123456789')).statusCode).toBe(401);
+    expect((await send('rot-token-new-0123456789')).statusCode).toBe(200);
+  });
+
   it('takes one body carrying the same alert three times (firing, its resolve, firing again) as three deliveries in that order', async () => {
     const auth = { authorization: 'Bearer am-token-1234567890' };
     const firing = amBody('firing', { fingerprint: 'ffff000011112222' }).alerts[0]!;
