@@ -136,6 +136,8 @@ const envSchema = z.object({
   ...pipeTimingSchema.shape,
   // Instances sharing one database: how long a publication's lease lasts unrenewed (renewed every third).
   MCPS_PUBLICATION_LEASE_TTL_MS: int(300, 600_000).default(15_000),
+  // The same for the alert routing and the notification delivery worker (one instance runs them).
+  MCPS_ALERTS_LEASE_TTL_MS: int(300, 600_000).default(15_000),
   // Hosts, addresses or CIDR ranges in private / loopback / reserved space that remote MCP servers and
   // publication endpoints may use; `*` allows all of them (cloud metadata addresses only by exact address).
   MCPS_OUTBOUND_ALLOW: list
@@ -226,6 +228,8 @@ export interface Config {
    * third of this; the others take over within about this long after the holder dies.
    */
   publicationLeaseTtlMs: number;
+  /** Instances sharing the database: one of them (the lease holder) routes alerts and delivers notifications. */
+  alertsLeaseTtlMs: number;
   /** Private / loopback / reserved destinations outbound connections may use (MCPS_OUTBOUND_ALLOW). */
   outboundAllow: readonly string[];
   /** The MCP gateway: name separator, idle session timeout, session limit. */
@@ -365,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     settingSources: Object.freeze(settingSources),
     pipe: pipeTimingOf(e),
     publicationLeaseTtlMs: e.MCPS_PUBLICATION_LEASE_TTL_MS,
+    alertsLeaseTtlMs: e.MCPS_ALERTS_LEASE_TTL_MS,
     outboundAllow: Object.freeze([...e.MCPS_OUTBOUND_ALLOW]),
     gateway: Object.freeze({
       separator: e.MCPS_GATEWAY_SEPARATOR,

@@ -38,6 +38,9 @@ import { VERSION } from './version.js';
 import type { OpenSession } from './pipe/gateway-session.js';
 import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
 import { newInstanceId } from './leases/instance-id.js';
+import { createLeaseKeeper } from './leases/lease-keeper.js';
+import { createLeaseRole, type LeaseRole } from './leases/lease-role.js';
+import { createLeasesRepository } from './leases/leases.repository.js';
 import { createJobsRuntime, type JobsRuntime } from './jobs/jobs-runtime.js';
 import { builtinOperations } from './jobs/operations/index.js';
 
@@ -79,8 +82,13 @@ export interface AppContext {
   logService: LogServiceDeps;
   /** Batch jobs: the service (start, get, list, cancel) and the queue, started by `mcps serve`. */
   jobs: JobsRuntime;
-  /** Notifications: channels and the durable delivery queue (its worker starts in server.ts). */
+  /** Notifications: channels and the durable delivery queue (its worker runs under `alertsDuty`). */
   notify: NotifyService;
+  /**
+   * The alert routing and the notification delivery worker, run by one instance at a time among those
+   * sharing the database (the holder of the `alerts-and-notifications` lease); started in server.ts.
+   */
+  alertsDuty: LeaseRole;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -150,7 +158,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
-  const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
+  const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, secretEvents, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
   const notify = createNotifyService({ db: handle.db, audit, guard: outbound, secrets, log });
   routeAlertsToNotify(alerts.events, notify, log);
   // Two real cycles: a server's status shows its publication (pipes start servers for their
@@ -174,6 +182,21 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   });
 
   const instanceId = newInstanceId();
+  // Several instances on one database route each alert and send each notification once: the work
+  // runs where this lease is held; the others stand by and take over when the holder stops or dies.
+  const alertsDuty = createLeaseRole({
+    keeper: createLeaseKeeper({ leases: createLeasesRepository(handle.db), holder: instanceId, ttlMs: config.alertsLeaseTtlMs }),
+    name: 'alerts-and-notifications',
+    onAcquired: () => {
+      alerts.routing.start();
+      notify.worker.start();
+    },
+    onReleased: async () => {
+      await alerts.routing.stop();
+      await notify.worker.stop();
+    },
+    log,
+  });
   // Batches run storage downloads, analyses and managed servers' tools, as the batch's creator.
   const jobs = createJobsRuntime({
     db: handle.db,
@@ -275,18 +298,19 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     logService,
     jobs,
     notify,
+    alertsDuty,
     gateway,
     close() {
       closed ??= (async () => {
         unbindBackupSchedule();
         backups.scheduler.stop();
-        alerts.routing.stop();
+        await alerts.routing.stop();
         await backups.service.close();
         await secretWatcher.stop();
         system.close();
         // Running items go back to the queue before the services they use close.
         await jobs.close();
-        await notify.worker.stop();
+        await alertsDuty.stop();
         // Publications ride on gateway sessions, which ride on the servers' connections.
         await pipes.close();
         await gateway.close();

@@ -55,9 +55,9 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
   await ctx.pipes.boot();
   ctx.backups.scheduler.start();
-  ctx.alerts.routing.start();
-  // Queued notifications (a restart resumes where the last run stopped).
-  ctx.notify.worker.start();
+  // Alert routing and queued notifications (a restart resumes where the last run stopped), on the one
+  // instance holding their lease.
+  ctx.alertsDuty.start();
   const app = await buildApp(ctx);
   let address: string;
   try {

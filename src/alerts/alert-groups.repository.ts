@@ -1,10 +1,16 @@
-import type { Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { isPostgres } from '../db/migrations/dialect-helpers.js';
 import type { Database } from '../db/database.js';
 import type { AlertGroupRow, AlertRow } from './alerts.table.js';
+import type { LabelSet } from './label-matchers.js';
 import { DEFAULT_TREE, routeNode, type RouteNode } from './route-tree.js';
 
 /** Queries of the routing: the tree, the groups and their timers, the alerts that can still notify. */
 export function createAlertGroupsRepository(db: Kysely<Database>) {
+  const pg = isPostgres(db);
+  /** The value of one label in the JSON `labels` column (null when absent). */
+  const labelValue = (name: string) => (pg ? sql<string | null>`(labels::jsonb ->> ${name})` : sql<string | null>`json_extract(labels, ${`$."${name}"`})`);
+
   return {
     async tree(): Promise<RouteNode> {
       const row = await db.selectFrom('alert_routing').select('tree').where('id', '=', 'root').executeTakeFirst();
@@ -19,6 +25,39 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
     /** Firing alerts, and alerts resolved since `since` (a group may still owe their resolve). */
     async liveAlerts(since: string): Promise<AlertRow[]> {
       return db.selectFrom('alerts').selectAll().where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)])).execute();
+    },
+
+    /** Episodes first received since `since` (new alerts: they may start a group): their ids only. */
+    async receivedSince(since: string): Promise<Pick<AlertRow, 'id' | 'first_received_at'>[]> {
+      return db.selectFrom('alerts').select(['id', 'first_received_at']).where('first_received_at', '>=', since).execute();
+    },
+
+    async alertsByIds(ids: string[]): Promise<AlertRow[]> {
+      const rows: AlertRow[] = [];
+      for (let i = 0; i < ids.length; i += 500) rows.push(...(await db.selectFrom('alerts').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()));
+      return rows;
+    },
+
+    /**
+     * The live alerts (as `liveAlerts`) that can belong to one of these groups: those carrying each
+     * group's label values. A superset (the route's matchers are checked by the caller); a group
+     * with no labels, or a label name a JSON path cannot hold, filters less.
+     */
+    async liveAlertsOfGroups(since: string, groups: LabelSet[]): Promise<AlertRow[]> {
+      return db
+        .selectFrom('alerts')
+        .selectAll()
+        .where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)]))
+        .where((eb) => {
+          const each: Expression<SqlBool>[] = [];
+          for (const labels of groups) {
+            const names = Object.keys(labels).filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+            if (names.length === 0) return eb.lit(true);
+            each.push(eb.and(names.map((n) => eb(labelValue(n), '=', labels[n]!))));
+          }
+          return eb.or(each);
+        })
+        .execute();
     },
 
     async groups(): Promise<AlertGroupRow[]> {

@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { newId } from '../lib/ids.js';
-import type { AlertReceiverRow, AlertRow } from './alerts.table.js';
+import type { AlertReceiverRow, NewAlertRow } from './alerts.table.js';
 import { fingerprintOf } from './fingerprint.js';
 import type { IncomingAlert } from './webhook-payloads.js';
 
@@ -15,27 +15,30 @@ export interface IngestResult {
   duplicates: number;
 }
 
-type Outcome = 'stored' | 'resolved' | 'duplicates';
+/** Rows per INSERT statement: 17 parameters each, well under SQLite's and PostgreSQL's limits. */
+const ROWS_PER_STATEMENT = 500;
+
+type Keyed = IncomingAlert & { fingerprint: string };
+const keyOf = (fingerprint: string, startsAt: string) => `${fingerprint}\n${startsAt}`;
 
 /**
  * Stores a webhook's alerts in one transaction, so that a 2xx is only sent once all of them are
  * committed. One row per episode (fingerprint + startsAt): a repeated delivery only counts; a resolve
  * closes the firing row; an alert without a fingerprint gets Prometheus' fingerprint of its labels.
+ *
+ * A body costs a fixed number of statements whatever its size: one select (the episodes already
+ * known, and the open episode of alerts sent without a start), then one multi-row
+ * `INSERT ... ON CONFLICT (fingerprint, starts_at) DO UPDATE` whose update counts the repeat and
+ * closes a firing row on a resolve, decided by the row as locked (never by what was read before).
  */
 export async function ingestAlerts(db: Kysely<Database>, receiver: AlertReceiverRow, alerts: IncomingAlert[], now: string): Promise<IngestResult> {
   // Written in one order for every body (fingerprint, then start): two posts carrying the same alerts
   // in different orders would otherwise lock the same rows in opposite orders, and PostgreSQL would
   // abort one of them as a deadlock (a 500 to the sender, found by bench/webhooks.ts).
-  const ordered = alerts
-    .map((a) => ({ ...a, fingerprint: a.fingerprint ?? fingerprintOf(a.labels) }))
-    .sort((a, b) => (a.fingerprint === b.fingerprint ? a.startsAt.localeCompare(b.startsAt) : a.fingerprint < b.fingerprint ? -1 : 1));
+  const keyed: Keyed[] = alerts.map((a) => ({ ...a, fingerprint: a.fingerprint ?? fingerprintOf(a.labels) }));
   for (let attempt = 1; ; attempt++) {
-    const result: IngestResult = { received: alerts.length, stored: 0, resolved: 0, duplicates: 0 };
     try {
-      await db.transaction().execute(async (trx) => {
-        for (const alert of ordered) result[await ingestOne(trx, receiver, alert, now)]++;
-      });
-      return result;
+      return await db.transaction().execute((trx) => ingestInTransaction(trx, receiver, keyed, now));
     } catch (err) {
       // A deadlock or serialization failure rolled everything back: the body is written again whole.
       if (attempt >= 3 || !isRetryableConflict(err)) throw err;
@@ -48,53 +51,111 @@ function isRetryableConflict(err: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-async function ingestOne(trx: Transaction<Database>, receiver: AlertReceiverRow, alert: IncomingAlert, now: string): Promise<Outcome> {
-  const fingerprint = alert.fingerprint ?? fingerprintOf(alert.labels);
-  const startsAt = alert.startsAt || (await openEpisodeStart(trx, fingerprint)) || now;
-  const inserted = await trx
-    .insertInto('alerts')
-    .values({
-      id: newId(),
-      fingerprint,
-      starts_at: startsAt,
-      status: alert.status,
-      ends_at: alert.status === 'resolved' ? (alert.endsAt ?? now) : null,
-      labels: JSON.stringify(alert.labels),
-      annotations: JSON.stringify(alert.annotations),
-      generator_url: alert.generatorURL,
-      receiver_id: receiver.id,
-      source: receiver.kind,
-      extra: alert.extra ? JSON.stringify(alert.extra) : null,
-      received_count: 1,
-      first_received_at: now,
-      last_received_at: now,
-      acked_at: null,
-      acked_by: null,
-      resolved_by: null,
-    })
-    .onConflict((oc) => oc.columns(['fingerprint', 'starts_at']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return 'stored';
-  return updateEpisode(trx, fingerprint, startsAt, alert, now);
+async function ingestInTransaction(trx: Transaction<Database>, receiver: AlertReceiverRow, keyed: Keyed[], now: string): Promise<IngestResult> {
+  const result: IngestResult = { received: keyed.length, stored: 0, resolved: 0, duplicates: 0 };
+  if (keyed.length === 0) return result;
+  const known = await knownEpisodes(trx, keyed);
+  const rows = keyed
+    .map((a) => ({ alert: a, startsAt: a.startsAt || known.openStart.get(a.fingerprint) || now }))
+    .sort((a, b) => (a.alert.fingerprint === b.alert.fingerprint ? cmp(a.startsAt, b.startsAt) : cmp(a.alert.fingerprint, b.alert.fingerprint)));
+  // The same episode twice in one body: a statement may touch a row once, so later copies go in the
+  // next round (in body order, as if sent one after the other).
+  let pending = rows;
+  while (pending.length > 0) {
+    const seen = new Set<string>();
+    const round: typeof rows = [];
+    const later: typeof rows = [];
+    for (const r of pending) {
+      const k = keyOf(r.alert.fingerprint, r.startsAt);
+      (seen.has(k) ? later : round).push(r);
+      seen.add(k);
+    }
+    for (let i = 0; i < round.length; i += ROWS_PER_STATEMENT) {
+      const chunk = round.slice(i, i + ROWS_PER_STATEMENT);
+      const values = chunk.map(({ alert, startsAt }) => rowOf(receiver, alert, startsAt, now));
+      const written = await upsert(trx, values);
+      for (const { alert, startsAt } of chunk) {
+        const k = keyOf(alert.fingerprint, startsAt);
+        const after = written.get(k);
+        const before = known.status.get(k);
+        if (after?.received_count === 1) result.stored++;
+        else if (alert.status === 'resolved' && after?.status === 'resolved' && before !== 'resolved') result.resolved++;
+        else result.duplicates++;
+        if (after) known.status.set(k, after.status);
+      }
+    }
+    pending = later;
+  }
+  return result;
 }
 
-async function openEpisodeStart(trx: Transaction<Database>, fingerprint: string): Promise<string | undefined> {
-  const row = await trx.selectFrom('alerts').select('starts_at').where('fingerprint', '=', fingerprint).where('status', '=', 'firing').orderBy('starts_at', 'desc').executeTakeFirst();
-  return row?.starts_at;
-}
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A known episode: a resolve closes it when firing; anything else is a repeated delivery. */
-async function updateEpisode(trx: Transaction<Database>, fingerprint: string, startsAt: string, alert: IncomingAlert, now: string): Promise<Outcome> {
-  const row = (await trx.selectFrom('alerts').selectAll().where('fingerprint', '=', fingerprint).where('starts_at', '=', startsAt).executeTakeFirstOrThrow()) as AlertRow;
-  const closes = row.status === 'firing' && alert.status === 'resolved';
-  await trx
-    .updateTable('alerts')
-    .set({
-      received_count: row.received_count + 1,
-      last_received_at: now,
-      ...(closes ? { status: 'resolved' as const, ends_at: alert.endsAt ?? now, annotations: JSON.stringify(alert.annotations) } : {}),
+/** One select: the status of the body's episodes already stored, and the open episode of alerts sent without a start. */
+async function knownEpisodes(trx: Transaction<Database>, keyed: Keyed[]): Promise<{ status: Map<string, string>; openStart: Map<string, string> }> {
+  const withStart = [...new Set(keyed.filter((a) => a.startsAt).map((a) => keyOf(a.fingerprint, a.startsAt)))];
+  const withoutStart = [...new Set(keyed.filter((a) => !a.startsAt).map((a) => a.fingerprint))];
+  const status = new Map<string, string>();
+  const openStart = new Map<string, string>();
+  const rows = await trx
+    .selectFrom('alerts')
+    .select(['fingerprint', 'starts_at', 'status'])
+    .where((eb) => {
+      const either = [];
+      if (withStart.length) either.push(eb(eb.refTuple('fingerprint', 'starts_at'), 'in', withStart.map((k) => eb.tuple(...(k.split('\n') as [string, string])))));
+      if (withoutStart.length) either.push(eb.and([eb('fingerprint', 'in', withoutStart), eb('status', '=', 'firing')]));
+      return eb.or(either);
     })
-    .where('id', '=', row.id)
     .execute();
-  return closes ? 'resolved' : 'duplicates';
+  for (const r of rows) {
+    status.set(keyOf(r.fingerprint, r.starts_at), r.status);
+    if (r.status === 'firing' && withoutStart.includes(r.fingerprint) && r.starts_at > (openStart.get(r.fingerprint) ?? '')) openStart.set(r.fingerprint, r.starts_at);
+  }
+  return { status, openStart };
+}
+
+function rowOf(receiver: AlertReceiverRow, alert: Keyed, startsAt: string, now: string): NewAlertRow {
+  return {
+    id: newId(),
+    fingerprint: alert.fingerprint,
+    starts_at: startsAt,
+    status: alert.status,
+    ends_at: alert.status === 'resolved' ? (alert.endsAt ?? now) : null,
+    labels: JSON.stringify(alert.labels),
+    annotations: JSON.stringify(alert.annotations),
+    generator_url: alert.generatorURL,
+    receiver_id: receiver.id,
+    source: receiver.kind,
+    extra: alert.extra ? JSON.stringify(alert.extra) : null,
+    received_count: 1,
+    first_received_at: now,
+    last_received_at: now,
+    acked_at: null,
+    acked_by: null,
+    resolved_by: null,
+  };
+}
+
+/**
+ * New episodes are inserted; a known one counts the delivery, and a resolve closes it if it was
+ * firing (its end and annotations taken from the resolve). Returns each row as written: a
+ * received_count of 1 is a row this statement inserted.
+ */
+async function upsert(trx: Transaction<Database>, values: NewAlertRow[]): Promise<Map<string, { status: string; received_count: number }>> {
+  const closes = sql<boolean>`alerts.status = 'firing' and excluded.status = 'resolved'`;
+  const rows = await trx
+    .insertInto('alerts')
+    .values(values)
+    .onConflict((oc) =>
+      oc.columns(['fingerprint', 'starts_at']).doUpdateSet({
+        received_count: sql<number>`alerts.received_count + 1`,
+        last_received_at: sql<string>`excluded.last_received_at`,
+        status: sql<'firing' | 'resolved'>`case when ${closes} then 'resolved' else alerts.status end`,
+        ends_at: sql<string | null>`case when ${closes} then excluded.ends_at else alerts.ends_at end`,
+        annotations: sql<string>`case when ${closes} then excluded.annotations else alerts.annotations end`,
+      }),
+    )
+    .returning(['fingerprint', 'starts_at', 'status', 'received_count'])
+    .execute();
+  return new Map(rows.map((r) => [keyOf(r.fingerprint, r.starts_at), { status: r.status, received_count: Number(r.received_count) }]));
 }

@@ -13,9 +13,11 @@ export interface Muting {
 
 /** What mutes alerts right now: the active silences, and the inhibition rules over the firing alerts. */
 export async function loadMuting(db: Kysely<Database>, silences: Pick<SilencesService, 'activeMatcher'>, rules: Pick<InhibitRulesService, 'all'>): Promise<Muting> {
-  const firing = await db.selectFrom('alerts').select(['fingerprint', 'labels']).where('status', '=', 'firing').execute();
   const silencedBy = await silences.activeMatcher();
-  const inhibitedBy = createInhibitor(await rules.all(), firing.map((a) => ({ fingerprint: a.fingerprint, labels: JSON.parse(a.labels) as LabelSet })));
+  const all = await rules.all();
+  // Without inhibition rules nothing inhibits: the firing alerts (the whole live table) are not read.
+  const firing = all.length === 0 ? [] : await db.selectFrom('alerts').select(['fingerprint', 'labels']).where('status', '=', 'firing').execute();
+  const inhibitedBy = createInhibitor(all, firing.map((a) => ({ fingerprint: a.fingerprint, labels: JSON.parse(a.labels) as LabelSet })));
   return { silencedBy, inhibitedBy };
 }
 

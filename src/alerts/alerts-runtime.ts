@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import { createAudited } from '../logs/audited.js';
+import type { SecretEvents } from '../secrets/secret-events.js';
 import type { SecretsService } from '../secrets/secrets.service.js';
 import { createAlertEvents, type AlertEvents } from './alert-events.js';
 import { createAlertGroupsRepository } from './alert-groups.repository.js';
@@ -19,6 +20,8 @@ export interface AlertsRuntimeDeps {
   db: Kysely<Database>;
   audit: AuditLog;
   secrets: Pick<SecretsService, 'resolve'>;
+  /** Secret changes (this instance's, and other instances' as the change watcher sees them): receivers' cached credentials are dropped. */
+  secretEvents?: Pick<SecretEvents, 'on'>;
   apiPrefix: string;
   /** The clock of the whole domain (tests move it). */
   now?: () => Date;
@@ -42,11 +45,13 @@ export function createAlertsRuntime(deps: AlertsRuntimeDeps) {
   const repo = createAlertGroupsRepository(deps.db);
   const dispatcher = createRoutingDispatcher({ repo, events, loadMuting: () => loadMuting(deps.db, silences, rules), now, onError });
   const routing = createRoutingService({ repo, dispatcher, audited, now, onError });
-  const alerts = createAlertsService({ db: deps.db, audited, silences, rules, now, onChanged: () => routing.wake() });
+  const alerts = createAlertsService({ db: deps.db, audited, silences, rules, now, onChanged: () => routing.wake(true) });
+  const receiverSecrets = createReceiverSecrets(deps.secrets, () => now().getTime());
+  for (const event of ['secret.updated', 'secret.rotated', 'secret.deleted', 'secret.restored', 'secret.created'] as const) deps.secretEvents?.on(event, () => receiverSecrets.clear());
   const webhooks = createWebhooksService({
     db: deps.db,
     candidates: (kind, name) => receivers.candidates(kind, name),
-    secretsOf: createReceiverSecrets(deps.secrets, () => now().getTime()),
+    secretsOf: receiverSecrets,
     onIngested: () => routing.wake(),
     now,
   });

@@ -12,7 +12,7 @@ const TTL_MS = 60_000;
  */
 export function createReceiverSecrets(secrets: Pick<SecretsService, 'resolve'>, nowMs: () => number = Date.now) {
   const cache = new Map<string, { value: ReceiverSecrets; at: number }>();
-  return async function secretsOf(r: AlertReceiverRow): Promise<ReceiverSecrets> {
+  async function secretsOf(r: AlertReceiverRow): Promise<ReceiverSecrets> {
     const key = `${r.id}\n${r.updated_at}\n${r.token_ref ?? ''}\n${r.hmac_ref ?? ''}`;
     const hit = cache.get(key);
     if (hit && nowMs() - hit.at < TTL_MS) return hit.value;
@@ -20,5 +20,6 @@ export function createReceiverSecrets(secrets: Pick<SecretsService, 'resolve'>, 
     if (cache.size > 1000) cache.clear();
     cache.set(key, { value, at: nowMs() });
     return value;
-  };
+  }
+  return Object.assign(secretsOf, { clear: () => cache.clear() });
 }

@@ -39,49 +39,51 @@ beforeEach(async () => {
   clock = T0;
 });
 
-describe('routing with a controllable clock', () => {
+// Every case runs with full passes (as `tick()`), and with the passes the running service makes
+// (light passes: new alerts only, due groups flushed from the alerts carrying their labels).
+describe.each(['full', 'changes'] as const)('routing with a controllable clock (%s passes)', (mode) => {
   it('waits group_wait, batches changes per group_interval, repeats after repeat_interval', async () => {
     const { rt, sent } = runtime();
     await rt.webhooks.ingest(receiver, { alerts: [] });
     await rt.webhooks.ingest(receiver, fromAlerts([alert('a')]));
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     at(29);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent).toHaveLength(0);
     at(30);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent.map(summary)).toEqual([{ status: 'firing', firing: ['a'], resolved: [] }]);
     expect(sent[0]).toMatchObject({ receiver: 'default', group_labels: { alertname: 'HighLatency' } });
     at(60);
     await rt.webhooks.ingest(receiver, fromAlerts([alert('b')]));
     await rt.webhooks.ingest(receiver, fromAlerts([alert('a')]));
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     at(329);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent).toHaveLength(1);
     at(330);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent.map(summary)[1]).toEqual({ status: 'firing', firing: ['a', 'b'], resolved: [] });
     at(630);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent).toHaveLength(2);
     at(330 + 4 * 3600);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent.map(summary)[2]).toEqual({ status: 'firing', firing: ['a', 'b'], resolved: [] });
   });
 
   it('sends the resolve at the next group_interval, then forgets the group', async () => {
     const { rt, sent } = runtime();
     await rt.webhooks.ingest(receiver, fromAlerts([alert('a')]));
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     at(30);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     at(100);
     await rt.webhooks.ingest(receiver, fromAlerts([alert('a', 'resolved')]));
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent).toHaveLength(1);
     at(330);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     expect(sent.map(summary)[1]).toEqual({ status: 'resolved', firing: [], resolved: ['a'] });
     expect(await t.ctx.db.selectFrom('alert_groups').selectAll().execute()).toEqual([]);
   });
@@ -90,13 +92,13 @@ describe('routing with a controllable clock', () => {
     const first = runtime();
     await first.rt.webhooks.ingest(receiver, fromAlerts([alert('a')]));
     at(10);
-    await first.rt.dispatcher.tick();
+    await first.rt.dispatcher.tick(mode);
     const second = runtime();
     at(29);
-    await second.rt.dispatcher.tick();
+    await second.rt.dispatcher.tick(mode);
     expect(second.sent).toHaveLength(0);
     at(30);
-    await second.rt.dispatcher.tick();
+    await second.rt.dispatcher.tick(mode);
     expect(second.sent.map(summary)).toEqual([{ status: 'firing', firing: ['a'], resolved: [] }]);
   });
 
@@ -111,9 +113,9 @@ describe('routing with a controllable clock', () => {
     await rt.webhooks.ingest(receiver, fromAlerts([alert('db1'), alert('web1'), alert('web2'), alert('web3'), alert('web3', 'firing', 'InstanceDown'), alert('web4')]));
     const web4 = await t.ctx.db.selectFrom('alerts').select('id').where('labels', 'like', '%web4%').executeTakeFirstOrThrow();
     await rt.alerts.ack(web4.id, CLI);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     at(30);
-    await rt.dispatcher.tick();
+    await rt.dispatcher.tick(mode);
     const got = sent.map((n) => `${n.receiver} ${JSON.stringify(n.group_labels)} ${summary(n).firing.join(',')}`).sort();
     expect(got).toEqual([
       'dba {"alertname":"HighLatency"} db1',
@@ -121,6 +123,22 @@ describe('routing with a controllable clock', () => {
       'web {"alertname":"HighLatency","instance":"db1"} db1',
       'web {"alertname":"HighLatency","instance":"web1"} web1',
     ]);
+  });
+  it('light passes (alerts received since the last pass) start groups on the same timers, and a due group gets a full pass', async () => {
+    const { rt, sent } = runtime();
+    await rt.dispatcher.tick('changes'); // the first pass is always full
+    at(5);
+    await rt.webhooks.ingest(receiver, fromAlerts([alert('a')]));
+    await rt.dispatcher.tick('changes');
+    const groups = await t.ctx.db.selectFrom('alert_groups').select(['next_flush_at']).execute();
+    expect(groups).toEqual([{ next_flush_at: new Date(T0 + 35_000).toISOString() }]);
+    at(20);
+    await rt.webhooks.ingest(receiver, fromAlerts([alert('b')]));
+    await rt.dispatcher.tick('changes');
+    expect(sent).toHaveLength(0);
+    at(35);
+    await rt.dispatcher.tick('changes');
+    expect(sent.map(summary)).toEqual([{ status: 'firing', firing: ['a', 'b'], resolved: [] }]);
   });
 });
 

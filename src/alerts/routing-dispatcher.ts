@@ -3,7 +3,7 @@ import type { AlertGroupsRepository } from './alert-groups.repository.js';
 import type { Muting } from './alert-muting.js';
 import { toAlertView } from './alerts.service.js';
 import type { AlertView } from './alerts.schema.js';
-import type { AlertGroupRow } from './alerts.table.js';
+import type { AlertGroupRow, AlertRow } from './alerts.table.js';
 import { compileRouteTree, groupOf, type MatchedRoute } from './route-tree.js';
 
 export interface DispatcherDeps {
@@ -15,6 +15,11 @@ export interface DispatcherDeps {
   onError?: (err: unknown, groupKey: string) => void;
 }
 
+interface PassContext {
+  route: ReturnType<typeof compileRouteTree>;
+  muting: Muting;
+}
+
 interface Bucket {
   route: MatchedRoute;
   labels: Record<string, string>;
@@ -23,9 +28,13 @@ interface Bucket {
 
 /** How long a resolved alert stays a candidate for its group's "resolved" notification. */
 const RESOLVED_LOOKBACK_MS = 7 * 86_400_000;
+/** A light pass also reads alerts received this much before the last pass (their transaction committed after it). */
+const LATE_COMMIT_MS = 5_000;
+/** A full pass at least this often, whatever happens (catches what light passes do not look at: a silence ending...). */
+const FULL_PASS_EVERY_MS = 60_000;
 
 /**
- * Alertmanager's dispatcher over the store: every tick routes the live alerts to their groups,
+ * Alertmanager's dispatcher over the store: a (full) pass routes the live alerts to their groups,
  * creates a new group with its first flush `group_wait` away, and flushes every group that is due.
  * A flush notifies when a firing alert is new to the group, when one notified before has resolved,
  * or when `repeat_interval` has passed since the last notification; the group's next flush is
@@ -33,11 +42,10 @@ const RESOLVED_LOOKBACK_MS = 7 * 86_400_000;
  * the alert_groups table, so a restart resumes them.
  */
 export function createRoutingDispatcher(deps: DispatcherDeps) {
-  async function bucketsNow(nowMs: number): Promise<Map<string, Bucket>> {
-    const route = compileRouteTree(await deps.repo.tree());
-    const muting = await deps.loadMuting();
+  async function bucketsOf(rows: AlertRow[], ctx?: PassContext): Promise<Map<string, Bucket>> {
+    const { route, muting } = ctx ?? (await passContext());
     const buckets = new Map<string, Bucket>();
-    for (const row of await deps.repo.liveAlerts(new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString())) {
+    for (const row of rows) {
       const view = toAlertView(row, muting);
       for (const r of route(view.labels)) {
         const g = groupOf(r, view.labels);
@@ -47,6 +55,10 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
       }
     }
     return buckets;
+  }
+
+  async function passContext(): Promise<PassContext> {
+    return { route: compileRouteTree(await deps.repo.tree()), muting: await deps.loadMuting() };
   }
 
   async function createGroups(buckets: Map<string, Bucket>, existing: Map<string, AlertGroupRow>, nowMs: number): Promise<void> {
@@ -96,33 +108,88 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  let running: Promise<void> | null = null;
-  async function tickOnce(): Promise<void> {
+  /** Where the last pass started (the domain's clock): the next light pass reads alerts received since. */
+  let cursor: number | null = null;
+  let lastFull = -Infinity;
+  /** Alerts a light pass has routed, still inside the overlap window (not routed again). */
+  const seen = new Map<string, string>();
+
+  /**
+   * A full pass routes every live alert, starts the groups missing and flushes the groups that are
+   * due. It runs when asked (`tick()`, a change by hand) and at least every FULL_PASS_EVERY_MS.
+   * Otherwise a light pass only routes the alerts received since the last pass (a little earlier,
+   * for transactions that committed late) to start the groups they need, and flushes the due groups
+   * from the alerts carrying their labels. Either way, a group's first flush is `group_wait` after
+   * the receipt of its first alert.
+   */
+  async function tickOnce(mode: PassMode): Promise<void> {
     const nowMs = deps.now().getTime();
-    const buckets = await bucketsNow(nowMs);
     const existing = new Map((await deps.repo.groups()).map((g) => [g.key, g]));
+    const since = new Date(nowMs - RESOLVED_LOOKBACK_MS).toISOString();
+    if (mode === 'changes' && cursor !== null && nowMs - lastFull < FULL_PASS_EVERY_MS && nowMs >= cursor) {
+      await lightPass(existing, nowMs);
+      // The due groups are flushed from the alerts carrying their labels, not the whole live table.
+      const due = [...existing.values()].filter((g) => Date.parse(g.next_flush_at) <= nowMs);
+      if (due.length === 0) return;
+      // One group at a time, letting other work (webhook posts) run in between: a big group costs
+      // a while to load and render, and on SQLite queries hold the event loop.
+      const ctx = await passContext();
+      for (const g of due) {
+        const buckets = await bucketsOf(await deps.repo.liveAlertsOfGroups(since, [JSON.parse(g.group_labels) as Record<string, string>]), ctx);
+        await flush(g, buckets.get(g.key), nowMs);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return;
+    }
+    seen.clear();
+    cursor = nowMs;
+    lastFull = nowMs;
+    const buckets = await bucketsOf(await deps.repo.liveAlerts(since));
     await createGroups(buckets, existing, nowMs);
     for (const g of existing.values()) if (Date.parse(g.next_flush_at) <= nowMs) await flush(g, buckets.get(g.key), nowMs);
   }
 
+  /** New alerts since the last pass start their groups. */
+  async function lightPass(existing: Map<string, AlertGroupRow>, nowMs: number): Promise<void> {
+    const since = new Date(cursor! - LATE_COMMIT_MS).toISOString();
+    for (const [id, at] of seen) if (at < since) seen.delete(id);
+    const fresh = (await deps.repo.receivedSince(since)).filter((r) => !seen.has(r.id));
+    cursor = nowMs;
+    for (const r of fresh) seen.set(r.id, r.first_received_at);
+    const rows = fresh.length ? await deps.repo.alertsByIds(fresh.map((r) => r.id)) : [];
+    if (rows.length > 0) await createGroups(await bucketsOf(rows), existing, nowMs);
+  }
+
+  let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
-  const begin = () => (running = tickOnce().finally(() => (running = null)));
+  let queuedMode: PassMode = 'changes';
+  const begin = (mode: PassMode) => (running = tickOnce(mode).finally(() => (running = null)));
   return {
+    /** Resolves when no pass runs or is queued (a stop waits for it before the database closes). */
+    async idle(): Promise<void> {
+      while (running || queued) await (queued ?? running)!.catch(() => undefined);
+    },
+
     /**
-     * One pass that starts after this call (tests call it after moving the clock). Passes never
-     * overlap, and callers that come while one runs share the single pass queued after it: a burst of
-     * webhook posts makes two passes, not one per post.
+     * One pass that starts after this call: a full one unless `mode` is 'changes' (tests call it
+     * after moving the clock). Passes never overlap, and callers that come while one runs share the
+     * single pass queued after it (full if any of them asked for full).
      */
-    async tick(): Promise<void> {
-      if (!running) return begin();
+    async tick(mode: PassMode = 'full'): Promise<void> {
+      if (!running) return begin(mode);
+      if (mode === 'full') queuedMode = 'full';
       queued ??= running.catch(() => undefined).then(() => {
+        const m = queuedMode;
         queued = null;
-        return begin();
+        queuedMode = 'changes';
+        return begin(m);
       });
       return queued;
     },
   };
 }
+
+export type PassMode = 'full' | 'changes';
 
 function notifiable(a: AlertView): boolean {
   return a.status === 'firing' && !a.acked_at && a.silenced_by.length === 0 && a.inhibited_by.length === 0;

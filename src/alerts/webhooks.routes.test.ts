@@ -57,6 +57,26 @@ describe('Alertmanager webhook', () => {
     expect(history.json().groups[0]).toMatchObject({ key: 'alertname="DiskFull"', resolved: 1 });
   });
 
+  it('a changed token takes effect at once (the cached credentials are dropped on the change)', async () => {
+    await t.ctx.secrets.create({ name: 'ROT_TOKEN', value: 'rot-token-old-0123456789' }, CLI);
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/alerts/receivers', headers: admin, payload: { name: 'rot', kind: 'alertmanager', token: '${secret:ROT_TOKEN}' } })).statusCode).toBe(201);
+    const send = (token: string) => post('/api/v1/webhooks/alertmanager?receiver=rot', { ...amBody('firing'), alerts: [] }, { authorization: `Bearer ${token}` });
+    expect((await send('rot-token-old-0123456789')).statusCode).toBe(200);
+    await t.ctx.secrets.update('ROT_TOKEN', { value: 'rot-token-new-0123456789' }, CLI);
+    expect((await send('rot-token-old-0123456789')).statusCode).toBe(401);
+    expect((await send('rot-token-new-0123456789')).statusCode).toBe(200);
+  });
+
+  it('takes one body carrying the same alert three times (firing, its resolve, firing again) as three deliveries in that order', async () => {
+    const auth = { authorization: 'Bearer am-token-1234567890' };
+    const firing = amBody('firing', { fingerprint: 'ffff000011112222' }).alerts[0]!;
+    const resolved = amBody('resolved', { fingerprint: 'ffff000011112222' }).alerts[0]!;
+    const res = await post('/api/v1/webhooks/alertmanager', { ...amBody('firing'), alerts: [firing, resolved, firing] }, auth);
+    expect(res.json()).toMatchObject({ received: 3, stored: 1, resolved: 1, duplicates: 1 });
+    const row = await t.ctx.db.selectFrom('alerts').selectAll().where('fingerprint', '=', 'ffff000011112222').execute();
+    expect(row).toEqual([expect.objectContaining({ status: 'resolved', ends_at: '2026-12-01T10:30:00.000Z', received_count: 3 })]);
+  });
+
   it('takes concurrent bodies carrying the same alerts in different orders without a 5xx, each alert stored once', async () => {
     const auth = { authorization: 'Bearer am-token-1234567890' };
     const alerts = Array.from({ length: 30 }, (_, i) => ({ status: 'firing', labels: { alertname: 'Load', instance: `host-${i}` }, annotations: {}, startsAt: '2026-12-02T10:00:00.000Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '' }));

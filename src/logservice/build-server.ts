@@ -27,7 +27,7 @@ export interface LogServiceDeps {
   notify?: NotifyService;
   /** Log analysis (analyze_logs, search_logs, mine_templates, compare_logs, export_report). */
   analyzer?: AnalyzerService;
-  /** Alerts (list_alerts, get_alert, ack_alert, silence_alerts, list_silences). */
+  /** Alerts (alert_summary, list_alerts, get_alert, ack_alert, silence_alerts, list_silences). */
   alerts?: AlertsRuntime;
   /** Batch jobs (start_batch, get_batch, list_batches, cancel_batch). */
   jobs?: JobsService;
@@ -47,7 +47,7 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
     { name: LOG_SERVICE_NAME, title: 'MCPS.ONE log service', version: VERSION },
     {
       capabilities: { tools: {} },
-      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: list_alerts says what is firing; ack_alert, silence_alerts. Notifications: list_channels, then send_notification. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
+      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: alert_summary says what is firing (grouped, since when, how often); list_alerts lists the alerts; ack_alert, silence_alerts. Notifications: list_channels, then send_notification. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
     },
   );
   const caller = principalCaller(principal);
