@@ -23,7 +23,7 @@ export function registerLogServiceCommand(program: Command, env: CliEnv): void {
       await env.withContext(async (ctx) => {
         const principal = await ctx.auth.authenticateApiKey(o.key);
         const server = buildLogServiceServer(
-          { secrets: ctx.secrets, storage: ctx.storage, notify: ctx.notify, analyzer: ctx.analyzer, jobs: ctx.jobs.service, scopeFor: (p) => ctx.gateway.access.scopeFor(p), onReveal: (s) => ctx.servers.secretValues.remember(s) },
+          { secrets: ctx.secrets, storage: ctx.storage, capture: ctx.capture, notify: ctx.notify, analyzer: ctx.analyzer, jobs: ctx.jobs.service, scopeFor: (p) => ctx.gateway.access.scopeFor(p), onReveal: (s) => ctx.servers.secretValues.remember(s) },
           principal,
         );
         const caller = callerLabel(principal);
