@@ -56,7 +56,7 @@ export async function captureInBrowser(browser: Browser, req: PageCaptureRequest
       const data =
         req.format === 'pdf'
           ? await page.pdf({ width: `${req.width}px`, height: `${req.height}px`, printBackground: true, pageRanges: '1' })
-          : await page.screenshot({ type: 'png', timeout: Math.max(1000, deadline - Date.now()) });
+          : await page.screenshot({ type: 'png', timeout: Math.max(15_000, deadline - Date.now()) });
       return { data, blocked: routing.blocked };
     } finally {
       await routing.close();
