@@ -50,8 +50,8 @@ describe.skipIf(!needs('chromium'))('web console: dashboards and screenshots (Ch
     expect(await checkScreen(page, 'dashboards-empty')).toEqual([]);
 
     await page.getByText('Save a dashboard').click();
-    await page.getByLabel('Name').fill('green');
-    await page.getByLabel('Kind').selectOption('url');
+    await page.getByLabel('Name', { exact: true }).fill('green');
+    await page.getByLabel('Kind', { exact: true }).selectOption('url');
     await page.getByLabel('Page URL').fill(`${site.base}/plain.html`);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('row', { name: /^green / }).waitFor();
@@ -59,7 +59,8 @@ describe.skipIf(!needs('chromium'))('web console: dashboards and screenshots (Ch
     await page.getByRole('button', { name: 'Capture green' }).click();
     const shown = page.getByRole('status').getByRole('img', { name: 'Screenshot of green' });
     await shown.waitFor({ timeout: 60_000 });
-    await expect.poll(() => shown.evaluate('(img) => img.complete && img.naturalWidth'), { timeout: 15_000 }).toBe(1600);
+    // Loaded from the platform (GET /screenshots/{id}/file with the session cookie): its natural width is the capture's.
+    await expect.poll(() => page.evaluate<number>("document.querySelector('[role=status] img').naturalWidth"), { timeout: 15_000 }).toBe(1600);
 
     const gallery = page.getByRole('region', { name: 'Screenshots' });
     await gallery.getByRole('img').first().waitFor();
