@@ -61,13 +61,20 @@ const PAGE_LOOK = `(selectors) => {
     return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
   };
   const loading = Array.from(document.querySelectorAll(selectors)).some(visible);
-  const hash = (s) => {
-    let h = 0;
-    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-    return h.toString(36);
-  };
+  // Each canvas drawn small (64×32) and its pixels hashed: cheap, and any chart that still moves changes it.
+  const probe = document.createElement('canvas');
+  probe.width = 64;
+  probe.height = 32;
+  const pctx = probe.getContext('2d', { willReadFrequently: true });
   const canvases = Array.from(document.querySelectorAll('canvas')).map((c) => {
-    try { return c.width + 'x' + c.height + ':' + hash(c.toDataURL()); } catch { return c.width + 'x' + c.height + ':tainted'; }
+    try {
+      pctx.clearRect(0, 0, 64, 32);
+      pctx.drawImage(c, 0, 0, 64, 32);
+      const px = pctx.getImageData(0, 0, 64, 32).data;
+      let h = 0;
+      for (let i = 0; i < px.length; i++) h = (Math.imul(h, 31) + px[i]) | 0;
+      return c.width + 'x' + c.height + ':' + h.toString(36);
+    } catch { return c.width + 'x' + c.height + ':tainted'; }
   }).join(',');
   return { loading, fontsReady: document.fonts.status === 'loaded', canvases };
 }`;

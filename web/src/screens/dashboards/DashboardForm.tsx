@@ -29,28 +29,28 @@ export function DashboardForm() {
     create.mutate();
   };
   return (
-    <form onSubmit={submit} className="form-grid">
-      <label htmlFor="dash-name">{t('dashboards.name')}</label>
-      <input id="dash-name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[a-z0-9][a-z0-9_-]{0,62}" />
-      <label htmlFor="dash-kind">{t('dashboards.kind')}</label>
+    <form onSubmit={submit} aria-label={t('dashboards.create')}>
+      <div className="field"><label htmlFor="dash-name">{t('dashboards.name')}</label>
+      <input id="dash-name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[a-z0-9][a-z0-9_-]{0,62}" /></div>
+      <div className="field"><label htmlFor="dash-kind">{t('dashboards.kind')}</label>
       <select id="dash-kind" value={kind} onChange={(e) => setKind(e.target.value as 'url' | 'grafana')}>
         <option value="grafana">{t('dashboards.kindGrafana')}</option>
         <option value="url">{t('dashboards.kindUrl')}</option>
-      </select>
-      <label htmlFor="dash-url">{kind === 'grafana' ? t('dashboards.grafanaUrl') : t('dashboards.pageUrl')}</label>
-      <input id="dash-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} required />
+      </select></div>
+      <div className="field"><label htmlFor="dash-url">{kind === 'grafana' ? t('dashboards.grafanaUrl') : t('dashboards.pageUrl')}</label>
+      <input id="dash-url" type="url" value={url} onChange={(e) => setUrl(e.target.value)} required /></div>
       {kind === 'grafana' && (
         <>
-          <label htmlFor="dash-uid">{t('dashboards.uid')}</label>
-          <input id="dash-uid" value={uid} onChange={(e) => setUid(e.target.value)} required />
-          <label htmlFor="dash-token">{t('dashboards.tokenSecret')}</label>
-          <input id="dash-token" value={token} onChange={(e) => setToken(e.target.value)} placeholder="GRAFANA_TOKEN" />
+          <div className="field"><label htmlFor="dash-uid">{t('dashboards.uid')}</label>
+          <input id="dash-uid" value={uid} onChange={(e) => setUid(e.target.value)} required /></div>
+          <div className="field"><label htmlFor="dash-token">{t('dashboards.tokenSecret')}</label>
+          <input id="dash-token" value={token} onChange={(e) => setToken(e.target.value)} placeholder="GRAFANA_TOKEN" /></div>
         </>
       )}
-      <label htmlFor="dash-from">{t('dashboards.from')}</label>
-      <input id="dash-from" value={from} onChange={(e) => setFrom(e.target.value)} required />
+      <div className="field"><label htmlFor="dash-from">{t('dashboards.from')}</label>
+      <input id="dash-from" value={from} onChange={(e) => setFrom(e.target.value)} required /></div>
       <div className="actions">
-        <button type="submit" disabled={create.isPending}>{t('dashboards.save')}</button>
+        <button type="submit" className="primary" disabled={create.isPending}>{t('dashboards.save')}</button>
       </div>
       {create.isError && <ErrorNotice error={create.error} />}
     </form>
