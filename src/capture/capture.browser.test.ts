@@ -109,6 +109,15 @@ describe.skipIf(!needs('chromium'))('dashboard capture in the system Chromium', 
     expect(site.seen.some((r) => r.url === '/redirect-to-canary')).toBe(true);
   }, 60_000);
 
+  it('redirects are followed hop by hop, each hop checked', async () => {
+    await t.ctx.capture.createDashboard({ name: 'moved', kind: 'url', url: `${site.base}/redirect-to-plain` }, CLI);
+    const shot = await t.ctx.capture.capture({ dashboard: 'moved', width: 300, height: 200 }, CLI);
+    expect(readPng(shot.data).at(150, 150).slice(0, 3)).toEqual([0, 160, 0]);
+    await t.ctx.capture.createDashboard({ name: 'escape', kind: 'url', url: `${site.base}/redirect-page-to-canary` }, CLI);
+    await expect(t.ctx.capture.capture({ dashboard: 'escape' }, CLI)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringMatching(/redirect to http:\/\/127\.0\.0\.1:\d+\/page refused/) });
+    expect(site.canaryHits).toEqual([]);
+  }, 60_000);
+
   it('bad input: a page that never loads, a 500, an unreachable host, a host not allowed, a missing dashboard', async () => {
     await t.ctx.capture.createDashboard({ name: 'never', kind: 'url', url: `${site.base}/never.html` }, CLI);
     await expect(t.ctx.capture.capture({ dashboard: 'never', timeout_seconds: 2 }, CLI)).rejects.toMatchObject({ code: 'gateway_timeout', message: expect.stringMatching(/did not finish loading in time/) });

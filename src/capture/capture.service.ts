@@ -20,6 +20,7 @@ import { newDashboardRow, toDashboardView, updatedDashboardRow } from './dashboa
 import { grafanaUrl } from './dashboard-url.js';
 import { captureInBrowser } from './page-capture.js';
 import { fetchRendered } from './render-api.js';
+import { createSparePages } from './spare-pages.js';
 import { createScreenshotStore, MIME } from './screenshot-store.js';
 
 const HTTP = ['http:', 'https:'];
@@ -56,6 +57,7 @@ export function createCaptureService(deps: CaptureServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const pool = createBrowserPool({ chromiumPath: deps.config.chromiumPath, size: deps.config.browsers, recycleAfter: deps.config.recycleAfter, idleMs: deps.config.idleMs, ...(deps.launch ? { launch: deps.launch } : {}) });
   const store = createScreenshotStore({ repo, dir: path.join(deps.dataDir, 'screenshots'), keepCount: deps.config.keepCount, keepDays: deps.config.keepDays, now });
+  const spares = createSparePages();
   const dashboardTarget = (id: string | null) => ({ type: 'dashboard', id });
 
   async function find(idOrName: string): Promise<DashboardRow> {
@@ -145,11 +147,14 @@ export function createCaptureService(deps: CaptureServiceDeps) {
       else {
         const lease = await pool.acquire();
         try {
-          const shot = await captureInBrowser(lease.browser, { url: plan.url, width, height, scale: input.scale ?? 1, theme: input.theme ?? d?.theme ?? null, format, timeoutMs, headers, guard: deps.guard, hosts });
+          const shot = await captureInBrowser(lease.browser, { url: plan.url, width, height, scale: input.scale ?? 1, theme: input.theme ?? d?.theme ?? null, format, timeoutMs, headers, guard: deps.guard, hosts, spares });
           data = shot.data;
           blocked = shot.blocked;
         } finally {
-          await lease.release(!lease.browser.isConnected());
+          const broken = !lease.browser.isConnected();
+          await lease.release(broken);
+          // The next capture on this browser finds its page open (unless the pool just closed it).
+          if (!broken) spares.prepare(lease.browser);
         }
       }
       const size = format === 'png' ? pngSize(data) : { width, height };

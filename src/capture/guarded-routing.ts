@@ -8,6 +8,7 @@ import { createOutboundPolicy } from '../lib/outbound-policy.js';
 import type { CaptureHosts } from './capture-hosts.js';
 
 const HTTP = ['http:', 'https:'];
+const MAX_REDIRECTS = 10;
 /** The policy with nothing allowed: an address it refuses is private, loopback, reserved or metadata. */
 const STRICT = createOutboundPolicy([]);
 /** Headers Chromium sends that a proxied request must not copy (hop-by-hop, or set by the connection). */
@@ -40,7 +41,7 @@ export interface RoutingState {
  * checks (scheme, text, cloud metadata names and addresses, MCPS_OUTBOUND_ALLOW) and its DNS lookup,
  * pinned to the connection (no second resolution). On top, an origin that is not allowed for capture
  * may use public addresses only, so a page cannot reach a loopback canary on another port nor an
- * internal service. Redirects come back to Chromium, which asks again: each hop is checked.
+ * internal service. Redirects are followed here, each hop checked the same way.
  * WebSockets and service workers are refused; downloads and pop-ups are the caller's to refuse.
  */
 export async function installGuardedRouting(context: BrowserContext, options: RoutingOptions): Promise<RoutingState> {
@@ -94,18 +95,30 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
     state.inflight++;
     state.lastActivity = Date.now();
     try {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(request.headers())) if (!DROP_REQUEST.has(k.toLowerCase())) headers[k] = v;
-      const target = new URL(url);
-      if (options.credentials && target.origin === options.credentials.origin) Object.assign(headers, options.credentials.headers);
-      const body = request.postDataBuffer();
-      const res = await undiciFetch(target, {
-        method: request.method(),
-        headers,
-        ...(body && request.method() !== 'GET' && request.method() !== 'HEAD' ? { body } : {}),
-        redirect: 'manual',
-        dispatcher: hosts.allows(target) ? allowedAgent : publicAgent,
-      });
+      const sent: Record<string, string> = {};
+      for (const [k, v] of Object.entries(request.headers())) if (!DROP_REQUEST.has(k.toLowerCase())) sent[k] = v;
+      let target = new URL(url);
+      let method = request.method();
+      let body = method !== 'GET' && method !== 'HEAD' ? request.postDataBuffer() : null;
+      let res: Awaited<ReturnType<typeof undiciFetch>>;
+      // Redirects are followed here, hop by hop, each hop checked like the first: Chromium does not
+      // ask again for a redirect it is handed, so handing it the 3xx would let the next hop escape.
+      for (let hop = 0; ; hop++) {
+        const headers = { ...sent, ...(options.credentials && target.origin === options.credentials.origin ? options.credentials.headers : {}) };
+        res = await undiciFetch(target, { method, headers, ...(body ? { body } : {}), redirect: 'manual', dispatcher: hosts.allows(target) ? allowedAgent : publicAgent });
+        const location = res.headers.get('location');
+        if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) break;
+        await res.arrayBuffer().catch(() => {});
+        if (hop >= MAX_REDIRECTS) throw new AppError('bad_gateway', `more than ${MAX_REDIRECTS} redirects`);
+        const next = new URL(location, target).toString();
+        const refused = refusal(next);
+        if (refused) throw new AppError('forbidden', `redirect to ${next} refused: ${refused}`, { url: next });
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = null;
+        }
+        target = new URL(next);
+      }
       const payload = Buffer.from(await res.arrayBuffer());
       const out: Record<string, string> = {};
       res.headers.forEach((value, name) => {
@@ -115,9 +128,9 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
       if (cookies.length) out['set-cookie'] = cookies.join('\n');
       await route.fulfill({ status: res.status, headers: out, body: payload });
     } catch (err) {
-      const cause = (err as { cause?: unknown }).cause;
+      const cause = err instanceof AppError ? err : (err as { cause?: unknown }).cause;
       const reason = cause instanceof AppError ? cause.message : describeFailure(cause ?? err);
-      if (cause instanceof AppError) state.blocked.push({ url, reason });
+      if (cause instanceof AppError && cause.code === 'forbidden') state.blocked.push({ url: typeof cause.details?.['url'] === 'string' ? cause.details['url'] : url, reason });
       state.failures.set(url, reason);
       await route.abort(cause instanceof AppError ? 'blockedbyclient' : 'connectionfailed').catch(() => {});
     } finally {

@@ -4,6 +4,7 @@ import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { CaptureHosts } from './capture-hosts.js';
 import { installGuardedRouting } from './guarded-routing.js';
 import { waitForSettled } from './page-settled.js';
+import type { SparePages } from './spare-pages.js';
 
 export interface PageCaptureRequest {
   url: URL;
@@ -17,6 +18,8 @@ export interface PageCaptureRequest {
   headers: Record<string, string>;
   guard: Pick<OutboundGuard, 'assertUrl' | 'lookup'>;
   hosts: CaptureHosts;
+  /** Where the fresh context and page come from (made ahead, or now). */
+  spares: SparePages;
 }
 
 export interface PageCaptureResult {
@@ -33,21 +36,18 @@ export interface PageCaptureResult {
  */
 export async function captureInBrowser(browser: Browser, req: PageCaptureRequest): Promise<PageCaptureResult> {
   const deadline = Date.now() + req.timeoutMs;
-  const context = await browser.newContext({
-    viewport: { width: req.width, height: req.height },
-    deviceScaleFactor: req.scale,
-    ...(req.theme ? { colorScheme: req.theme } : {}),
-    acceptDownloads: false,
-    serviceWorkers: 'block',
+  const { context, page } = await req.spares.take(browser, req.scale).catch((err: unknown) => {
+    throw browserError(err, browser);
   });
   try {
+    await page.setViewportSize({ width: req.width, height: req.height });
+    await page.emulateMedia({ colorScheme: req.theme ?? 'light' });
     const routing = await installGuardedRouting(context, {
       guard: req.guard,
       hosts: req.hosts,
       credentials: Object.keys(req.headers).length ? { origin: req.url.origin, headers: req.headers } : null,
     });
     try {
-      const page = await context.newPage();
       context.on('page', (other) => {
         if (other !== page) void other.close().catch(() => {});
       });

@@ -102,6 +102,8 @@ export async function startDashboardSite(): Promise<DashboardSite> {
     if (p === '/api/series') return void setTimeout(() => send(200, { 'content-type': 'application/json', body: JSON.stringify(Array.from({ length: 100 }, (_, i) => 150 + 100 * Math.sin(i / 8 + Number(url.searchParams.get('panel'))))) }), 50);
     if (p === '/hostile.html') return send(200, html(hostile(canaryPort)));
     if (p === '/redirect-to-canary') return res.writeHead(302, { location: `http://127.0.0.1:${canaryPort}/redirected` }).end();
+    if (p === '/redirect-to-plain') return res.writeHead(302, { location: '/plain.html' }).end();
+    if (p === '/redirect-page-to-canary') return res.writeHead(302, { location: `http://127.0.0.1:${canaryPort}/page` }).end();
     if (p === '/never.html') return send(200, html('<!doctype html><p>waiting</p><script src="/hang.js"></script>'));
     if (p === '/hang.js') return; // never answered
     if (p === '/slow.html') return send(200, html('<!doctype html><p>slow</p><img src="/slow.png">'));
