@@ -29,6 +29,7 @@ import { serversRoutes } from './servers/servers.routes.js';
 import { stderrStreamRoutes } from './servers/stderr-stream.routes.js';
 import { notifyRoutes } from './notify/notify.routes.js';
 import { storageRoutes } from './storage/storage.routes.js';
+import { captureRoutes } from './capture/capture.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
 import { webhooksRoutes } from './alerts/webhooks.routes.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
@@ -102,6 +103,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(serversRoutes, { servers: ctx.servers.servers });
       await api.register(stderrStreamRoutes, { servers: ctx.servers.servers, live: ctx.live, streams });
       await api.register(storageRoutes, { storage: ctx.storage });
+      await api.register(captureRoutes, { capture: ctx.capture });
       await api.register(alertsRoutes, { alerts: ctx.alerts });
       await api.register(webhooksRoutes, { webhooks: ctx.alerts.webhooks });
       await api.register(jobsRoutes, { jobs: ctx.jobs.service });

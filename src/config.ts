@@ -151,6 +151,19 @@ const envSchema = z.object({
       }
     })
     .default([]),
+  // Dashboard capture (src/capture): the system Chromium, the warm browser pool, retention of screenshots.
+  CHROMIUM_PATH: str.default('/usr/bin/chromium'),
+  MCPS_CAPTURE_BROWSERS: int(1, 32).default(2),
+  MCPS_CAPTURE_RECYCLE_AFTER: int(1, 100_000).default(50),
+  MCPS_CAPTURE_IDLE_SECONDS: int(0, 86_400).default(300),
+  MCPS_CAPTURE_TIMEOUT_SECONDS: int(1, 600).default(30),
+  MCPS_CAPTURE_KEEP_COUNT: int(0, 1_000_000).default(500),
+  MCPS_CAPTURE_KEEP_DAYS: int(0, 36_500).default(30),
+  // Hosts (name or name:port) any capture may target besides the saved dashboards' hosts (the default of
+  // the `capture.allowed_hosts` runtime setting, which admins change).
+  MCPS_CAPTURE_HOSTS: list
+    .refine((entries) => entries.every((e) => /^[A-Za-z0-9.:[\]_-]+$/.test(e)), 'expected host names or host:port')
+    .default([]),
   MCPS_GATEWAY_SEPARATOR: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,4}$/, 'expected 1-4 of A-Z a-z 0-9 _ . - (tool names allow only these)')
@@ -234,6 +247,24 @@ export interface Config {
   outboundAllow: readonly string[];
   /** The MCP gateway: name separator, idle session timeout, session limit. */
   gateway: { separator: string; sessionIdleMs: number; maxSessions: number };
+  /** Dashboard capture: Chromium, the browser pool, the page timeout, screenshot retention, extra allowed hosts. */
+  capture: CaptureConfig;
+}
+
+export interface CaptureConfig {
+  /** The system Chromium playwright-core drives (CHROMIUM_PATH); never downloaded. */
+  chromiumPath: string;
+  /** Browsers kept warm at most (captures beyond wait for one). */
+  browsers: number;
+  /** A browser is replaced after this many captures. */
+  recycleAfter: number;
+  /** Idle browsers are closed after this long (0: kept until shutdown). */
+  idleMs: number;
+  /** Default time a page has to finish loading and settle. */
+  timeoutMs: number;
+  keepCount: number;
+  keepDays: number;
+  hosts: readonly string[];
 }
 
 export interface PipeTiming {
@@ -371,6 +402,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     publicationLeaseTtlMs: e.MCPS_PUBLICATION_LEASE_TTL_MS,
     alertsLeaseTtlMs: e.MCPS_ALERTS_LEASE_TTL_MS,
     outboundAllow: Object.freeze([...e.MCPS_OUTBOUND_ALLOW]),
+    capture: Object.freeze({
+      chromiumPath: abs(e.CHROMIUM_PATH),
+      browsers: e.MCPS_CAPTURE_BROWSERS,
+      recycleAfter: e.MCPS_CAPTURE_RECYCLE_AFTER,
+      idleMs: e.MCPS_CAPTURE_IDLE_SECONDS * 1000,
+      timeoutMs: e.MCPS_CAPTURE_TIMEOUT_SECONDS * 1000,
+      keepCount: e.MCPS_CAPTURE_KEEP_COUNT,
+      keepDays: e.MCPS_CAPTURE_KEEP_DAYS,
+      hosts: Object.freeze([...e.MCPS_CAPTURE_HOSTS]),
+    }),
     gateway: Object.freeze({
       separator: e.MCPS_GATEWAY_SEPARATOR,
       sessionIdleMs: e.MCPS_GATEWAY_SESSION_IDLE_MINUTES * 60 * 1000,

@@ -31,6 +31,7 @@ import { createServersRuntime, type ServersRuntime } from './servers/servers-run
 import { routeAlertsToNotify } from './notify/alert-routing.js';
 import { createNotifyService, type NotifyService } from './notify/notify.service.js';
 import { createStorageService, type StorageService } from './storage/storage.service.js';
+import { createCaptureService, type CaptureService } from './capture/capture.service.js';
 import { createAlertsRuntime, type AlertsRuntime } from './alerts/alerts-runtime.js';
 import { backupSettingDefaults, bindBackupSchedule } from './system/backup-settings.js';
 import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime } from './system/system-runtime.js';
@@ -80,6 +81,8 @@ export interface AppContext {
   alerts: AlertsRuntime;
   /** What the log-service MCP server (`mcps`) is built from, in the gateway and on stdio. */
   logService: LogServiceDeps;
+  /** Dashboard capture: saved dashboards, the warm browser pool, screenshots in DATA_DIR/screenshots. */
+  capture: CaptureService;
   /** Batch jobs: the service (start, get, list, cancel) and the queue, started by `mcps serve`. */
   jobs: JobsRuntime;
   /** Notifications: channels and the durable delivery queue (its worker runs under `alertsDuty`). */
@@ -158,6 +161,16 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
+  const capture = createCaptureService({
+    db: handle.db,
+    audit,
+    guard: outbound,
+    secrets,
+    config: config.capture,
+    dataDir: config.dataDir,
+    apiPrefix: config.apiPrefix,
+    allowedHosts: () => settings.get('capture.allowed_hosts'),
+  });
   const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, secretEvents, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
   const notify = createNotifyService({ db: handle.db, audit, guard: outbound, secrets, log });
   routeAlertsToNotify(alerts.events, notify, log);
@@ -210,7 +223,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   });
   // The log service (`mcps`): its tools act as each session's principal. The same deps serve it in the
   // gateway and on stdio (`mcps log-service`), so both faces offer the same tools.
-  const logService: LogServiceDeps = { secrets, storage, analyzer, notify, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) };
+  const logService: LogServiceDeps = { secrets, storage, capture, analyzer, notify, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) };
   const gateway = createGatewayService({
     db: handle.db,
     supervisor: servers.supervisor,
@@ -294,6 +307,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     pipes,
     backups,
     storage,
+    capture,
     alerts,
     logService,
     jobs,
@@ -314,6 +328,8 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
         // Publications ride on gateway sessions, which ride on the servers' connections.
         await pipes.close();
         await gateway.close();
+        // No Chromium process outlives the platform.
+        await capture.close();
         await servers.close();
         await outbound.close();
         await sink?.close();

@@ -65,6 +65,12 @@ export const PERMISSIONS = {
   'notify:read': 'operator',
   'notify:send': 'operator',
   'notify:manage': 'admin',
+  // Dashboard capture: the saved dashboards and the screenshots for everyone signed in; capturing (a
+  // browser run against a dashboard host) and deleting screenshots for operators; dashboards (a URL the
+  // platform opens, credentials by reference) for admins.
+  'dashboards:read': 'viewer',
+  'dashboards:capture': 'operator',
+  'dashboards:manage': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -13,6 +13,7 @@ import type { SystemLogTable } from '../logs/system-log.table.js';
 import type { PublicationTable } from '../pipe/publication.table.js';
 import type { SecretTable, SecretVersionTable } from '../secrets/secret.table.js';
 import type { ServerTable } from '../servers/server.table.js';
+import type { DashboardTable, ScreenshotTable } from '../capture/capture.table.js';
 import type { StorageFileTable, StorageProfileTable } from '../storage/storage.table.js';
 import type { SettingsTable } from '../system/settings.table.js';
 
@@ -46,4 +47,6 @@ export interface Database {
   job_items: JobItemTable;
   notify_channels: NotifyChannelTable;
   notify_deliveries: NotifyDeliveryTable;
+  dashboards: DashboardTable;
+  screenshots: ScreenshotTable;
 }

@@ -4,6 +4,8 @@ import { registerAlertsTools } from '../alerts/alerts.tools.js';
 import type { AnalyzerService } from '../analyzer/analyzer.service.js';
 import { registerAnalyzerTools } from '../analyzer/analyzer.tools.js';
 import type { Principal } from '../auth/principal.js';
+import type { CaptureService } from '../capture/capture.service.js';
+import { registerCaptureTools } from '../capture/capture.tools.js';
 import type { ServerScope } from '../gateway/access/server-access.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { registerJobsTools } from '../jobs/jobs.tools.js';
@@ -31,6 +33,8 @@ export interface LogServiceDeps {
   alerts?: AlertsRuntime;
   /** Batch jobs (start_batch, get_batch, list_batches, cancel_batch). */
   jobs?: JobsService;
+  /** Dashboard capture (list_dashboards, capture_dashboard). */
+  capture?: CaptureService;
   /** The servers a principal may reach (the gateway's access rules), for call_tool batches. */
   scopeFor?: (principal: Principal) => Promise<ServerScope>;
   /** Values handed to the client, to keep out of the protocol log (ServersRuntime.secretValues.remember). */
@@ -47,7 +51,7 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
     { name: LOG_SERVICE_NAME, title: 'MCPS.ONE log service', version: VERSION },
     {
       capabilities: { tools: {} },
-      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: alert_summary says what is firing (grouped, since when, how often); list_alerts lists the alerts; ack_alert, silence_alerts. Notifications: list_channels, then send_notification. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
+      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: alert_summary says what is firing (grouped, since when, how often); list_alerts lists the alerts; ack_alert, silence_alerts. Notifications: list_channels, then send_notification. Dashboards: list_dashboards, then capture_dashboard returns a screenshot. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
     },
   );
   const caller = principalCaller(principal);
@@ -56,6 +60,7 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
   if (deps.notify) registerNotifyTools(server, { notify: deps.notify, caller });
   if (deps.analyzer) registerAnalyzerTools(server, { analyzer: deps.analyzer, caller });
   if (deps.alerts) registerAlertsTools(server, { alerts: deps.alerts, caller });
+  if (deps.capture) registerCaptureTools(server, { capture: deps.capture, caller });
   if (deps.jobs) registerJobsTools(server, { jobs: deps.jobs, caller, ...(deps.scopeFor ? { scope: () => deps.scopeFor!(principal) } : {}) });
   return server;
 }

@@ -47,6 +47,7 @@ export const SETTING_SCHEMAS = {
     .nullable(),
   'backup.keep_count': z.number().int().min(0).max(100_000),
   'backup.keep_days': days,
+  'capture.allowed_hosts': z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9.:[\]_-]{1,300}$/, 'expected a host name or host:port')).max(1000),
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
@@ -65,6 +66,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   'backup.schedule': 'Cron expression of automatic backups (croner syntax, server time zone); null = no automatic backups.',
   'backup.keep_count': 'Automatic backups kept, the newest (0 = no limit).',
   'backup.keep_days': 'Automatic backups older than this many days are deleted (0 = keep).',
+  'capture.allowed_hosts': 'Hosts (name or name:port) dashboard captures may target besides the saved dashboards\' hosts.',
 };
 
 /** Defaults: environment values where the environment has one, else these. */
@@ -81,6 +83,7 @@ export function settingDefaults(config: Readonly<Config>): SettingValues {
     'backup.schedule': null,
     'backup.keep_count': 7,
     'backup.keep_days': 30,
+    'capture.allowed_hosts': [...config.capture.hosts],
   };
 }
 
@@ -90,4 +93,5 @@ export const SETTING_ENV: Partial<Record<SettingKey, string>> = {
   'mcp.timeout_seconds': 'MCP_TIMEOUT',
   'mcp.max_retries': 'MCP_MAX_RETRIES',
   'cors.origins': 'CORS_ORIGINS',
+  'capture.allowed_hosts': 'MCPS_CAPTURE_HOSTS',
 };

@@ -21,6 +21,7 @@ export const routes: ScreenRoute[] = [
   { path: '/alerts', nav: 'alerts', permission: 'alerts:read', screen: lazy(() => import('../screens/alerts')) },
   { path: '/gateway', nav: 'gateway', permission: 'gateway:read', screen: lazy(() => import('../screens/gateway')) },
   { path: '/storage', nav: 'storage', permission: 'storage:read', screen: lazy(() => import('../screens/storage')) },
+  { path: '/dashboards', nav: 'dashboards', permission: 'dashboards:read', screen: lazy(() => import('../screens/dashboards')) },
   { path: '/analysis', nav: 'analysis', permission: 'logs:analyze', screen: lazy(() => import('../screens/analysis')) },
   { path: '/jobs', nav: 'jobs', permission: 'jobs:read', screen: lazy(() => import('../screens/jobs')) },
   { path: '/jobs/:id', permission: 'jobs:read', screen: lazy(() => import('../screens/jobs/BatchPage')) },
