@@ -39,6 +39,8 @@ import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
 import { newInstanceId } from './leases/instance-id.js';
 import { createJobsRuntime, type JobsRuntime } from './jobs/jobs-runtime.js';
 import { builtinOperations } from './jobs/operations/index.js';
+import { createMonitorsRuntime, type MonitorsRuntime } from './monitors/monitors-runtime.js';
+import { createBackupStore } from './backups/backup-store.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -78,6 +80,8 @@ export interface AppContext {
   jobs: JobsRuntime;
   /** Notifications: channels and the durable delivery queue (its worker starts in server.ts). */
   notify: NotifyService;
+  /** Health checks and monitors (scheduler started by `mcps serve`) and the platform's own health. */
+  monitors: MonitorsRuntime;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -170,6 +174,29 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     live,
   });
 
+  const monitors = createMonitorsRuntime({
+    db: handle.db,
+    audit,
+    alertsWake: () => alerts.routing.wake(),
+    checks: {
+      resolveSecrets: (text) => secrets.resolve(text, { reason: 'monitor check' }),
+      connectionOf: (name) => servers.supervisor.connection(name),
+    },
+    apiPrefix: config.apiPrefix,
+    config: { rawRetentionHours: config.monitors.rawRetentionHours, maxMonitors: config.monitors.max },
+    platform: {
+      redisUrl: config.redisUrl,
+      serverStates: () => servers.supervisor.list(),
+      dataDir: config.dataDir,
+      newestBackup: async () => (await createBackupStore(config.backupDir).list())[0]?.created_at ?? null,
+      backupSchedule: config.backupSchedule,
+      diskMinFreePercent: config.monitors.diskMinFreePercent,
+      backupMaxAgeHours: config.monitors.backupMaxAgeHours,
+      startedAt: Date.now(),
+    },
+    onError: (err) => log.error({ err }, 'a monitor check failed to record'),
+  });
+
   const instanceId = newInstanceId();
   // Batches run storage downloads, analyses and managed servers' tools, as the batch's creator.
   const jobs = createJobsRuntime({
@@ -189,7 +216,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     config: config.gateway,
     // The log service (`mcps`): its tools act as each session's principal.
-    builtins: [logServiceBuiltin({ secrets, storage, analyzer, notify, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) })],
+    builtins: [logServiceBuiltin({ secrets, storage, analyzer, notify, alerts, monitors: monitors.service, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) })],
   });
   late.gateway = gateway;
   const pipes = createPipeRuntime({
@@ -270,8 +297,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     jobs,
     notify,
     gateway,
+    monitors,
     close() {
       closed ??= (async () => {
+        await monitors.stop();
         unbindBackupSchedule();
         backups.scheduler.stop();
         alerts.routing.stop();

@@ -56,6 +56,7 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   await ctx.pipes.boot();
   ctx.backups.scheduler.start();
   ctx.alerts.routing.start();
+  await ctx.monitors.start();
   // Queued notifications (a restart resumes where the last run stopped).
   ctx.notify.worker.start();
   const app = await buildApp(ctx);
