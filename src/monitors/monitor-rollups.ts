@@ -109,31 +109,45 @@ export function createMonitorRollups(repo: RollupsRepository, opts: RollupOption
     },
 
     /**
-     * Totals per monitor over [from, now): whole days, then hours, minutes and raw results past what
-     * the coarser levels hold, so nothing is counted twice.
+     * Totals per monitor over [from, now): each level is read where it is the finest one left (raw
+     * results past the newest minute, minutes back to where they were pruned, then hours, then days),
+     * cut at the coarser level's bucket boundaries, so nothing is counted twice. A window's first
+     * partial bucket of a coarse level is left out.
      */
     async aggregate(fromMs: number, monitorId?: string): Promise<Map<string, Aggregate>> {
-      const marks = await Promise.all((['d', 'h', 'm'] as const).map(async (r) => { const n = await repo.newest(r); return n ? Date.parse(n) + UNIT[r] : -Infinity; }));
-      const [dMark, hMark, mMark] = marks as [number, number, number];
+      const levels = await Promise.all((['m', 'h', 'd'] as const).map(async (res) => {
+        const [oldest, newest] = await Promise.all([repo.oldest(res), repo.newest(res)]);
+        return newest ? { res, old: Date.parse(oldest), mark: Date.parse(newest) + UNIT[res] } : null;
+      }));
+      const present = levels.filter((l): l is NonNullable<typeof l> => l !== null);
       const accs = new Map<string, Acc>();
       const accOf = (id: string) => { let a = accs.get(id); if (!a) accs.set(id, (a = newAcc())); return a; };
-      const addBuckets = async (res: Resolution, from: number, to: number) => {
-        if (!(from < to)) return;
-        for (const r of await repo.buckets(res, iso(Math.max(from, 0)), iso(to), monitorId)) {
-          const a = accOf(r.monitor_id);
-          a.checks += r.checks; a.ups += r.ups; a.sum += r.latency_sum; a.max = Math.max(a.max, r.latency_max);
-          mergeHistogram(a.h, JSON.parse(r.histogram) as number[]);
-        }
-      };
-      const far = 8.64e15;
-      await addBuckets('d', fromMs, Number.isFinite(dMark) ? dMark : -far);
-      await addBuckets('h', Math.max(fromMs, dMark), Number.isFinite(hMark) ? hMark : -far);
-      await addBuckets('m', Math.max(fromMs, hMark), Number.isFinite(mMark) ? mMark : -far);
-      for (const r of await repo.raw(iso(Math.max(fromMs, mMark, 0)), '9999-12-31T23:59:59.999Z', monitorId)) {
+      const rawFrom = present[0]?.mark ?? -Infinity;
+      for (const r of await repo.raw(iso(Math.max(fromMs, rawFrom, 0)), '9999-12-31T23:59:59.999Z', monitorId)) {
         const a = accOf(r.monitor_id);
         a.checks++;
         if (r.ok) a.ups++;
         if (r.latency_ms !== null) { a.sum += r.latency_ms; a.max = Math.max(a.max, r.latency_ms); addLatency(a.h, r.latency_ms); }
+      }
+      let upper = rawFrom;
+      for (let i = 0; i < present.length; i++) {
+        const level = present[i]!;
+        const coarser = present[i + 1];
+        let lower = level.old;
+        if (coarser) {
+          const aligned = Math.ceil(level.old / UNIT[coarser.res]) * UNIT[coarser.res];
+          lower = coarser.mark >= aligned ? aligned : Math.max(level.old, coarser.mark);
+        }
+        const to = Math.min(upper, level.mark);
+        const from = Math.max(fromMs, lower);
+        if (from < to) {
+          for (const r of await repo.buckets(level.res, iso(from), iso(to), monitorId)) {
+            const a = accOf(r.monitor_id);
+            a.checks += r.checks; a.ups += r.ups; a.sum += r.latency_sum; a.max = Math.max(a.max, r.latency_max);
+            mergeHistogram(a.h, JSON.parse(r.histogram) as number[]);
+          }
+        }
+        upper = Math.min(upper, lower);
       }
       return new Map([...accs].map(([id, a]) => [id, toAggregate(a)]));
     },
