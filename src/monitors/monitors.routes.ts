@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { fromBody, fromParam, fromReply } from '../http/audit-target.js';
+import { createHash } from 'node:crypto';
+import { type AuditTargetId, firstOf, fromBody, fromParam, fromReply } from '../http/audit-target.js';
 import { problems } from '../http/problem.schema.js';
 import { principalCaller, type SecretCaller } from '../secrets/secret-caller.js';
 import { checkSpec } from './checks/check-spec.js';
@@ -89,9 +90,11 @@ export const monitorsRoutes: FastifyPluginAsyncZod<{ monitors: MonitorsService }
     schema: { tags, summary: 'Run one check now, not stored (admins)', body: checkSpec, response: { 200: checkResultView, ...problems('unprocessable') } },
   }, async (req) => monitors.check(req.body, audited(req)));
 
+  // A refused push is logged by a digest of its token, never the token (it is the job's credential).
+  const tokenDigest: AuditTargetId = ({ request }) => `push:${createHash('sha256').update(String((request.params as { token?: string }).token ?? '')).digest('hex').slice(0, 12)}`;
   const push = async (req: FastifyRequest<{ Params: z.infer<typeof pushParams>; Querystring: z.infer<typeof pushQuery> }>) =>
     monitors.push(req.params.token, req.query.status, req.query.msg, req.query.ping);
   const pushSchema = { tags, params: pushParams, querystring: pushQuery, response: { 200: z.object({ ok: z.literal(true), monitor: z.string(), state: z.string() }), ...problems('unauthorized') } };
   app.get('/monitors/push/:token', { config: { auth: 'receiver' }, schema: { ...pushSchema, summary: 'A push monitor: the job reports in (the token in the URL is its credential)' } }, push);
-  app.post('/monitors/push/:token', { config: { auth: 'receiver', audit: { action: 'monitor.push', target: { type: 'monitor', id: fromReply('monitor') } } }, schema: { ...pushSchema, summary: 'A push monitor: the job reports in (POST)' } }, push);
+  app.post('/monitors/push/:token', { config: { auth: 'receiver', audit: { action: 'monitor.push', target: { type: 'monitor', id: firstOf(fromReply('monitor'), tokenDigest) } } }, schema: { ...pushSchema, summary: 'A push monitor: the job reports in (POST)' } }, push);
 };

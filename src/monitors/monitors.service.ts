@@ -150,8 +150,9 @@ export function createMonitorsService(deps: MonitorsServiceDeps) {
 
     async update(id: string, input: UpdateMonitorInput, caller: SecretCaller) {
       assertPermitted(caller, 'monitors:write');
-      const row = await found(id);
-      return deps.audited(caller, { action: 'monitor.update', target: target(row.id), details: { name: row.name } }, async () => {
+      return deps.audited(caller, { action: 'monitor.update', target: target(id) }, async (details) => {
+        const row = await found(id);
+        details['name'] = row.name;
         if (input.check) validateCheck(input.check);
         validateCron(input.cron);
         if (input.check && (input.check.kind === 'push') !== (row.kind === 'push')) throw new AppError('unprocessable', 'a push monitor stays a push monitor (create a new one)');
@@ -176,8 +177,9 @@ export function createMonitorsService(deps: MonitorsServiceDeps) {
 
     async remove(id: string, caller: SecretCaller): Promise<void> {
       assertPermitted(caller, 'monitors:write');
-      const row = await found(id);
-      await deps.audited(caller, { action: 'monitor.delete', target: target(row.id), details: { name: row.name } }, async () => {
+      await deps.audited(caller, { action: 'monitor.delete', target: target(id) }, async (details) => {
+        const row = await found(id);
+        details['name'] = row.name;
         if (row.alert_starts_at) await deps.record(row.id, { ok: true, latency_ms: null, error: null, details: {} }, deps.now());
         deps.scheduler.remove(row.id);
         await repo.remove(row.id);
@@ -226,8 +228,8 @@ export function createMonitorsService(deps: MonitorsServiceDeps) {
 
     async addMaintenance(monitorId: string | null, input: { starts_at?: string | undefined; ends_at?: string | undefined; duration_minutes?: number | undefined; comment: string }, caller: SecretCaller) {
       assertPermitted(caller, 'monitors:write');
-      const row = monitorId ? await found(monitorId) : null;
-      return deps.audited(caller, { action: 'monitor.maintenance.create', target: { type: 'monitor_maintenance', id: null }, details: { monitor: row?.name ?? '*' } }, async (details) => {
+      return deps.audited(caller, { action: 'monitor.maintenance.create', target: { type: 'monitor_maintenance', id: monitorId }, details: { monitor: monitorId ?? '*' } }, async (details) => {
+        const row = monitorId ? await found(monitorId) : null;
         const now = deps.now();
         const starts = input.starts_at ? Date.parse(input.starts_at) : now;
         const ends = input.ends_at ? Date.parse(input.ends_at) : input.duration_minutes ? starts + input.duration_minutes * 60_000 : NaN;
@@ -242,8 +244,10 @@ export function createMonitorsService(deps: MonitorsServiceDeps) {
 
     async removeMaintenance(id: string, caller: SecretCaller): Promise<void> {
       assertPermitted(caller, 'monitors:write');
-      if (!(await repo.findMaintenance(id))) throw AppError.notFound('maintenance window', id);
-      await deps.audited(caller, { action: 'monitor.maintenance.delete', target: { type: 'monitor_maintenance', id } }, async () => void (await repo.removeMaintenance(id)));
+      await deps.audited(caller, { action: 'monitor.maintenance.delete', target: { type: 'monitor_maintenance', id } }, async () => {
+        if (!(await repo.findMaintenance(id))) throw AppError.notFound('maintenance window', id);
+        await repo.removeMaintenance(id);
+      });
     },
 
     schedulerStats: () => deps.scheduler.stats(),
