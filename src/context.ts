@@ -174,6 +174,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     live,
   });
 
+  const instanceId = newInstanceId();
   const monitors = createMonitorsRuntime({
     db: handle.db,
     audit,
@@ -195,9 +196,9 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       startedAt: Date.now(),
     },
     onError: (err) => log.error({ err }, 'a monitor check failed to record'),
+    instanceId,
   });
 
-  const instanceId = newInstanceId();
   // Batches run storage downloads, analyses and managed servers' tools, as the batch's creator.
   const jobs = createJobsRuntime({
     db: handle.db,

@@ -5,6 +5,8 @@ import type { MonitorRow } from './monitors.table.js';
 export interface SchedulerDeps {
   /** The clock (tests move it). */
   now(): number;
+  /** False while another instance runs the checks (this one stands by); default: always this one. */
+  isLeader?(): boolean;
   /** Runs one check of the monitor and records it. */
   run(monitor: MonitorRow): Promise<void>;
   /** Periodic upkeep (rollups), every `upkeepMs` of clock time. */
@@ -64,6 +66,7 @@ export function createMonitorScheduler(deps: SchedulerDeps) {
 
   /** Starts every due monitor; resolves when the runs started by this tick have finished. */
   async function tick(): Promise<void> {
+    if (deps.isLeader && !deps.isLeader()) return;
     const now = deps.now();
     const runs: Promise<void>[] = [];
     for (const e of entries.values()) {
