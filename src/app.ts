@@ -33,6 +33,7 @@ import { captureRoutes } from './capture/capture.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
 import { webhooksRoutes } from './alerts/webhooks.routes.js';
 import { jobsRoutes } from './jobs/jobs.routes.js';
+import { monitorsRoutes } from './monitors/monitors.routes.js';
 import { systemHealthRoutes } from './system/health.routes.js';
 import { registerHttpStats } from './system/http-stats.js';
 import { prometheusRoutes } from './system/prometheus.routes.js';
@@ -107,11 +108,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(alertsRoutes, { alerts: ctx.alerts });
       await api.register(webhooksRoutes, { webhooks: ctx.alerts.webhooks });
       await api.register(jobsRoutes, { jobs: ctx.jobs.service });
+      await api.register(monitorsRoutes, { monitors: ctx.monitors.service });
       await api.register(notifyRoutes, { notify: ctx.notify });
       await api.register(publicationsRoutes, { publications: ctx.pipes.publications });
       await api.register(backupsRoutes, { backups: ctx.backups.service, scheduler: ctx.backups.scheduler });
       await api.register(gatewayRoutes, { gateway: ctx.gateway, auth: ctx.auth });
-      await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt });
+      await api.register(systemHealthRoutes, { db: ctx.db, dialect: ctx.dialect, version: VERSION, startedAt: ctx.startedAt, platformChecks: ctx.monitors.platformHealth });
       await api.register(systemRoutes, { system: ctx.system.service });
       await api.register(settingsRoutes, { settings: ctx.system.settings, config });
     },

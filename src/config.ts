@@ -117,6 +117,10 @@ const envSchema = z.object({
   MCPS_JOBS_LEASE_MS: int(500, 3_600_000).default(30_000),
   MCPS_JOBS_POLL_MS: int(20, 60_000).default(500),
   MCPS_JOBS_CONCURRENCY: int(1, 256).default(8),
+  MONITORS_MAX: int(1, 100_000).default(2000),
+  MONITOR_RAW_RETENTION_HOURS: int(1, 168).default(2),
+  MONITOR_DISK_MIN_FREE_PERCENT: int(0, 99).default(5),
+  MONITOR_BACKUP_MAX_AGE_HOURS: int(1, 8760).default(48),
   MCPS_JOBS_QUEUE_PREFIX: str.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').default('mcps-jobs'),
   MCPS_ADMIN_USERNAME: str.regex(/^[A-Za-z0-9_.-]{3,64}$/, 'expected 3-64 letters, digits, _ . -').default('admin'),
   MCPS_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -215,6 +219,11 @@ export interface Config {
    * for, items this instance runs at once (all batches), the BullMQ key prefix (with REDIS_URL).
    */
   jobs: { leaseMs: number; pollMs: number; concurrency: number; queuePrefix: string };
+  /**
+   * Monitors: how many may exist, how long raw results are kept before only rollups remain, and the
+   * platform's own health thresholds (free disk in DATA_DIR, age of the newest backup).
+   */
+  monitors: { max: number; rawRetentionHours: number; diskMinFreePercent: number; backupMaxAgeHours: number };
   adminUsername: string;
   adminPassword: string | undefined;
   bodyLimit: number;
@@ -384,6 +393,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     mcpTimeoutMs: e.MCP_TIMEOUT * 1000,
     mcpMaxRetries: e.MCP_MAX_RETRIES,
     redisUrl: e.REDIS_URL,
+    monitors: Object.freeze({ max: e.MONITORS_MAX, rawRetentionHours: e.MONITOR_RAW_RETENTION_HOURS, diskMinFreePercent: e.MONITOR_DISK_MIN_FREE_PERCENT, backupMaxAgeHours: e.MONITOR_BACKUP_MAX_AGE_HOURS }),
     jobs: Object.freeze({ leaseMs: e.MCPS_JOBS_LEASE_MS, pollMs: e.MCPS_JOBS_POLL_MS, concurrency: e.MCPS_JOBS_CONCURRENCY, queuePrefix: e.MCPS_JOBS_QUEUE_PREFIX }),
     adminUsername: e.MCPS_ADMIN_USERNAME,
     adminPassword: e.MCPS_ADMIN_PASSWORD,

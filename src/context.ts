@@ -44,6 +44,8 @@ import { createLeaseRole, type LeaseRole } from './leases/lease-role.js';
 import { createLeasesRepository } from './leases/leases.repository.js';
 import { createJobsRuntime, type JobsRuntime } from './jobs/jobs-runtime.js';
 import { builtinOperations } from './jobs/operations/index.js';
+import { createMonitorsRuntime, type MonitorsRuntime } from './monitors/monitors-runtime.js';
+import { createBackupStore } from './backups/backup-store.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -92,6 +94,8 @@ export interface AppContext {
    * sharing the database (the holder of the `alerts-and-notifications` lease); started in server.ts.
    */
   alertsDuty: LeaseRole;
+  /** Health checks and monitors (scheduler started by `mcps serve`) and the platform's own health. */
+  monitors: MonitorsRuntime;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
   gateway: GatewayService;
   /** Stops managed servers, flushes buffered log rows, closes the database and the log file. Idempotent. */
@@ -210,6 +214,30 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     },
     log,
   });
+  const monitors = createMonitorsRuntime({
+    db: handle.db,
+    audit,
+    alertsWake: () => alerts.routing.wake(),
+    checks: {
+      resolveSecrets: (text) => secrets.resolve(text, { reason: 'monitor check' }),
+      connectionOf: (name) => servers.supervisor.connection(name),
+    },
+    apiPrefix: config.apiPrefix,
+    config: { rawRetentionHours: config.monitors.rawRetentionHours, maxMonitors: config.monitors.max },
+    platform: {
+      redisUrl: config.redisUrl,
+      serverStates: () => servers.supervisor.list(),
+      dataDir: config.dataDir,
+      newestBackup: async () => (await createBackupStore(config.backupDir).list())[0]?.created_at ?? null,
+      backupSchedule: config.backupSchedule,
+      diskMinFreePercent: config.monitors.diskMinFreePercent,
+      backupMaxAgeHours: config.monitors.backupMaxAgeHours,
+      startedAt: Date.now(),
+    },
+    onError: (err) => log.error({ err }, 'a monitor check failed to record'),
+    instanceId,
+  });
+
   // Batches run storage downloads, analyses and managed servers' tools, as the batch's creator.
   const jobs = createJobsRuntime({
     db: handle.db,
@@ -223,7 +251,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   });
   // The log service (`mcps`): its tools act as each session's principal. The same deps serve it in the
   // gateway and on stdio (`mcps log-service`), so both faces offer the same tools.
-  const logService: LogServiceDeps = { secrets, storage, capture, analyzer, notify, alerts, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) };
+  const logService: LogServiceDeps = { secrets, storage, capture, analyzer, notify, alerts, monitors: monitors.service, jobs: jobs.service, scopeFor: (p) => late.gateway!.access.scopeFor(p), onReveal: (v) => servers.secretValues.remember(v) };
   const gateway = createGatewayService({
     db: handle.db,
     supervisor: servers.supervisor,
@@ -314,8 +342,10 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     notify,
     alertsDuty,
     gateway,
+    monitors,
     close() {
       closed ??= (async () => {
+        await monitors.stop();
         unbindBackupSchedule();
         backups.scheduler.stop();
         await alerts.routing.stop();

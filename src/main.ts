@@ -11,6 +11,7 @@ import { registerPipeCommand } from './cli/pipe.command.js';
 import { registerSecretsCommands } from './cli/secrets.command.js';
 import { registerStorageCommands } from './cli/storage.command.js';
 import { registerStatusCommand } from './cli/status.command.js';
+import { registerHealthCommand } from './cli/health.command.js';
 import { registerStopCommand } from './cli/stop.command.js';
 import { registerUserCommands } from './cli/user.command.js';
 import { ConfigError } from './config.js';
@@ -75,6 +76,7 @@ registerPipeCommand(program);
 registerBackupCommands(program, env);
 registerConnectCommand(program);
 registerStatusCommand(program, env);
+registerHealthCommand(program, env);
 registerStopCommand(program, env);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -58,6 +58,7 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   // Alert routing and queued notifications (a restart resumes where the last run stopped), on the one
   // instance holding their lease.
   ctx.alertsDuty.start();
+  await ctx.monitors.start();
   const app = await buildApp(ctx);
   let address: string;
   try {

@@ -71,6 +71,12 @@ export const PERMISSIONS = {
   'dashboards:read': 'viewer',
   'dashboards:capture': 'operator',
   'dashboards:manage': 'admin',
+  // Health checks and monitors: everyone signed in sees them; operators run one now; only admins
+  // create them or run an ad-hoc check (both reach internal hosts; never metadata addresses).
+  'monitors:read': 'viewer',
+  'monitors:run': 'operator',
+  'monitors:write': 'admin',
+  'monitors:check': 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;

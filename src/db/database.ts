@@ -6,6 +6,7 @@ import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
 import type { JobBatchTable, JobItemTable } from '../jobs/jobs.table.js';
 import type { LeaseTable } from '../leases/lease.table.js';
+import type { MonitorEventTable, MonitorMaintenanceTable, MonitorResultTable, MonitorRollupTable, MonitorTable } from '../monitors/monitors.table.js';
 import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
 import type { NotifyChannelTable, NotifyDeliveryTable } from '../notify/notify.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
@@ -49,4 +50,9 @@ export interface Database {
   notify_deliveries: NotifyDeliveryTable;
   dashboards: DashboardTable;
   screenshots: ScreenshotTable;
+  monitors: MonitorTable;
+  monitor_results: MonitorResultTable;
+  monitor_rollups: MonitorRollupTable;
+  monitor_events: MonitorEventTable;
+  monitor_maintenance: MonitorMaintenanceTable;
 }

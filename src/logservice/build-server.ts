@@ -9,6 +9,8 @@ import { registerCaptureTools } from '../capture/capture.tools.js';
 import type { ServerScope } from '../gateway/access/server-access.js';
 import type { JobsService } from '../jobs/jobs.service.js';
 import { registerJobsTools } from '../jobs/jobs.tools.js';
+import type { MonitorsService } from '../monitors/monitors.service.js';
+import { registerMonitorsTools } from '../monitors/monitors.tools.js';
 import type { NotifyService } from '../notify/notify.service.js';
 import { registerNotifyTools } from '../notify/notify.tools.js';
 import { principalCaller } from '../secrets/secret-caller.js';
@@ -31,6 +33,8 @@ export interface LogServiceDeps {
   analyzer?: AnalyzerService;
   /** Alerts (alert_summary, list_alerts, get_alert, ack_alert, silence_alerts, list_silences). */
   alerts?: AlertsRuntime;
+  /** Health checks and monitors (health_check, list_monitors, monitor_status). */
+  monitors?: MonitorsService;
   /** Batch jobs (start_batch, get_batch, list_batches, cancel_batch). */
   jobs?: JobsService;
   /** Dashboard capture (list_dashboards, capture_dashboard). */
@@ -51,7 +55,7 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
     { name: LOG_SERVICE_NAME, title: 'MCPS.ONE log service', version: VERSION },
     {
       capabilities: { tools: {} },
-      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: alert_summary says what is firing (grouped, since when, how often); list_alerts lists the alerts; ack_alert, silence_alerts. Notifications: list_channels, then send_notification. Dashboards: list_dashboards, then capture_dashboard returns a screenshot. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
+      instructions: 'Operations tools of MCPS.ONE. Log files in object storage: list_log_files, then download_logs. Log tools read files under the configured log roots (or inline text): start with analyze_logs, then search_logs, mine_templates or compare_logs; export_report saves a result. Alerts from Alertmanager/Grafana webhooks: alert_summary says what is firing (grouped, since when, how often); list_alerts lists the alerts; ack_alert, silence_alerts. Monitors: list_monitors, monitor_status; health_check checks a URL, host:port, name, database or server now. Notifications: list_channels, then send_notification. Dashboards: list_dashboards, then capture_dashboard returns a screenshot. For many files or many calls, start_batch runs them in the background (get_batch follows it). Secret values are returned only by get_secret, which is audited with your reason.',
     },
   );
   const caller = principalCaller(principal);
@@ -61,6 +65,7 @@ export function buildLogServiceServer(deps: LogServiceDeps, principal: Principal
   if (deps.analyzer) registerAnalyzerTools(server, { analyzer: deps.analyzer, caller });
   if (deps.alerts) registerAlertsTools(server, { alerts: deps.alerts, caller });
   if (deps.capture) registerCaptureTools(server, { capture: deps.capture, caller });
+  if (deps.monitors) registerMonitorsTools(server, { monitors: deps.monitors, caller });
   if (deps.jobs) registerJobsTools(server, { jobs: deps.jobs, caller, ...(deps.scopeFor ? { scope: () => deps.scopeFor!(principal) } : {}) });
   return server;
 }

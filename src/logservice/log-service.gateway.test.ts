@@ -21,7 +21,7 @@ describe('the log service through the gateway', () => {
     const client = await t.connect(key, '/mcp/mcps');
     expect(client.getServerVersion()?.name).toBe('mcps');
     const names = (await client.listTools()).tools.map((x) => x.name).sort();
-    expect(names).toEqual(['ack_alert', 'alert_summary', 'analyze_logs', 'cancel_batch', 'capture_dashboard', 'compare_logs', 'download_logs', 'export_report', 'get_alert', 'get_batch', 'get_secret', 'list_alerts', 'list_batches', 'list_channels', 'list_dashboards', 'list_log_files', 'list_secrets', 'list_silences', 'list_storage_profiles', 'mine_templates', 'rotate_secret', 'search_logs', 'send_notification', 'silence_alerts', 'start_batch', 'update_secret']);
+    expect(names).toEqual(['ack_alert', 'alert_summary', 'analyze_logs', 'cancel_batch', 'capture_dashboard', 'compare_logs', 'download_logs', 'export_report', 'get_alert', 'get_batch', 'get_secret', 'health_check', 'list_alerts', 'list_batches', 'list_channels', 'list_dashboards', 'list_log_files', 'list_monitors', 'list_secrets', 'list_silences', 'list_storage_profiles', 'mine_templates', 'monitor_status', 'rotate_secret', 'search_logs', 'send_notification', 'silence_alerts', 'start_batch', 'update_secret']);
     const got = (await client.callTool({ name: 'get_secret', arguments: { name: 'PAGER_TOKEN', reason: 'gateway test' } })) as ToolResult;
     expect(got.structuredContent?.['value']).toBe(CANARY);
 

@@ -10,6 +10,12 @@ const healthResponse = z.object({
   version: z.string(),
   uptime_seconds: z.number(),
   database: z.object({ kind: z.enum(['sqlite', 'postgres']), reachable: z.boolean(), schema_version: z.string().nullable(), latency_ms: z.number().nullable() }),
+  checks: z.array(z.object({
+    name: z.string().describe('database, redis (when configured), servers, disk (DATA_DIR), backups (age of the newest)'),
+    status: z.enum(['ok', 'warn', 'fail']),
+    detail: z.string(),
+    latency_ms: z.number().nullable(),
+  })).optional().describe("The platform's own health as built-in monitors; any warn or fail makes the status degraded"),
 });
 
 export interface HealthDeps {
@@ -17,13 +23,18 @@ export interface HealthDeps {
   dialect: 'sqlite' | 'postgres';
   version: string;
   startedAt: number;
+  /** The platform's built-in monitors (src/monitors/platform-health.ts). */
+  platformChecks?: () => Promise<{ name: string; status: 'ok' | 'warn' | 'fail'; detail: string; latency_ms: number | null }[]>;
 }
 
-/** `/api/v1/system/health`: readiness with database reachability; public so load balancers can use it. */
+/**
+ * `/api/v1/system/health`: readiness with database reachability (503 when unreachable) and the
+ * platform's own checks (`degraded` when one warns or fails); public so load balancers can use it.
+ */
 export const systemHealthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, deps) => {
   app.get('/system/health', {
     config: { auth: 'public' },
-    schema: { tags: ['system'], summary: 'Health: database reachable, version, uptime', response: { 200: healthResponse, 503: healthResponse } },
+    schema: { tags: ['system'], summary: "Health: database reachable, version, uptime, and the platform's own checks (Redis, servers, disk, backups)", response: { 200: healthResponse, 503: healthResponse } },
   }, async (_req, reply) => {
     const started = performance.now();
     let reachable = true;
@@ -34,11 +45,14 @@ export const systemHealthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app,
     } catch {
       reachable = false;
     }
+    const checks = deps.platformChecks ? await deps.platformChecks() : undefined;
+    const healthy = reachable && !checks?.some((c) => c.status !== 'ok');
     const body = {
-      status: reachable ? ('ok' as const) : ('degraded' as const),
+      status: healthy ? ('ok' as const) : ('degraded' as const),
       version: deps.version,
       uptime_seconds: Math.round((Date.now() - deps.startedAt) / 1000),
       database: { kind: deps.dialect, reachable, schema_version: schemaVersion, latency_ms: reachable ? Math.round((performance.now() - started) * 100) / 100 : null },
+      ...(checks ? { checks } : {}),
     };
     return reply.status(reachable ? 200 : 503).send(body);
   });

@@ -13,6 +13,7 @@ import * as m012 from './012-alerts.js';
 import * as m013 from './013-jobs.js';
 import * as m014 from './014-notify.js';
 import * as m015 from './015-capture.js';
+import * as m016 from './016-monitors.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '013-jobs': m013,
   '014-notify': m014,
   '015-capture': m015,
+  '016-monitors': m016,
 };

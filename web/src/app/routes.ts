@@ -19,6 +19,7 @@ export const routes: ScreenRoute[] = [
   { path: '/secrets', nav: 'secrets', permission: 'secrets:read', screen: lazy(() => import('../screens/secrets')) },
   { path: '/logs', nav: 'logs', permission: 'logs:read', screen: lazy(() => import('../screens/logs')) },
   { path: '/alerts', nav: 'alerts', permission: 'alerts:read', screen: lazy(() => import('../screens/alerts')) },
+  { path: '/monitors', nav: 'monitors', permission: 'monitors:read', screen: lazy(() => import('../screens/monitors')) },
   { path: '/gateway', nav: 'gateway', permission: 'gateway:read', screen: lazy(() => import('../screens/gateway')) },
   { path: '/storage', nav: 'storage', permission: 'storage:read', screen: lazy(() => import('../screens/storage')) },
   { path: '/dashboards', nav: 'dashboards', permission: 'dashboards:read', screen: lazy(() => import('../screens/dashboards')) },
