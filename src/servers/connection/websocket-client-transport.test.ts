@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../server-config.js';
+import { createOutboundGuard } from '../../lib/outbound-guard.js';
+import { createOutboundPolicy } from '../../lib/outbound-policy.js';
 import { ServerError } from '../server-errors.js';
 import { createSupervisor, type Supervisor } from '../supervision/supervisor.js';
 import { freePort } from '../../../test/helpers/free-port.js';
@@ -86,6 +88,28 @@ describe('websocket MCP servers', () => {
     const status = await sut.start('ws');
     expect(status.lastError).toMatch(/failed to start: outbound connection to '127.0.0.1' refused/);
     expect(remote.upgrades).toHaveLength(0);
+  });
+
+  it("the real outbound guard: a name that resolves to a refused address is refused by the pinned lookup; allowed, it connects", async () => {
+    const remote = await start();
+    const url = remote.url.replace('127.0.0.1', 'localhost');
+    const refusing = createOutboundGuard(createOutboundPolicy([]));
+    const allowing = createOutboundGuard(createOutboundPolicy(['127.0.0.1', '::1', 'localhost']));
+    try {
+      const asGuard = (g: typeof refusing) => ({ assertUrl: (u: URL) => void g.assertUrl(u, ['ws:', 'wss:']), lookup: g.lookup });
+      const refused = supervise({ websocket: asGuard(refusing) });
+      refused.register(wsConfig(url, { restart_policy: 'never' }));
+      expect((await refused.start('ws')).lastError).toMatch(/outbound connection to 'localhost' refused: .*MCPS_OUTBOUND_ALLOW/);
+      expect(remote.upgrades).toHaveLength(0);
+
+      const allowed = supervise({ websocket: asGuard(allowing) });
+      allowed.register(wsConfig(url, { restart_policy: 'never' }));
+      expect((await allowed.start('ws')).state).toBe('running');
+      expect(remote.upgrades).toHaveLength(1);
+    } finally {
+      await refusing.close();
+      await allowing.close();
+    }
   });
 
   it('a server closing mid-call fails that call clearly, then the supervisor reconnects', async () => {
