@@ -5,15 +5,19 @@
  *    recording on) divided by the same call to the same server hosted directly by the SDK's
  *    Streamable HTTP transport (no proxy). Sequential calls in alternating blocks.
  * 2. Throughput: calls/s with 32 calls in flight on one session through the gateway divided by the
- *    same against supergateway (stdio -> Streamable HTTP, stateful) fronting the same stdio server.
+ *    same against each peer fronting the same stdio server over Streamable HTTP: supergateway
+ *    (stateful), mcp-proxy (from BENCH_PEERS_DIR, default /tmp/peers), and mcp-hub where it can
+ *    serve one (it cannot: SSE only; named in the table). Printed as a table with the targets.
  *
  * Every server runs as a child process (the gateway as `mcps serve` from source); the SDK client
  * runs here. TCP_NODELAY is set on every server socket and by the client's fetch.
  *
  *   npm run bench:gateway
  *   CALLS=2000 ROUNDS=3 INFLIGHT=32 npm run bench:gateway
+ *   npm install --prefix /tmp/peers mcp-proxy@6.7.19 mcp-hub@4.2.1   # the peers outside package.json
+ *   BENCH_PEERS_DIR=/elsewhere npm run bench:gateway
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { children, freePort, readyLine, spawnChild, startGateway, waitHttp } from './harness.js';
@@ -68,19 +72,66 @@ async function throughput(url: string, key: string | undefined, total: number, i
   }
 }
 
+interface Peer {
+  name: string;
+  version: string;
+  url: string;
+}
+
+/** The installed version of a package at `dir` (its package.json), or null when it is not there. */
+function versionAt(dir: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The peers, each fronting `echo-server.mjs stdio` over Streamable HTTP: supergateway (a
+ * devDependency), and from BENCH_PEERS_DIR (default /tmp/peers, see docs/benchmarks.md:
+ * `npm install --prefix /tmp/peers mcp-proxy@6.7.19 mcp-hub@4.2.1`) mcp-proxy and mcp-hub. A
+ * peer that is not installed, or cannot serve Streamable HTTP, is named with the reason.
+ */
+async function startPeers(): Promise<{ peers: Peer[]; notMeasured: { name: string; version: string; why: string }[] }> {
+  const stdio = `${process.execPath} ${ECHO} stdio`;
+  const peers: Peer[] = [];
+  const notMeasured: { name: string; version: string; why: string }[] = [];
+  const sgDir = path.join(ROOT, 'node_modules/supergateway');
+  const sgPort = await freePort();
+  spawnChild([path.join(sgDir, 'dist/index.js'), '--stdio', stdio, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none']).stdout!.resume();
+  await waitHttp(`http://127.0.0.1:${sgPort}/mcp`);
+  peers.push({ name: 'supergateway', version: versionAt(sgDir) ?? '?', url: `http://127.0.0.1:${sgPort}/mcp` });
+
+  const peersDir = process.env['BENCH_PEERS_DIR'] ?? '/tmp/peers';
+  const proxyDir = path.join(peersDir, 'node_modules/mcp-proxy');
+  const proxyVersion = versionAt(proxyDir);
+  if (proxyVersion) {
+    const port = await freePort();
+    // Streamable HTTP only, no resumability store (request/response load: the leanest setting it offers).
+    spawnChild([path.join(proxyDir, 'dist/bin/mcp-proxy.mjs'), '--port', String(port), '--host', '127.0.0.1', '--server', 'stream', '--no-eventStore', '--', process.execPath, ECHO, 'stdio']).stdout!.resume();
+    await waitHttp(`http://127.0.0.1:${port}/mcp`);
+    peers.push({ name: 'mcp-proxy', version: proxyVersion, url: `http://127.0.0.1:${port}/mcp` });
+  } else notMeasured.push({ name: 'mcp-proxy', version: '-', why: `not installed in ${peersDir}` });
+
+  const hubVersion = versionAt(path.join(peersDir, 'node_modules/mcp-hub'));
+  notMeasured.push({
+    name: 'mcp-hub',
+    version: hubVersion ?? '-',
+    why: hubVersion ? 'its /mcp endpoint speaks only the deprecated SSE transport (GET /mcp + POST /messages), no Streamable HTTP' : `not installed in ${peersDir}`,
+  });
+  return { peers, notMeasured };
+}
+
 try {
   const direct = spawnChild([ECHO, 'http']);
   const [directPort] = await readyLine(direct, 'READY ');
   const gw = await startGateway({ name: 'echo', args: [ECHO, 'stdio'], allowedTools: ['echo__*'] });
-  const sgPort = await freePort();
-  spawnChild([path.join(ROOT, 'node_modules/supergateway/dist/index.js'), '--stdio', `${process.execPath} ${ECHO} stdio`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none']).stdout!.resume();
-  await waitHttp(`http://127.0.0.1:${sgPort}/mcp`);
-
+  const { peers, notMeasured } = await startPeers();
   const directUrl = `http://127.0.0.1:${directPort}/mcp`;
-  const sgUrl = `http://127.0.0.1:${sgPort}/mcp`;
   const directClient = await connect(directUrl);
   const gwClient = await connect(gw.url, gw.key);
-  const sgClient = await connect(sgUrl);
+  const sgClient = await connect(peers.find((p) => p.name === 'supergateway')!.url);
 
   // Warm-up (JIT, connections, caches).
   await latencies(directClient, 300);
@@ -100,26 +151,41 @@ try {
     );
   }
 
-  const tp: { g: number[]; s: number[]; d: number[] } = { g: [], s: [], d: [] };
+  const tp = { gateway: [] as number[], direct: [] as number[], peers: new Map<string, number[]>(peers.map((p) => [p.name, []])) };
   for (let r = 1; r <= ROUNDS; r++) {
     const g = await throughput(gw.url, gw.key, THROUGHPUT_CALLS, INFLIGHT);
-    const s = await throughput(sgUrl, undefined, THROUGHPUT_CALLS, INFLIGHT);
+    tp.gateway.push(g);
+    const line = [`gateway ${g.toFixed(0)}`];
+    for (const peer of peers) {
+      const x = await throughput(peer.url, undefined, THROUGHPUT_CALLS, INFLIGHT);
+      tp.peers.get(peer.name)!.push(x);
+      line.push(`${peer.name} ${x.toFixed(0)} (ratio ${(g / x).toFixed(2)})`);
+    }
     const d = await throughput(directUrl, undefined, THROUGHPUT_CALLS, INFLIGHT);
-    tp.g.push(g);
-    tp.s.push(s);
-    tp.d.push(d);
-    console.log(
-      `throughput round ${r} (${INFLIGHT} in flight): gateway ${g.toFixed(0)} calls/s | supergateway ${s.toFixed(0)} calls/s | ratio ${(g / s).toFixed(2)} | (direct SDK HTTP ${d.toFixed(0)} calls/s)`,
-    );
+    tp.direct.push(d);
+    console.log(`throughput round ${r} (${INFLIGHT} in flight), calls/s: ${line.join(' | ')} | (direct SDK HTTP ${d.toFixed(0)})`);
   }
 
   const p50Ratio = median(lat.g50) / median(lat.d50);
   const p99Ratio = median(lat.g99) / median(lat.d99);
-  const tpRatio = median(tp.g) / median(tp.s);
   console.log('');
-  console.log(`median p50: direct ${median(lat.d50).toFixed(3)} ms, gateway ${median(lat.g50).toFixed(3)} ms -> ratio ${p50Ratio.toFixed(3)} (target <= 1.3)`);
+  console.log(`median p50: direct ${median(lat.d50).toFixed(3)} ms, gateway ${median(lat.g50).toFixed(3)} ms -> ratio ${p50Ratio.toFixed(3)} (target <= 1.2: ${p50Ratio <= 1.2 ? 'met' : `not met, ${(p50Ratio - 1.2).toFixed(3)} over`})`);
   console.log(`median p99: direct ${median(lat.d99).toFixed(3)} ms, gateway ${median(lat.g99).toFixed(3)} ms -> ratio ${p99Ratio.toFixed(3)}`);
-  console.log(`median calls/s at ${INFLIGHT} in flight: gateway ${median(tp.g).toFixed(0)}, supergateway ${median(tp.s).toFixed(0)} -> ratio ${tpRatio.toFixed(2)} (target >= 2)`);
+  console.log('');
+  const gMed = median(tp.gateway);
+  console.log(`calls/s at ${INFLIGHT} in flight, medians of ${ROUNDS} rounds; every peer fronts the same stdio server over Streamable HTTP`);
+  console.log(`| peer | version | calls/s | gateway ÷ peer | target | verdict |`);
+  console.log(`|---|---|---|---|---|---|`);
+  console.log(`| mcps gateway /mcp/{server} | (this tree) | ${gMed.toFixed(0)} | 1.00 | | |`);
+  for (const peer of peers) {
+    const x = median(tp.peers.get(peer.name)!);
+    const ratio = gMed / x;
+    const target = peer.name === 'supergateway' ? 2 : 1;
+    const verdict = ratio >= target ? 'met' : `not met: gateway needs ${(target * x).toFixed(0)} calls/s, ${(target * x - gMed).toFixed(0)} short`;
+    console.log(`| ${peer.name} | ${peer.version} | ${x.toFixed(0)} | ${ratio.toFixed(2)} | ${target === 2 ? '>= 2' : '> 1 (ahead)'} | ${verdict} |`);
+  }
+  for (const skipped of notMeasured) console.log(`| ${skipped.name} | ${skipped.version} | - | - | > 1 (ahead) | not measured: ${skipped.why} |`);
+  console.log(`| (direct SDK Streamable HTTP, no proxy) | | ${median(tp.direct).toFixed(0)} | ${(gMed / median(tp.direct)).toFixed(2)} | information | |`);
   await Promise.all([directClient, gwClient, sgClient].map((c) => c.close().catch(() => {})));
   rmSync(gw.dir, { recursive: true, force: true });
 } finally {

@@ -67,13 +67,16 @@ export async function waitHttp(url: string, ms = 60_000): Promise<void> {
 
 /**
  * `mcps serve` from source in a temp dir (SQLite), with one stdio server registered and started
- * and an operator API key for the gateway; returns `/mcp/{server}` and the key.
+ * (or `count` copies: name, name-2, ...) and an operator API key for the gateway; returns
+ * `/mcp/{server}`, the key and the platform's pid. BENCH_DIST=1 runs the compiled `dist/main.js`
+ * (build it with `npx tsc -p tsconfig.build.json`) instead of the sources under tsx.
  */
-export async function startGateway(server: { name: string; args: string[]; allowedTools?: string[] }): Promise<{ url: string; base: string; key: string; dir: string }> {
+export async function startGateway(server: { name: string; args: string[]; allowedTools?: string[]; count?: number }): Promise<{ url: string; base: string; key: string; dir: string; pid: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-bench-gw-'));
   const port = await freePort();
   const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [];
-  const child = spawnChild([...prof, '--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts'), 'serve'], {
+  const entry = process.env['BENCH_DIST'] === '1' ? [path.join(ROOT, 'dist/main.js')] : ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts')];
+  const child = spawnChild([...prof, ...entry, 'serve'], {
     ENVIRONMENT: 'test',
     PORT: String(port),
     DATA_DIR: path.join(dir, 'data'),
@@ -95,9 +98,12 @@ export async function startGateway(server: { name: string; args: string[]; allow
     return r.json() as Promise<Record<string, unknown>>;
   };
   const { access_token } = (await json('POST', '/api/v1/auth/login', { username: 'admin', password: 'bench-admin-password' })) as { access_token: string };
-  await json('POST', '/api/v1/tools', { name: server.name, command: process.execPath, args: server.args, restart_policy: 'never', timeout_ms: 30_000 }, access_token);
-  await json('POST', `/api/v1/tools/${server.name}/start`, undefined, access_token);
+  for (let i = 1; i <= (server.count ?? 1); i++) {
+    const name = i === 1 ? server.name : `${server.name}-${i}`;
+    await json('POST', '/api/v1/tools', { name, command: process.execPath, args: server.args, restart_policy: 'never', timeout_ms: 30_000 }, access_token);
+    await json('POST', `/api/v1/tools/${name}/start`, undefined, access_token);
+  }
   const created = (await json('POST', '/api/v1/gateway/api-keys', { name: 'bench', role: 'operator', ...(server.allowedTools ? { allowed_tools: server.allowedTools } : {}) }, access_token)) as { key: string };
-  return { url: `${base}/mcp/${server.name}`, base, key: created.key, dir };
+  return { url: `${base}/mcp/${server.name}`, base, key: created.key, dir, pid: child.pid! };
 }
 

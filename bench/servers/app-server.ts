@@ -40,5 +40,7 @@ const key = await fetch(`${base}/api/v1/auth/api-keys`, {
   body: JSON.stringify({ name: 'bench', role: 'admin' }),
 });
 const { key: apiKey } = (await key.json()) as { key: string };
-process.stdout.write(`READY ${new URL(base).port} ${access_token} ${apiKey}\n`);
+// The SQLite file (or `-` on PostgreSQL), for the listing baseline (listing-baseline.ts).
+const sqliteFile = config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl.replace(/^sqlite:\/\//, '') : '-';
+process.stdout.write(`READY ${new URL(base).port} ${access_token} ${apiKey} ${sqliteFile}\n`);
 process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));

@@ -41,7 +41,7 @@ export interface ServersRuntimeDeps {
   /** Announces stderr lines (secret values redacted) and protocol-log writes to live streams. */
   live?: Pick<LiveEvents, 'stderrLine' | 'logsWritten'>;
   /** The platform's SSRF guard: remote servers' requests go through its fetch; their URLs are checked when saved. */
-  guard?: Pick<OutboundGuard, 'fetch' | 'check'>;
+  guard?: Pick<OutboundGuard, 'fetch' | 'check' | 'assertUrl' | 'lookup'>;
   /** Test seams for the supervisor (timings, health checks). */
   supervisor?: Partial<SupervisorDeps>;
 }
@@ -82,7 +82,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
   const supervisor = createSupervisor({
     pidDir,
     log,
-    ...(deps.guard ? { fetch: deps.guard.fetch } : {}),
+    ...(deps.guard ? { fetch: deps.guard.fetch, websocket: websocketGuard(deps.guard) } : {}),
     ...deps.supervisor,
     onStderrLine: (server, line, seq) => deps.live?.stderrLine({ server, seq, line: secretValues.redact(line) }),
     onMessage: (server, direction, message) => {
@@ -137,4 +137,9 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
       return closing;
     },
   };
+}
+
+/** The guard's checks for WebSocket servers: ws:/wss: URLs judged like HTTP ones, names resolved by its pinned lookup. */
+function websocketGuard(guard: Pick<OutboundGuard, 'assertUrl' | 'lookup'>) {
+  return { assertUrl: (url: URL) => void guard.assertUrl(url, ['ws:', 'wss:']), lookup: guard.lookup };
 }

@@ -4,7 +4,8 @@ import type { ChildExit, ChildHandle, SpawnChild, StopTimeouts } from '../proces
 import { createMcpConnection, type ListKind, type McpConnection, type McpConnectionOptions } from '../connection/mcp-connection.js';
 import { TappedTransport, type MessageTap } from '../connection/message-tap.js';
 import { forgetPid, recordPid, SUPERVISOR_TAG_ENV } from '../process/pid-files.js';
-import { createRemoteTransport } from '../connection/remote-transport.js';
+import { createRemoteTransport, type RemoteOutbound } from '../connection/remote-transport.js';
+import { WebSocketClientTransport } from '../connection/websocket-client-transport.js';
 import type { ServerConfig } from '../server-config.js';
 import { isServerError, ServerError } from '../server-errors.js';
 import type { StderrBuffer } from '../process/stderr-buffer.js';
@@ -35,6 +36,8 @@ export interface InstanceDeps {
   pidDir: string | null;
   versionNegotiation: (config: ServerConfig) => 'auto' | 'legacy';
   fetch?: FetchLike | undefined;
+  /** WebSocket servers: the outbound guard's URL check and pinned lookup. */
+  websocket?: Pick<RemoteOutbound, 'assertUrl' | 'lookup'> | undefined;
 }
 
 export interface InstanceHooks {
@@ -125,8 +128,10 @@ function connectionOf(config: ServerConfig, deps: InstanceDeps, hooks: InstanceH
 }
 
 async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
-  const transport = new TappedTransport(createRemoteTransport(config, deps.fetch), hooks.tap);
-  const connection = connectionOf(config, deps, hooks, transport);
+  const inner = createRemoteTransport(config, { fetch: deps.fetch, ...deps.websocket, maxPayload: deps.maxLineBytes });
+  const transport = new TappedTransport(inner, hooks.tap);
+  const describeClose = inner instanceof WebSocketClientTransport ? () => inner.closedWhy : undefined;
+  const connection = connectionOf(config, deps, hooks, transport, describeClose);
   const instance: ServerInstance = { connection, pid: null, exit: () => null, teardown: () => connection.close() };
   try {
     if (signal.aborted) throw new ServerError('SERVER_STOPPED', config.name, `start of "${config.name}" was cancelled`);

@@ -345,12 +345,12 @@ describe('supervisor: sharing one child per server', { timeout: 30_000 }, () => 
 });
 
 describe('supervisor: remote transports', { timeout: 30_000 }, () => {
-  it('websocket is refused with a clear, non-retried error', async () => {
-    const h = make();
-    h.sut.register({ ...fixtureConfig('ws', 'tiny'), transport: 'websocket', url: 'ws://127.0.0.1:9/mcp', restart_policy: 'always' });
-    const status = await h.sut.start('ws');
-    expect(status.state).toBe('fatal');
-    expect(status.lastError).toMatch(/websocket" is not supported/);
+  it('a websocket URL that refuses connections backs off, then goes fatal, saying why', async () => {
+    const h = make({ backoff: { baseMs: 50, capMs: 100, jitter: 0 } });
+    h.sut.register({ ...fixtureConfig('ws', 'tiny'), transport: 'websocket', url: 'ws://127.0.0.1:9/mcp', restart_policy: 'always', max_retries: 1, timeout_ms: 5000 });
+    await h.sut.start('ws');
+    await waitFor(() => h.sut.status('ws').state === 'fatal', 15_000, 'fatal');
+    expect(h.sut.status('ws').lastError).toMatch(/cannot open a WebSocket to ws:\/\/127.0.0.1:9\/mcp: connect ECONNREFUSED/);
   });
 
   it('a URL that refuses connections backs off, then goes fatal', async () => {

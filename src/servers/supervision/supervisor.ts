@@ -47,6 +47,8 @@ export interface SupervisorDeps {
   versionNegotiation?: (config: ServerConfig) => 'auto' | 'legacy';
   /** Outbound fetch for remote servers (e.g. the SSRF-guarded one). */
   fetch?: FetchLike;
+  /** WebSocket servers: the outbound guard's URL check and pinned lookup (e.g. `{ assertUrl, lookup }` of the SSRF guard). */
+  websocket?: InstanceDeps['websocket'];
   /** Sees every JSON-RPC message of every server (the protocol recorder). Must not block. */
   onMessage?: (server: string, direction: MessageDirection, message: JSONRPCMessage) => void;
   log?: SupervisorLog;
@@ -178,5 +180,6 @@ function instanceDepsOf(deps: SupervisorDeps): InstanceDeps {
     pidDir: deps.pidDir ?? null,
     versionNegotiation: deps.versionNegotiation ?? ((c) => (c.transport === 'stdio' ? 'legacy' : 'auto')),
     fetch: deps.fetch,
+    websocket: deps.websocket,
   };
 }
