@@ -1,9 +1,7 @@
 /** English strings. zh-CN.ts has the same keys (its type checks that). */
 export const en = {
   app: { name: 'MCPS.ONE', skip: 'Skip to content', nav: 'Main navigation' },
-  nav: { overview: 'Overview', servers: 'Servers', logs: 'Logs', gateway: 'Gateway', storage: 'Storage', dashboards: 'Dashboards', analysis: 'Log analysis', jobs: 'Jobs', system: 'System', secrets: 'Secrets', alerts: 'Alerts' },
-  },
-  nav: { overview: 'Overview', servers: 'Servers', logs: 'Logs', gateway: 'Gateway', storage: 'Storage', analysis: 'Log analysis', jobs: 'Jobs', system: 'System', secrets: 'Secrets', alerts: 'Alerts', monitors: 'Monitors' },
+  nav: { overview: 'Overview', servers: 'Servers', logs: 'Logs', gateway: 'Gateway', storage: 'Storage', dashboards: 'Dashboards', analysis: 'Log analysis', jobs: 'Jobs', system: 'System', secrets: 'Secrets', alerts: 'Alerts', monitors: 'Monitors' },
   shell: {
     signOut: 'Sign out',
     theme: 'Theme',

@@ -3,9 +3,7 @@ import type { Messages } from './en';
 /** 简体中文。 */
 export const zhCN: Messages = {
   app: { name: 'MCPS.ONE', skip: '跳到正文', nav: '主导航' },
-  nav: { overview: '概览', servers: '服务器', logs: '日志', gateway: '网关', storage: '存储', dashboards: '仪表盘', analysis: '日志分析', jobs: '批量任务', system: '系统', secrets: '密钥', alerts: '告警' },
-  },
-  nav: { overview: '概览', servers: '服务器', logs: '日志', gateway: '网关', storage: '存储', analysis: '日志分析', jobs: '批量任务', system: '系统', secrets: '密钥', alerts: '告警', monitors: '监控' },
+  nav: { overview: '概览', servers: '服务器', logs: '日志', gateway: '网关', storage: '存储', dashboards: '仪表盘', analysis: '日志分析', jobs: '批量任务', system: '系统', secrets: '密钥', alerts: '告警', monitors: '监控' },
   shell: {
     signOut: '退出登录',
     theme: '主题',
