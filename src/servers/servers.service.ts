@@ -101,6 +101,7 @@ export function createServersService(deps: ServersServiceDeps) {
       max_retries: defaults.maxRetries,
       timeout_ms: defaults.timeoutMs,
       tags: [],
+      session_mode: 'shared',
       ...(stripUndefined(input) as ServerInput),
     };
   };

@@ -12,6 +12,7 @@ import * as m011 from './011-analyzer-templates.js';
 import * as m012 from './012-alerts.js';
 import * as m013 from './013-jobs.js';
 import * as m014 from './014-notify.js';
+import * as m017 from './017-session-mode.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '012-alerts': m012,
   '013-jobs': m013,
   '014-notify': m014,
+  '017-session-mode': m017,
 };
