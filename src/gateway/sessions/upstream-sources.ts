@@ -1,6 +1,8 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { Principal } from '../../auth/principal.js';
-import type { McpConnection } from '../../servers/connection/mcp-connection.js';
+import { ProtocolError } from '@modelcontextprotocol/server';
+import type { ClientFeatures, McpConnection } from '../../servers/connection/mcp-connection.js';
+import { GATEWAY_ERROR } from '../mcp-errors.js';
 import type { Supervisor } from '../../servers/supervision/supervisor.js';
 import type { Upstream, UpstreamControls } from './upstream.js';
 
@@ -78,9 +80,44 @@ export function builtinUpstream(name: string, client: Client): Upstream {
   };
 }
 
-/** The running managed servers' names, and their upstreams. */
-export function createManagedSource(supervisor: Supervisor) {
+/** One gateway session's own upstream (session mode per_session); `close` ends it (for stdio: stops its process). */
+export interface SessionUpstream {
+  upstream: Upstream;
+  connection: McpConnection;
+  close(): Promise<void>;
+}
+
+/**
+ * The running managed servers' names, and their upstreams: the shared connection, or for a server in
+ * session mode per_session one of its own per gateway session, at most `poolLimit` per server (past
+ * it a clear JSON-RPC error, at once).
+ */
+export function createManagedSource(supervisor: Supervisor, opts: { poolLimit: number } = { poolLimit: 32 }) {
+  const opening = new Map<string, number>();
   return {
+    /** Whether gateway sessions on /mcp/{name} get an upstream session of their own. */
+    perSession(name: string): boolean {
+      return supervisor.has(name) && supervisor.sessionMode(name) === 'per_session';
+    },
+    async openSession(name: string, features: ClientFeatures, onLost: () => void): Promise<SessionUpstream> {
+      const pending = opening.get(name) ?? 0;
+      if (supervisor.sessionCount(name) + pending >= opts.poolLimit) {
+        throw new ProtocolError(
+          GATEWAY_ERROR,
+          `MCP server "${name}" has ${opts.poolLimit} per-session connections open, its limit (MCPS_GATEWAY_SESSION_POOL): close a session or try again later`,
+          { server: name, reason: 'session_pool_full', limit: opts.poolLimit },
+        );
+      }
+      opening.set(name, pending + 1);
+      try {
+        const instance = await supervisor.openSession(name, { clientFeatures: features, onLost });
+        return { upstream: managedUpstream(name, instance.connection), connection: instance.connection, close: () => instance.teardown() };
+      } finally {
+        const n = (opening.get(name) ?? 1) - 1;
+        if (n <= 0) opening.delete(name);
+        else opening.set(name, n);
+      }
+    },
     running(): string[] {
       return supervisor
         .list()
