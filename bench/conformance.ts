@@ -67,14 +67,13 @@ function runSuite(url: string): Promise<SuiteRun> {
 }
 
 /**
- * Adds the API key to every request and streams the answer back (SSE included). The Host header is
- * passed through unchanged, so the suite's DNS-rebinding check reaches the gateway's own Host check.
+ * Adds the API key to every request and streams the answer back (SSE included). Host and Origin pass
+ * through unchanged, so the suite's DNS-rebinding check meets the gateway's own Host and Origin checks.
  */
 function authProxy(target: string, key: string): Promise<{ url: string; close(): void }> {
   const t = new URL(target);
   const server = createServer((req, res) => {
-    const host = req.headers.host?.replace(/:\d+$/, '') === '127.0.0.1' || req.headers.host?.startsWith('localhost') ? t.host : req.headers.host;
-    const headers = { ...req.headers, host, authorization: `Bearer ${key}` };
+    const headers = { ...req.headers, authorization: `Bearer ${key}` };
     const up = request({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
