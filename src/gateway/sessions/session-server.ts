@@ -60,22 +60,24 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
   };
 
   /** The client requests being answered now, oldest first: an upstream's own requests ride with one of them. */
-  const active: Ctx[] = [];
+  const active: { ctx: Ctx; done: AbortController }[] = [];
 
   /**
    * Where this session's own upstream (session mode per_session) sends sampling, elicitation and
    * roots requests: to this session's client, as part of the client request in progress (on its
    * HTTP stream), or on the session's standing stream when none is. Only this session's client
    * ever sees them. The client's answer (or JSON-RPC error) goes back to the upstream; a client that
-   * does not answer within the timeout gets `notifications/cancelled` and the upstream an error.
+   * does not answer within the timeout gets `notifications/cancelled` and the upstream an error;
+   * so does one still asked when the client request it rode with has its answer (the upstream gave
+   * up on it; its own cancellation may never reach us once the request's stream is closed).
    */
   const clientFeatures: ClientFeatures = {
     async request(method, params, signal) {
-      const ctx = active.at(-1);
+      const host = active.at(-1);
       const req = { method, ...(params ? { params } : {}) };
-      const opts = { signal, timeout: CLIENT_REQUEST_TIMEOUT_MS };
+      const opts = { signal: host ? AbortSignal.any([signal, host.done.signal]) : signal, timeout: CLIENT_REQUEST_TIMEOUT_MS };
       try {
-        const result = ctx ? await ctx.mcpReq.send(req, opts) : await (server.request as unknown as Send)(req, opts);
+        const result = host ? await host.ctx.mcpReq.send(req, opts) : await (server.request as unknown as Send)(req, opts);
         return result as Record<string, unknown>;
       } catch (err) {
         if (err instanceof ProtocolError) throw err;
@@ -100,13 +102,15 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
         sent.push(ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {}));
       };
     }
-    active.push(ctx);
+    const entry = { ctx, done: new AbortController() };
+    active.push(entry);
     try {
       const result = await run(ctl);
       await Promise.all(sent);
       return result;
     } finally {
-      active.splice(active.indexOf(ctx), 1);
+      active.splice(active.indexOf(entry), 1);
+      entry.done.abort(new Error('the request it belonged to has been answered'));
     }
   };
 

@@ -14,6 +14,7 @@ import type {
   Tool,
   Transport,
 } from '@modelcontextprotocol/client';
+import { OrderedTransport } from './ordered-transport.js';
 import { handshakeFailure, notConnected, requestFailure } from './sdk-errors.js';
 
 export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
@@ -192,7 +193,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       const onAbort = () => deadline.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await client.connect(opts.transport, { timeout: opts.timeoutMs, signal: deadline.signal });
+        await client.connect(new OrderedTransport(opts.transport), { timeout: opts.timeoutMs, signal: deadline.signal });
         open = true;
       } catch (err) {
         closing = true;
