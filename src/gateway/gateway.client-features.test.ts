@@ -199,19 +199,32 @@ describe.each(['stdio', 'remote', 'stdio-shared', 'remote-shared'])('ordering, %
 });
 
 describe('the per_session pool', () => {
-  it(`at its limit (${POOL}) a new session's call gets a clear JSON-RPC error at once; a closed session frees its place`, async () => {
-    const clients = await Promise.all(Array.from({ length: POOL }, () => connect('stdio')));
-    const pids = await Promise.all(clients.map(async (c) => structured(await c.callTool({ name: 'whoami', arguments: {} }))['pid'] as number));
-    expect(new Set(pids).size).toBe(POOL);
+  it(`at its limit (${POOL}), every upstream busy: a new session's call gets a clear JSON-RPC error at once; once idle, the least recently used is reclaimed for room`, async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let asked = 0;
+    const waiting = async () => {
+      asked++;
+      await gate;
+      return { action: 'decline' };
+    };
+    const clients = await Promise.all(Array.from({ length: POOL }, () => connect('stdio', { elicitation: waiting })));
     const extra = await connect('stdio');
-    const err = await extra.callTool({ name: 'whoami', arguments: {} }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ProtocolError);
-    expect((err as ProtocolError).code).toBe(-32000);
-    expect((err as ProtocolError).message).toMatch(new RegExp(`has ${POOL} per-session connections open, its limit \\(MCPS_GATEWAY_SESSION_POOL\\)`));
-    await end(clients[0]!);
-    await waitFor(() => !isGroupAlive(pids[0]!), 10_000, 'the closed session’s process to stop');
-    expect(typeof structured(await extra.callTool({ name: 'whoami', arguments: {} }))['pid']).toBe('number');
-    await Promise.all([...clients.slice(1), extra].map(end));
+    try {
+      const pending = clients.map((c) => c.callTool({ name: 'test_elicitation', arguments: { message: 'hold on' } }));
+      await waitFor(() => asked === POOL, 30_000, 'every session to be asked');
+      const err = await extra.callTool({ name: 'whoami', arguments: {} }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect((err as ProtocolError).code).toBe(-32000);
+      expect((err as ProtocolError).message).toMatch(new RegExp(`has ${POOL} per-session connections open, its limit \\(MCPS_GATEWAY_SESSION_POOL\\), each with a call in flight`));
+      release();
+      for (const r of await Promise.all(pending)) expect(textOf(r)).toBe('User response: action=decline, content={}');
+      // Idle now: the extra session gets the least recently used one's place; that one reopens at its next call.
+      expect(typeof structured(await extra.callTool({ name: 'whoami', arguments: {} }))['pid']).toBe('number');
+      for (const c of clients) expect(typeof structured(await c.callTool({ name: 'whoami', arguments: {} }))['pid']).toBe('number');
+    } finally {
+      await Promise.all([...clients, extra].map(end));
+    }
   });
 
   it('200 sessions opened and closed leave no process behind', { timeout: 900_000 }, async () => {
