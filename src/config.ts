@@ -174,6 +174,8 @@ const envSchema = z.object({
     .default('__'),
   MCPS_GATEWAY_SESSION_IDLE_MINUTES: int(1, 60 * 24 * 7).default(30),
   MCPS_GATEWAY_MAX_SESSIONS: int(1, 100_000).default(1000),
+  // Per-session upstream connections (servers in session mode per_session) open at most per server.
+  MCPS_GATEWAY_SESSION_POOL: int(1, 10_000).default(32),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -426,6 +428,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       separator: e.MCPS_GATEWAY_SEPARATOR,
       sessionIdleMs: e.MCPS_GATEWAY_SESSION_IDLE_MINUTES * 60 * 1000,
       maxSessions: e.MCPS_GATEWAY_MAX_SESSIONS,
+      sessionPool: e.MCPS_GATEWAY_SESSION_POOL,
     }),
   });
 }

@@ -28,6 +28,8 @@ export interface GatewayConfig {
   sessionIdleMs: number;
   /** Open sessions at most; a new one beyond is refused (503). */
   maxSessions: number;
+  /** Per-session upstreams (session mode per_session) open at most per server (default 32). */
+  sessionPool?: number;
 }
 
 export interface GatewayDeps {
@@ -51,7 +53,7 @@ export function createGatewayService(deps: GatewayDeps) {
   const pins: ToolPins = createToolPins({ repo, log });
   const policies: KeyPolicies = createKeyPolicies(repo);
   const access = createServerAccess({ policies, separator: config.separator });
-  const managed = createManagedSource(supervisor);
+  const managed = createManagedSource(supervisor, { poolLimit: config.sessionPool ?? 32 });
   const builtins: readonly BuiltinServer[] = deps.builtins ?? [];
   const metrics = createGatewayMetrics();
   const sessions = createSessionRegistry();

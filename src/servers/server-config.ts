@@ -6,6 +6,9 @@ export type ServerTransport = 'stdio' | 'streamable-http' | 'sse' | 'websocket';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 
+/** How gateway sessions on `/mcp/{server}` reach the server (docs/GATEWAY.md, session modes). */
+export type SessionMode = 'shared' | 'per_session';
+
 export interface ServerConfig {
   /** Unique; `[a-z0-9][a-z0-9_-]{0,31}` (validated by the caller's schema). */
   name: string;
@@ -24,4 +27,6 @@ export interface ServerConfig {
   max_retries: number;
   /** Handshake deadline and default per-request timeout. */
   timeout_ms: number;
+  /** 'per_session': the gateway opens an upstream session of its own per client session (default 'shared'). */
+  session_mode?: SessionMode;
 }

@@ -1,7 +1,7 @@
 import { AppError, type FieldError } from '../http/app-error.js';
 import { CONTROL_CHARACTERS } from '../lib/outbound-guard.js';
 import { findSecretReferences } from '../secrets/secret-reference.js';
-import type { RestartPolicy, ServerConfig, ServerTransport } from './server-config.js';
+import type { RestartPolicy, ServerConfig, ServerTransport, SessionMode } from './server-config.js';
 import type { ServerRow } from './server.table.js';
 
 /** A managed server as the service sees it (the row with its JSON columns parsed). */
@@ -21,6 +21,8 @@ export interface ServerDefinition {
   max_retries: number;
   timeout_ms: number;
   tags: string[];
+  /** Absent: 'shared'. */
+  session_mode?: SessionMode;
 }
 
 export const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -93,6 +95,7 @@ export function toDefinition(row: ServerRow): ServerDefinition {
     max_retries: row.max_retries,
     timeout_ms: row.timeout_ms,
     tags: JSON.parse(row.tags) as string[],
+    session_mode: row.session_mode ?? 'shared',
   };
 }
 
@@ -113,6 +116,7 @@ export function toRowFields(def: ServerDefinition): Omit<ServerRow, 'id' | 'crea
     max_retries: def.max_retries,
     timeout_ms: def.timeout_ms,
     tags: JSON.stringify(def.tags),
+    session_mode: def.session_mode ?? 'shared',
   };
 }
 
@@ -130,5 +134,6 @@ export function toServerConfig(def: ServerDefinition): ServerConfig {
     restart_policy: def.restart_policy,
     max_retries: def.max_retries,
     timeout_ms: def.timeout_ms,
+    session_mode: def.session_mode ?? 'shared',
   };
 }

@@ -10,6 +10,7 @@ import type { ServerRow } from './server.table.js';
 export const MASKED = MASK;
 
 export type ServerView = ServerDefinition & {
+  session_mode: NonNullable<ServerDefinition['session_mode']>;
   id: string;
   created_at: string;
   updated_at: string;
@@ -84,6 +85,7 @@ export function toServerView(row: ServerRow, status: Pick<ServerStatus, 'state' 
   return {
     id: row.id,
     ...shown,
+    session_mode: def.session_mode ?? 'shared',
     created_at: row.created_at,
     updated_at: row.updated_at,
     desired_state: row.desired_state,

@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { RestartPolicy, ServerTransport } from './server-config.js';
+import type { RestartPolicy, ServerTransport, SessionMode } from './server-config.js';
 
 /**
  * A managed MCP server ("tool" in the API). JSON columns are text; flags are 0/1 integers;
@@ -27,6 +27,8 @@ export interface ServerTable {
   timeout_ms: number;
   /** JSON string[]. */
   tags: string;
+  /** 'shared' (one upstream connection for every gateway session) or 'per_session'. */
+  session_mode: Generated<SessionMode>;
   /**
    * What the server should be doing, as a person last asked: 'running' after a start or restart,
    * 'stopped' after a stop. Crashes, fatal and platform shutdown leave it alone; platform start and

@@ -6,6 +6,7 @@ import { SERVER_STATES } from './supervision/server-state.js';
 import { problems } from '../http/problem.schema.js';
 
 const transport = z.enum(['stdio', 'streamable-http', 'sse', 'websocket']);
+const sessionMode = z.enum(['shared', 'per_session']);
 const restartPolicy = z.enum(['always', 'on-failure', 'never']);
 const nameSchema = z.string().regex(SERVER_NAME, 'expected 1-32 of a-z 0-9 _ -, starting with a letter or digit');
 const values = (key: z.ZodString, what: string) =>
@@ -27,6 +28,11 @@ const serverFields = {
   max_retries: z.number().int().min(0).max(100).optional().describe('Default MCP_MAX_RETRIES'),
   timeout_ms: z.number().int().min(100).max(3_600_000).optional().describe('Default MCP_TIMEOUT'),
   tags: z.array(z.string().min(1).max(64)).max(50).optional(),
+  session_mode: sessionMode
+    .optional()
+    .describe(
+      "How gateway sessions on /mcp/{server} reach the server: 'shared' (default; one connection for all) or 'per_session' (an upstream session per client session, needed for sampling, elicitation and roots)",
+    ),
 };
 
 export const createServerBody = z.object({ name: nameSchema, transport: transport.default('stdio'), ...serverFields }).strict();
@@ -57,6 +63,7 @@ export const serverView = z.object({
   max_retries: z.number(),
   timeout_ms: z.number(),
   tags: z.array(z.string()),
+  session_mode: sessionMode,
   created_at: z.string(),
   updated_at: z.string(),
   desired_state: z.enum(['running', 'stopped']).describe('As a person last asked (start or stop); platform start and restore bring back the running ones'),

@@ -101,6 +101,7 @@ export function createServersService(deps: ServersServiceDeps) {
       max_retries: defaults.maxRetries,
       timeout_ms: defaults.timeoutMs,
       tags: [],
+      session_mode: 'shared',
       ...(stripUndefined(input) as ServerInput),
     };
   };
@@ -142,6 +143,8 @@ export function createServersService(deps: ServersServiceDeps) {
     // the new one at the next start. Only an idle entry is replaced now, for its status.
     const idle = !supervisor.has(next.name) || ['stopped', 'fatal'].includes(supervisor.status(next.name).state);
     if (idle) supervisor.register(toServerConfig(next));
+    // The session mode concerns sessions opened from now on: it needs no restart.
+    else supervisor.setSessionMode(next.name, next.session_mode ?? 'shared');
     return updated;
   };
 

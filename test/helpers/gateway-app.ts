@@ -26,8 +26,8 @@ export function sessionIdOf(client: Client): string {
   return (client.transport as StreamableHTTPClientTransport).sessionId!;
 }
 
-export async function createGatewayTestApp(): Promise<GatewayTestApp> {
-  const t = await createServersTestApp();
+export async function createGatewayTestApp(env: Record<string, string> = {}): Promise<GatewayTestApp> {
+  const t = await createServersTestApp(env);
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   t.app.server.on('connection', (s) => s.setNoDelay(true));
   const address = t.app.server.address();

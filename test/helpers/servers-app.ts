@@ -23,8 +23,8 @@ export interface ServersTestApp extends TestApp {
   closeAndCheck(): Promise<void>;
 }
 
-export async function createServersTestApp(): Promise<ServersTestApp> {
-  const t = await createTestApp();
+export async function createServersTestApp(env: Record<string, string> = {}): Promise<ServersTestApp> {
+  const t = await createTestApp(env);
   const admin = await t.login();
   const pids = new Set<number>();
   const call: ServersTestApp['call'] = (method, url, payload, headers = admin) => {

@@ -14,6 +14,7 @@ import * as m013 from './013-jobs.js';
 import * as m014 from './014-notify.js';
 import * as m015 from './015-capture.js';
 import * as m016 from './016-monitors.js';
+import * as m017 from './017-session-mode.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '014-notify': m014,
   '015-capture': m015,
   '016-monitors': m016,
+  '017-session-mode': m017,
 };

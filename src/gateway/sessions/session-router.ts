@@ -7,7 +7,7 @@ import type { ResourceSubscriptions } from './resource-subscriptions.js';
 import { createSessionPrompts } from './session-prompts.js';
 import { createSessionResources } from './session-resources.js';
 import { createSessionTools } from './session-tools.js';
-import { createSessionUpstreams, type SessionCall } from './session-upstreams.js';
+import { createSessionUpstreams, type SessionCall, type SessionClient } from './session-upstreams.js';
 import type { ToolPins } from '../catalogue/tool-pins.js';
 import type { Upstream, UpstreamControls } from './upstream.js';
 import { toProtocolError } from '../mcp-errors.js';
@@ -50,7 +50,8 @@ export interface RoutedTool {
  */
 export function createSessionRouter(deps: RouterDeps, scope: SessionScope) {
   const aggregate = scope.endpoint === null;
-  const upstreams = createSessionUpstreams(deps, scope);
+  let client: SessionClient | null = null;
+  const upstreams = createSessionUpstreams(deps, scope, () => client);
   const call: SessionCall = async (server, fn) => {
     try {
       return await withCallContext({ caller: scope.caller, sessionId: scope.id }, fn);
@@ -94,6 +95,12 @@ export function createSessionRouter(deps: RouterDeps, scope: SessionScope) {
       if (!u.capabilities()?.completions) return { completion: { values: [], hasMore: false } };
       return call(server, () => u.complete(forwarded, ctl));
     },
+    /** The session's client side: where its own upstreams (per_session) send sampling, elicitation and roots requests. */
+    attachClient(c: SessionClient): void {
+      client = c;
+    },
+    /** The client's roots changed: its own upstreams are told. */
+    rootsChanged: () => upstreams.rootsChanged(),
     /** Whether a change on `server` concerns this session. */
     concerns(server: string): boolean {
       return aggregate || scope.endpoint === server;

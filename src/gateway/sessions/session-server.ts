@@ -1,4 +1,5 @@
-import { Server, type Implementation, type ServerCapabilities } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, SdkError, Server, type Implementation, type ServerCapabilities } from '@modelcontextprotocol/server';
+import type { ClientFeatureMethod, ClientFeatures } from '../../servers/connection/mcp-connection.js';
 import { VERSION } from '../../version.js';
 import type { SessionRouter } from './session-router.js';
 import type { UpstreamControls } from './upstream.js';
@@ -10,6 +11,9 @@ export interface SessionServerFace {
   /** For a per-server endpoint, the upstream's capabilities decide which lists exist. */
   upstreamCapabilities?: ServerCapabilities | undefined;
 }
+
+/** How long the gateway waits for its client to answer an upstream's sampling, elicitation or roots request. */
+const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
 
 const GATEWAY_INSTRUCTIONS =
   'MCPS.ONE gateway: the tools, resources and prompts of every MCP server you may use. Tool and prompt names are {server}__{name}; resource URIs are mcps://{server}/{uri}.';
@@ -45,7 +49,44 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
     instructions: aggregate ? GATEWAY_INSTRUCTIONS : face.instructions,
   });
 
-  type Ctx = { mcpReq: { signal: AbortSignal; _meta?: { progressToken?: string | number } | undefined; notify: (n: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void> } };
+  type Send = (req: { method: ClientFeatureMethod; params?: Record<string, unknown> }, opts: { signal: AbortSignal; timeout: number }) => Promise<unknown>;
+  type Ctx = {
+    mcpReq: {
+      signal: AbortSignal;
+      _meta?: { progressToken?: string | number } | undefined;
+      notify: (n: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void>;
+      send: Send;
+    };
+  };
+
+  /** The client requests being answered now, oldest first: an upstream's own requests ride with one of them. */
+  const active: { ctx: Ctx; done: AbortController }[] = [];
+
+  /**
+   * Where this session's own upstream (session mode per_session) sends sampling, elicitation and
+   * roots requests: to this session's client, as part of the client request in progress (on its
+   * HTTP stream), or on the session's standing stream when none is. Only this session's client
+   * ever sees them. The client's answer (or JSON-RPC error) goes back to the upstream; a client that
+   * does not answer within the timeout gets `notifications/cancelled` and the upstream an error;
+   * so does one still asked when the client request it rode with has its answer (the upstream gave
+   * up on it; its own cancellation may never reach us once the request's stream is closed).
+   */
+  const clientFeatures: ClientFeatures = {
+    async request(method, params, signal) {
+      const host = active.at(-1);
+      const req = { method, ...(params ? { params } : {}) };
+      const opts = { signal: host ? AbortSignal.any([signal, host.done.signal]) : signal, timeout: CLIENT_REQUEST_TIMEOUT_MS };
+      try {
+        const result = host ? await host.ctx.mcpReq.send(req, opts) : await (server.request as unknown as Send)(req, opts);
+        return result as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof ProtocolError) throw err;
+        const why = err instanceof SdkError || err instanceof Error ? err.message : String(err);
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `the client did not answer ${method}: ${why}`);
+      }
+    },
+  };
+  router.attachClient({ features: clientFeatures, lost: () => {} });
 
   /**
    * Upstream controls for one request: its cancellation signal and, when the client asked for
@@ -61,9 +102,16 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
         sent.push(ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {}));
       };
     }
-    const result = await run(ctl);
-    await Promise.all(sent);
-    return result;
+    const entry = { ctx, done: new AbortController() };
+    active.push(entry);
+    try {
+      const result = await run(ctl);
+      await Promise.all(sent);
+      return result;
+    } finally {
+      active.splice(active.indexOf(entry), 1);
+      entry.done.abort(new Error('the request it belonged to has been answered'));
+    }
   };
 
   if (capabilities.tools) {
@@ -90,5 +138,6 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
       forward(ctx as unknown as Ctx, (ctl) => router.getPrompt(req.params.name, req.params.arguments as Record<string, string> | undefined, ctl)),
     );
   }
+  server.setNotificationHandler('notifications/roots/list_changed', () => void router.rootsChanged());
   return server;
 }

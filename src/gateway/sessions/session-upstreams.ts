@@ -1,9 +1,10 @@
 import type { Client } from '@modelcontextprotocol/client';
+import type { ClientFeatures } from '../../servers/connection/mcp-connection.js';
 import { serverAllowed } from '../access/allowlist.js';
 import type { RouterDeps, SessionScope } from './session-router.js';
 import type { Upstream } from './upstream.js';
 import { deniedError, toProtocolError } from '../mcp-errors.js';
-import { builtinUpstream } from './upstream-sources.js';
+import { builtinUpstream, type SessionUpstream } from './upstream-sources.js';
 
 /** Runs a call to `server` in the session's call context; failures become protocol errors. */
 export type SessionCall = <T>(server: string, fn: () => Promise<T>) => Promise<T>;
@@ -21,17 +22,51 @@ export interface SessionUpstreams {
    * per-server endpoint its failure is the answer.
    */
   each<T>(fn: (u: Upstream) => Promise<T[]>): Promise<T[][]>;
-  /** Closes the session's built-in clients. */
+  /** Tells the session's own upstreams (per_session) that the client's roots changed. */
+  rootsChanged(): Promise<void>;
+  /** Closes the session's built-in clients and its own upstreams (per_session). */
   close(): Promise<void>;
 }
 
-export function createSessionUpstreams(deps: RouterDeps, scope: SessionScope): SessionUpstreams {
+/** The client side of a session, as its own upstreams (per_session) reach it. */
+export interface SessionClient {
+  features: ClientFeatures;
+  /** The upstream session was lost (process died, connection dropped): the client session ends. */
+  lost(server: string): void;
+}
+
+export function createSessionUpstreams(deps: RouterDeps, scope: SessionScope, client: () => SessionClient | null): SessionUpstreams {
   const aggregate = scope.endpoint === null;
   const builtinClients = new Map<string, Promise<Client>>();
+  /** per_session: this session's own upstream of its endpoint's server, opened on first use. */
+  let own: Promise<SessionUpstream> | null = null;
+  let closed = false;
+
+  const ownUpstream = (name: string): Promise<Upstream> => {
+    if (!own) {
+      const c = client();
+      if (!c) return deps.managed.get(name);
+      const opening = deps.managed.openSession(name, c.features, () => {
+        own = null;
+        c.lost(name);
+      });
+      own = opening;
+      opening.then(
+        (s) => {
+          // The session ended while its upstream was starting: nothing may outlive it.
+          if (closed) void s.close();
+        },
+        () => {
+          if (own === opening) own = null;
+        },
+      );
+    }
+    return own.then((s) => s.upstream);
+  };
 
   const get = async (name: string): Promise<Upstream> => {
     const b = deps.builtins.find((x) => x.name === name);
-    if (!b) return deps.managed.get(name);
+    if (!b) return !aggregate && name === scope.endpoint && scope.id !== null && deps.managed.perSession(name) ? ownUpstream(name) : deps.managed.get(name);
     let client = builtinClients.get(name);
     if (!client) {
       client = b.open(scope.principal);
@@ -72,7 +107,15 @@ export function createSessionUpstreams(deps: RouterDeps, scope: SessionScope): S
         }),
       );
     },
+    async rootsChanged() {
+      const s = await own?.catch(() => null);
+      await s?.connection.rootsChanged().catch(() => {});
+    },
     async close() {
+      closed = true;
+      const mine = own;
+      own = null;
+      await mine?.then((s) => s.close()).catch(() => {});
       const clients = [...builtinClients.values()];
       builtinClients.clear();
       await Promise.all(clients.map(async (c) => (await c.catch(() => null))?.close().catch(() => {})));

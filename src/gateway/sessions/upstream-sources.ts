@@ -1,6 +1,8 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { Principal } from '../../auth/principal.js';
-import type { McpConnection } from '../../servers/connection/mcp-connection.js';
+import { ProtocolError } from '@modelcontextprotocol/server';
+import type { ClientFeatures, McpConnection } from '../../servers/connection/mcp-connection.js';
+import { GATEWAY_ERROR } from '../mcp-errors.js';
 import type { Supervisor } from '../../servers/supervision/supervisor.js';
 import type { Upstream, UpstreamControls } from './upstream.js';
 
@@ -78,9 +80,114 @@ export function builtinUpstream(name: string, client: Client): Upstream {
   };
 }
 
-/** The running managed servers' names, and their upstreams. */
-export function createManagedSource(supervisor: Supervisor) {
+/** One gateway session's own upstream (session mode per_session); `close` ends it (for stdio: stops its process). */
+export interface SessionUpstream {
+  upstream: Upstream;
+  connection: McpConnection;
+  close(): Promise<void>;
+}
+
+/** An open per-session upstream as the pool sees it. */
+interface PoolSlot {
+  busy: number;
+  lastUsed: number;
+  /** Closes it for room; its session opens a new one at its next request. */
+  reclaim(): void;
+}
+
+/** Counts a call as in flight on `slot` while it runs. */
+function tracked(u: Upstream, slot: PoolSlot): Upstream {
+  const track =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      slot.busy++;
+      slot.lastUsed = Date.now();
+      try {
+        return await fn(...a);
+      } finally {
+        slot.busy--;
+        slot.lastUsed = Date.now();
+      }
+    };
   return {
+    ...u,
+    callTool: track(u.callTool),
+    readResource: track(u.readResource),
+    getPrompt: track(u.getPrompt),
+    complete: track(u.complete),
+    listTools: track(u.listTools),
+    listResources: track(u.listResources),
+    listResourceTemplates: track(u.listResourceTemplates),
+    listPrompts: track(u.listPrompts),
+  };
+}
+
+/**
+ * The running managed servers' names, and their upstreams: the shared connection, or for a server in
+ * session mode per_session one of its own per gateway session, at most `poolLimit` per server. At
+ * the limit the least recently used one with no call in flight is closed for room (its session
+ * opens a new one at its next request: clients that never end their sessions do not hold the pool
+ * until the idle timeout); when every one is busy, a clear JSON-RPC error at once.
+ */
+export function createManagedSource(supervisor: Supervisor, opts: { poolLimit: number } = { poolLimit: 32 }) {
+  const opening = new Map<string, number>();
+  const slots = new Map<string, Set<PoolSlot>>();
+  const reclaimIdle = (name: string): boolean => {
+    const idle = [...(slots.get(name) ?? [])].filter((s) => s.busy === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (!idle) return false;
+    slots.get(name)!.delete(idle);
+    idle.reclaim();
+    return true;
+  };
+  return {
+    /** Whether gateway sessions on /mcp/{name} get an upstream session of their own. */
+    perSession(name: string): boolean {
+      return supervisor.has(name) && supervisor.sessionMode(name) === 'per_session';
+    },
+    async openSession(name: string, features: ClientFeatures, onLost: () => void): Promise<SessionUpstream> {
+      const pending = opening.get(name) ?? 0;
+      if (supervisor.sessionCount(name) + pending >= opts.poolLimit && !reclaimIdle(name)) {
+        throw new ProtocolError(
+          GATEWAY_ERROR,
+          `MCP server "${name}" has ${opts.poolLimit} per-session connections open, its limit (MCPS_GATEWAY_SESSION_POOL), each with a call in flight: try again later`,
+          { server: name, reason: 'session_pool_full', limit: opts.poolLimit },
+        );
+      }
+      opening.set(name, pending + 1);
+      try {
+        let slot: PoolSlot | null = null;
+        const instance = await supervisor.openSession(name, {
+          clientFeatures: features,
+          onLost: () => {
+            if (slot) slots.get(name)?.delete(slot);
+            onLost();
+          },
+        });
+        slot = {
+          busy: 0,
+          lastUsed: Date.now(),
+          reclaim: () => {
+            onLost();
+            void instance.teardown();
+          },
+        };
+        let set = slots.get(name);
+        if (!set) slots.set(name, (set = new Set()));
+        set.add(slot);
+        return {
+          upstream: tracked(managedUpstream(name, instance.connection), slot),
+          connection: instance.connection,
+          close: () => {
+            slots.get(name)?.delete(slot);
+            return instance.teardown();
+          },
+        };
+      } finally {
+        const n = (opening.get(name) ?? 1) - 1;
+        if (n <= 0) opening.delete(name);
+        else opening.set(name, n);
+      }
+    },
     running(): string[] {
       return supervisor
         .list()

@@ -1,4 +1,4 @@
-import { Client } from '@modelcontextprotocol/client';
+import { Client, ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type {
   CallToolResult,
   CompleteRequest,
@@ -14,6 +14,7 @@ import type {
   Tool,
   Transport,
 } from '@modelcontextprotocol/client';
+import { OrderedTransport } from './ordered-transport.js';
 import { handshakeFailure, notConnected, requestFailure } from './sdk-errors.js';
 
 export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
@@ -42,6 +43,23 @@ export interface McpConnectionOptions {
   onLost?: () => void;
   /** Out-of-band errors (bad messages, transport hiccups). Informational. */
   onError?: (err: Error) => void;
+  /**
+   * The client whose features (sampling, elicitation, roots) this connection offers the server:
+   * given, the connection declares them and hands the server's requests to it (a per-session
+   * upstream). Absent, it declares none and answers such requests with `refusal`.
+   */
+  clientFeatures?: ClientFeatures;
+  /** Why a server-to-client request cannot be answered on this connection (default: not supported). */
+  refusal?: (method: string) => string;
+}
+
+/** The server-to-client requests a gateway forwards to its client. */
+export const CLIENT_FEATURE_METHODS = ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const;
+export type ClientFeatureMethod = (typeof CLIENT_FEATURE_METHODS)[number];
+
+/** Answers a server's request for a client feature (its result, or a thrown ProtocolError). */
+export interface ClientFeatures {
+  request(method: ClientFeatureMethod, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
 export interface RequestControls {
@@ -72,6 +90,8 @@ export interface McpConnection {
   subscribeResource(uri: string): Promise<void>;
   unsubscribeResource(uri: string): Promise<void>;
   complete(params: CompleteRequest['params'], ctl?: RequestControls): Promise<CompleteResult>;
+  /** Tells the server the client's roots changed (`notifications/roots/list_changed`). */
+  rootsChanged(): Promise<void>;
   ping(timeoutMs?: number): Promise<void>;
   /** Closes the client and its transport (for stdio: stops the process group). Idempotent. */
   close(): Promise<void>;
@@ -95,8 +115,9 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       opts.onListChanged?.(kind);
     },
   });
+  const features = opts.clientFeatures;
   const client = new Client(opts.clientInfo, {
-    capabilities: {},
+    capabilities: features ? { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } : {},
     listChanged: {
       tools: listChangedHandler('tools'),
       prompts: listChangedHandler('prompts'),
@@ -110,6 +131,17 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
   let closing = false;
 
   client.onerror = (err) => opts.onError?.(err);
+  if (features) {
+    for (const method of CLIENT_FEATURE_METHODS) {
+      client.setRequestHandler(method, (async (req: { params?: Record<string, unknown> }, ctx: { mcpReq: { signal: AbortSignal } }) =>
+        features.request(method, req.params, ctx.mcpReq.signal)) as never);
+    }
+  } else {
+    client.fallbackRequestHandler = async (req) => {
+      const why = opts.refusal?.(req.method) ?? `${req.method} is not supported by this client`;
+      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, why);
+    };
+  }
   client.onclose = () => {
     const wasOpen = open;
     open = false;
@@ -161,7 +193,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       const onAbort = () => deadline.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await client.connect(opts.transport, { timeout: opts.timeoutMs, signal: deadline.signal });
+        await client.connect(new OrderedTransport(opts.transport), { timeout: opts.timeoutMs, signal: deadline.signal });
         open = true;
       } catch (err) {
         closing = true;
@@ -202,6 +234,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     subscribeResource: (uri) => guard('resources/subscribe', async () => void (await client.subscribeResource({ uri }, requestOptions(undefined)))),
     unsubscribeResource: (uri) => guard('resources/unsubscribe', async () => void (await client.unsubscribeResource({ uri }, requestOptions(undefined)))),
     complete: (params, ctl) => guard('completion/complete', () => client.complete(params, requestOptions(ctl))),
+    rootsChanged: () => guard('notifications/roots/list_changed', () => client.sendRootsListChanged()),
     ping: (timeoutMs) => guard('ping', async () => void (await client.ping({ timeout: timeoutMs ?? opts.timeoutMs }))),
     async close() {
       if (closing && !open) return;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FetchLike, Implementation } from '@modelcontextprotocol/client';
 import type { ChildExit, ChildHandle, SpawnChild, StopTimeouts } from '../process/child-process.js';
-import { createMcpConnection, type ListKind, type McpConnection, type McpConnectionOptions } from '../connection/mcp-connection.js';
+import { createMcpConnection, type ClientFeatures, type ListKind, type McpConnection, type McpConnectionOptions } from '../connection/mcp-connection.js';
 import { TappedTransport, type MessageTap } from '../connection/message-tap.js';
 import { forgetPid, recordPid, SUPERVISOR_TAG_ENV } from '../process/pid-files.js';
 import { createRemoteTransport, type RemoteOutbound } from '../connection/remote-transport.js';
@@ -48,6 +48,10 @@ export interface InstanceHooks {
   onListChanged: (kind: ListKind) => void;
   /** Out-of-band protocol or transport errors (informational). */
   onError?: (err: Error) => void;
+  /** A per-session instance: the client whose sampling, elicitation and roots it offers the server. */
+  clientFeatures?: ClientFeatures | undefined;
+  /** Why this instance cannot answer the server's sampling/elicitation/roots requests. */
+  refusal?: ((method: string) => string) | undefined;
 }
 
 const STDERR_IN_ERROR_LINES = 5;
@@ -124,6 +128,8 @@ function connectionOf(config: ServerConfig, deps: InstanceDeps, hooks: InstanceH
     onLost: hooks.onLost,
     onListChanged: hooks.onListChanged,
     onError: hooks.onError,
+    ...(hooks.clientFeatures ? { clientFeatures: hooks.clientFeatures } : {}),
+    ...(hooks.refusal ? { refusal: hooks.refusal } : {}),
   });
 }
 

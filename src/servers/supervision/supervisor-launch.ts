@@ -44,6 +44,8 @@ export function createLauncher(ctx: SupervisorContext, opts: LaunchOptions, fail
       onLost: () => onLost(entry, epoch),
       onListChanged: (kind) => emit('list_changed', { server: name, kind }),
       onError: (err) => log?.debug({ server: name, err }, 'mcp client error'),
+      refusal: (method) =>
+        `MCP server "${name}" runs in shared session mode: one connection serves every client, so its ${method} request cannot be tied to the client that caused it; set the server's session_mode to per_session`,
     };
   };
 

@@ -5,12 +5,12 @@ import { VERSION } from '../../version.js';
 import { createFailureWindow, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_STOP_TIMEOUTS, spawnChild, type SpawnChild, type StopTimeouts } from '../process/child-process.js';
 import { DEFAULT_HEALTH_CHECK, type HealthCheckOptions } from './health-check.js';
-import type { McpConnection } from '../connection/mcp-connection.js';
+import type { ClientFeatures, McpConnection } from '../connection/mcp-connection.js';
 import type { MessageDirection } from '../connection/message-tap.js';
 import type { ServerConfig } from '../server-config.js';
 import type { ServerStatus } from './server-status.js';
 import { ServerError } from '../server-errors.js';
-import type { InstanceDeps } from './server-instance.js';
+import { openInstance, type InstanceDeps, type ServerInstance } from './server-instance.js';
 import { createStderrBuffer } from '../process/stderr-buffer.js';
 import { createSupervisorContext, type SupervisorEvents, type SupervisorLog } from './supervisor-context.js';
 import { createEntryControl } from './supervisor-control.js';
@@ -85,6 +85,20 @@ export interface Supervisor {
    * SERVER_NOT_RUNNING (with `details.state`) otherwise.
    */
   connection(name: string): Promise<McpConnection>;
+  /**
+   * Opens an instance of a running server for one gateway session (session mode `per_session`): a
+   * child process of its own for stdio, an MCP session of its own for remote servers, offering the
+   * server `session.clientFeatures`. Not supervised (no restart, no health loop): the caller closes
+   * it with `teardown()`, and stopping the server tears every one down. Throws SERVER_NOT_RUNNING
+   * unless the server runs, and what a start throws (SERVER_START_FAILED, SERVER_TIMEOUT).
+   */
+  openSession(name: string, session: { clientFeatures: ClientFeatures; onLost: () => void }): Promise<ServerInstance>;
+  /** Per-session instances open now, by server. */
+  sessionCount(name: string): number;
+  /** The server's session mode as registered ('shared' when not set). */
+  sessionMode(name: string): 'shared' | 'per_session';
+  /** Changes a registered server's session mode for gateway sessions opened from now on (no restart). */
+  setSessionMode(name: string, mode: 'shared' | 'per_session'): void;
   /** Stops every server in parallel (platform shutdown). */
   stopAll(): Promise<void>;
 }
@@ -110,6 +124,15 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
     fail,
   );
   const control = createEntryControl(ctx, launch);
+  const instanceDeps = instanceDepsOf(deps);
+  /** Per-session instances by server name; torn down when their server stops. */
+  const sessions = new Map<string, Set<ServerInstance>>();
+  const dropSessions = async (name: string) => {
+    const open = sessions.get(name);
+    if (!open) return;
+    sessions.delete(name);
+    await Promise.all([...open].map((i) => i.teardown().catch(() => {})));
+  };
 
   const get = (name: string): SupervisorEntry => {
     const entry = entries.get(name);
@@ -143,14 +166,20 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
       const entry = entries.get(name);
       if (!entry) return;
       await control.stop(entry, 'unregistered');
+      await dropSessions(name);
       entries.delete(name);
     },
     has: (name) => entries.has(name),
     start: async (name) => control.start(get(name), 'start requested'),
-    stop: async (name) => control.stop(get(name), 'stop requested'),
+    async stop(name) {
+      const status = await control.stop(get(name), 'stop requested');
+      await dropSessions(name);
+      return status;
+    },
     async restart(name) {
       const entry = get(name);
       await control.stop(entry, 'restart requested');
+      await dropSessions(name);
       return control.start(entry, 'restart requested');
     },
     status: (name) => status(get(name)),
@@ -164,8 +193,47 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
       if (entry.state === 'running' && conn?.isOpen) return conn;
       throw notRunningError(entry);
     },
+    async openSession(name, session) {
+      const entry = get(name);
+      if (entry.state === 'starting') await entry.launching?.promise;
+      if (entry.state !== 'running') throw notRunningError(entry);
+      const onMessage = deps.onMessage;
+      const instance = await openInstance(
+        entry.config,
+        instanceDeps,
+        {
+          stderr: entry.stderr,
+          tap: onMessage ? (direction, message) => onMessage(name, direction, message) : undefined,
+          onNoise: (text, bytes) => log?.warn({ server: name, bytes, text }, 'mcp server wrote a non-JSON-RPC line to stdout (skipped)'),
+          onLost: session.onLost,
+          onListChanged: (kind) => ctx.emit('list_changed', { server: name, kind }),
+          onError: (err) => log?.debug({ server: name, err }, 'mcp client error (session instance)'),
+          clientFeatures: session.clientFeatures,
+        },
+        new AbortController().signal,
+      );
+      let open = sessions.get(name);
+      if (!open) sessions.set(name, (open = new Set()));
+      open.add(instance);
+      const teardown = instance.teardown;
+      return {
+        ...instance,
+        connection: instance.connection,
+        teardown: () => {
+          sessions.get(name)?.delete(instance);
+          return teardown();
+        },
+      };
+    },
+    sessionCount: (name) => sessions.get(name)?.size ?? 0,
+    sessionMode: (name) => entries.get(name)?.config.session_mode ?? 'shared',
+    setSessionMode(name, mode) {
+      const entry = entries.get(name);
+      if (entry) entry.config = { ...entry.config, session_mode: mode };
+    },
     async stopAll() {
       await Promise.all([...entries.values()].map((e) => control.stop(e, 'platform shutdown')));
+      await Promise.all([...sessions.keys()].map(dropSessions));
     },
   };
 }
