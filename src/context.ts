@@ -165,16 +165,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // loopback and metadata addresses refused unless MCPS_OUTBOUND_ALLOW lists them; DNS pinned).
   const outbound = createOutboundGuard(createOutboundPolicy(config.outboundAllow));
   const storage = createStorageService({ db: handle.db, audit, guard: outbound, secrets, dataDir: config.dataDir, downloadsMaxBytes: config.downloadsMaxBytes });
-  const capture = createCaptureService({
-    db: handle.db,
-    audit,
-    guard: outbound,
-    secrets,
-    config: config.capture,
-    dataDir: config.dataDir,
-    apiPrefix: config.apiPrefix,
-    allowedHosts: () => settings.get('capture.allowed_hosts'),
-  });
+  const capture = createCaptureService({ db: handle.db, audit, guard: outbound, secrets, config: config.capture, dataDir: config.dataDir, apiPrefix: config.apiPrefix, allowedHosts: () => settings.get('capture.allowed_hosts') });
   const alerts = createAlertsRuntime({ db: handle.db, audit, secrets, secretEvents, apiPrefix: config.apiPrefix, onError: (err) => log.error({ err }, 'alert routing failed') });
   const notify = createNotifyService({ db: handle.db, audit, guard: outbound, secrets, log });
   routeAlertsToNotify(alerts.events, notify, log);
@@ -214,29 +205,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     },
     log,
   });
-  const monitors = createMonitorsRuntime({
-    db: handle.db,
-    audit,
-    alertsWake: () => alerts.routing.wake(),
-    checks: {
-      resolveSecrets: (text) => secrets.resolve(text, { reason: 'monitor check' }),
-      connectionOf: (name) => servers.supervisor.connection(name),
-    },
-    apiPrefix: config.apiPrefix,
-    config: { rawRetentionHours: config.monitors.rawRetentionHours, maxMonitors: config.monitors.max },
-    platform: {
-      redisUrl: config.redisUrl,
-      serverStates: () => servers.supervisor.list(),
-      dataDir: config.dataDir,
-      newestBackup: async () => (await createBackupStore(config.backupDir).list())[0]?.created_at ?? null,
-      backupSchedule: config.backupSchedule,
-      diskMinFreePercent: config.monitors.diskMinFreePercent,
-      backupMaxAgeHours: config.monitors.backupMaxAgeHours,
-      startedAt: Date.now(),
-    },
-    onError: (err) => log.error({ err }, 'a monitor check failed to record'),
-    instanceId,
-  });
+  const monitors = createPlatformMonitors(config, { db: handle.db, audit, log, instanceId, secrets, alerts, servers });
 
   // Batches run storage downloads, analyses and managed servers' tools, as the batch's creator.
   const jobs = createJobsRuntime({
@@ -369,4 +338,34 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       return closed;
     },
   };
+}
+
+/** Health checks and monitors, with the platform's own health (database, Redis, servers, disk, backups). */
+function createPlatformMonitors(
+  config: Readonly<Config>,
+  d: { db: Kysely<Database>; audit: AuditLog; log: Logger; instanceId: string; secrets: SecretsService; alerts: AlertsRuntime; servers: ServersRuntime },
+): MonitorsRuntime {
+  return createMonitorsRuntime({
+    db: d.db,
+    audit: d.audit,
+    alertsWake: () => d.alerts.routing.wake(),
+    checks: {
+      resolveSecrets: (text) => d.secrets.resolve(text, { reason: 'monitor check' }),
+      connectionOf: (name) => d.servers.supervisor.connection(name),
+    },
+    apiPrefix: config.apiPrefix,
+    config: { rawRetentionHours: config.monitors.rawRetentionHours, maxMonitors: config.monitors.max },
+    platform: {
+      redisUrl: config.redisUrl,
+      serverStates: () => d.servers.supervisor.list(),
+      dataDir: config.dataDir,
+      newestBackup: async () => (await createBackupStore(config.backupDir).list())[0]?.created_at ?? null,
+      backupSchedule: config.backupSchedule,
+      diskMinFreePercent: config.monitors.diskMinFreePercent,
+      backupMaxAgeHours: config.monitors.backupMaxAgeHours,
+      startedAt: Date.now(),
+    },
+    onError: (err) => d.log.error({ err }, 'a monitor check failed to record'),
+    instanceId: d.instanceId,
+  });
 }
