@@ -1,20 +1,7 @@
 import { z } from 'zod';
 import { CONTROL_CHARACTERS } from '../lib/outbound-guard.js';
-import { findSecretReferences } from '../secrets/secret-reference.js';
+import { secretRef } from '../secrets/secret-ref-schema.js';
 
-/** A whole `${secret:NAME}` reference: a token is never stored in clear. */
-const secretRef = z
-  .string()
-  .max(300)
-  .refine((s) => {
-    try {
-      const refs = findSecretReferences(s);
-      return refs.length === 1 && refs[0]!.start === 0 && refs[0]!.end === s.length;
-    } catch {
-      return false;
-    }
-  }, 'must be a secret reference, ${secret:NAME}')
-  .describe('A reference to a stored secret, ${secret:NAME}');
 
 const headerValue = z.string().max(4000).refine((v) => !CONTROL_CHARACTERS.test(v), 'no control characters');
 /** Grafana's relative times (`now-6h`, `now/d`) or epoch milliseconds or ISO times. */

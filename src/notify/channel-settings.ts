@@ -1,19 +1,5 @@
 import { z } from 'zod';
-import { findSecretReferences } from '../secrets/secret-reference.js';
-
-/** A whole `${secret:NAME}` reference: tokens, keys and passwords are never stored in clear. */
-export const secretRef = z
-  .string()
-  .max(300)
-  .refine((s) => {
-    try {
-      const refs = findSecretReferences(s);
-      return refs.length === 1 && refs[0]!.start === 0 && refs[0]!.end === s.length;
-    } catch {
-      return false;
-    }
-  }, 'must be a secret reference, ${secret:NAME}')
-  .describe('A reference to a stored secret, ${secret:NAME}');
+import { secretRef } from '../secrets/secret-ref-schema.js';
 
 const baseUrl = (fallback: string) => z.url().max(500).optional().describe(`The vendor's API base (default ${fallback}); for proxies and tests`);
 

@@ -1,19 +1,6 @@
 import { z } from 'zod';
-import { findSecretReferences } from '../secrets/secret-reference.js';
+import { secretRef } from '../secrets/secret-ref-schema.js';
 
-/** A whole `${secret:NAME}` reference: credentials are never stored in clear. */
-const secretRef = z
-  .string()
-  .max(300)
-  .refine((s) => {
-    try {
-      const refs = findSecretReferences(s);
-      return refs.length === 1 && refs[0]!.start === 0 && refs[0]!.end === s.length;
-    } catch {
-      return false;
-    }
-  }, 'must be a secret reference, ${secret:NAME}')
-  .describe('A reference to a stored secret, ${secret:NAME}');
 
 export const profileName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, - and _ (at most 63)').describe('Also the folder DATA_DIR/downloads/<name>');
 
