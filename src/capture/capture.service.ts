@@ -180,7 +180,7 @@ export function createCaptureService(deps: CaptureServiceDeps) {
     },
 
     async createDashboard(input: CreateDashboardInput, caller: CaptureCaller): Promise<DashboardView> {
-      return audited(caller, { action: 'dashboard.create', target: dashboardTarget(null), details: { name: input.name } }, async () => {
+      return audited(caller, { action: 'dashboard.create', target: dashboardTarget(input.name), details: { name: input.name } }, async () => {
         assertPermitted(caller, 'dashboards:manage');
         const row = newDashboardRow(input, now().toISOString());
         await checkUrlToSave(deps.guard, row.url, HTTP, 'url');

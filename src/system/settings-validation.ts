@@ -31,8 +31,9 @@ export function validateSettings(patch: Record<string, unknown>, restartOnly: Re
 
 /** Why `key` cannot be changed at run time (restart-only or unknown), or null for a runtime setting. */
 export function settingKeyProblem(key: string, restartOnly: Readonly<Record<string, unknown>>): string | null {
-  if (key in SETTING_SCHEMAS) return null;
-  return key in restartOnly
+  // Own keys only: `constructor` or `__proto__` are in every object and are no setting.
+  if (Object.hasOwn(SETTING_SCHEMAS, key)) return null;
+  return Object.hasOwn(restartOnly, key)
     ? `'${key}' cannot change at run time: set it in the environment (or .env) and restart`
     : `unknown setting; runtime settings are: ${SETTING_KEYS.join(', ')}`;
 }

@@ -104,6 +104,17 @@ describe('PUT /system/config: validation', () => {
     expect(res.json().detail).toContain('body.no.such.key');
   });
 
+  it('a key every object has (constructor, toString, __proto__) is an unknown setting, not a 500', async () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty']) {
+      const res = await put({ [key]: '1e999' });
+      expect(res.statusCode, key).toBe(400);
+      expect(res.json().errors[0].message).toContain('unknown setting');
+    }
+    const proto = await t.app.inject({ method: 'PUT', url: '/api/v1/system/config', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"__proto__": {"log.level": "debug"}}' });
+    expect(proto.statusCode).toBeGreaterThanOrEqual(400);
+    expect(proto.statusCode).toBeLessThan(500);
+  });
+
   it('explains that a restart-only setting belongs in the environment', async () => {
     const res = await put({ DATABASE_URL: 'sqlite:///x.db' });
     expect(res.json().detail).toContain('cannot change at run time');
