@@ -32,7 +32,7 @@ const site = await startDashboardSite();
 const t = await createTestApp({ CHROMIUM_PATH });
 const guard = createOutboundGuard(createOutboundPolicy(['127.0.0.1']));
 const base = { db: t.ctx.db, audit: t.ctx.audit, guard, secrets: t.ctx.secrets, dataDir: t.config.dataDir, apiPrefix: '/api/v1', allowedHosts: () => [] };
-const config = { ...t.config.capture, browsers: 1, idleMs: 0, keepCount: 50 };
+const config = { ...t.config.capture, browsers: 1, idleMs: 0, keepCount: 50, timeoutMs: 90_000 };
 const warm = createCaptureService({ ...base, config: { ...config, recycleAfter: 1_000_000 } });
 const cold = createCaptureService({ ...base, config: { ...config, recycleAfter: 1 } });
 

@@ -144,8 +144,10 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
     }
   };
 
-  await context.route('**/*', handle);
-  await context.routeWebSocket(/.*/, (ws) => ws.close({ code: 1008, reason: 'WebSockets are not allowed during a capture' }));
+  await Promise.all([
+    context.route('**/*', handle),
+    context.routeWebSocket(/.*/, (ws) => ws.close({ code: 1008, reason: 'WebSockets are not allowed during a capture' })),
+  ]);
   return state;
 }
 
