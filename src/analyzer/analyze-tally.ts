@@ -1,5 +1,6 @@
 import type { Level } from './formats.js';
 import { Reservoir, TimeHistogram } from './histogram.js';
+import { BytesCache } from './bytes-cache.js';
 import { maskInto } from './mask.js';
 import { maskedHash, MaskedMap, maskedString } from './masked-map.js';
 import type { ScanSummary } from './scan.js';
@@ -38,6 +39,10 @@ export class Tally {
   private readonly latency = new Reservoir();
   private min: number | null = null;
   private max: number | null = null;
+  /** Error messages by their exact bytes → their group (null: not grouped, MAX_GROUPS was reached). */
+  private readonly exact = new BytesCache<Group | null>();
+  /** The group the last `error` call counted the message in (null: not grouped). */
+  private found: Group | null = null;
 
   /** An entry that passed the filter: its level and time. */
   count(ts: number | null, level: Level | null): void {
@@ -62,10 +67,9 @@ export class Tally {
     const n = maskInto(message, 0, Math.min(message.length, 1000));
     const h = maskedHash(n);
     const g = this.groups.get(n, h);
+    this.found = g ?? null;
     if (g) {
-      g.count++;
-      if (ts !== null && (g.first === null || ts < g.first)) g.first = ts;
-      if (ts !== null && (g.last === null || ts > g.last)) g.last = ts;
+      seen(g, ts);
       return null;
     }
     if (this.groups.size >= MAX_GROUPS) {
@@ -74,6 +78,24 @@ export class Tally {
     }
     const made: Group = { count: 1, level, first: ts, last: ts, example: '' };
     this.groups.set(h, maskedString(n), made);
+    this.found = made;
+    return made;
+  }
+
+  /**
+   * `error` for a message given as valid UTF-8 bytes b[from, to): a message seen before with exactly these bytes
+   * goes to the group it went to then (or is counted as ungrouped again: groups are never dropped, so a message that
+   * found no room then finds none now) without being decoded or masked again.
+   */
+  errorBytes(b: Buffer, from: number, to: number, ts: number | null, level: Level): Group | null {
+    const known = this.exact.get(b, from, to);
+    if (known !== undefined) {
+      if (known === null) this.ungrouped++;
+      else seen(known, ts);
+      return null;
+    }
+    const made = this.error(b.toString('utf8', from, to), ts, level);
+    this.exact.set(b, from, to, this.found);
     return made;
   }
 
@@ -81,4 +103,11 @@ export class Tally {
     const { levels, histogram, groups, ungrouped, statusClasses, latency, min, max } = this;
     return { summary, levels, histogram: histogram.slots(), groups: [...groups.entries()], ungrouped, statusClasses, latency: latency.sample(), min, max };
   }
+}
+
+/** One more entry of a group, at time ts. */
+function seen(g: Group, ts: number | null): void {
+  g.count++;
+  if (ts !== null && (g.first === null || ts < g.first)) g.first = ts;
+  if (ts !== null && (g.last === null || ts > g.last)) g.last = ts;
 }
