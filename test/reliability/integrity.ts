@@ -33,9 +33,9 @@ async function postgresFailures(url: string): Promise<string[]> {
     const out: string[] = [];
     const cons = await c.query<{ table: string; kind: string; name: string; def: string; cols: string[]; ftable: string | null; fcols: string[] | null }>(`
       select cl.relname as table, co.contype as kind, co.conname as name, pg_get_constraintdef(co.oid) as def,
-        array(select a.attname from unnest(co.conkey) k join pg_attribute a on a.attrelid = co.conrelid and a.attnum = k) as cols,
+        array(select a.attname from unnest(co.conkey) k join pg_attribute a on a.attrelid = co.conrelid and a.attnum = k)::text[] as cols,
         fcl.relname as ftable,
-        array(select a.attname from unnest(co.confkey) k join pg_attribute a on a.attrelid = co.confrelid and a.attnum = k) as fcols
+        array(select a.attname from unnest(co.confkey) k join pg_attribute a on a.attrelid = co.confrelid and a.attnum = k)::text[] as fcols
       from pg_constraint co join pg_class cl on cl.oid = co.conrelid
       left join pg_class fcl on fcl.oid = co.confrelid
       where cl.relnamespace = current_schema()::regnamespace and co.contype in ('f', 'u', 'p')`);
