@@ -28,8 +28,8 @@ export interface CrashPlatform {
   port: number;
   /** The running process (after start()). */
   run: ServeRun;
-  /** Starts the platform and waits for /health; logs in (admin) once. */
-  start(): Promise<void>;
+  /** Starts the platform (with `env` besides the .env file) and waits for /health; logs in (admin) once. */
+  start(env?: Record<string, string>): Promise<void>;
   /** SIGKILL and wait for the exit; a no-op when it is not running. */
   kill(): Promise<void>;
   /** SIGKILL after `ms`, while the caller keeps working; resolves once the process has exited. */
@@ -63,8 +63,8 @@ export async function crashPlatform(opts: { env?: Record<string, string> } = {})
   const p: CrashPlatform = {
     home, dataDir, database, dbUrl, port, env,
     run: undefined as unknown as ServeRun,
-    async start() {
-      const run = serveCli({ cwd: home, port });
+    async start(extra) {
+      const run = serveCli({ cwd: home, port, ...(extra ? { env: extra } : {}) });
       cleanup.push(() => run.child.kill('SIGKILL'));
       p.run = run;
       await run.ready(120_000);
