@@ -11,7 +11,8 @@ const key = () => randomBytes(32).toString('base64');
 
 /**
  * Master key rotation: each round adds a new master key (`MCPS_MASTER_KEYS=k<n+1>:new,k<n>:old`) and
- * runs `mcps secrets rewrap --batch-size 5` over 400 secret versions, killed -9 at a random moment,
+ * runs `mcps secrets rewrap --batch-size 2` over 400 secret versions, killed -9 at a random moment
+ * once its first batch is committed,
  * then runs it again to the end. After every kill: every live version is still wrapped under the old
  * or the new key (never neither), no version was added or lost, the database passes its integrity
  * check; the run after it finishes with nothing left under the old key and no failure. At the end the
@@ -37,15 +38,27 @@ describe('crash consistency: secret rewrap (master key rotation)', () => {
     const versions = () => p.db().db.selectFrom('secret_versions').select(['secret_id', 'version', 'kek_version', 'wrapped_dek', 'destroyed_at']).execute();
     const before = (await versions()).length;
 
-    const rewrap = (env: Record<string, string>, killAfterMs?: number): Promise<CliRun> =>
+    const moved = async (round: number) =>
+      Number((await p.db().db.selectFrom('secret_versions').select((e) => e.fn.countAll<number>().as('n')).where('kek_version', '=', `k${round}`).executeTakeFirstOrThrow()).n);
+    /** `mcps secrets rewrap`; with `round`, killed -9 a random 0-60 ms after its first batch under k<round> is seen committed. */
+    const rewrap = (env: Record<string, string>, round?: number): Promise<CliRun> =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, cliArgs(['secrets', 'rewrap', '--batch-size', '5']), { cwd: p.home, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, cliArgs(['secrets', 'rewrap', '--batch-size', '2']), { cwd: p.home, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
+        let exited = false;
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        if (killAfterMs !== undefined) void sleep(killAfterMs).then(() => child.kill('SIGKILL'));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        if (round !== undefined)
+          void (async () => {
+            while (!exited && (await moved(round)) === 0) await sleep(5);
+            await sleep(randomMs(0, 60));
+            child.kill('SIGKILL');
+          })();
+        child.on('close', (code) => {
+          exited = true;
+          resolve({ code, stdout, stderr });
+        });
       });
 
     const f: CrashFigures = { case: 'secret rewrap', rounds: ROUNDS, kills: 0, acked: values.size, lost: 0, duplicates: 0, integrity_failures: 0 };
@@ -56,7 +69,7 @@ describe('crash consistency: secret rewrap (master key rotation)', () => {
     for (let round = 1; round <= ROUNDS; round++) {
       keys.push(key());
       const env = ring(round);
-      const cut = await rewrap(env, randomMs(300, 2500));
+      const cut = await rewrap(env, round);
       f.kills++;
       if (cut.code !== 0) interrupted++;
       integrity.push(...(await integrityFailures(p)));
@@ -66,8 +79,8 @@ describe('crash consistency: secret rewrap (master key rotation)', () => {
         if (!r.wrapped_dek || (r.kek_version !== `k${round}` && r.kek_version !== `k${round - 1}`)) integrity.push(`round ${round}: ${r.secret_id} v${r.version} under ${r.kek_version} (${r.wrapped_dek ? 'wrapped' : 'no data key'})`);
       }
       const live = rows.filter((v) => !v.destroyed_at);
-      const moved = live.filter((v) => v.kek_version === `k${round}`).length;
-      if (moved > 0 && moved < live.length) midRun++;
+      const under = live.filter((v) => v.kek_version === `k${round}`).length;
+      if (under > 0 && under < live.length) midRun++;
       const rest = await rewrap(env);
       expect(rest.code, rest.stderr).toBe(0);
       expect(rest.stdout).toMatch(/; 0 still under an older key\n$/);
