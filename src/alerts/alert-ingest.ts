@@ -31,6 +31,15 @@ const keyOf = (fingerprint: string, startsAt: string) => `${fingerprint}\n${star
  * `INSERT ... ON CONFLICT (fingerprint, starts_at) DO UPDATE` whose update counts the repeat and
  * closes a firing row on a resolve, decided by the row as locked (never by what was read before).
  */
+/**
+ * The same, inside the caller's transaction: the alerts commit or roll back with the caller's own
+ * writes (a monitor's state change and its alert are one write, so a kill -9 between them cannot leave
+ * an alert firing for a monitor recorded up). The caller retries a deadlock (`isRetryableConflict`).
+ */
+export function ingestAlertsIn(trx: Transaction<Database>, receiver: AlertReceiverRow, alerts: IncomingAlert[], now: string): Promise<IngestResult> {
+  return ingestInTransaction(trx, receiver, alerts.map((a) => ({ ...a, fingerprint: a.fingerprint ?? fingerprintOf(a.labels) })), now);
+}
+
 export async function ingestAlerts(db: Kysely<Database>, receiver: AlertReceiverRow, alerts: IncomingAlert[], now: string): Promise<IngestResult> {
   // Written in one order for every body (fingerprint, then start): two posts carrying the same alerts
   // in different orders would otherwise lock the same rows in opposite orders, and PostgreSQL would
@@ -46,7 +55,8 @@ export async function ingestAlerts(db: Kysely<Database>, receiver: AlertReceiver
   }
 }
 
-function isRetryableConflict(err: unknown): boolean {
+/** A PostgreSQL deadlock or serialization failure: the whole transaction may simply run again. */
+export function isRetryableConflict(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === '40P01' || code === '40001';
 }

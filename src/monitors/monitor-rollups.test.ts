@@ -18,7 +18,7 @@ beforeAll(async () => {
     db: t.ctx.db,
     audit: t.ctx.audit,
     alertsWake: () => {},
-    alertSink: { fire: async () => {}, resolve: async () => {} },
+    alertSink: { fire: async () => 0, resolve: async () => 0, ingested: () => {} },
     checks: { resolveSecrets: async (s) => s, connectionOf: async () => { throw new Error('none'); } },
     apiPrefix: '/api/v1',
     config: { rawRetentionHours: 2, maxMonitors: 100 },
