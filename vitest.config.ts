@@ -4,6 +4,8 @@ import { SlowFirstSequencer } from './test/sequencer.js';
 const TESTS = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 /** Files that assert on every descendant of their own process: they get a fresh worker each. */
 const OWN_PROCESS = ['src/servers/supervision/supervisor.test.ts', 'src/servers/supervision/supervisor-cycles.test.ts'];
+/** Long reliability runs: `npm run test:reliability` (vitest.reliability.config.ts), not `npm test`. */
+const RELIABILITY = ['test/reliability/**'];
 const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
 
 export default defineConfig({
@@ -18,7 +20,7 @@ export default defineConfig({
     projects: [
       // Files share a worker's module cache instead of importing the whole app again each (measured:
       // half the CPU of the in-process files, docs/benchmarks.md). Tests hold no module-level state to reset.
-      { test: { name: 'shared', include: TESTS, exclude: OWN_PROCESS, pool: 'forks', isolate: false, ...timeouts } },
+      { test: { name: 'shared', include: TESTS, exclude: [...OWN_PROCESS, ...RELIABILITY], pool: 'forks', isolate: false, ...timeouts } },
       { test: { name: 'own-process', include: OWN_PROCESS, pool: 'forks', isolate: true, ...timeouts } },
     ],
   },
