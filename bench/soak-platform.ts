@@ -52,7 +52,8 @@ export async function startPlatform(serverCount: number): Promise<Platform> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-soak-'));
   const port = await freePort();
   const dbFile = path.join(dir, 'mcps.db');
-  const child = spawn(process.execPath, [entry, 'serve'], {
+  const nodeArgs = (process.env['SOAK_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, entry, 'serve'], {
     cwd: dir,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
