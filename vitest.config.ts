@@ -6,6 +6,8 @@ const TESTS = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 const RELIABILITY = ['test/reliability/**'];
 /** Files that assert on every descendant of their own process: they get a fresh worker each. */
 const OWN_PROCESS = ['src/servers/supervision/supervisor.test.ts', 'src/servers/supervision/supervisor-cycles.test.ts'];
+/** Long reliability runs: `npm run test:reliability` (vitest.reliability.config.ts), not `npm test`. */
+const RELIABILITY = ['test/reliability/**'];
 const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
 
 export default defineConfig({

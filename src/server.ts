@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
+import { trackConnections } from './http/connection-drain.js';
 import { acquireInstanceLock } from './system/instance-lock.js';
 
 /**
@@ -72,12 +73,15 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   }
   // Small responses on keep-alive connections must not wait for Nagle's algorithm.
   app.server.on('connection', (socket) => socket.setNoDelay(true));
+  // A connection that never sent a request would otherwise hold the stop until the forced exit.
+  const connections = trackConnections(app.server);
   log.info({ lifecycle: true, address, database: ctx.dbDisplay, environment: config.environment }, 'MCPS.ONE started');
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       log.info({ lifecycle: true }, 'MCPS.ONE stopping');
+      connections.drain();
       await app.close();
       // Stops every managed server (whole process groups), then flushes logs and closes the database.
       await ctx.close();
