@@ -59,8 +59,8 @@ async function fill(h: DbHandle, rows: number): Promise<void> {
   const t0 = Date.parse('2026-11-01T00:00:00Z');
   for (let i = 0; i < rows; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, rows - i) }, (_, j) => ({
-      time: new Date(t0 + (i + j) * 1000).toISOString(), server: `srv-${(i + j) % 20}`, direction: (i + j) % 2 ? 'in' : 'out', size: payload.length, payload,
-      caller: 'admin', session_id: `s-${(i + j) % 500}`, method: 'tools/call', jsonrpc_id: String(i + j), duration_ms: 12, outcome: 'ok', error_code: null,
+      time: new Date(t0 + (i + j) * 1000).toISOString(), server: `srv-${(i + j) % 20}`, direction: ((i + j) % 2 ? 'in' : 'out') as 'in' | 'out', size: payload.length, payload,
+      caller: 'admin', session_id: `s-${(i + j) % 500}`, method: 'tools/call', jsonrpc_id: String(i + j), duration_ms: 12, outcome: 'ok' as const, error_code: null,
     }));
     await h.db.insertInto('mcp_logs').values(batch).execute();
   }

@@ -7,9 +7,9 @@ import { createTestContext, type TestContext } from '../helpers/test-context.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
 /**
- * A backup written by the previous release (schema 016-monitors, made by its own code: see
- * test/fixtures/backups/make-schema-016-backup.ts) restores on this one: into today's tables, with
- * the columns added since at their defaults, and everything in it usable (login, secrets, servers).
+ * A backup written by the previous release (schema 016-monitors, made by that release's own code: see
+ * test/fixtures/backups/README.md) restores on this one: into today's tables, with the columns added
+ * since at their defaults, and everything in it usable (login, secrets, servers, monitors).
  */
 const FIXTURE = path.join(import.meta.dirname, '../fixtures/backups/schema-016.backup.gz');
 // The test-only key the fixture's secrets were encrypted with.
