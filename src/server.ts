@@ -54,7 +54,8 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   ctx.system.start();
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
   await ctx.pipes.boot();
-  ctx.backups.scheduler.start();
+  // Automatic backups, on the one instance holding their lease.
+  ctx.backupsDuty.start();
   // Alert routing and queued notifications (a restart resumes where the last run stopped), on the one
   // instance holding their lease.
   ctx.alertsDuty.start();
