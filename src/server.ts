@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
+import { startLiveRelay } from './lib/live-relay.js';
 import { acquireInstanceLock } from './system/instance-lock.js';
 
 /**
@@ -60,6 +61,8 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   // instance holding their lease.
   ctx.alertsDuty.start();
   await ctx.monitors.start();
+  // With Redis, live log streams hear of rows written on the other instances at once.
+  const relay = config.redisUrl ? await startLiveRelay({ live: ctx.live, redisUrl: config.redisUrl, prefix: config.jobs.queuePrefix, instanceId: ctx.instanceId, onError: (err) => log.warn({ err }, 'live events relay (Redis)') }) : null;
   const app = await buildApp(ctx);
   let address: string;
   try {
@@ -67,6 +70,7 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     await app.close();
+    await relay?.stop();
     await ctx.close();
     if (e.code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`, { cause: err });
     throw err;
@@ -80,6 +84,7 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
     stopping ??= (async () => {
       log.info({ lifecycle: true }, 'MCPS.ONE stopping');
       await app.close();
+      await relay?.stop();
       // Stops every managed server (whole process groups), then flushes logs and closes the database.
       await ctx.close();
     })();

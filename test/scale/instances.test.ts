@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from '../helpers/needs.js';
+import { openSse } from '../helpers/sse-client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 import { ADMIN_PASSWORD, type Balancer, type Instance, startBalancer, startInstances } from './cluster.js';
 
@@ -115,6 +116,29 @@ describe.skipIf(!available)('three instances on one PostgreSQL and one Redis, be
     } finally {
       await plain.stop();
     }
+  });
+
+  it('a live log stream on one instance shows rows written on another at once (Redis pub/sub), not at the 5 s poll', async () => {
+    const [a, b] = cluster.instances as [Instance, Instance];
+    const stream = await openSse(`http://127.0.0.1:${a.port}/api/v1/logs/stream?kind=operations`, headers);
+    expect(stream.status).toBe(200);
+    const delays: number[] = [];
+    try {
+      for (let k = 0; k < 5; k++) {
+        const name = `LIVE_${k}`;
+        const r = await fetch(`http://127.0.0.1:${b.port}/api/v1/secrets`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ name, value: 'v' }) });
+        expect(r.status).toBe(201);
+        const acked = performance.now();
+        // Without the relay, a row written on b reaches a's stream at its next poll (every 5 s):
+        // three of these five would wait past 2 s.
+        await stream.next((e) => e.data.includes(name), 2000);
+        delays.push(performance.now() - acked);
+        await new Promise((r2) => setTimeout(r2, 1100));
+      }
+    } finally {
+      stream.close();
+    }
+    console.log(`[scale] live log stream on ${a.name}, rows written on ${b.name}: delays ${delays.map((d) => Math.round(d)).join(', ')} ms`);
   });
 
   it('each scheduler lease has one holder; kill -9 of the holder: a standby takes over, no acknowledged write is lost, clients reconnect', { timeout: 180_000 }, async () => {
