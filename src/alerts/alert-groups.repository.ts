@@ -27,9 +27,15 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
       return db.selectFrom('alerts').selectAll().where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)])).execute();
     },
 
-    /** Episodes first received since `since` (new alerts: they may start a group): their ids only. */
+    /** Episodes first received since `since` (new alerts: they may start a group): their ids only (read from the index). */
     async receivedSince(since: string): Promise<Pick<AlertRow, 'id' | 'first_received_at'>[]> {
       return db.selectFrom('alerts').select(['id', 'first_received_at']).where('first_received_at', '>=', since).execute();
+    },
+
+    async labelsByIds(ids: string[]): Promise<Pick<AlertRow, 'id' | 'labels'>[]> {
+      const rows: Pick<AlertRow, 'id' | 'labels'>[] = [];
+      for (let i = 0; i < ids.length; i += 500) rows.push(...(await db.selectFrom('alerts').select(['id', 'labels']).where('id', 'in', ids.slice(i, i + 500)).execute()));
+      return rows;
     },
 
     async alertsByIds(ids: string[]): Promise<AlertRow[]> {
