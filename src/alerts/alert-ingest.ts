@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import { isPostgres } from '../db/migrations/dialect-helpers.js';
 import { newId } from '../lib/ids.js';
 import type { AlertReceiverRow, NewAlertRow } from './alerts.table.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -180,26 +181,41 @@ function rowOf(receiver: AlertReceiverRow, alert: Keyed, startsAt: string, now: 
   };
 }
 
+/** The columns of an alert row, in the order `rowOf` builds them. */
+const COLUMNS = [
+  'id', 'fingerprint', 'starts_at', 'status', 'ends_at', 'labels', 'annotations', 'generator_url', 'receiver_id', 'source', 'extra',
+  'received_count', 'first_received_at', 'last_received_at', 'acked_at', 'acked_by', 'resolved_by',
+] as const satisfies readonly (keyof NewAlertRow)[];
+
+const CLOSES = `"alerts"."status" = 'firing' and excluded."status" = 'resolved'`;
+/** The upsert's text per dialect and row count, built once (Kysely rebuilt and recompiled the 850-parameter statement per body). */
+const upsertTexts = new Map<string, string>();
+
+function upsertText(pg: boolean, rows: number): string {
+  const key = `${pg}:${rows}`;
+  let text = upsertTexts.get(key);
+  if (text) return text;
+  const tuples = Array.from({ length: rows }, (_, r) => `(${COLUMNS.map((_, c) => (pg ? `$${r * COLUMNS.length + c + 1}` : '?')).join(', ')})`);
+  text = `insert into "alerts" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')}`
+    + ` on conflict ("fingerprint", "starts_at") do update set "received_count" = "alerts"."received_count" + 1, "last_received_at" = excluded."last_received_at",`
+    + ` "status" = case when ${CLOSES} then 'resolved' else "alerts"."status" end,`
+    + ` "ends_at" = case when ${CLOSES} then excluded."ends_at" else "alerts"."ends_at" end,`
+    + ` "annotations" = case when ${CLOSES} then excluded."annotations" else "alerts"."annotations" end`
+    + ` returning "fingerprint", "starts_at", "status", "received_count"`;
+  if (upsertTexts.size > 1000) upsertTexts.clear();
+  upsertTexts.set(key, text);
+  return text;
+}
+
 /**
  * New episodes are inserted; a known one counts the delivery, and a resolve closes it if it was
  * firing (its end and annotations taken from the resolve). Returns each row as written: a
  * received_count of 1 is a row this statement inserted.
  */
 async function upsert(trx: Transaction<Database>, values: NewAlertRow[]): Promise<Map<string, { status: string; received_count: number }>> {
-  const closes = sql<boolean>`alerts.status = 'firing' and excluded.status = 'resolved'`;
-  const rows = await trx
-    .insertInto('alerts')
-    .values(values)
-    .onConflict((oc) =>
-      oc.columns(['fingerprint', 'starts_at']).doUpdateSet({
-        received_count: sql<number>`alerts.received_count + 1`,
-        last_received_at: sql<string>`excluded.last_received_at`,
-        status: sql<'firing' | 'resolved'>`case when ${closes} then 'resolved' else alerts.status end`,
-        ends_at: sql<string | null>`case when ${closes} then excluded.ends_at else alerts.ends_at end`,
-        annotations: sql<string>`case when ${closes} then excluded.annotations else alerts.annotations end`,
-      }),
-    )
-    .returning(['fingerprint', 'starts_at', 'status', 'received_count'])
-    .execute();
+  const params = values.flatMap((v) => COLUMNS.map((c) => v[c] ?? null));
+  const { rows } = await trx.executeQuery<{ fingerprint: string; starts_at: string; status: string; received_count: number | string }>(
+    CompiledQuery.raw(upsertText(isPostgres(trx), values.length), params),
+  );
   return new Map(rows.map((r) => [keyOf(r.fingerprint, r.starts_at), { status: r.status, received_count: Number(r.received_count) }]));
 }
