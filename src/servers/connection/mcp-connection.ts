@@ -11,9 +11,11 @@ import type {
   Resource,
   ResourceTemplateType,
   ServerCapabilities,
+  JSONRPCRequest,
   Tool,
   Transport,
 } from '@modelcontextprotocol/client';
+import { ForwardingLane, type ForwardHandle, type ForwardSink } from './forwarding-lane.js';
 import { OrderedTransport } from './ordered-transport.js';
 import { handshakeFailure, notConnected, requestFailure } from './sdk-errors.js';
 
@@ -62,6 +64,11 @@ export interface ClientFeatures {
   request(method: ClientFeatureMethod, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
+/** A forwarded request's sink, its failures already translated (sdk-errors.ts). */
+export interface ForwardedSink extends Omit<ForwardSink, 'failed'> {
+  failed(err: unknown): void;
+}
+
 export interface RequestControls {
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -90,6 +97,13 @@ export interface McpConnection {
   subscribeResource(uri: string): Promise<void>;
   unsubscribeResource(uri: string): Promise<void>;
   complete(params: CompleteRequest['params'], ctl?: RequestControls): Promise<CompleteResult>;
+  /**
+   * Raw forwarding (the gateway's fast path): sends `request` as is, beside the SDK client, under an
+   * id of its own; the server's progress and response reach `sink` with the caller's id and token.
+   * A timeout (the connection's, reset by progress) or a closed connection reaches `sink.failed` as
+   * a ServerError. Throws ServerError when the connection is not open or cannot send.
+   */
+  forward(request: JSONRPCRequest, sink: ForwardedSink): Promise<ForwardHandle>;
   /** Tells the server the client's roots changed (`notifications/roots/list_changed`). */
   rootsChanged(): Promise<void>;
   ping(timeoutMs?: number): Promise<void>;
@@ -125,6 +139,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     },
     versionNegotiation: { mode: opts.versionNegotiation ?? 'legacy' },
   });
+  const lane = new ForwardingLane(opts.transport);
   const cache = new Map<ListKind, Promise<unknown[]>>();
   const generation: Record<ListKind, number> = { tools: 0, resources: 0, resourceTemplates: 0, prompts: 0 };
   let open = false;
@@ -193,7 +208,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       const onAbort = () => deadline.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await client.connect(new OrderedTransport(opts.transport), { timeout: opts.timeoutMs, signal: deadline.signal });
+        await client.connect(new OrderedTransport(lane), { timeout: opts.timeoutMs, signal: deadline.signal });
         open = true;
       } catch (err) {
         closing = true;
@@ -234,6 +249,10 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     subscribeResource: (uri) => guard('resources/subscribe', async () => void (await client.subscribeResource({ uri }, requestOptions(undefined)))),
     unsubscribeResource: (uri) => guard('resources/unsubscribe', async () => void (await client.unsubscribeResource({ uri }, requestOptions(undefined)))),
     complete: (params, ctl) => guard('completion/complete', () => client.complete(params, requestOptions(ctl))),
+    forward: (request, sink) =>
+      guard(request.method, () =>
+        lane.forward(request, { related: sink.related, done: sink.done, failed: (err) => sink.failed(requestFailure(err, opts.server, request.method, link())) }, opts.timeoutMs),
+      ),
     rootsChanged: () => guard('notifications/roots/list_changed', () => client.sendRootsListChanged()),
     ping: (timeoutMs) => guard('ping', async () => void (await client.ping({ timeout: timeoutMs ?? opts.timeoutMs }))),
     async close() {
