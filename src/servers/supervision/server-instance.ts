@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FetchLike, Implementation } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport, type FetchLike, type Implementation } from '@modelcontextprotocol/client';
 import type { ChildExit, ChildHandle, SpawnChild, StopTimeouts } from '../process/child-process.js';
 import { createMcpConnection, type ClientFeatures, type ListKind, type McpConnection, type McpConnectionOptions } from '../connection/mcp-connection.js';
 import { TappedTransport, type MessageTap } from '../connection/message-tap.js';
@@ -138,7 +138,13 @@ async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: Insta
   const transport = new TappedTransport(inner, hooks.tap);
   const describeClose = inner instanceof WebSocketClientTransport ? () => inner.closedWhy : undefined;
   const connection = connectionOf(config, deps, hooks, transport, describeClose);
-  const instance: ServerInstance = { connection, pid: null, exit: () => null, teardown: () => connection.close() };
+  let torn: Promise<void> | null = null;
+  const teardown = () =>
+    (torn ??= (async () => {
+      await endRemoteSession(inner);
+      await connection.close();
+    })());
+  const instance: ServerInstance = { connection, pid: null, exit: () => null, teardown };
   try {
     if (signal.aborted) throw new ServerError('SERVER_STOPPED', config.name, `start of "${config.name}" was cancelled`);
     await connection.connect(signal);
@@ -147,6 +153,26 @@ async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: Insta
     await instance.teardown();
     throw err;
   }
+}
+
+/** How long a stop waits for a remote server to acknowledge the end of its session. */
+const END_SESSION_WAIT_MS = 2_000;
+
+/**
+ * Ends the client's MCP session at a Streamable HTTP server (DELETE with its Mcp-Session-Id), so
+ * the server drops what it still holds for it (requests waiting for this client, subscriptions)
+ * instead of keeping it until its own timeouts. Bounded; a server without sessions or one that
+ * refuses (405) is fine.
+ */
+async function endRemoteSession(transport: unknown): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport) || transport.sessionId === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const wait = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, END_SESSION_WAIT_MS);
+    timer.unref();
+  });
+  await Promise.race([transport.terminateSession().catch(() => {}), wait]);
+  clearTimeout(timer);
 }
 
 /** "exited with code 1", "was killed by SIGKILL", or null while running. */
