@@ -2,7 +2,8 @@ import type { JSONRPCMessage, JSONRPCRequest, RequestId, Transport } from '@mode
 import type { Logger } from 'pino';
 import { withCallContext } from '../../protocol-log/call-context.js';
 import type { ForwardHandle } from '../../servers/connection/forwarding-lane.js';
-import type { ForwardedSink } from '../../servers/connection/mcp-connection.js';
+import type { ClientFeatures, ForwardedSink } from '../../servers/connection/mcp-connection.js';
+import { createClientAsks } from './client-asks.js';
 import { toProtocolError } from '../mcp-errors.js';
 import type { RouterDeps, SessionRouter } from './session-router.js';
 import type { ManagedSource } from './upstream-sources.js';
@@ -21,6 +22,8 @@ export interface FastPathDeps {
 interface InFlight {
   handle: ForwardHandle | null;
   cancelled: string | null;
+  /** Aborted once the call is over: a server request it rode with that still waits is given up. */
+  over: AbortController;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -52,6 +55,11 @@ export function createToolCallFastPath(deps: FastPathDeps) {
   const ctx = { caller: router.scope.caller, sessionId: router.scope.id };
   const inFlight = new Map<RequestId, InFlight>();
   let closed = false;
+  const asks = createClientAsks(deps.wire);
+  const finish = (id: RequestId, call: InFlight) => {
+    if (inFlight.get(id) === call) inFlight.delete(id);
+    call.over.abort(new Error('the request it belonged to has been answered'));
+  };
   const served = (name: string) => deps.managed.has(name) && !deps.managed.perSession(name) && !deps.builtins.some((b) => b.name === name);
 
   const send = (message: JSONRPCMessage, relatedRequestId?: RequestId) => {
@@ -70,12 +78,12 @@ export function createToolCallFastPath(deps: FastPathDeps) {
     try {
       resolved = await router.resolveTool(message.params.name);
     } catch (err) {
-      inFlight.delete(id);
+      finish(id, call);
       outcome('denied');
       if (call.cancelled === null) answerError(id, err);
       return;
     }
-    if (call.cancelled !== null) return void inFlight.delete(id);
+    if (call.cancelled !== null) return finish(id, call);
     const { route, u } = resolved;
     const request = route.tool.name === message.params.name ? message : { ...message, params: { ...message.params, name: route.tool.name } };
     const sink: ForwardedSink = {
@@ -84,20 +92,22 @@ export function createToolCallFastPath(deps: FastPathDeps) {
       },
       done: (response) => {
         if (inFlight.get(id) !== call) return;
-        inFlight.delete(id);
+        finish(id, call);
         const failed = 'error' in response || (isObject((response as { result?: unknown }).result) && (response as { result: { isError?: unknown } }).result.isError === true);
         outcome(failed ? 'error' : 'ok');
         send(response);
       },
       failed: (err) => {
         if (inFlight.get(id) !== call) return;
-        inFlight.delete(id);
+        finish(id, call);
         outcome('error');
         answerError(id, err);
       },
     };
     try {
-      const handle = await withCallContext(ctx, () => u.forward!(request, sink));
+      // The server's own requests made for this call (a connection that can tell: Streamable HTTP) go to this client.
+      const owner: ClientFeatures = { request: (method, params, signal) => asks.ask(id, method, params, AbortSignal.any([signal, call.over.signal])) };
+      const handle = await withCallContext(ctx, () => u.forward!(request, sink, owner));
       call.handle = handle;
       if (call.cancelled !== null) handle.cancel(call.cancelled);
     } catch (err) {
@@ -109,18 +119,19 @@ export function createToolCallFastPath(deps: FastPathDeps) {
     /** Takes a message the fast path serves (true); the rest goes on to the SDK server. */
     take(message: JSONRPCMessage): boolean {
       if (closed || endpoint === null) return false;
+      if (asks.take(message)) return true;
       if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) {
         const params = message.params as { requestId?: RequestId; reason?: string } | undefined;
         const call = params?.requestId === undefined ? undefined : inFlight.get(params.requestId);
         if (!call) return false;
-        inFlight.delete(params!.requestId!);
         call.cancelled = params?.reason ?? 'cancelled by the client';
+        finish(params!.requestId!, call);
         call.handle?.cancel(call.cancelled);
         return true;
       }
       const msg = toolCall(message);
       if (!msg || inFlight.has(msg.id) || !served(endpoint)) return false;
-      const call: InFlight = { handle: null, cancelled: null };
+      const call: InFlight = { handle: null, cancelled: null, over: new AbortController() };
       inFlight.set(msg.id, call);
       void run(msg, call);
       return true;
@@ -131,8 +142,10 @@ export function createToolCallFastPath(deps: FastPathDeps) {
       for (const call of inFlight.values()) {
         call.cancelled = 'the client session closed';
         call.handle?.cancel(call.cancelled);
+        call.over.abort(new Error('the client session closed'));
       }
       inFlight.clear();
+      asks.close();
     },
   };
 }

@@ -29,7 +29,7 @@ export function managedUpstream(name: string, conn: McpConnection): Upstream {
     readResource: (uri, c) => conn.readResource(uri, ctl(c)),
     getPrompt: (prompt, args, c) => conn.getPrompt(prompt, args, ctl(c)),
     complete: (params, c) => conn.complete(params, ctl(c)),
-    forward: (request, sink) => conn.forward(request, sink),
+    forward: (request, sink, owner) => conn.forward(request, sink, owner),
   };
 }
 

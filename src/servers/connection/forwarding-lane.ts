@@ -1,4 +1,4 @@
-import { SdkError, SdkErrorCode, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type Transport, type TransportSendOptions } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type RequestId, type Transport, type TransportSendOptions } from '@modelcontextprotocol/client';
 
 /** Where a forwarded request's traffic goes, with the caller's own request id and progress token restored. */
 export interface ForwardSink {
@@ -17,6 +17,7 @@ export interface ForwardHandle {
 
 interface Pending {
   sink: ForwardSink;
+  owner: unknown;
   clientId: string | number;
   clientToken: string | number | undefined;
   timer: NodeJS.Timeout;
@@ -53,6 +54,11 @@ export class ForwardingLane implements Transport {
     };
   }
 
+  /** What `forward` was given as the request's owner, while it is in flight (undefined otherwise). */
+  ownerOf(id: RequestId): unknown {
+    return typeof id === 'string' ? this.pending.get(id)?.owner : undefined;
+  }
+
   /** Requests forwarded and not answered yet. */
   get inFlight(): number {
     return this.pending.size;
@@ -63,12 +69,12 @@ export class ForwardingLane implements Transport {
    * response or progress for `timeoutMs`, the server gets `notifications/cancelled` and the sink a
    * RequestTimeout. Rejects (and forgets the request) when the transport cannot send.
    */
-  async forward(request: JSONRPCRequest, sink: ForwardSink, timeoutMs: number): Promise<ForwardHandle> {
+  async forward(request: JSONRPCRequest, sink: ForwardSink, timeoutMs: number, owner?: unknown): Promise<ForwardHandle> {
     const id = `${LANE_PREFIX}${++sequence}`;
     const params = request.params as (Record<string, unknown> & { _meta?: Record<string, unknown> }) | undefined;
     const clientToken = params?._meta?.['progressToken'] as string | number | undefined;
     const sent: JSONRPCRequest = { ...request, id, ...(clientToken === undefined ? {} : { params: { ...params, _meta: { ...params!._meta, progressToken: id } } }) };
-    const entry: Pending = { sink, clientId: request.id, clientToken, timeoutMs, timer: this.timer(id, timeoutMs) };
+    const entry: Pending = { sink, owner, clientId: request.id, clientToken, timeoutMs, timer: this.timer(id, timeoutMs) };
     this.pending.set(id, entry);
     const cancel = (reason: string) => {
       if (!this.forget(id)) return;

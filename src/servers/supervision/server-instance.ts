@@ -5,6 +5,7 @@ import { createMcpConnection, type ClientFeatures, type ListKind, type McpConnec
 import { TappedTransport, type MessageTap } from '../connection/message-tap.js';
 import { forgetPid, recordPid, SUPERVISOR_TAG_ENV } from '../process/pid-files.js';
 import { createRemoteTransport, type RemoteOutbound } from '../connection/remote-transport.js';
+import { RelatedRequests } from '../connection/related-requests.js';
 import { WebSocketClientTransport } from '../connection/websocket-client-transport.js';
 import type { ServerConfig } from '../server-config.js';
 import { isServerError, ServerError } from '../server-errors.js';
@@ -117,7 +118,14 @@ async function openStdio(config: ServerConfig, deps: InstanceDeps, hooks: Instan
 }
 
 /** The MCP client connection of an instance over its transport (stdio child or remote endpoint). */
-function connectionOf(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, transport: McpConnectionOptions['transport'], describeClose?: () => string | null) {
+function connectionOf(
+  config: ServerConfig,
+  deps: InstanceDeps,
+  hooks: InstanceHooks,
+  transport: McpConnectionOptions['transport'],
+  describeClose?: () => string | null,
+  related?: RelatedRequests,
+) {
   return createMcpConnection({
     server: config.name,
     transport,
@@ -130,14 +138,17 @@ function connectionOf(config: ServerConfig, deps: InstanceDeps, hooks: InstanceH
     onError: hooks.onError,
     ...(hooks.clientFeatures ? { clientFeatures: hooks.clientFeatures } : {}),
     ...(hooks.refusal ? { refusal: hooks.refusal } : {}),
+    ...(related ? { relatedRequests: related } : {}),
   });
 }
 
 async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
-  const inner = createRemoteTransport(config, { fetch: deps.fetch, ...deps.websocket, maxPayload: deps.maxLineBytes });
+  // A shared Streamable HTTP connection can tell which request a server's own request rode with.
+  const related = config.transport === 'streamable-http' && !hooks.clientFeatures ? new RelatedRequests() : undefined;
+  const inner = createRemoteTransport(config, { fetch: deps.fetch, ...deps.websocket, maxPayload: deps.maxLineBytes, related });
   const transport = new TappedTransport(inner, hooks.tap);
   const describeClose = inner instanceof WebSocketClientTransport ? () => inner.closedWhy : undefined;
-  const connection = connectionOf(config, deps, hooks, transport, describeClose);
+  const connection = connectionOf(config, deps, hooks, transport, describeClose, related);
   let torn: Promise<void> | null = null;
   const teardown = () =>
     (torn ??= (async () => {
