@@ -46,7 +46,9 @@ function toolCall(message: JSONRPCMessage): (JSONRPCRequest & { params: { name: 
  * or client in between. Progress comes back with the client's token before the result; the
  * client's `notifications/cancelled` reaches the server; the answer is the server's own. Both
  * sides are recorded (the client side by the session's tap, the upstream side by the connection's,
- * within the caller's call context). Everything else (initialize, lists, ping, per_session
+ * within the caller's call context). A server request that rode with the call on a connection that
+ * can tell (Streamable HTTP, related-requests.ts) is put to this client (client-asks.ts).
+ * Everything else (initialize, lists, ping, per_session
  * servers, built-ins, the aggregate) goes on to the session's SDK server.
  */
 export function createToolCallFastPath(deps: FastPathDeps) {
