@@ -32,19 +32,20 @@ export interface IngestBody {
 type KeyedBody = Omit<IngestBody, 'alerts'> & { alerts: Keyed[] };
 
 /**
- * Stores a webhook's alerts in one transaction, so that a 2xx is only sent once all of them are
- * committed. One row per episode (fingerprint + startsAt): a repeated delivery only counts; a resolve
- * closes the firing row; an alert without a fingerprint gets Prometheus' fingerprint of its labels.
- */
-/**
- * The same, inside the caller's transaction: the alerts commit or roll back with the caller's own
+ * A webhook's alerts stored inside the caller's transaction: the alerts commit or roll back with the caller's own
  * writes (a monitor's state change and its alert are one write, so a kill -9 between them cannot leave
  * an alert firing for a monitor recorded up). The caller retries a deadlock (`isRetryableConflict`).
  */
 export function ingestAlertsIn(trx: Transaction<Database>, receiver: AlertReceiverRow, alerts: IncomingAlert[], now: string): Promise<IngestResult> {
-  return ingestInTransaction(trx, receiver, alerts.map((a) => ({ ...a, fingerprint: a.fingerprint ?? fingerprintOf(a.labels) })), now);
+  const keyed: KeyedBody = { receiver, now, alerts: alerts.map((a) => ({ ...a, fingerprint: a.fingerprint ?? fingerprintOf(a.labels) })) };
+  return ingestInTransaction(trx, [keyed]).then((results) => results[0]!);
 }
 
+/**
+ * Stores a webhook's alerts in one transaction, so that a 2xx is only sent once all of them are
+ * committed. One row per episode (fingerprint + startsAt): a repeated delivery only counts; a resolve
+ * closes the firing row; an alert without a fingerprint gets Prometheus' fingerprint of its labels.
+ */
 export async function ingestAlerts(db: Kysely<Database>, receiver: AlertReceiverRow, alerts: IncomingAlert[], now: string): Promise<IngestResult> {
   return (await ingestBodies(db, [{ receiver, alerts, now }]))[0]!;
 }
