@@ -6,14 +6,18 @@ import 'uplot/dist/uPlot.min.css';
  * A small time-series chart (uPlot, ~50 KB): x is Unix seconds, one line per series. The figure carries
  * a text label for screen readers; the numbers themselves are shown beside charts as text.
  */
-export function LineChart({ label, times, series, height = 120 }: {
+export function LineChart({ label, times, series, height = 120, xRange }: {
   label: string;
   times: number[];
   series: { label: string; values: (number | null)[] }[];
   height?: number;
+  /** A fixed time window in Unix seconds; without it the axis spans the data (one point would span years). */
+  xRange?: [number, number];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const range = useRef(xRange);
+  range.current = xRange;
   const shape = series.map((s) => s.label).join('\u0000');
 
   useEffect(() => {
@@ -27,6 +31,7 @@ export function LineChart({ label, times, series, height = 120 }: {
         legend: { show: false },
         cursor: { show: false },
         axes: [{ stroke: axis, grid: { show: false } }, { stroke: axis, size: 40 }],
+        scales: { x: { time: true, range: (_u, min, max) => range.current ?? [min, max] } },
         series: [{}, ...series.map((s) => ({ label: s.label, stroke, width: 1.5 }))],
       },
       [[], ...series.map(() => [])],

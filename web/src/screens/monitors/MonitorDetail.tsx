@@ -54,6 +54,7 @@ export function MonitorDetail({ id }: { id: string }) {
               <LineChart
                 label={t('monitors.latencyChart')}
                 times={history.data.points.map((p) => Date.parse(p.t) / 1000)}
+                xRange={lastDay()}
                 series={[{ label: t('monitors.latency'), values: history.data.points.map((p) => p.latency_avg_ms) }]}
               />
             </>
@@ -97,4 +98,10 @@ export function MonitorDetail({ id }: { id: string }) {
       )}
     </QueryView>
   );
+}
+
+/** The chart's fixed window: the last 24 hours up to now, in Unix seconds. */
+function lastDay(): [number, number] {
+  const now = Date.now() / 1000;
+  return [now - 24 * 3600, now];
 }
