@@ -174,6 +174,8 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
     const server = list.body.items.find((s) => s.name === 'e2e-secretive')!;
     expect(server.env).toEqual({ FIXTURE_MODE: 'e2e', FIXTURE_TOKEN: '${secret:e2e-token}' });
 
+    const notFound: string[] = [];
+    page.on('response', (r) => { if (r.status() === 404) notFound.push(r.url()); });
     await page.getByRole('link', { name: 'e2e-secretive' }).click();
     await page.getByRole('heading', { name: 'e2e-secretive' }).waitFor();
     await page.getByText('Edit this server').click();
@@ -192,6 +194,7 @@ describe.skipIf(!needs('chromium'))('web console: secrets and server configurati
 
     await page.getByRole('heading', { name: 'Publish to a WebSocket endpoint' }).waitFor();
     await page.getByText('Not published.').waitFor();
+    expect(notFound, 'an unpublished server page asks for nothing that is not there').toEqual([]);
     await page.getByLabel('Endpoint *').fill(ep.url(`token=${TOKEN}`));
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     const shown = page.getByTestId('publication-endpoint');

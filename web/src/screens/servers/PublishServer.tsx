@@ -1,20 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
 import { CopyButton } from '../../ui/CopyButton';
 import { ErrorNotice, QueryView } from '../../ui/States';
 import { type Publication, serverConfigApi } from './config-api';
 
-/** null when the server is not published (the API answers 404). */
+/** null when the server is not published: read from the list, so an unpublished server costs no 404. */
 async function publicationOf(id: string): Promise<Publication | null> {
-  try {
-    return await serverConfigApi.publication(id);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return null;
-    throw err;
-  }
+  const all = await serverConfigApi.publications();
+  return all.items.find((p) => p.server_id === id) ?? null;
 }
 
 /**

@@ -22,6 +22,7 @@ export interface ImportReport {
 }
 export interface Publication {
   id: string;
+  server_id: string | null;
   endpoint: string;
   token_secret: string | null;
   enabled: boolean;
@@ -38,7 +39,7 @@ export const serverConfigApi = {
   get: (id: string) => api<ServerConfig>(tool(id)),
   update: (id: string, body: Record<string, unknown>) => api<ServerConfig>(tool(id), { method: 'PUT', body }),
   importFile: (body: unknown) => api<ImportReport>('/tools/import', { method: 'POST', body }),
-  publication: (id: string) => api<Publication>(`${tool(id)}/publish`),
+  publications: () => api<{ items: Publication[]; total: number }>('/publications'),
   publish: (id: string, endpoint: string) => api<Publication>(`${tool(id)}/publish`, { method: 'POST', body: { endpoint } }),
   unpublish: (id: string) => api<void>(`${tool(id)}/publish`, { method: 'DELETE' }),
   secretNames: async () => (await api<Page<{ name: string }>>('/secrets?limit=500')).items.map((s) => s.name),
