@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AppError } from '../../http/app-error.js';
+import { problems } from '../../http/problem.schema.js';
+import type Provider from 'oidc-provider';
+import { z } from 'zod';
+import type { McpResources } from './mcp-resources.js';
+import { RESOURCE_SCOPES } from './mcp-resources.js';
+import { OAUTH_MOUNT } from './oauth-provider.js';
+
+export interface OAuthRouteDeps {
+  /** The platform's own authorization server; null when MCPS_OAUTH_SERVER=false. */
+  provider: Provider | null;
+  resources: McpResources;
+  /** Issuers clients are sent to for tokens (the delegated one first, then the platform's own). */
+  authorizationServers: readonly string[];
+  resourceName: string;
+}
+
+const protectedResourceMetadata = z.object({
+  resource: z.string(),
+  authorization_servers: z.array(z.string()),
+  scopes_supported: z.array(z.string()),
+  bearer_methods_supported: z.array(z.string()),
+  resource_name: z.string(),
+});
+
+/**
+ * The OAuth face of the platform outside /api: Protected Resource Metadata (RFC 9728) for `/mcp` and
+ * each `/mcp/{server}`, the Authorization Server Metadata (RFC 8414) at its path-inserted address, and
+ * the authorization server itself under `/oauth` (oidc-provider, handed the raw request).
+ */
+export async function oauthRoutes(root: FastifyInstance, deps: OAuthRouteDeps): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { resources } = deps;
+  const tags = ['oauth'];
+  const prm = (resource: string) => ({
+    resource,
+    authorization_servers: [...deps.authorizationServers],
+    scopes_supported: [...RESOURCE_SCOPES],
+    bearer_methods_supported: ['header'],
+    resource_name: deps.resourceName,
+  });
+
+  const prmSchema = { tags, summary: 'OAuth Protected Resource Metadata of the gateway (RFC 9728)', response: { 200: protectedResourceMetadata } };
+  app.get('/.well-known/oauth-protected-resource', { config: { auth: 'public' }, schema: prmSchema }, async () => prm(`${resources.base}/mcp`));
+  app.get('/.well-known/oauth-protected-resource/mcp', { config: { auth: 'public' }, schema: prmSchema }, async () => prm(`${resources.base}/mcp`));
+  app.get('/.well-known/oauth-protected-resource/mcp/:server', {
+    config: { auth: 'public' },
+    schema: {
+      ...prmSchema,
+      summary: 'OAuth Protected Resource Metadata of one server of the gateway (RFC 9728)',
+      params: z.object({ server: z.string().max(64) }),
+      response: { ...prmSchema.response, ...problems('not_found') },
+    },
+  }, async (request) => {
+    const resource = resources.resourceOfPath(`/mcp/${request.params.server}`);
+    if (!resource) throw new AppError('not_found', 'not an MCP server name');
+    return prm(resource);
+  });
+
+  const provider = deps.provider;
+  if (!provider) return;
+  const callback = provider.callback();
+
+  /** Runs the provider on the raw request at `path` (below the mount), keeping the app's headers. */
+  const handOver = (request: FastifyRequest, reply: FastifyReply, path: string) => {
+    const raw = request.raw as typeof request.raw & { originalUrl?: string };
+    raw.originalUrl = `${OAUTH_MOUNT}${path}`;
+    raw.url = path;
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string);
+    reply.raw.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    reply.hijack();
+    callback(raw, reply.raw);
+  };
+
+  // RFC 8414 section 3: the metadata of issuer `<base>/oauth` is at `/.well-known/oauth-authorization-server/oauth`.
+  app.get(`/.well-known/oauth-authorization-server${OAUTH_MOUNT}`, { schema: { hide: true } }, async (request, reply) => {
+    handOver(request, reply, '/.well-known/openid-configuration');
+    return reply;
+  });
+
+  // The provider reads its own bodies (forms, JSON for registration): nothing is parsed here.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.route({
+      method: ['GET', 'POST', 'PUT', 'DELETE'],
+      url: `${OAUTH_MOUNT}/*`,
+      schema: { hide: true },
+      handler: async (request, reply) => {
+        handOver(request, reply, request.raw.url!.slice(OAUTH_MOUNT.length) || '/');
+        return reply;
+      },
+    });
+  });
+}
