@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
 import { freePort } from '../helpers/free-port.js';
@@ -116,5 +118,112 @@ describe('OAuth 2.1 on /mcp', () => {
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: oauth.saved!.refresh_token!, client_id: oauth.info!.client_id }).toString(),
     });
     expect(((await rotated.json()) as { error: string }).error).toBe('invalid_grant');
+  }, 60_000);
+});
+
+const form = (url: string, body: Record<string, string>) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+const mcpPost = (path: string, token: string) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } } }),
+  });
+const b64url = (b: Buffer) => b.toString('base64url');
+const unsignedJwt = (claims: Record<string, unknown>) => `${b64url(Buffer.from('{"alg":"none","typ":"JWT"}'))}.${b64url(Buffer.from(JSON.stringify(claims)))}.`;
+
+async function register(): Promise<string> {
+  const res = await fetch(`${base}/oauth/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_name: 'Test MCP client', redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { client_id: string }).client_id;
+}
+
+function authorizeUrl(clientId: string, verifier: string, over: Record<string, string> = {}): URL {
+  const url = new URL(`${base}/oauth/auth`);
+  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const params = { client_id: clientId, response_type: 'code', redirect_uri: REDIRECT, scope: 'mcp', code_challenge: challenge, code_challenge_method: 'S256', resource: `${base}/mcp`, state: 'xyz', ...over };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url;
+}
+
+const operations = async (action: string) => {
+  const res = await t.call('GET', `/logs/operations?action=${encodeURIComponent(action)}&outcome=failure&limit=100`);
+  return (res.json() as { items: { details: string | null }[] }).items;
+};
+
+describe('OAuth refusals', () => {
+  it('refuses a replayed code, a wrong PKCE verifier, a foreign redirect_uri and a metadata document on a private address, each audited', async () => {
+    const clientId = await register();
+    const verifier = b64url(randomBytes(32));
+    const code = (await signInAndApprove(authorizeUrl(clientId, verifier))).searchParams.get('code')!;
+    const exchange = (c: string, v: string) => form(`${base}/oauth/token`, { grant_type: 'authorization_code', code: c, redirect_uri: REDIRECT, client_id: clientId, code_verifier: v, resource: `${base}/mcp` });
+
+    const wrongVerifier = await exchange(code, b64url(randomBytes(32)));
+    expect(wrongVerifier.status).toBe(400);
+    expect(((await wrongVerifier.json()) as { error: string }).error).toBe('invalid_grant');
+
+    const code2 = (await signInAndApprove(authorizeUrl(clientId, verifier))).searchParams.get('code')!;
+    const ok = await exchange(code2, verifier);
+    expect(ok.status).toBe(200);
+    const { access_token } = (await ok.json()) as { access_token: string };
+    expect((await mcpPost('/mcp', access_token)).status).toBe(200);
+    const replay = await exchange(code2, verifier);
+    expect(replay.status).toBe(400);
+    expect(((await replay.json()) as { error: string }).error).toBe('invalid_grant');
+    // The replay revoked what the code had issued.
+    expect((await mcpPost('/mcp', access_token)).status).toBe(401);
+
+    // A redirect_uri the client did not register: an error page on the platform, never a redirect.
+    const foreign = await fetch(authorizeUrl(clientId, verifier, { redirect_uri: 'https://evil.example/cb' }), { redirect: 'manual' });
+    expect(foreign.status).toBe(400);
+    expect(foreign.headers.get('location')).toBeNull();
+    expect(await foreign.text()).toContain('redirect_uri');
+
+    // A Client ID Metadata Document on a private address: the outbound guard refuses the fetch.
+    const cimd = await fetch(authorizeUrl('https://10.1.2.3/client.json', verifier), { redirect: 'manual' });
+    expect(cimd.status).toBe(400);
+    expect(cimd.headers.get('location')).toBeNull();
+    expect(await cimd.text()).toContain('invalid_client');
+
+    await waitFor(async () => (await operations('oauth.grant')).length >= 2, 5000, 'grant refusals audited');
+    await waitFor(async () => (await operations('oauth.authorization')).length >= 2, 5000, 'authorization refusals audited');
+  }, 60_000);
+
+  it('refuses alg=none, a foreign issuer, a token for another resource and an expired one on /mcp, audited; API keys keep working', async () => {
+    const none = await mcpPost('/mcp', unsignedJwt({ iss: `${base}/oauth`, aud: `${base}/mcp`, sub: 'x', exp: Math.floor(Date.now() / 1000) + 600 }));
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const key = await generateKeyPair('ES256');
+    const foreign = await new SignJWT({ scope: 'mcp' }).setProtectedHeader({ alg: 'ES256' }).setIssuer('https://evil.example').setAudience(`${base}/mcp`).setSubject('x').setExpirationTime('5m').sign(key.privateKey);
+    expect((await mcpPost('/mcp', foreign)).status).toBe(401);
+
+    // A token for /mcp/wb works there (that server only) and nowhere else.
+    const oauth = new TestOAuthClient(REDIRECT);
+    const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp/wb`), { authProvider: oauth });
+    await expect(new Client({ name: 'x', version: '1' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(oauth.authorizationUrl!.searchParams.get('resource')).toBe(`${base}/mcp/wb`);
+    await transport.finishAuth((await signInAndApprove(oauth.authorizationUrl!)).searchParams);
+    const wbClient = await connect(oauth, '/mcp/wb');
+    expect((await wbClient.listTools()).tools.map((x) => x.name)).toContain('add');
+    await wbClient.close();
+    const wrongAudience = await mcpPost('/mcp', oauth.saved!.access_token);
+    expect(wrongAudience.status).toBe(401);
+    expect(((await wrongAudience.json()) as { detail: string }).detail).toMatch(/another resource/);
+
+    // Expired: the stored token's lifetime is over.
+    await t.ctx.db.updateTable('oauth_store').set({ expires_at: Date.now() - 1000 }).where('model', '=', 'AccessToken').execute();
+    expect((await mcpPost('/mcp/wb', oauth.saved!.access_token)).status).toBe(401);
+
+    const refused = await operations('oauth.token_refused');
+    expect(refused.length).toBeGreaterThanOrEqual(4);
+
+    // API keys beside OAuth, and the platform keeps serving.
+    const created = await t.call('POST', '/gateway/api-keys', { name: 'beside-oauth', role: 'operator' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await mcpPost('/mcp', created.json().key as string)).status).toBe(200);
   }, 60_000);
 });
