@@ -22,6 +22,8 @@ export function createDelegateTokens(deps: {
   config: OAuthDelegateConfig;
   guard: Pick<OutboundGuard, 'fetch'>;
   users: Pick<UserRepository, 'findByUsername' | 'insert'>;
+  /** How long after a JWKS fetch a token naming an unknown key may trigger another (jose's cooldown). */
+  jwksCooldownMs?: number;
 }) {
   const { config } = deps;
   let jwks: ReturnType<typeof createRemoteJWKSet> | null = null;
@@ -29,7 +31,7 @@ export function createDelegateTokens(deps: {
   async function keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
     if (jwks) return jwks;
     const url = config.jwksUrl ?? (await discoverJwksUrl());
-    jwks = createRemoteJWKSet(new URL(url), { [customFetch]: (u: string, init: RequestInit) => deps.guard.fetch(u, init), cooldownDuration: 30_000 } as Parameters<typeof createRemoteJWKSet>[1]);
+    jwks = createRemoteJWKSet(new URL(url), { [customFetch]: (u: string, init: RequestInit) => deps.guard.fetch(u, init), cooldownDuration: deps.jwksCooldownMs ?? 30_000 } as Parameters<typeof createRemoteJWKSet>[1]);
     return jwks;
   }
 
