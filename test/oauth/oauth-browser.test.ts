@@ -53,7 +53,7 @@ describe('OAuth sign-in and consent in Chromium', () => {
       await route.fulfill({ status: 200, contentType: 'text/plain', body: 'done' });
     });
     await page.goto(oauth.authorizationUrl!.href);
-    await expect.poll(() => page.textContent('body')).toContain('Inspector-like client');
+    expect(await page.textContent('body')).toContain('Inspector-like client');
     await page.fill('#username', 'admin');
     await page.fill('#password', 'a wrong password');
     await page.click('button[type=submit]');
@@ -65,7 +65,10 @@ describe('OAuth sign-in and consent in Chromium', () => {
     expect(await page.textContent('#user')).toBe('admin');
     expect(await page.textContent('#scopes')).toContain('mcp');
     await page.click('#allow');
-    await expect.poll(() => callback?.searchParams.get('code') ?? null).not.toBeNull();
+    await page.waitForURL((u) => u.href.startsWith(REDIRECT), { timeout: 30_000 }).catch(async () => {
+      throw new Error(`no redirect to the client; the page shows: ${await page.textContent('body')}`);
+    });
+    expect((callback as URL | null)?.searchParams.get('code')).toBeTruthy();
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await page.close();
 

@@ -156,7 +156,7 @@ const operations = async (action: string) => {
 };
 
 describe('OAuth refusals', () => {
-  it('refuses a replayed code, a wrong PKCE verifier, a foreign redirect_uri and a metadata document on a private address, each audited', async () => {
+  it('revokes; refuses a replayed code, a wrong PKCE verifier, a foreign redirect_uri and a metadata document on a private address, each audited', async () => {
     const clientId = await register();
     const verifier = b64url(randomBytes(32));
     const code = (await signInAndApprove(authorizeUrl(clientId, verifier))).searchParams.get('code')!;
@@ -171,6 +171,15 @@ describe('OAuth refusals', () => {
     expect(ok.status).toBe(200);
     const { access_token } = (await ok.json()) as { access_token: string };
     expect((await mcpPost('/mcp', access_token)).status).toBe(200);
+    // Revocation (RFC 7009): a revoked access token is refused at once.
+    const code3 = (await signInAndApprove(authorizeUrl(clientId, verifier))).searchParams.get('code')!;
+    const revocable = ((await (await exchange(code3, verifier)).json()) as { access_token: string }).access_token;
+    expect((await mcpPost('/mcp', revocable)).status).toBe(200);
+    // A gateway token is no API credential.
+    expect((await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${revocable}` } })).status).toBe(401);
+    expect((await form(`${base}/oauth/token/revocation`, { token: revocable, client_id: clientId })).status).toBe(200);
+    expect((await mcpPost('/mcp', revocable)).status).toBe(401);
+
     const replay = await exchange(code2, verifier);
     expect(replay.status).toBe(400);
     expect(((await replay.json()) as { error: string }).error).toBe('invalid_grant');

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 
+const PRUNE_EVERY = 500;
+
 type Payload = Record<string, unknown> & { grantId?: string; userCode?: string; uid?: string; consumed?: number };
 
 /**
@@ -10,6 +12,8 @@ type Payload = Record<string, unknown> & { grantId?: string; userCode?: string; 
  * code or a reused refresh token is recognised (the provider then revokes the whole grant).
  */
 export function oauthStoreAdapter(db: Kysely<Database>, now: () => number = Date.now) {
+  // Expired rows are deleted along the way: once every PRUNE_EVERY writes (no timer to stop).
+  let writes = 0;
   return class KyselyAdapter {
     constructor(private readonly model: string) {}
 
@@ -29,6 +33,7 @@ export function oauthStoreAdapter(db: Kysely<Database>, now: () => number = Date
         .values(row)
         .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet({ payload: row.payload, grant_id: row.grant_id, user_code: row.user_code, uid: row.uid, expires_at: row.expires_at }))
         .execute();
+      if (++writes % PRUNE_EVERY === 0) await pruneOAuthStore(db, now());
     }
 
     async find(id: string): Promise<Payload | undefined> {
