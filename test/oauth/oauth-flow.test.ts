@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD } from '../helpers/boot-context.js';
+import { ADMIN_PASSWORD, cheapPasswordHash } from '../helpers/boot-context.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { WELL_BEHAVED } from '../helpers/gateway-app.js';
@@ -171,6 +171,13 @@ describe('OAuth refusals', () => {
     expect(ok.status).toBe(200);
     const { access_token } = (await ok.json()) as { access_token: string };
     expect((await mcpPost('/mcp', access_token)).status).toBe(200);
+    // Never wider than its user: a viewer's token (even asking for mcp:admin) cannot use the gateway (operator).
+    const viewer = await t.ctx.users.create({ username: 'vera', password: 'vera-password-long', role: 'viewer' });
+    await t.ctx.db.updateTable('users').set({ password_hash: cheapPasswordHash('vera-password-long') }).where('id', '=', viewer.id).execute();
+    const vcode = (await signInAndApprove(authorizeUrl(clientId, verifier, { scope: 'mcp mcp:admin' }), 'vera', 'vera-password-long')).searchParams.get('code')!;
+    const vtoken = ((await (await exchange(vcode, verifier)).json()) as { access_token: string }).access_token;
+    expect((await mcpPost('/mcp', vtoken)).status).toBe(403);
+
     // Revocation (RFC 7009): a revoked access token is refused at once.
     const code3 = (await signInAndApprove(authorizeUrl(clientId, verifier))).searchParams.get('code')!;
     const revocable = ((await (await exchange(code3, verifier)).json()) as { access_token: string }).access_token;
