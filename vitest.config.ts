@@ -4,7 +4,14 @@ import { SlowFirstSequencer } from './test/sequencer.js';
 const TESTS = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 /** Files that assert on every descendant of their own process: they get a fresh worker each. */
 const OWN_PROCESS = ['src/servers/supervision/supervisor.test.ts', 'src/servers/supervision/supervisor-cycles.test.ts'];
+/** Long reliability runs: `npm run test:reliability` (vitest.reliability.config.ts), not `npm test`. */
+const RELIABILITY = ['test/reliability/**'];
 const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
+/**
+ * Three platforms behind HAProxy, a kill -9 and a 30 s lease takeover (about a minute of three servers'
+ * CPU): only in `npm run test:scale` (MCPS_SCALE_TESTS=1), not in `npm test`.
+ */
+const SCALE_ONLY = process.env['MCPS_SCALE_TESTS'] === '1' ? [] : ['test/scale/instances.test.ts'];
 
 export default defineConfig({
   test: {
@@ -18,7 +25,7 @@ export default defineConfig({
     projects: [
       // Files share a worker's module cache instead of importing the whole app again each (measured:
       // half the CPU of the in-process files, docs/benchmarks.md). Tests hold no module-level state to reset.
-      { test: { name: 'shared', include: TESTS, exclude: OWN_PROCESS, pool: 'forks', isolate: false, ...timeouts } },
+      { test: { name: 'shared', include: TESTS, exclude: [...OWN_PROCESS, ...RELIABILITY, ...SCALE_ONLY], pool: 'forks', isolate: false, ...timeouts } },
       { test: { name: 'own-process', include: OWN_PROCESS, pool: 'forks', isolate: true, ...timeouts } },
     ],
   },

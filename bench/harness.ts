@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 
 /** Child processes and the platform for the bench/ scripts (loopback only). */
 
@@ -34,7 +35,8 @@ export function readyLine(child: ChildProcess, prefix: string): Promise<string[]
 
 /** Starts `bench/servers/<script>` under tsx and waits for its `READY <fields...>` line. */
 export async function startBenchServer(script: string): Promise<{ child: ChildProcess; fields: string[] }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'servers', script)], {
+  const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'servers', script)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: process.env,
   });
@@ -105,5 +107,19 @@ export async function startGateway(server: { name: string; args: string[]; allow
   }
   const created = (await json('POST', '/api/v1/gateway/api-keys', { name: 'bench', role: 'operator', ...(server.allowedTools ? { allowed_tools: server.allowedTools } : {}) }, access_token)) as { key: string };
   return { url: `${base}/mcp/${server.name}`, base, key: created.key, dir, pid: child.pid! };
+}
+
+
+/** A scratch database on the server DATABASE_URL names (dropped at the end), or SQLite in a temp dir. */
+export async function scratchDatabase(prefix: string): Promise<{ url?: string; drop(): Promise<void> }> {
+  const given = process.env['DATABASE_URL'];
+  if (!given?.startsWith('postgres')) return { drop: async () => {} };
+  const name = `${prefix}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: given });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(given);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => { await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await admin.end(); } };
 }
 

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_BASE_ARGS } from '../src/capture/browser-pool.js';
 import { startBenchServer } from './harness.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
@@ -34,7 +35,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const { child, fields: [port] } = await startBenchServer('app-server.ts');
 const browser = await chromium.launch({
   executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [...CHROMIUM_BASE_ARGS],
 });
 const toForm: number[] = [];
 const toOverview: number[] = [];

@@ -13,56 +13,18 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { connect } from '../src/db/connect.js';
-import { startBenchServer } from './harness.js';
+import { scratchDatabase, startBenchServer } from './harness.js';
+import { bodyOf, generator, PER_POST } from './webhook-bodies.js';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['SECONDS'] ?? 5);
 const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 10);
-const PER_POST = 50;
 const NEW_PER_POST = Number(process.env['NEW_PER_POST'] ?? 20);
-const RECENT = 2000;
 
 interface Sent { ids: number[] }
 
-/** Alerts as Alertmanager sends them; alert `i` is always the same alert (same fingerprint and startsAt). */
-function alertOf(i: number) {
-  return {
-    status: 'firing',
-    labels: { alertname: `Bench${i % 40}`, instance: `node-${i}:9100`, job: 'node', severity: i % 3 ? 'warning' : 'critical', team: `team-${i % 7}` },
-    annotations: { summary: `instance node-${i} is over its threshold`, description: `Value ${i % 100}% for more than 5 minutes on node-${i}.`, runbook_url: 'https://runbooks.example.com/node' },
-    startsAt: new Date(Date.UTC(2026, 11, 1) + (i % 86_400) * 1000).toISOString(),
-    endsAt: '0001-01-01T00:00:00Z',
-    generatorURL: `http://prometheus:9090/graph?g0.expr=up%7Binstance%3D%22node-${i}%22%7D`,
-    fingerprint: i.toString(16).padStart(16, '0'),
-  };
-}
-
-function bodyOf(ids: number[]): string {
-  return JSON.stringify({
-    version: '4', groupKey: '{}:{job="node"}', truncatedAlerts: 0, status: 'firing', receiver: 'mcps',
-    groupLabels: { job: 'node' }, commonLabels: { job: 'node' }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
-    alerts: ids.map(alertOf),
-  });
-}
-
-/** Picks the ids of the next post: NEW_PER_POST fresh ones, the rest repeats of recently sent ones. */
-function generator() {
-  let next = 0;
-  const pick = (): number[] => {
-    const start = next;
-    const ids = new Set<number>();
-    for (let k = 0; k < NEW_PER_POST; k++) ids.add(next++);
-    // Repeats come from the RECENT alerts sent before this post (all fresh until there are enough).
-    const pool = Math.min(RECENT, start);
-    while (ids.size < PER_POST) ids.add(pool < 2 * PER_POST ? next++ : start - 1 - Math.floor(Math.random() * pool));
-    return [...ids];
-  };
-  return { pick };
-}
-
-const gen = generator();
+const gen = generator(NEW_PER_POST);
 /** Every distinct alert sent to the platform, and those of posts it answered 200. */
 const sentIds = new Set<number>();
 const ackedIds = new Set<number>();
@@ -92,19 +54,6 @@ async function measure(url: string, headers: Record<string, string>, track: bool
   return { posts: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, timeouts: r.timeouts };
 }
 
-/** A scratch database on the server DATABASE_URL names (dropped at the end), or SQLite in a temp dir. */
-async function scratchDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
-  const given = process.env['DATABASE_URL'];
-  if (!given?.startsWith('postgres')) return { drop: async () => {} };
-  const name = `mcps_bench_webhooks_${process.pid}`;
-  const admin = new pg.Client({ connectionString: given });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(given);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: async () => { await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await admin.end(); } };
-}
-
 /** What the platform logged as errors (what a 500 was), by message and SQLSTATE. */
 function serverErrors(dir: string): Map<string, number> {
   const out = new Map<string, number>();
@@ -121,7 +70,7 @@ function serverErrors(dir: string): Map<string, number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const scratch = await scratchDatabase();
+const scratch = await scratchDatabase('mcps_bench_webhooks');
 if (scratch.url) process.env['DATABASE_URL'] = scratch.url;
 
 const started: { kill(sig: NodeJS.Signals): boolean }[] = [];
@@ -168,8 +117,13 @@ for (let k = 0; k < unacked.length; k += PER_POST) {
   if (r.status !== 200) throw new Error(`retry post: ${r.status} ${await r.text()}`);
 }
 hello.child.kill('SIGTERM');
+let lagLine = '';
+app.child.stdout!.on('data', (d: Buffer) => {
+  lagLine += d.toString();
+});
 app.child.kill('SIGTERM');
 await new Promise((r) => app.child.once('exit', r));
+const lag = /LAG (.*)/.exec(lagLine)?.[1];
 
 const handle = connect(databaseUrl);
 const count = await handle.db.selectFrom('alerts').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('received_count').as('received')]).executeTakeFirstOrThrow();
@@ -182,6 +136,7 @@ console.log(`\ndatabase: ${scratch.url ? 'postgresql (scratch database, dropped)
 console.log(`median bare Fastify: ${median(rows.map((r) => r.hello)).toFixed(0)} posts/s; median webhook: ${median(rows.map((r) => r.hook)).toFixed(0)} posts/s (${(median(rows.map((r) => r.hook)) * PER_POST).toFixed(0)} alerts/s)`);
 console.log(`median ratio webhook / bare Fastify: ${median(rows.map((r) => r.hook / r.hello)).toFixed(3)} (target >= 0.4; p99 target < 50 ms)`);
 console.log(`alerts: ${sentIds.size} distinct sent, ${ackedIds.size} in ${ackedPosts} posts answered 200 during the load, ${unacked.length} re-sent after it; stored ${stored} rows (${distinctKeys.length} distinct fingerprint+startsAt, ${Number(count.received)} deliveries counted)`);
+if (lag) console.log(`platform event-loop delay over the run (monitorEventLoopDelay, 10 ms resolution): ${lag}`);
 for (const [what, n] of failures) console.log(`non-200 answer x${n}: ${what}`);
 for (const [e, n] of serverErrors(appDir)) console.log(`server error log x${n}: ${e}`);
 rmSync(appDir, { recursive: true, force: true });

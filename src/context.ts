@@ -47,6 +47,7 @@ import { createJobsRuntime, type JobsRuntime } from './jobs/jobs-runtime.js';
 import { builtinOperations } from './jobs/operations/index.js';
 import { createMonitorsRuntime, type MonitorsRuntime } from './monitors/monitors-runtime.js';
 import { createBackupStore } from './backups/backup-store.js';
+import { createBackupsDuty } from './backups/backups-duty.js';
 
 /** Everything the app and the CLI need, built once from the config (the composition root). */
 export interface AppContext {
@@ -97,6 +98,11 @@ export interface AppContext {
    * sharing the database (the holder of the `alerts-and-notifications` lease); started in server.ts.
    */
   alertsDuty: LeaseRole;
+  /**
+   * The automatic backups (schedule and retention), run by one instance at a time among those sharing
+   * the database (the holder of the `backups.scheduler` lease); started in server.ts.
+   */
+  backupsDuty: LeaseRole;
   /** Health checks and monitors (scheduler started by `mcps serve`) and the platform's own health. */
   monitors: MonitorsRuntime;
   /** The MCP gateway (/mcp): sessions, allowlists, tool pins, openInProcessSession, metrics(). */
@@ -285,6 +291,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   system.addMetricsSource('gateway', () => ({ ...gateway.metrics() }), { labels: { sessions_open: 'transport', calls_total: 'outcome' } });
   // The schedule and retention follow the `backup.*` runtime settings (PUT /system/config).
   const unbindBackupSchedule = bindBackupSchedule(settings, backups.scheduler);
+  const backupsDuty = createBackupsDuty({ db: handle.db, instanceId, ttlMs: config.alertsLeaseTtlMs, scheduler: backups.scheduler, log });
 
   let closed: Promise<void> | null = null;
   return {
@@ -315,12 +322,14 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     jobs,
     notify,
     alertsDuty,
+    backupsDuty,
     gateway,
     monitors,
     close() {
       closed ??= (async () => {
         await monitors.stop();
         unbindBackupSchedule();
+        await backupsDuty.stop();
         backups.scheduler.stop();
         await alerts.routing.stop();
         await backups.service.close();

@@ -1,6 +1,8 @@
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { createContext } from './context.js';
+import { trackConnections } from './http/connection-drain.js';
+import { startLiveRelay } from './lib/live-relay.js';
 import { acquireInstanceLock } from './system/instance-lock.js';
 
 /**
@@ -54,11 +56,14 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   ctx.system.start();
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
   await ctx.pipes.boot();
-  ctx.backups.scheduler.start();
+  // Automatic backups, on the one instance holding their lease.
+  ctx.backupsDuty.start();
   // Alert routing and queued notifications (a restart resumes where the last run stopped), on the one
   // instance holding their lease.
   ctx.alertsDuty.start();
   await ctx.monitors.start();
+  // With Redis, live log streams hear of rows written on the other instances at once.
+  const relay = config.redisUrl ? await startLiveRelay({ live: ctx.live, redisUrl: config.redisUrl, prefix: config.jobs.queuePrefix, instanceId: ctx.instanceId, onError: (err) => log.warn({ err }, 'live events relay (Redis)') }) : null;
   const app = await buildApp(ctx);
   let address: string;
   try {
@@ -66,19 +71,24 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     await app.close();
+    await relay?.stop();
     await ctx.close();
     if (e.code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`, { cause: err });
     throw err;
   }
   // Small responses on keep-alive connections must not wait for Nagle's algorithm.
   app.server.on('connection', (socket) => socket.setNoDelay(true));
+  // A connection that never sent a request would otherwise hold the stop until the forced exit.
+  const connections = trackConnections(app.server);
   log.info({ lifecycle: true, address, database: ctx.dbDisplay, environment: config.environment }, 'MCPS.ONE started');
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       log.info({ lifecycle: true }, 'MCPS.ONE stopping');
+      connections.drain();
       await app.close();
+      await relay?.stop();
       // Stops every managed server (whole process groups), then flushes logs and closes the database.
       await ctx.close();
     })();

@@ -13,7 +13,7 @@ const BUNDLED = ['src/main.ts', 'test/fixtures/db/sqlite-counter.ts', 'test/fixt
  * Left out of the bundles (loaded from node_modules as usual): a native addon, pg's optional one, and
  * packages that read files beside their own sources (`__dirname`) when they run.
  */
-const NOT_BUNDLED = ['better-sqlite3', 'pg-native', '@fastify/swagger', '@fastify/swagger-ui'];
+const NOT_BUNDLED = ['better-sqlite3', 'pg-native', '@fastify/swagger', '@fastify/swagger-ui', 'playwright-core'];
 
 /**
  * Compiles the sources once per run into a fresh folder at the repository root, file for file (the

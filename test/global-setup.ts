@@ -3,7 +3,7 @@ import { connect as tcpConnect } from 'node:net';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { buildTree } from './build-tree.js';
-import { ALERTMANAGER_PATH, type Availability, CHROMIUM_PATH, DEFAULT_PG_URL, DEFAULT_REDIS_URL } from './components.js';
+import { ALERTMANAGER_PATH, type Availability, CHROMIUM_PATH, DEFAULT_PG_URL, DEFAULT_REDIS_URL, HAPROXY_PATH } from './components.js';
 
 async function probePostgres(): Promise<boolean> {
   const client = new pg.Client({ connectionString: process.env['TEST_PG_URL'] ?? DEFAULT_PG_URL, connectionTimeoutMillis: 3000 });
@@ -48,7 +48,7 @@ function probeExecutable(file: string): boolean {
  */
 export default async function setup(project: TestProject): Promise<() => void> {
   const [postgres, redis, builtTree] = await Promise.all([probePostgres(), probeRedis(), buildTree()]);
-  const components: Availability = { postgres, redis, chromium: probeExecutable(CHROMIUM_PATH), alertmanager: probeExecutable(ALERTMANAGER_PATH) };
+  const components: Availability = { postgres, redis, chromium: probeExecutable(CHROMIUM_PATH), alertmanager: probeExecutable(ALERTMANAGER_PATH), haproxy: probeExecutable(HAPROXY_PATH) };
   const missing = Object.entries(components).filter(([, ok]) => !ok).map(([name]) => name);
   if (missing.length > 0) {
     const how = process.env['CI'] === 'true' ? 'CI=true: suites that need them will FAIL' : 'suites that need them are skipped and listed at the end';

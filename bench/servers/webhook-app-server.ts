@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { startServer } from '../../src/server.js';
@@ -36,5 +37,13 @@ const call = async (url: string, body: unknown, token?: string) => {
 const { access_token } = (await call('/api/v1/auth/login', { username: 'admin', password: 'bench-admin-password' })) as { access_token: string };
 await call('/api/v1/secrets', { name: 'BENCH_AM_TOKEN', value: WEBHOOK_TOKEN }, access_token);
 await call('/api/v1/alerts/receivers', { name: 'bench-am', kind: 'alertmanager', token: '${secret:BENCH_AM_TOKEN}' }, access_token);
+// Event-loop delay over the whole run (warm-up included), printed when the bench stops the server.
+const lag = monitorEventLoopDelay({ resolution: 10 });
+lag.enable();
 process.stdout.write(`READY ${new URL(base).port} ${WEBHOOK_TOKEN} ${config.databaseUrl} ${dir}\n`);
-process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  lag.disable();
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  process.stdout.write(`LAG p50 ${ms(lag.percentile(50))} p99 ${ms(lag.percentile(99))} max ${ms(lag.max)} ms\n`);
+  void server.stop().then(() => process.exit(0));
+});

@@ -137,7 +137,7 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
       for (const g of due) {
         const buckets = await bucketsOf(await deps.repo.liveAlertsOfGroups(since, [JSON.parse(g.group_labels) as Record<string, string>]), ctx);
         await flush(g, buckets.get(g.key), nowMs);
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToIo();
       }
       return;
     }
@@ -149,15 +149,28 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
     for (const g of existing.values()) if (Date.parse(g.next_flush_at) <= nowMs) await flush(g, buckets.get(g.key), nowMs);
   }
 
-  /** New alerts since the last pass start their groups. */
+  /**
+   * New alerts since the last pass start their groups. Most belong to groups that exist already: only
+   * their labels are read and routed (in slices, letting webhook posts run in between); the whole
+   * rows, with silences and inhibitions, only of alerts that would start a group.
+   */
   async function lightPass(existing: Map<string, AlertGroupRow>, nowMs: number): Promise<void> {
     const since = new Date(cursor! - LATE_COMMIT_MS).toISOString();
     for (const [id, at] of seen) if (at < since) seen.delete(id);
     const fresh = (await deps.repo.receivedSince(since)).filter((r) => !seen.has(r.id));
     cursor = nowMs;
     for (const r of fresh) seen.set(r.id, r.first_received_at);
-    const rows = fresh.length ? await deps.repo.alertsByIds(fresh.map((r) => r.id)) : [];
-    if (rows.length > 0) await createGroups(await bucketsOf(rows), existing, nowMs);
+    if (fresh.length === 0) return;
+    const route = compileRouteTree(await deps.repo.tree());
+    const starting: string[] = [];
+    for (let i = 0; i < fresh.length; i += SLICE) {
+      for (const r of await deps.repo.labelsByIds(fresh.slice(i, i + SLICE).map((f) => f.id))) {
+        const labels = JSON.parse(r.labels) as Record<string, string>;
+        if (route(labels).some((m) => !existing.has(groupOf(m, labels).key))) starting.push(r.id);
+      }
+      await yieldToIo();
+    }
+    if (starting.length > 0) await createGroups(await bucketsOf(await deps.repo.alertsByIds(starting)), existing, nowMs);
   }
 
   let running: Promise<void> | null = null;
@@ -190,6 +203,10 @@ export function createRoutingDispatcher(deps: DispatcherDeps) {
 }
 
 export type PassMode = 'full' | 'changes';
+
+/** Alerts routed between two turns of the event loop in a light pass. */
+const SLICE = 500;
+const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
 
 function notifiable(a: AlertView): boolean {
   return a.status === 'firing' && !a.acked_at && a.silenced_by.length === 0 && a.inhibited_by.length === 0;

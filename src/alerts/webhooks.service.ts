@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { AppError } from '../http/app-error.js';
-import { ingestAlerts, type IngestResult } from './alert-ingest.js';
+import type { IngestResult } from './alert-ingest.js';
 import type { AlertReceiverRow } from './alerts.table.js';
 import { genericMapping, mapGenericBody } from './generic-mapping.js';
+import { createIngestBatcher } from './ingest-batcher.js';
 import type { ReceiverSecrets, WebhookCredentials } from './webhook-auth.js';
 import { verifyWebhook } from './webhook-auth.js';
 import { normalizeAlerts } from './webhook-normalize.js';
@@ -21,9 +22,11 @@ export interface WebhooksDeps {
 
 /**
  * The receiving side of webhooks: which receiver a request proves to be (401 otherwise, before the
- * body is even read), then its alerts in the store, committed before the answer.
+ * body is even read), then its alerts in the store, committed before the answer (bodies arriving
+ * together share one transaction: ingest-batcher.ts).
  */
 export function createWebhooksService(deps: WebhooksDeps) {
+  const batcher = createIngestBatcher(deps.db);
   async function authenticate(kind: AlertReceiverRow['kind'], name: string | undefined, creds: WebhookCredentials): Promise<AlertReceiverRow> {
     const nowMs = deps.now().getTime();
     let reason = name ? `no enabled ${kind} receiver '${name}'` : `no enabled ${kind} receiver`;
@@ -46,7 +49,7 @@ export function createWebhooksService(deps: WebhooksDeps) {
 
     async ingest(receiver: AlertReceiverRow, body: unknown): Promise<IngestResult & { receiver: string }> {
       const alerts = alertsOf(receiver, body);
-      const result = await ingestAlerts(deps.db, receiver, alerts, deps.now().toISOString());
+      const result = await batcher.ingest({ receiver, alerts, now: deps.now().toISOString() });
       if (result.stored + result.resolved > 0) deps.onIngested?.();
       return { receiver: receiver.name, ...result };
     },

@@ -43,7 +43,7 @@ let sources: { each: LogSource[]; bigParts: LogSource[]; inline: LogSource[] };
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'mcps-analyze-bytes-'));
   for (const [format, make] of Object.entries(FORMAT_SAMPLES)) files[`${format}.log`] = `${make(3000).join('\n')}\n`;
-  // More than one read chunk (256 KB), so lines and stack traces are cut across chunks.
+  // More than one read chunk (1 MB: fileChunks), so lines and stack traces are cut across chunks.
   const big = textLog(30_000);
   files['big.log'] = `${big.join('\n')}\n`;
   files['big-crlf.log'] = `${big.join('\r\n')}\r\n`;
@@ -69,6 +69,12 @@ beforeAll(async () => {
     return w;
   };
   files['many-groups.log'] = `${Array.from({ length: 10_300 }, (_, i) => `2024-03-01T12:00:00Z ERROR failure ${word(i)} seen`).join('\n')}\n`;
+  // The same messages again and again (a message seen with exactly the same bytes skips masking): past the 10,000
+  // kept groups (then counted as ungrouped again), at another level, with CRLF, and over 1 KB (never cached).
+  const repeated = Array.from({ length: 10_200 }, (_, i) => `failure ${word(i % 10_100)} seen${i % 3 ? '' : ` ${'y'.repeat(1100 + (i % 2))}`}`);
+  files['repeats.log'] = [0, 1, 2]
+    .map((round) => repeated.map((m, i) => `2024-03-01T12:0${round}:${String(i % 60).padStart(2, '0')}Z ${['ERROR', 'FATAL', 'ERROR'][round]} ${m}${round === 2 ? '\r' : ''}\n${i % 7 ? '' : '\tat x.y(Z.java:1)\n'}`).join(''))
+    .join('');
   files['long-trace.log'] = `2024-03-01T12:00:00Z ERROR deep\n${Array.from({ length: 250 }, (_, i) => `\tat frame${i}(F.java:${i})`).join('\n')}\n2024-03-01T12:00:01Z ERROR deep\n`;
   for (const [name, body] of Object.entries(files)) writeFileSync(path.join(dir, name), body);
   const named = async (...specs: string[]) => (await resolveLogFiles(specs, [dir])).map((file): LogSource => ({ kind: 'file', file }));

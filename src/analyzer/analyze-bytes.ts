@@ -4,7 +4,7 @@ import type { Group, Tally } from './analyze-tally.js';
 import { MAX_ENTRY_LINES, type Entry, type LogSource, type ReadOptions, type SourceInfo } from './entries.js';
 import type { EntryTest } from './filters.js';
 import { normalizeLevel, PARSERS, type Level } from './formats.js';
-import { lineText, MAX_LINE_BYTES, openLogStream, readError, textStream, type ReadStats } from './line-reader.js';
+import { fileChunks, lineText, MAX_LINE_BYTES, readError, textStream, type ReadStats } from './line-reader.js';
 import { ENTRY, NOT_ENTRY, parseTextBytes, type TextHead } from './text-bytes.js';
 import type { TimeOptions } from './timestamps.js';
 
@@ -28,7 +28,7 @@ export async function analyzeTextBytes(source: LogSource, opt: ReadOptions, read
   const part = source.kind === 'file' ? source.part : undefined;
   const info: SourceInfo = { name, format: 'text', bytes: 0, lines: 0, ...(part ? { part: part.index } : {}) };
   infos.push(info);
-  const stream = source.kind === 'file' ? await openLogStream(source.file.path, part) : textStream(source.text);
+  const stream = source.kind === 'file' ? fileChunks(source.file.path, part) : textStream(source.text);
   const pass = new TextPass(opt.time, tally, test);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -131,7 +131,7 @@ class TextPass {
     const r = parseTextBytes(b, from, to, mayHoldCr, this.time, normalizeLevel, head);
     if (r === ENTRY) {
       if (this.start(head.ts, head.level)) {
-        const made = this.tally.error(b.toString('utf8', head.message, to), head.ts, head.level!);
+        const made = this.tally.errorBytes(b, head.message, to, head.ts, head.level!);
         if (made) this.collect(made, b.toString('utf8', from, to));
       }
     } else if (r === NOT_ENTRY) {

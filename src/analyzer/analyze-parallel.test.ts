@@ -25,7 +25,9 @@ beforeAll(async () => {
   const text = FORMAT_SAMPLES.text(40_000).flatMap((l, i) => (i % 50 === 0 ? [l, ...STACK_TRACES.java.slice(1)] : [l]));
   writeFileSync(path.join(dir, 'app.log'), `${text.join('\n')}\n`);
   writeFileSync(path.join(dir, 'events.json'), `${FORMAT_SAMPLES.json(20_000).join('\n')}\n`);
-  sources = (await resolveLogFiles(['app.log', 'events.json'], [dir])).map((file) => ({ kind: 'file', file }));
+  // The same with CRLF line ends, and no newline at the very end (the last part ends mid-line).
+  writeFileSync(path.join(dir, 'app-crlf.log'), text.join('\r\n'));
+  sources = (await resolveLogFiles(['app.log', 'events.json', 'app-crlf.log'], [dir])).map((file) => ({ kind: 'file', file }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -13,8 +13,13 @@ import type { LogFile } from './log-inputs.js';
 
 /** Inputs smaller than this are read on the calling thread. */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
-/** A plain file is cut into parts of at least this size, one per thread. */
+/** A plain file is cut into parts of at least this size. */
 export const PART_MIN_BYTES = 16 * 1024 * 1024;
+/**
+ * Parts per thread: a thread that finishes early takes the next part, so a thread slowed down (a busy machine) does not
+ * leave the others waiting at the end with a big part still to read.
+ */
+const PARTS_PER_THREAD = 4;
 /** How far past a cut point a part may start (to reach the first line of an entry). */
 const BOUNDARY_WINDOW = 1024 * 1024;
 
@@ -51,8 +56,8 @@ export async function analyzeInParallel(sources: LogSource[], opt: ReadOptions, 
 
 async function fileTasks(file: LogFile, opt: ReadOptions, threads: number, partBytes: number): Promise<Task[]> {
   const whole: Task[] = [{ sources: [{ kind: 'file', file }], format: opt.format }];
-  const wanted = Math.min(threads, Math.floor(file.size / partBytes));
-  if (wanted < 2 || (await isGzip(file.path))) return whole;
+  const wanted = Math.min(threads * PARTS_PER_THREAD, Math.floor(file.size / partBytes));
+  if (threads < 2 || wanted < 2 || (await isGzip(file.path))) return whole;
   const format = opt.format ?? (await detectFileFormat(file, opt));
   const starts = [0];
   for (let i = 1; i < wanted; i++) {

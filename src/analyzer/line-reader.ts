@@ -45,6 +45,41 @@ export async function openLogStream(file: string, range?: { start: number; end: 
   return (await isGzip(file)) ? raw.pipe(createGunzip()).on('error', () => raw.destroy()) : raw;
 }
 
+/** Bytes read at once by fileChunks. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A file's bytes (or bytes [start, end) of a plain file) in chunks read into two buffers used in turn: the next
+ * chunk is read while the caller works on this one, and no buffer is allocated per chunk. A chunk is valid only until
+ * the next one is asked for (copy what must be kept). A gzip file is streamed and gunzipped (openLogStream).
+ */
+export async function* fileChunks(file: string, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
+  if (!range && (await isGzip(file))) {
+    yield* (await openLogStream(file)) as AsyncIterable<Buffer>;
+    return;
+  }
+  const fh = await open(file, 'r');
+  const end = range?.end ?? Infinity;
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)] as const;
+  let at = range?.start ?? 0;
+  let turn = 0;
+  const readInto = (buffer: Buffer) => (at < end ? fh.read(buffer, 0, Math.min(CHUNK_BYTES, end - at), at) : null);
+  let next = readInto(buffers[0]);
+  try {
+    while (next) {
+      const { bytesRead, buffer } = await next;
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      turn ^= 1;
+      next = readInto(turn ? buffers[1] : buffers[0]);
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await next?.catch(() => undefined);
+    await fh.close();
+  }
+}
+
 /** Inline text as a byte stream. */
 export function textStream(text: string): AsyncIterable<Buffer> {
   return (async function* () {

@@ -128,16 +128,27 @@ function num(b: Uint8Array, s: number, x: number, y: number): number {
 /** Level words seen, by a number made of their letters (case folded: normalizeLevel ignores case); at most 11 letters. */
 const levels = new Map<number, Level | null>();
 const LONGEST_KEYED = 11;
+/** Words of up to 6 letters (27^6 < 2^30: a small integer) also sit in a direct-mapped table, looked up without a Map. */
+const TABLE_SIZE = 1024;
+const tableKeys = new Int32Array(TABLE_SIZE).fill(-1);
+const tableLevels: (Level | null)[] = new Array<Level | null>(TABLE_SIZE).fill(null);
 
 function levelOf(b: Uint8Array, from: number, to: number, normalize: (word: string) => Level | null): Level | null {
   if (to - from > LONGEST_KEYED) return normalize(latin1(b, from, to));
   // Base 27 (letters 1-26): unique per word, and 27^11 < 2^53.
   let key = 0;
   for (let i = from; i < to; i++) key = key * 27 + ((b[i]! | 32) - 96);
+  const small = to - from <= 6;
+  const slot = small ? key & (TABLE_SIZE - 1) : 0;
+  if (small && tableKeys[slot] === key) return tableLevels[slot]!;
   let level = levels.get(key);
   if (level === undefined) {
     level = normalize(latin1(b, from, to));
     if (levels.size < 1000) levels.set(key, level);
+  }
+  if (small) {
+    tableKeys[slot] = key;
+    tableLevels[slot] = level;
   }
   return level;
 }

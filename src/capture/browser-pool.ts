@@ -2,8 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { AppError } from '../http/app-error.js';
 
-/** Flags for the system Chromium: headless, no sandbox (root in containers), nothing that phones home. */
-export const CHROMIUM_ARGS = [
+/**
+ * The flags every headless Chromium of the project starts with (DEVELOPERS.md): headless, no sandbox
+ * (root in containers), nothing that phones home. The console's end-to-end harness uses exactly these.
+ */
+export const CHROMIUM_BASE_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -12,10 +15,15 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--hide-scrollbars',
-  '--mute-audio',
-];
+] as const;
+
+/**
+ * The capture pool's flags: the base, plus what only a screenshot wants. Kept out of the base on purpose:
+ * `--hide-scrollbars` would change the layout and screenshots the console's e2e tests look at (a user
+ * sees scrollbars), `--disable-dev-shm-usage` (a small /dev/shm in containers) and `--mute-audio` serve
+ * long-running capture browsers only.
+ */
+export const CHROMIUM_ARGS = [...CHROMIUM_BASE_ARGS, '--disable-dev-shm-usage', '--hide-scrollbars', '--mute-audio'];
 
 export interface BrowserPoolOptions {
   chromiumPath: string;

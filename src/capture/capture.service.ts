@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
@@ -91,6 +92,24 @@ export function createCaptureService(deps: CaptureServiceDeps) {
     link: `${deps.apiPrefix}/screenshots/${row.id}/file`,
   });
 
+  /**
+   * The target's host name resolved (and its addresses judged) before a browser is taken: a refused
+   * address, a name that does not resolve and a DNS server that does not answer are clear errors here.
+   */
+  async function resolveTarget(url: URL): Promise<void> {
+    deps.guard.assertUrl(url, HTTP);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) return;
+    await new Promise<void>((done, fail) =>
+      deps.guard.lookup(host, { all: true }, (err) => {
+        if (!err) return done();
+        if (err instanceof AppError) return fail(err);
+        if (err.code === 'ETIMEOUT') return fail(new AppError('gateway_timeout', `${url.host}: ${err.message}`));
+        fail(new AppError('bad_gateway', `${url.host}: ${err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? 'host name not resolved' : err.message}`));
+      }),
+    );
+  }
+
   /** The token as a Bearer header, the headers, the cookies as one Cookie header: values resolved now. */
   async function credentialsOf(d: DashboardRow | null): Promise<Record<string, string>> {
     if (!d) return {};
@@ -134,7 +153,7 @@ export function createCaptureService(deps: CaptureServiceDeps) {
       const hosts = createCaptureHosts(await repo.dashboardUrls(), deps.allowedHosts());
       if (!hosts.allows(plan.url))
         throw new AppError('forbidden', `'${plan.url.host}' is not an allowed capture host: save a dashboard on it, or an admin adds it to the capture.allowed_hosts setting`);
-      await deps.guard.check(plan.url, HTTP);
+      await resolveTarget(plan.url);
       const headers = await credentialsOf(d);
       const width = input.width ?? d?.width ?? 1600;
       const height = input.height ?? d?.height ?? 900;

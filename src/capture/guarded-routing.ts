@@ -9,6 +9,8 @@ import type { CaptureHosts } from './capture-hosts.js';
 
 const HTTP = ['http:', 'https:'];
 const MAX_REDIRECTS = 10;
+/** The largest response a capture's page may receive: each is held whole in the platform's memory before Chromium gets it. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** The policy with nothing allowed: an address it refuses is private, loopback, reserved or metadata. */
 const STRICT = createOutboundPolicy([]);
 /** Headers Chromium sends that a proxied request must not copy (hop-by-hop, or set by the connection). */
@@ -22,6 +24,8 @@ export interface RoutingOptions {
   hosts: CaptureHosts;
   /** Sent with every request to this origin only (the dashboard's token, headers, cookies). */
   credentials: { origin: string; headers: Record<string, string> } | null;
+  /** A larger response (page, script, image) is refused; default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
 }
 
 export interface RoutingState {
@@ -56,6 +60,7 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
       callback(null, list[0]!.address, list[0]!.family);
     });
   };
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const allowedAgent = new Agent({ connect: { lookup: guard.lookup, timeout: 10_000 } });
   const publicAgent = new Agent({ connect: { lookup: publicOnly, timeout: 10_000 } });
   const state: RoutingState = {
@@ -119,7 +124,7 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
         }
         target = new URL(next);
       }
-      const payload = Buffer.from(await res.arrayBuffer());
+      const payload = await readCapped(res, maxBytes, target.toString());
       const out: Record<string, string> = {};
       res.headers.forEach((value, name) => {
         if (!DROP_RESPONSE.has(name) && name !== 'set-cookie') out[name] = value;
@@ -139,8 +144,10 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
     }
   };
 
-  await context.route('**/*', handle);
-  await context.routeWebSocket(/.*/, (ws) => ws.close({ code: 1008, reason: 'WebSockets are not allowed during a capture' }));
+  await Promise.all([
+    context.route('**/*', handle),
+    context.routeWebSocket(/.*/, (ws) => ws.close({ code: 1008, reason: 'WebSockets are not allowed during a capture' })),
+  ]);
   return state;
 }
 
@@ -148,7 +155,29 @@ function describeFailure(err: unknown): string {
   const e = err as { code?: string; message?: string };
   if (e?.code === 'ECONNREFUSED') return 'connection refused';
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'host name not resolved';
+  if (e?.code === 'ETIMEOUT') return e.message ?? 'the DNS lookup timed out';
   if (e?.code === 'UND_ERR_CONNECT_TIMEOUT' || e?.code === 'ETIMEDOUT') return 'connection timed out';
-  if (e?.code && /CERT|SSL|TLS/.test(e.code)) return `TLS error (${e.code})`;
+  if (e?.code && /CERT|SSL|TLS/.test(e.code)) return `TLS error: ${e.message ?? 'handshake failed'} (${e.code})`;
   return e?.message ?? String(err);
+}
+
+/** The body, or a bad_gateway once it passes `max` bytes (announced or received): the rest is not read. */
+async function readCapped(res: Awaited<ReturnType<typeof undiciFetch>>, max: number, url: string): Promise<Buffer> {
+  const tooLarge = () => new AppError('bad_gateway', `the response to ${url} is larger than ${Math.round(max / 1048576)} MB (the capture limit)`);
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!res.body) return Buffer.alloc(0);
+  for await (const chunk of res.body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      await res.body.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks, size);
 }

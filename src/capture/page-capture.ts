@@ -40,13 +40,16 @@ export async function captureInBrowser(browser: Browser, req: PageCaptureRequest
     throw browserError(err, browser);
   });
   try {
-    await page.setViewportSize({ width: req.width, height: req.height });
-    await page.emulateMedia({ colorScheme: req.theme ?? 'light' });
-    const routing = await installGuardedRouting(context, {
-      guard: req.guard,
-      hosts: req.hosts,
-      credentials: Object.keys(req.headers).length ? { origin: req.url.origin, headers: req.headers } : null,
-    });
+    // Independent round trips to the browser, sent together.
+    const [routing] = await Promise.all([
+      installGuardedRouting(context, {
+        guard: req.guard,
+        hosts: req.hosts,
+        credentials: Object.keys(req.headers).length ? { origin: req.url.origin, headers: req.headers } : null,
+      }),
+      page.setViewportSize({ width: req.width, height: req.height }),
+      page.emulateMedia({ colorScheme: req.theme ?? 'light' }),
+    ]);
     try {
       context.on('page', (other) => {
         if (other !== page) void other.close().catch(() => {});
@@ -64,7 +67,9 @@ export async function captureInBrowser(browser: Browser, req: PageCaptureRequest
   } catch (err) {
     throw browserError(err, browser);
   } finally {
-    await context.close().catch(() => {});
+    // Not waited for: the result is ready, and closing the context (its renderer process) is the
+    // browser's work; the context is never handed out again, and closing the browser ends it anyway.
+    void context.close().catch(() => {});
   }
 }
 

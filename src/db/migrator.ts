@@ -22,14 +22,37 @@ async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
   return new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
 }
 
-/** Applies pending migrations; throws with the failing migration's name (a broken schema is a bug). */
+/**
+ * Applies pending migrations; throws with the failing migration's name (a broken schema is a bug).
+ * Several processes may run it at once: each migration is applied once, by whichever process holds
+ * the lock (PostgreSQL: Kysely's advisory lock; SQLite: the write lock of one `begin immediate`
+ * transaction, see transactional-sqlite-dialect.ts); the others wait, then find nothing pending.
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  return applied(await (await migratorFor(db)).migrateToLatest());
+  return applied(await whileLocked(async () => (await migratorFor(db)).migrateToLatest()));
 }
 
 /** Reverts the last applied migration (Alembic's `downgrade -1`). */
 export async function rollbackOne(db: Kysely<Database>): Promise<string[]> {
-  return applied(await (await migratorFor(db)).migrateDown());
+  return applied(await whileLocked(async () => (await migratorFor(db)).migrateDown()));
+}
+
+/** How long a migration pass waits for another process's pass on the same SQLite file. */
+const LOCK_WAIT_MS = 10 * 60_000;
+
+/**
+ * SQLite's busy timeout (5 s, connect.ts) is shorter than a migration of a large database: a pass
+ * that found the file locked by another process's migration tries again (nothing of it was applied:
+ * its transaction never began), until that one is done.
+ */
+async function whileLocked(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const result = await run();
+    const code = (result.error as { code?: unknown } | undefined)?.code;
+    if (code !== 'SQLITE_BUSY' || Date.now() > deadline) return result;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export async function migrationStatus(db: Kysely<Database>): Promise<MigrationStatus[]> {

@@ -170,7 +170,8 @@ describe.each(['stdio', 'remote'])('per_session, %s upstream', (server) => {
   });
 });
 
-describe.each(['stdio-shared', 'remote-shared'])('shared, %s', (server) => {
+describe('shared, stdio-shared', () => {
+  const server = 'stdio-shared';
   it('refuses the upstream sampling request with a clear error naming the fix', async () => {
     let asked = false;
     const client = await connect(server, { sampling: async () => ((asked = true), sample()) });
@@ -180,6 +181,49 @@ describe.each(['stdio-shared', 'remote-shared'])('shared, %s', (server) => {
     expect(asked).toBe(false);
     expect(textOf(await client.callTool({ name: 'test_simple_text', arguments: {} }))).toBe('This is a simple text response for testing.');
     await end(client);
+  });
+});
+
+describe('shared, remote-shared (Streamable HTTP: the stream a request rode with names its caller)', () => {
+  const server = 'remote-shared';
+  it('forwards sampling and elicitation to the client whose call caused them', async () => {
+    const client = await connect(server, { sampling: async () => sample(), elicitation: async () => ({ action: 'accept', content: { username: 'ada', email: 'ada@example.com' } }) });
+    expect(textOf(await client.callTool({ name: 'test_sampling', arguments: { prompt: 'x' } }))).toBe('LLM response: an answer from the client');
+    expect(textOf(await client.callTool({ name: 'test_elicitation', arguments: { message: 'who?' } }))).toBe('User response: action=accept, content={"username":"ada","email":"ada@example.com"}');
+    await end(client);
+  });
+
+  it('refuses a request the server sends on its standalone stream (not tied to one call): no client is asked', async () => {
+    let asked = false;
+    const client = await connect(server, { elicitation: async () => ((asked = true), { action: 'accept', content: {} }) });
+    const err = await client.callTool({ name: 'test_elicitation_unrelated', arguments: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).message).toMatch(/runs in shared session mode.*cannot be tied to the client that caused it/);
+    expect(asked).toBe(false);
+    await end(client);
+  });
+
+  it('two clients calling at once on the one shared connection each get only their own elicitation', async () => {
+    const got: Record<string, string[]> = { alice: [], bob: [] };
+    const clientFor = (who: 'alice' | 'bob') =>
+      connect(server, {
+        elicitation: async (p) => {
+          got[who]!.push(String(p['message']));
+          await new Promise((r) => setTimeout(r, 30));
+          return { action: 'accept', content: { username: who, email: `${who}@example.com` } };
+        },
+      });
+    const [alice, bob] = await Promise.all([clientFor('alice'), clientFor('bob')]);
+    const calls = await Promise.all(
+      [0, 1, 2].flatMap((i) => [
+        alice.callTool({ name: 'test_elicitation', arguments: { message: `for alice ${i}` } }),
+        bob.callTool({ name: 'test_elicitation', arguments: { message: `for bob ${i}` } }),
+      ]),
+    );
+    calls.forEach((r, i) => expect(textOf(r)).toContain(`"username":"${i % 2 === 0 ? 'alice' : 'bob'}"`));
+    expect(got['alice']!.sort()).toEqual(['for alice 0', 'for alice 1', 'for alice 2']);
+    expect(got['bob']!.sort()).toEqual(['for bob 0', 'for bob 1', 'for bob 2']);
+    await Promise.all([end(alice), end(bob)]);
   });
 });
 

@@ -135,6 +135,21 @@ describe('outbound guard', () => {
     await guard.close();
   });
 
+  it('a DNS server that never answers: the lookup fails with ETIMEOUT (a late answer is dropped); check() still passes the name', async () => {
+    let late: (() => void) | null = null;
+    const resolver = ((_host: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void) => {
+      late = () => cb(null, [{ address: '93.184.216.34', family: 4 }]);
+    }) as never;
+    const guard = createOutboundGuard(createOutboundPolicy([]), resolver, { lookupTimeoutMs: 50 });
+    const calls: unknown[][] = [];
+    await new Promise<void>((done) => guard.lookup('silent.test', { all: true }, (...args: unknown[]) => { calls.push(args); done(); }));
+    late!();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]![0]).toMatchObject({ code: 'ETIMEOUT', message: "the DNS lookup of 'silent.test' did not answer within 0.05 s" });
+    await expect(guard.check('https://silent.test/', ['https:'])).resolves.toBeInstanceOf(URL);
+    await guard.close();
+  });
+
   it('accepts only the schemes asked for', () => {
     const guard = createOutboundGuard(createOutboundPolicy(['*']));
     expect(() => guard.assertUrl('file:///etc/passwd', ['http:', 'https:'])).toThrow(/scheme 'file:'/);

@@ -33,13 +33,34 @@ const HTTP = ['http:', 'https:'];
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsLookup = dnsLookup): OutboundGuard {
+/** A DNS lookup not answered by then fails with code ETIMEOUT (below undici's 10 s connect timeout, which it would otherwise hide in). */
+export const LOOKUP_TIMEOUT_MS = 8_000;
+
+export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsLookup = dnsLookup, options: { lookupTimeoutMs?: number } = {}): OutboundGuard {
   const refuse = (host: string, why: string) =>
     new AppError('forbidden', `outbound connection to '${host}' refused: ${why} (allow it with MCPS_OUTBOUND_ALLOW)`);
+  const lookupTimeoutMs = options.lookupTimeoutMs ?? LOOKUP_TIMEOUT_MS;
 
-  const lookup: LookupFunction = (hostname, options, callback) => {
+  const lookup: LookupFunction = (hostname, lookupOptions, reply) => {
     const named = policy.nameRefusal(hostname);
-    if (named) return callback(refuse(hostname, named) as unknown as NodeJS.ErrnoException, '', 0);
+    if (named) return reply(refuse(hostname, named) as unknown as NodeJS.ErrnoException, '', 0);
+    // A resolver that never answers must not hold a connection (or a check) forever: the first of the
+    // answer and the timeout wins; a late answer is dropped.
+    let answered = false;
+    const timer = setTimeout(() => {
+      answered = true;
+      const err: NodeJS.ErrnoException = new Error(`the DNS lookup of '${hostname}' did not answer within ${lookupTimeoutMs / 1000} s`);
+      err.code = 'ETIMEOUT';
+      reply(err, '', 0);
+    }, lookupTimeoutMs);
+    timer.unref();
+    const callback: typeof reply = (...args: Parameters<typeof reply>) => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      (reply as (...a: unknown[]) => void)(...args);
+    };
+    const options = lookupOptions;
     resolve(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
       const refused = addresses.map((a) => policy.refusal(a.address, hostname)).find((r) => r !== null);

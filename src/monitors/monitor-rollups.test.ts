@@ -18,7 +18,7 @@ beforeAll(async () => {
     db: t.ctx.db,
     audit: t.ctx.audit,
     alertsWake: () => {},
-    alertSink: { fire: async () => {}, resolve: async () => {} },
+    alertSink: { fire: async () => 0, resolve: async () => 0, ingested: () => {} },
     checks: { resolveSecrets: async (s) => s, connectionOf: async () => { throw new Error('none'); } },
     apiPrefix: '/api/v1',
     config: { rawRetentionHours: 2, maxMonitors: 100 },
@@ -71,7 +71,7 @@ describe('rollups with a controllable clock', () => {
     expect(status.uptime['365d'].checks).toBe(300);
     const history = await sut.service.history(created.id, '7d', CLI);
     expect(history.resolution).toBe('hour');
-    // The chart shows rolled-up hours: all but the hour still in progress.
+    // The chart shows the rolled-up hours and the hour in progress, each on the hour.
     expect(history.points.reduce((n, p) => n + p.checks, 0)).toBeGreaterThanOrEqual(288);
     expect(history.points.every((p) => p.t.endsWith(':00:00.000Z'))).toBe(true);
 
@@ -96,5 +96,31 @@ describe('rollups with a controllable clock', () => {
     const r = await sut.service.runNow(created.id, CLI);
     expect(r.result.error).toMatch(/^no push for 91 s \(expected every 60 s\)$/);
     expect(r.monitor.state).toBe('down');
+  });
+
+  it('a monitor that has just started shows its results: the bucket in progress is computed from the raw results', async () => {
+    const created = await sut.service.create({ name: 'fresh-job', check: { kind: 'push', target: '' }, interval_seconds: 60, failures_before_down: 1, severity: 'critical', enabled: true }, CLI);
+    const token = created.push_url!.split('/').at(-1)!;
+    clock.ms = Math.floor(clock.ms / HOUR) * HOUR + HOUR + 1000;
+    for (const [status, ms] of [['up', 40], ['down', undefined], ['up', 60]] as const) {
+      await sut.service.push(token, status, undefined, ms);
+      clock.ms += 1000;
+    }
+    // 3 raw results, nothing rolled up for this minute yet.
+    for (const window of ['24h', '7d', '365d'] as const) {
+      const history = await sut.service.history(created.id, window, CLI);
+      expect(history.points, window).toEqual([expect.objectContaining({ checks: 3, ups: 2, latency_avg_ms: 50, latency_max_ms: 60 })]);
+    }
+    expect((await sut.service.history(created.id, '24h', CLI)).points[0]!.t).toBe(new Date(clock.ms - 3000 - 1000).toISOString());
+
+    // Once the minute is rolled up (and another result arrives in the next), each result is counted once.
+    clock.ms += 2 * MIN;
+    await sut.rollups.run(clock.ms);
+    await sut.service.push(token, 'up', undefined, 10);
+    const minutes = (await sut.service.history(created.id, '24h', CLI)).points;
+    expect(minutes.map((p) => [p.checks, p.ups])).toEqual([[3, 2], [1, 1]]);
+    const hours = (await sut.service.history(created.id, '7d', CLI)).points;
+    expect(hours).toEqual([expect.objectContaining({ checks: 4, ups: 3, latency_max_ms: 60 })]);
+    expect((await sut.service.history(created.id, '365d', CLI)).points).toEqual([expect.objectContaining({ checks: 4, ups: 3 })]);
   });
 });

@@ -10,6 +10,8 @@ const UNIT: Record<Resolution, number> = { m: MINUTE, h: HOUR, d: DAY };
 const KEEP: Record<Resolution, number> = { m: DAY, h: 30 * DAY, d: 365 * DAY };
 /** A result may still be written this long after its minute ended (a check finishing late). */
 const SETTLE_MS = 15_000;
+/** The finer levels of a resolution, coarsest first (raw results come after them). */
+const FINER: Record<Resolution, Resolution[]> = { m: [], h: ['m'], d: ['h', 'm'] };
 
 export interface RollupOptions {
   /** Raw results are kept this long (and never before they are rolled up). */
@@ -152,10 +154,51 @@ export function createMonitorRollups(repo: RollupsRepository, opts: RollupOption
       return new Map([...accs].map(([id, a]) => [id, toAggregate(a)]));
     },
 
-    /** Points for a chart: buckets of one resolution over [from, now). */
+    /**
+     * Points for a chart: buckets of one resolution over [from, now). Past the newest bucket rolled up
+     * at this resolution (the bucket in progress, or a monitor that has just started) the points are
+     * computed now from the finer levels and the raw results, each read where it is the finest one
+     * left, so a chart is never empty while results exist and nothing is counted twice.
+     */
     async series(monitorId: string, resolution: Resolution, fromMs: number, nowMs: number): Promise<SeriesPoint[]> {
-      const rows = await repo.buckets(resolution, iso(floorTo(fromMs, UNIT[resolution])), iso(nowMs + 1), monitorId);
-      return rows.map((r) => ({ t: r.bucket, checks: r.checks, ups: r.ups, latency_avg_ms: r.checks ? round(r.latency_sum / latencyCount(r.histogram)) : null, latency_max_ms: r.latency_max || null }));
+      const unit = UNIT[resolution];
+      const from = floorTo(fromMs, unit);
+      const rows = await repo.buckets(resolution, iso(from), iso(nowMs + 1), monitorId);
+      const points = rows.map((r) => ({ t: r.bucket, checks: r.checks, ups: r.ups, latency_avg_ms: r.checks ? round(r.latency_sum / latencyCount(r.histogram)) : null, latency_max_ms: r.latency_max || null }));
+      const markOf = async (res: Resolution) => {
+        const newest = await repo.newest(res);
+        return newest ? Date.parse(newest) + UNIT[res] : null;
+      };
+      let lower = Math.max(from, (await markOf(resolution)) ?? -Infinity);
+      const live = new Map<number, Acc>();
+      const accAt = (at: string) => {
+        const t = floorTo(Date.parse(at), unit);
+        let a = live.get(t);
+        if (!a) live.set(t, (a = newAcc()));
+        return a;
+      };
+      const finer = FINER[resolution];
+      for (const res of finer) {
+        const mark = await markOf(res);
+        if (mark === null || mark <= lower) continue;
+        for (const r of await repo.buckets(res, iso(lower), iso(mark), monitorId)) {
+          const a = accAt(r.bucket);
+          a.checks += r.checks; a.ups += r.ups; a.sum += r.latency_sum; a.max = Math.max(a.max, r.latency_max);
+          mergeHistogram(a.h, JSON.parse(r.histogram) as number[]);
+        }
+        lower = mark;
+      }
+      for (const r of await repo.raw(iso(Math.max(lower, 0)), iso(nowMs + 1), monitorId)) {
+        const a = accAt(r.at);
+        a.checks++;
+        if (r.ok) a.ups++;
+        if (r.latency_ms !== null) { a.sum += r.latency_ms; a.max = Math.max(a.max, r.latency_ms); addLatency(a.h, r.latency_ms); }
+      }
+      const computed = [...live].sort(([x], [y]) => x - y).map(([t, a]) => {
+        const n = a.h.reduce((x, y) => x + y, 0);
+        return { t: iso(t), checks: a.checks, ups: a.ups, latency_avg_ms: n ? round(a.sum / n) : null, latency_max_ms: n ? round(a.max) : null };
+      });
+      return [...points, ...computed];
     },
   };
 }

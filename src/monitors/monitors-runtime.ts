@@ -37,7 +37,7 @@ export function createMonitorsRuntime(deps: MonitorsRuntimeDeps) {
   const now = deps.now ?? Date.now;
   const repo = createMonitorsRepository(deps.db);
   const rollups = createMonitorRollups(createRollupsRepository(deps.db), { rawRetentionMs: deps.config.rawRetentionHours * 3_600_000 });
-  const alerts = deps.alertSink ?? createMonitorAlertSink({ db: deps.db, onIngested: deps.alertsWake, now: () => new Date(now()) });
+  const alerts = deps.alertSink ?? createMonitorAlertSink({ onIngested: deps.alertsWake, now: () => new Date(now()) });
   const record = createMonitorRecorder({ repo, alerts });
   const late: { run?: (id: string) => Promise<void> } = {};
   // Instances sharing a database run each monitor once: the one holding the lease schedules; the

@@ -1,4 +1,5 @@
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Insertable, Kysely, Transaction, Updateable } from 'kysely';
+import { isRetryableConflict } from '../alerts/alert-ingest.js';
 import type { Database } from '../db/database.js';
 import type { MonitorEventTable, MonitorMaintenanceRow, MonitorMaintenanceTable, MonitorResultTable, MonitorRow, MonitorTable } from './monitors.table.js';
 
@@ -14,13 +15,24 @@ export function createMonitorsRepository(db: Kysely<Database>) {
     update: async (id: string, set: Updateable<MonitorTable>): Promise<void> => void (await db.updateTable('monitors').set(set).where('id', '=', id).execute()),
     remove: async (id: string): Promise<boolean> => Number((await db.deleteFrom('monitors').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0,
 
-    /** The result, the new state and the event in one transaction. */
-    async record(result: Insertable<MonitorResultTable>, id: string, set: Updateable<MonitorTable>, event: Insertable<MonitorEventTable> | null): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('monitor_results').values(result).execute();
-        await trx.updateTable('monitors').set(set).where('id', '=', id).execute();
-        if (event) await trx.insertInto('monitor_events').values(event).execute();
-      });
+    /**
+     * The result, the new state, the event and `alongside` (the monitor's alert opened or resolved) in
+     * one transaction, so that a crash leaves all of them or none. A PostgreSQL deadlock runs it again.
+     */
+    async record<T>(result: Insertable<MonitorResultTable>, id: string, set: Updateable<MonitorTable>, event: Insertable<MonitorEventTable> | null, alongside: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute(async (trx) => {
+            const out = await alongside(trx);
+            await trx.insertInto('monitor_results').values(result).execute();
+            await trx.updateTable('monitors').set(set).where('id', '=', id).execute();
+            if (event) await trx.insertInto('monitor_events').values(event).execute();
+            return out;
+          });
+        } catch (err) {
+          if (attempt >= 3 || !isRetryableConflict(err)) throw err;
+        }
+      }
     },
     recentResults: (id: string, limit: number) =>
       db.selectFrom('monitor_results').selectAll().where('monitor_id', '=', id).orderBy('at', 'desc').limit(limit).execute(),

@@ -1,9 +1,11 @@
 import { SERVER_NAME, type ServerDefinition } from './server-definition.js';
-import type { ServerTransport } from './server-config.js';
+import type { ServerTransport, SessionMode } from './server-config.js';
 
 /**
  * The `mcpServers` JSON of Claude Desktop, Cursor and VS Code (VS Code calls the key `servers`):
  * `{"mcpServers": {"name": {"command", "args", "env", "cwd"} | {"url", "headers", "type"}}}`.
+ * Our one addition, `session_mode` (`shared` | `per_session`, the gateway's session mode), is
+ * written only when it is not the default and ignored by the clients.
  */
 export interface McpServersEntry {
   command?: string | undefined;
@@ -15,6 +17,7 @@ export interface McpServersEntry {
   type?: string | undefined;
   disabled?: boolean | undefined;
   description?: string | undefined;
+  session_mode?: SessionMode | undefined;
 }
 
 export interface McpServersFile {
@@ -24,6 +27,8 @@ export interface McpServersFile {
 /** The fields an import sets; everything else keeps its default (new) or stored value (existing). */
 export type ImportedFields = Pick<ServerDefinition, 'name' | 'transport' | 'command' | 'args' | 'env' | 'cwd' | 'url' | 'headers' | 'enabled'> & {
   description?: string | undefined;
+  /** Absent: a new server gets the default (`shared`), an existing one keeps its own. */
+  session_mode?: SessionMode | undefined;
 };
 
 const TYPES: Record<string, ServerTransport> = {
@@ -76,6 +81,7 @@ export function fromEntry(source: string, e: McpServersEntry): ImportedFields | 
     headers: stdio ? {} : (e.headers ?? {}),
     enabled: e.disabled !== true,
     ...(e.description !== undefined ? { description: e.description } : {}),
+    ...(e.session_mode !== undefined ? { session_mode: e.session_mode } : {}),
   };
 }
 
@@ -91,7 +97,8 @@ export function differs(def: ServerDefinition, f: ImportedFields): boolean {
     def.url !== f.url ||
     !same(sorted(def.headers), sorted(f.headers)) ||
     def.enabled !== f.enabled ||
-    (f.description !== undefined && def.description !== f.description)
+    (f.description !== undefined && def.description !== f.description) ||
+    (f.session_mode !== undefined && (def.session_mode ?? 'shared') !== f.session_mode)
   );
 }
 
@@ -101,7 +108,7 @@ function sorted(r: Record<string, string>): [string, string][] {
 
 /** Stored values as they are: `${secret:...}` references stay references, nothing is resolved. */
 export function toEntry(def: ServerDefinition): McpServersEntry {
-  const extra = def.enabled ? {} : { disabled: true };
+  const extra = { ...(def.enabled ? {} : { disabled: true }), ...(def.session_mode === 'per_session' ? { session_mode: def.session_mode } : {}) };
   if (def.transport === 'stdio') {
     return {
       command: def.command ?? '',

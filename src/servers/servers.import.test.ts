@@ -130,4 +130,32 @@ describe('secrets in env and headers', () => {
     const pid = (await t.status('withsecret')).pid!;
     expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain('FIXTURE_TOKEN=second-value-abc');
   });
+
+  it('carries session_mode: imported, exported when per_session, kept when a file leaves it out, a bad value refused', async () => {
+    const file = { mcpServers: { 'sm-stdio': { command: 'node', args: ['x.js'], session_mode: 'per_session' }, 'sm-remote': { url: 'https://h.example.com/mcp' } } };
+    const first = (await t.call('POST', '/tools/import', file)).json();
+    expect(first.created.map((c: { name: string }) => c.name)).toEqual(['sm-stdio', 'sm-remote']);
+    expect((await t.call('GET', '/tools/sm-stdio')).json().session_mode).toBe('per_session');
+    expect((await t.call('GET', '/tools/sm-remote')).json().session_mode).toBe('shared');
+
+    const exported = (await t.call('GET', '/tools/export')).json();
+    expect(exported.mcpServers['sm-stdio']).toEqual({ command: 'node', args: ['x.js'], session_mode: 'per_session' });
+    expect(exported.mcpServers['sm-remote']).not.toHaveProperty('session_mode');
+    const again = (await t.call('POST', '/tools/import', { mcpServers: { 'sm-stdio': exported.mcpServers['sm-stdio'] } })).json();
+    expect(again.skipped).toEqual([{ name: 'sm-stdio', source: 'sm-stdio', reason: 'unchanged' }]);
+
+    // A file without the key (as a client writes it) leaves the stored mode alone.
+    const plain = (await t.call('POST', '/tools/import', { mcpServers: { 'sm-stdio': { command: 'node', args: ['x.js'] } } })).json();
+    expect(plain.skipped).toEqual([{ name: 'sm-stdio', source: 'sm-stdio', reason: 'unchanged' }]);
+    expect((await t.call('GET', '/tools/sm-stdio')).json().session_mode).toBe('per_session');
+
+    const back = (await t.call('POST', '/tools/import', { mcpServers: { 'sm-stdio': { command: 'node', args: ['x.js'], session_mode: 'shared' } } })).json();
+    expect(back.updated).toEqual([{ name: 'sm-stdio', source: 'sm-stdio' }]);
+    expect((await t.call('GET', '/tools/sm-stdio')).json().session_mode).toBe('shared');
+
+    const bad = await t.call('POST', '/tools/import', { mcpServers: { 'sm-bad': { command: 'node', session_mode: 'sometimes' } } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('session_mode');
+    expect((await t.call('GET', '/tools/sm-bad')).statusCode).toBe(404);
+  });
 });

@@ -121,6 +121,7 @@ const mcpServersEntry = z
     type: z.string().optional(),
     disabled: z.boolean().optional(),
     description: z.string().optional(),
+    session_mode: sessionMode.optional().describe("The gateway's session mode (our addition; absent: shared for a new server, unchanged for an existing one)"),
   })
   .describe('{"command","args","env"} or {"url","headers","type"}');
 
@@ -147,6 +148,7 @@ const exportEntry = z.object({
   url: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
   disabled: z.boolean().optional(),
+  session_mode: sessionMode.optional().describe('Written only when per_session'),
 });
 export const exportView = z.object({ mcpServers: z.record(z.string(), exportEntry) });
 

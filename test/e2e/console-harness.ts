@@ -2,23 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_BASE_ARGS } from '../../src/capture/browser-pool.js';
 import { CHROMIUM_PATH } from '../components.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Flags for the system Chromium: headless, no sandbox (root in CI), nothing that phones home. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface ConsoleHarness {
   t: TestApp;
@@ -41,7 +30,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
   // Sampling as `mcps serve` does: the overview's and the servers' CPU / memory figures are real.
   t.ctx.system.start();
   const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_BASE_ARGS], headless: true });
   return {
     t,
     base: address,

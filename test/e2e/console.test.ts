@@ -67,7 +67,9 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
 
     await page.getByRole('link', { name: 'Logs' }).click();
     await page.getByRole('tab', { name: 'MCP' }).click();
-    await page.getByRole('cell', { name: 'tools/call' }).first().waitFor({ timeout: 10_000 });
+    await page.getByRole('cell', { name: 'tools/call · echo', exact: true }).first().waitFor({ timeout: 10_000 });
+    // The request row names its caller (the signed-in user who pressed Call).
+    await page.getByRole('row', { name: /tools\/call · echo\s+user:admin/ }).first().waitFor();
     await page.getByRole('tab', { name: 'Operations' }).click();
     await page.getByRole('cell', { name: 'server.call' }).first().waitFor();
     a11y.push(...(await checkScreen(page, 'logs')));

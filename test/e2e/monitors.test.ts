@@ -11,6 +11,20 @@ import { checkScreen, type ConsoleHarness, openPage, signIn, startConsole } from
  * maintenance window, then deletes the monitor (confirmed); the API's problem detail shown for a
  * refused target; a viewer sees the monitors but no Create or Delete. axe: no serious or critical issue.
  */
+/** Pixels of the chart's canvas in the chart's accent colour (its line and points; axes and grid are not). */
+const ACCENT_PIXELS = `(el) => {
+  const canvas = el.querySelector('canvas');
+  const probe = document.createElement('span');
+  probe.style.color = getComputedStyle(el).getPropertyValue('--accent').trim() || '#2563eb';
+  document.body.appendChild(probe);
+  const [r, g, b] = getComputedStyle(probe).color.match(/\\d+/g).map(Number);
+  probe.remove();
+  const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let n = 0;
+  for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 128 && Math.abs(px[i] - r) + Math.abs(px[i + 1] - g) + Math.abs(px[i + 2] - b) < 60) n++;
+  return n;
+}`;
+
 describe.skipIf(!needs('chromium'))('web console: monitors (Chromium)', () => {
   let h: ConsoleHarness;
   let target: Server;
@@ -54,8 +68,14 @@ describe.skipIf(!needs('chromium'))('web console: monitors (Chromium)', () => {
     await page.getByRole('button', { name: 'Run now' }).click();
     await expect.poll(() => table.getByRole('row', { name: /local-web/ }).textContent(), { timeout: 20_000 }).toMatch(/Up.*100\.00%/);
     await expect.poll(() => page.getByRole('table', { name: 'State changes' }).textContent(), { timeout: 20_000 }).toMatch(/Unknown → Up/);
+    // Nothing is rolled up yet (the check ran a moment ago): the bar of this hour is green and the
+    // latency chart has its point, computed from the raw result.
+    const bars = page.getByRole('img', { name: 'Uptime per hour, last 24 h' }).locator('span');
+    await expect.poll(() => bars.last().getAttribute('title'), { timeout: 20_000 }).toBe('0 h ago: 100.00%');
+    expect(await bars.last().getAttribute('style')).toMatch(/background: var\(--ok\)/);
+    expect(await bars.count()).toBe(24);
     expect(await page.getByRole('img', { name: 'Latency, last 24 h (ms)' }).count()).toBe(1);
-    expect(await page.getByRole('img', { name: 'Uptime per hour, last 24 h' }).count()).toBe(1);
+    await expect.poll(() => page.evaluate<number>(`(${ACCENT_PIXELS})(document.querySelector('[aria-label="Latency, last 24 h (ms)"]'))`), { timeout: 20_000 }).toBeGreaterThan(4);
 
     await page.getByLabel('Comment').fill('deploy');
     await page.getByRole('button', { name: 'Add a maintenance window' }).click();

@@ -15,7 +15,8 @@ import * as m014 from './014-notify.js';
 import * as m015 from './015-capture.js';
 import * as m016 from './016-monitors.js';
 import * as m017 from './017-session-mode.js';
-import * as m018 from './018-oauth.js';
+import * as m019 from './019-alerts-status-index.js';
+import * as m020 from './020-oauth.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
   '015-capture': m015,
   '016-monitors': m016,
   '017-session-mode': m017,
-  '018-oauth': m018,
+  '019-alerts-status-index': m019,
+  '020-oauth': m020,
 };

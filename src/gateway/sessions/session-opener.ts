@@ -14,6 +14,8 @@ import { toProtocolError } from '../mcp-errors.js';
 import { upstreamFace } from './session-face.js';
 import { createSessionRouter, type RouterDeps, type SessionRouter, type SessionScope } from './session-router.js';
 import { createSessionServer } from './session-server.js';
+import { InterceptingTransport } from '../transport/intercepting-transport.js';
+import { createToolCallFastPath, type ToolCallFastPath } from './tool-call-fast-path.js';
 import type { BuiltinServer, ManagedSource } from './upstream-sources.js';
 
 /** The protocol log's server label for client <-> gateway messages. */
@@ -74,6 +76,7 @@ function sessionOf(
   opts: OpenSessionOptions,
   server: Server,
   router: SessionRouter,
+  fastPath: ToolCallFastPath | null,
 ): GatewaySession {
   const now = Date.now();
   let closing: Promise<void> | null = null;
@@ -91,6 +94,7 @@ function sessionOf(
     close: () =>
       (closing ??= (async () => {
         if (deps.sessions.remove(scope.id)) deps.metrics.sessionClosed(opts.kind);
+        fastPath?.close();
         await server.close().catch(() => {});
         await router.close();
       })()),
@@ -127,18 +131,24 @@ export function createSessionOpener(deps: SessionOpenerDeps) {
     await assertEndpoint(opts.principal, endpoint);
     const router = createSessionRouter(deps.routerDeps, scope);
     const server = createSessionServer(router, await faceOf(scope, router));
-    const session = sessionOf(deps, scope, opts, server, router);
+    let opened: GatewaySession | null = null;
     // Recorded as the table defines direction: `out` client -> gateway, `in` gateway -> client.
     // The recorder copies and queues; nothing waits for it.
     const recorded = new TappedTransport(opts.transport, (direction, message) => {
-      session.lastSeenAt = Date.now();
+      if (opened) opened.lastSeenAt = Date.now();
       deps.recorder.record(GATEWAY_LOG_SERVER, asServerSide(direction), message, { caller: scope.caller, sessionId: scope.id });
     });
+    // A per-server endpoint forwards tools/call raw (tool-call-fast-path.ts); the rest reaches the SDK server.
+    const fastPath =
+      endpoint === null ? null : createToolCallFastPath({ router, managed: deps.managed, builtins, wire: recorded, onCall: deps.routerDeps.onCall, log: deps.routerDeps.log });
+    const wire = fastPath ? new InterceptingTransport(recorded, fastPath.take) : recorded;
+    const session = sessionOf(deps, scope, opts, server, router, fastPath);
+    opened = session;
     server.onclose = () => void session.close();
     sessions.add(session);
     metrics.sessionOpened(opts.kind);
     try {
-      await server.connect(recorded);
+      await server.connect(wire);
     } catch (err) {
       await session.close();
       throw err;

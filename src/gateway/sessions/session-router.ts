@@ -78,6 +78,8 @@ export function createSessionRouter(deps: RouterDeps, scope: SessionScope) {
     scope,
     listTools: tools.listTools,
     callTool: tools.callTool,
+    /** The upstream and tool behind an exposed name, checked as a call is (definition, pin, allowlist); throws the refusal. */
+    resolveTool: tools.resolveTool,
     listResources: resources.listResources,
     listResourceTemplates: resources.listResourceTemplates,
     readResource: resources.readResource,

@@ -3,6 +3,7 @@ import type { ClientFeatureMethod, ClientFeatures } from '../../servers/connecti
 import { VERSION } from '../../version.js';
 import type { SessionRouter } from './session-router.js';
 import type { UpstreamControls } from './upstream.js';
+import { GATEWAY_ERROR } from '../mcp-errors.js';
 
 export interface SessionServerFace {
   /** What the session says it is: the gateway itself, or the upstream unchanged (per-server endpoint). */
@@ -14,6 +15,13 @@ export interface SessionServerFace {
 
 /** How long the gateway waits for its client to answer an upstream's sampling, elicitation or roots request. */
 const CLIENT_REQUEST_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * An upstream's requests waiting for this session's client at once, at most: more are refused at
+ * once (a JSON-RPC error to the upstream), so an upstream that floods its client cannot pile up
+ * requests, timers and open streams in the gateway.
+ */
+export const MAX_CLIENT_REQUESTS = 16;
 
 const GATEWAY_INSTRUCTIONS =
   'MCPS.ONE gateway: the tools, resources and prompts of every MCP server you may use. Tool and prompt names are {server}__{name}; resource URIs are mcps://{server}/{uri}.';
@@ -71,11 +79,19 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
    * so does one still asked when the client request it rode with has its answer (the upstream gave
    * up on it; its own cancellation may never reach us once the request's stream is closed).
    */
+  let waiting = 0;
   const clientFeatures: ClientFeatures = {
     async request(method, params, signal) {
+      if (waiting >= MAX_CLIENT_REQUESTS) {
+        throw new ProtocolError(
+          GATEWAY_ERROR,
+          `${method} refused: the client of this gateway session already has ${MAX_CLIENT_REQUESTS} requests from the server waiting for an answer (sampling, elicitation, roots)`,
+        );
+      }
       const host = active.at(-1);
       const req = { method, ...(params ? { params } : {}) };
       const opts = { signal: host ? AbortSignal.any([signal, host.done.signal]) : signal, timeout: CLIENT_REQUEST_TIMEOUT_MS };
+      waiting++;
       try {
         const result = host ? await host.ctx.mcpReq.send(req, opts) : await (server.request as unknown as Send)(req, opts);
         return result as Record<string, unknown>;
@@ -83,6 +99,8 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
         if (err instanceof ProtocolError) throw err;
         const why = err instanceof SdkError || err instanceof Error ? err.message : String(err);
         throw new ProtocolError(ProtocolErrorCode.InternalError, `the client did not answer ${method}: ${why}`);
+      } finally {
+        waiting--;
       }
     },
   };

@@ -95,6 +95,7 @@ export function createSessionTools(deps: RouterDeps, scope: SessionScope, upstre
 
   return {
     listTools,
+    resolveTool,
     async callTool(exposed: string, args: Record<string, unknown> | undefined, ctl: UpstreamControls): Promise<CallToolResult> {
       const started = performance.now();
       let resolved: { route: RoutedTool; u: Upstream };

@@ -1,4 +1,6 @@
-import type { CallToolResult, CompleteRequest, CompleteResult, GetPromptResult, Implementation, Progress, Prompt, ReadResourceResult, Resource, ResourceTemplateType, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
+import type { ForwardHandle } from '../../servers/connection/forwarding-lane.js';
+import type { ClientFeatures, ForwardedSink } from '../../servers/connection/mcp-connection.js';
+import type { JSONRPCRequest, CallToolResult, CompleteRequest, CompleteResult, GetPromptResult, Implementation, Progress, Prompt, ReadResourceResult, Resource, ResourceTemplateType, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
 
 export interface UpstreamControls {
   signal?: AbortSignal;
@@ -23,4 +25,6 @@ export interface Upstream {
   readResource(uri: string, ctl: UpstreamControls): Promise<ReadResourceResult>;
   getPrompt(name: string, args: Record<string, string> | undefined, ctl: UpstreamControls): Promise<GetPromptResult>;
   complete(params: CompleteRequest['params'], ctl: UpstreamControls): Promise<CompleteResult>;
+  /** Raw forwarding of one request (a managed server's connection only; see McpConnection.forward). */
+  forward?(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures): Promise<ForwardHandle>;
 }

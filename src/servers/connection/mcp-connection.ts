@@ -11,10 +11,13 @@ import type {
   Resource,
   ResourceTemplateType,
   ServerCapabilities,
+  JSONRPCRequest,
   Tool,
   Transport,
 } from '@modelcontextprotocol/client';
+import { ForwardingLane, type ForwardHandle, type ForwardSink } from './forwarding-lane.js';
 import { OrderedTransport } from './ordered-transport.js';
+import type { RelatedRequests } from './related-requests.js';
 import { handshakeFailure, notConnected, requestFailure } from './sdk-errors.js';
 
 export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
@@ -49,6 +52,13 @@ export interface McpConnectionOptions {
    * upstream). Absent, it declares none and answers such requests with `refusal`.
    */
   clientFeatures?: ClientFeatures;
+  /**
+   * A connection without `clientFeatures` shared by many clients (a Streamable HTTP server): which
+   * of our requests a server request rode with. Given, the connection declares the client features
+   * and hands a server request to the owner of the forwarded request it rode with (see `forward`);
+   * one it cannot tie to an owner is refused with `refusal`.
+   */
+  relatedRequests?: Pick<RelatedRequests, 'take'> | undefined;
   /** Why a server-to-client request cannot be answered on this connection (default: not supported). */
   refusal?: (method: string) => string;
 }
@@ -60,6 +70,11 @@ export type ClientFeatureMethod = (typeof CLIENT_FEATURE_METHODS)[number];
 /** Answers a server's request for a client feature (its result, or a thrown ProtocolError). */
 export interface ClientFeatures {
   request(method: ClientFeatureMethod, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
+
+/** A forwarded request's sink, its failures already translated (sdk-errors.ts). */
+export interface ForwardedSink extends Omit<ForwardSink, 'failed'> {
+  failed(err: unknown): void;
 }
 
 export interface RequestControls {
@@ -90,6 +105,14 @@ export interface McpConnection {
   subscribeResource(uri: string): Promise<void>;
   unsubscribeResource(uri: string): Promise<void>;
   complete(params: CompleteRequest['params'], ctl?: RequestControls): Promise<CompleteResult>;
+  /**
+   * Raw forwarding (the gateway's fast path): sends `request` as is, beside the SDK client, under an
+   * id of its own; the server's progress and response reach `sink` with the caller's id and token.
+   * A timeout (the connection's, reset by progress) or a closed connection reaches `sink.failed` as
+   * a ServerError. `owner`: where the server's own requests made for this one go (sampling,
+   * elicitation, roots), when the connection can tell (`relatedRequests`). Throws ServerError when the connection is not open or cannot send.
+   */
+  forward(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures): Promise<ForwardHandle>;
   /** Tells the server the client's roots changed (`notifications/roots/list_changed`). */
   rootsChanged(): Promise<void>;
   ping(timeoutMs?: number): Promise<void>;
@@ -117,7 +140,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
   });
   const features = opts.clientFeatures;
   const client = new Client(opts.clientInfo, {
-    capabilities: features ? { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } : {},
+    capabilities: features || opts.relatedRequests ? { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } : {},
     listChanged: {
       tools: listChangedHandler('tools'),
       prompts: listChangedHandler('prompts'),
@@ -125,6 +148,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     },
     versionNegotiation: { mode: opts.versionNegotiation ?? 'legacy' },
   });
+  const lane = new ForwardingLane(opts.transport);
   const cache = new Map<ListKind, Promise<unknown[]>>();
   const generation: Record<ListKind, number> = { tools: 0, resources: 0, resourceTemplates: 0, prompts: 0 };
   let open = false;
@@ -137,7 +161,12 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
         features.request(method, req.params, ctx.mcpReq.signal)) as never);
     }
   } else {
-    client.fallbackRequestHandler = async (req) => {
+    client.fallbackRequestHandler = async (req, ctx) => {
+      const related = opts.relatedRequests?.take(ctx.mcpReq.id);
+      const owner = related === undefined ? undefined : (lane.ownerOf(related) as ClientFeatures | undefined);
+      if (owner && (CLIENT_FEATURE_METHODS as readonly string[]).includes(req.method)) {
+        return owner.request(req.method as ClientFeatureMethod, req.params as Record<string, unknown> | undefined, ctx.mcpReq.signal) as never;
+      }
       const why = opts.refusal?.(req.method) ?? `${req.method} is not supported by this client`;
       throw new ProtocolError(ProtocolErrorCode.MethodNotFound, why);
     };
@@ -193,7 +222,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       const onAbort = () => deadline.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await client.connect(new OrderedTransport(opts.transport), { timeout: opts.timeoutMs, signal: deadline.signal });
+        await client.connect(new OrderedTransport(lane), { timeout: opts.timeoutMs, signal: deadline.signal });
         open = true;
       } catch (err) {
         closing = true;
@@ -234,6 +263,15 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     subscribeResource: (uri) => guard('resources/subscribe', async () => void (await client.subscribeResource({ uri }, requestOptions(undefined)))),
     unsubscribeResource: (uri) => guard('resources/unsubscribe', async () => void (await client.unsubscribeResource({ uri }, requestOptions(undefined)))),
     complete: (params, ctl) => guard('completion/complete', () => client.complete(params, requestOptions(ctl))),
+    forward: (request, sink, owner) =>
+      guard(request.method, () =>
+        lane.forward(
+          request,
+          { related: sink.related, done: sink.done, failed: (err) => sink.failed(requestFailure(err, opts.server, request.method, link())) },
+          opts.timeoutMs,
+          owner,
+        ),
+      ),
     rootsChanged: () => guard('notifications/roots/list_changed', () => client.sendRootsListChanged()),
     ping: (timeoutMs) => guard('ping', async () => void (await client.ping({ timeout: timeoutMs ?? opts.timeoutMs }))),
     async close() {

@@ -3,6 +3,7 @@ import { SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontext
 import type { FetchLike, Transport } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../server-config.js';
 import { ServerError } from '../server-errors.js';
+import type { RelatedRequests } from './related-requests.js';
 import { WebSocketClientTransport } from './websocket-client-transport.js';
 
 /** How remote transports reach their URL: the outbound guard's fetch (HTTP) and its URL check and pinned lookup (WebSocket). */
@@ -11,6 +12,8 @@ export interface RemoteOutbound {
   /** Throws when the URL may not be used (the guard's `assertUrl` for ws:/wss:). */
   assertUrl?: ((url: URL) => void) | undefined;
   lookup?: LookupFunction | undefined;
+  /** Streamable HTTP: remembers which of our requests each server request rode with. */
+  related?: RelatedRequests | undefined;
   /** Longest WebSocket frame accepted from the server. */
   maxPayload?: number | undefined;
 }
@@ -27,7 +30,7 @@ export function createRemoteTransport(config: ServerConfig, outbound: RemoteOutb
   const common = { requestInit, ...(out.fetch ? { fetch: out.fetch } : {}) };
   switch (config.transport) {
     case 'streamable-http':
-      return new StreamableHTTPClientTransport(url, common);
+      return new StreamableHTTPClientTransport(url, out.related ? { ...common, fetch: out.related.wrap(out.fetch ?? fetch) } : common);
     case 'sse':
       return new SSEClientTransport(url, common);
     case 'websocket':

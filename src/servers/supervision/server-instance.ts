@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { FetchLike, Implementation } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport, type FetchLike, type Implementation } from '@modelcontextprotocol/client';
 import type { ChildExit, ChildHandle, SpawnChild, StopTimeouts } from '../process/child-process.js';
 import { createMcpConnection, type ClientFeatures, type ListKind, type McpConnection, type McpConnectionOptions } from '../connection/mcp-connection.js';
 import { TappedTransport, type MessageTap } from '../connection/message-tap.js';
 import { forgetPid, recordPid, SUPERVISOR_TAG_ENV } from '../process/pid-files.js';
 import { createRemoteTransport, type RemoteOutbound } from '../connection/remote-transport.js';
+import { RelatedRequests } from '../connection/related-requests.js';
 import { WebSocketClientTransport } from '../connection/websocket-client-transport.js';
 import type { ServerConfig } from '../server-config.js';
 import { isServerError, ServerError } from '../server-errors.js';
@@ -117,7 +118,14 @@ async function openStdio(config: ServerConfig, deps: InstanceDeps, hooks: Instan
 }
 
 /** The MCP client connection of an instance over its transport (stdio child or remote endpoint). */
-function connectionOf(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, transport: McpConnectionOptions['transport'], describeClose?: () => string | null) {
+function connectionOf(
+  config: ServerConfig,
+  deps: InstanceDeps,
+  hooks: InstanceHooks,
+  transport: McpConnectionOptions['transport'],
+  describeClose?: () => string | null,
+  related?: RelatedRequests,
+) {
   return createMcpConnection({
     server: config.name,
     transport,
@@ -130,15 +138,24 @@ function connectionOf(config: ServerConfig, deps: InstanceDeps, hooks: InstanceH
     onError: hooks.onError,
     ...(hooks.clientFeatures ? { clientFeatures: hooks.clientFeatures } : {}),
     ...(hooks.refusal ? { refusal: hooks.refusal } : {}),
+    ...(related ? { relatedRequests: related } : {}),
   });
 }
 
 async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
-  const inner = createRemoteTransport(config, { fetch: deps.fetch, ...deps.websocket, maxPayload: deps.maxLineBytes });
+  // A shared Streamable HTTP connection can tell which request a server's own request rode with.
+  const related = config.transport === 'streamable-http' && !hooks.clientFeatures ? new RelatedRequests() : undefined;
+  const inner = createRemoteTransport(config, { fetch: deps.fetch, ...deps.websocket, maxPayload: deps.maxLineBytes, related });
   const transport = new TappedTransport(inner, hooks.tap);
   const describeClose = inner instanceof WebSocketClientTransport ? () => inner.closedWhy : undefined;
-  const connection = connectionOf(config, deps, hooks, transport, describeClose);
-  const instance: ServerInstance = { connection, pid: null, exit: () => null, teardown: () => connection.close() };
+  const connection = connectionOf(config, deps, hooks, transport, describeClose, related);
+  let torn: Promise<void> | null = null;
+  const teardown = () =>
+    (torn ??= (async () => {
+      await endRemoteSession(inner);
+      await connection.close();
+    })());
+  const instance: ServerInstance = { connection, pid: null, exit: () => null, teardown };
   try {
     if (signal.aborted) throw new ServerError('SERVER_STOPPED', config.name, `start of "${config.name}" was cancelled`);
     await connection.connect(signal);
@@ -147,6 +164,26 @@ async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: Insta
     await instance.teardown();
     throw err;
   }
+}
+
+/** How long a stop waits for a remote server to acknowledge the end of its session. */
+const END_SESSION_WAIT_MS = 2_000;
+
+/**
+ * Ends the client's MCP session at a Streamable HTTP server (DELETE with its Mcp-Session-Id), so
+ * the server drops what it still holds for it (requests waiting for this client, subscriptions)
+ * instead of keeping it until its own timeouts. Bounded; a server without sessions or one that
+ * refuses (405) is fine.
+ */
+async function endRemoteSession(transport: unknown): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport) || transport.sessionId === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const wait = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, END_SESSION_WAIT_MS);
+    timer.unref();
+  });
+  await Promise.race([transport.terminateSession().catch(() => {}), wait]);
+  clearTimeout(timer);
 }
 
 /** "exited with code 1", "was killed by SIGKILL", or null while running. */

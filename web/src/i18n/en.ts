@@ -108,6 +108,7 @@ export const en = {
     server: 'Server',
     method: 'Method',
     direction: 'Direction',
+    caller: 'Caller',
     duration: 'Duration',
     any: 'Any',
     live: 'Live tail',

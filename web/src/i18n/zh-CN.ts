@@ -110,6 +110,7 @@ export const zhCN: Messages = {
     server: '服务器',
     method: '方法',
     direction: '方向',
+    caller: '调用方',
     duration: '耗时',
     any: '全部',
     live: '实时跟踪',

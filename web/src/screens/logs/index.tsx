@@ -11,6 +11,7 @@ import { JsonRpcViewer } from '../../ui/JsonRpcViewer';
 import type { McpRow } from '../../ui/jsonrpc-pairs';
 import { LiveBadge } from '../../ui/LiveBadge';
 import { useLiveRows } from '../../ui/useLiveRows';
+import { methodWithTarget } from './mcp-target';
 import { rangeOf, TimeRange, type Range } from './TimeRange';
 
 type Kind = 'system' | 'operations' | 'mcp';
@@ -95,7 +96,8 @@ export default function Logs() {
     mcp: [
       { key: 'server', header: t('logs.server'), cell: (r) => String(r['server']) },
       { key: 'direction', header: t('logs.direction'), cell: (r) => String(r['direction']) },
-      { key: 'method', header: t('logs.method'), cell: (r) => String(r['method'] ?? '') },
+      { key: 'method', header: t('logs.method'), cell: (r) => methodWithTarget(r['method'], r['payload']) },
+      { key: 'caller', header: t('logs.caller'), cell: (r) => String(r['caller'] ?? '') },
       { key: 'outcome', header: t('logs.outcome'), cell: (r) => String(r['outcome'] ?? '') },
       { key: 'duration', header: t('logs.duration'), numeric: true, cell: (r) => (r['duration_ms'] == null ? '' : `${formatNumber(r['duration_ms'] as number)} ms`) },
     ],

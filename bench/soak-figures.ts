@@ -1,0 +1,109 @@
+import type { CallRecord, KillWindow, LoadRecord, Sample } from './soak-load.js';
+import { CALL_TIMEOUT_MS } from './soak-platform.js';
+
+/** The soak's figures and targets, from what the load recorded and the platform's own /metrics. */
+
+/** A failed call overlapping the time its upstream was away (killed until running again, plus this) was a killed call. */
+const KILL_GRACE_MS = 1000;
+
+export interface Target {
+  name: string;
+  value: number;
+  limit: number;
+  unit: string;
+  ok: boolean;
+}
+
+/** Least-squares slope of y over t, per minute. */
+export function slopePerMinute(points: { t: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mt = points.reduce((a, p) => a + p.t, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.t - mt) * (p.y - my);
+    den += (p.t - mt) ** 2;
+  }
+  return den === 0 ? 0 : (num / den) * 60_000;
+}
+
+function inKillWindow(call: CallRecord, kills: KillWindow[]): boolean {
+  return kills.some((k) => k.server === call.server && call.end >= k.killedAt && call.start <= k.backAt + KILL_GRACE_MS);
+}
+
+const MIB = 1024 * 1024;
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Samples after the warm-up (the first quarter of the run, at most 60 s), where drift is measured. */
+function steady(samples: Sample[]): Sample[] {
+  if (samples.length < 3) return samples;
+  const t0 = samples[0]!.t;
+  const t1 = samples.at(-1)!.t;
+  const from = t0 + Math.min(60_000, (t1 - t0) / 4);
+  return samples.filter((s) => s.t >= from);
+}
+
+/** The heap after collections: the lowest heapUsed of each 30 s bucket (heapUsed between collections is a sawtooth of garbage). */
+function heapFloor(samples: Sample[]): { t: number; y: number }[] {
+  const buckets = new Map<number, Sample[]>();
+  for (const x of samples) {
+    const k = Math.floor((x.t - samples[0]!.t) / 30_000);
+    buckets.set(k, [...(buckets.get(k) ?? []), x]);
+  }
+  return [...buckets.values()].map((b) => ({ t: b.reduce((a, x) => a + x.t, 0) / b.length, y: Math.min(...b.map((x) => x.heap)) }));
+}
+
+export function figures(rec: LoadRecord, loggedCalls: number, seconds: number) {
+  const killed = rec.calls.filter((c) => !c.ok && inKillWindow(c, rec.kills));
+  const failedOutside = rec.calls.filter((c) => !c.ok && !inKillWindow(c, rec.kills));
+  const otherOk = Object.values(rec.other).reduce((a, k) => a + k.ok, 0);
+  const otherFailed = Object.values(rec.other).reduce((a, k) => a + k.failed, 0);
+  const counted = rec.calls.length - killed.length + otherOk + otherFailed;
+  const errors = failedOutside.length + otherFailed;
+  const pastTimeout = rec.calls.filter((c) => c.end - c.start > CALL_TIMEOUT_MS).length;
+  const latencies = rec.calls.map((c) => c.end - c.start).sort((a, b) => a - b);
+  const s = steady(rec.samples);
+  const drift = (f: (x: Sample) => number) => slopePerMinute(s.map((x) => ({ t: x.t, y: f(x) })));
+  const first = rec.samples[0];
+  const last = rec.samples.at(-1);
+  const out = {
+    seconds: Math.round(seconds),
+    gateway_calls: rec.calls.length,
+    calls_per_second: round(rec.calls.length / seconds, 1),
+    latency_ms_p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
+    latency_ms_p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    latency_ms_max: latencies.at(-1) ?? 0,
+    upstream_kills: rec.kills.length,
+    killed_calls: killed.length,
+    failed_calls_outside_kills: failedOutside.length,
+    other_requests: Object.fromEntries(Object.entries(rec.other).map(([k, v]) => [k, { ok: v.ok, failed: v.failed }])),
+    error_rate_percent: counted ? round((100 * errors) / counted, 3) : 0,
+    calls_past_timeout: pastTimeout,
+    protocol_log_gateway_calls: loggedCalls,
+    sse_events: rec.sseEvents,
+    gateway_sessions_opened: rec.sessionsOpened,
+    rss_mib: { first: round((first?.rss ?? 0) / MIB, 1), last: round((last?.rss ?? 0) / MIB, 1), drift_per_min: round(drift((x) => x.rss) / MIB) },
+    heap_mib: { first: round((first?.heap ?? 0) / MIB, 1), last: round((last?.heap ?? 0) / MIB, 1), floor_drift_per_min: round(slopePerMinute(heapFloor(s)) / MIB) },
+    open_fds: { first: first?.fds ?? 0, last: last?.fds ?? 0, drift_per_min: round(drift((x) => x.fds)) },
+    event_loop_lag_p99_ms: { first: round((first?.lagP99 ?? 0) * 1000, 1), last: round((last?.lagP99 ?? 0) * 1000, 1), max: round(Math.max(...rec.samples.map((x) => x.lagP99)) * 1000, 1), drift_per_min: round(drift((x) => x.lagP99 * 1000)) },
+  };
+  const target = (name: string, value: number, limit: number, unit: string): Target => ({ name, value, limit, unit, ok: value <= limit });
+  // RSS climbs for the first minutes (allocator arenas, SQLite caches, JIT) and then levels off (measured:
+  // 186 -> 511 MiB over 6 min, then +4 MiB/min): judged on the second half of runs of 5 minutes or more only.
+  const late = rec.samples.filter((x) => x.t >= (rec.samples[0]?.t ?? 0) + (seconds * 1000) / 2);
+  const rssLate = round(slopePerMinute(late.map((x) => ({ t: x.t, y: x.rss }))) / MIB);
+  (out as Record<string, unknown>)['rss_mib_second_half_drift_per_min'] = rssLate;
+  const targets: Target[] = [
+    target('error rate outside the killed calls', out.error_rate_percent, 0.1, '%'),
+    target('calls past their timeout', pastTimeout, 0, 'calls'),
+    target('protocol-log rows missing or extra vs calls made', Math.abs(loggedCalls - rec.calls.length), 0, 'rows'),
+    ...(seconds >= 300 ? [target('RSS growth per minute over the second half', rssLate, 16, 'MiB/min')] : []),
+    target('heap (after collections) growth per minute', out.heap_mib.floor_drift_per_min, 8, 'MiB/min'),
+    target('open fds growth per minute', out.open_fds.drift_per_min, 10, 'fds/min'),
+    target('event-loop lag p99 growth per minute', out.event_loop_lag_p99_ms.drift_per_min, 100, 'ms/min'),
+  ];
+  const failures = [...failedOutside.slice(0, 5).map((c) => `${c.server}: ${c.error}`), ...Object.entries(rec.other).flatMap(([k, v]) => v.errors.map((e) => `${k}: ${e}`))];
+  return { figures: out, targets, failures };
+}
