@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 
-/** One object of the authorization server (see migration 018-oauth). Times in epoch milliseconds. */
+/** One object of the authorization server (see migration 020-oauth). Times in epoch milliseconds. */
 export interface OAuthStoreTable {
   model: string;
   id: string;
