@@ -122,8 +122,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     { prefix: config.apiPrefix },
   );
 
-  await app.register(oauthRoutes, { provider: ctx.oauth.provider, resources: ctx.oauth.resources, authorizationServers: ctx.oauth.authorizationServers, resourceName: `${config.projectName} MCP gateway` });
-  if (ctx.oauth.provider) await app.register(oauthInteractionRoutes, { provider: ctx.oauth.provider, auth: ctx.auth, users: ctx.oauth.users, audit: ctx.audit, projectName: config.projectName });
+  await app.register(oauthRoutes, { server: ctx.oauth.server, resources: ctx.oauth.resources, authorizationServers: ctx.oauth.authorizationServers, resourceName: `${config.projectName} MCP gateway` });
+  if (ctx.oauth.server) await app.register(oauthInteractionRoutes, { server: ctx.oauth.server, auth: ctx.auth, users: ctx.oauth.users, audit: ctx.audit, projectName: config.projectName });
   await app.register(mcpHttpRoutes, {
     gateway: ctx.gateway,
     corsOrigins: () => ctx.system.settings.get('cors.origins'),

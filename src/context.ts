@@ -284,7 +284,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     audit,
   });
-  const oauth = await createOAuthRuntime({ db: handle.db, ring: config.masterKeyRing, secretKey: config.secretKey, users, guard: outbound, config: config.oauth, publicUrl: config.publicUrl, trustProxy: config.trustProxy, audit, log });
+  const oauth = createOAuthRuntime({ db: handle.db, secrets, secretKey: config.secretKey, users, guard: outbound, config: config.oauth, publicUrl: config.publicUrl, trustProxy: config.trustProxy, audit, log });
   // Login lockouts on /metrics (mcps_auth_lockouts_total{scope}).
   system.addMetricsSource('auth', () => auth.metrics(), { labels: { lockouts_total: 'scope' } });
   // Gateway sessions and calls on /metrics.

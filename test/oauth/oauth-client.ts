@@ -1,4 +1,5 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/client';
+import { expect } from 'vitest';
 
 type Info = Awaited<ReturnType<OAuthClientProvider['clientInformation']>>;
 type Tokens = Awaited<ReturnType<OAuthClientProvider['tokens']>>;
@@ -75,4 +76,23 @@ export class FormBrowser {
     }
     return res;
   }
+}
+
+/** Signs in as `username` and approves in a "browser" on the platform at `base`; returns the client's callback URL. */
+export async function approveInBrowser(base: string, authorizationUrl: URL, username: string, password: string): Promise<URL> {
+  const browser = new FormBrowser();
+  const login = await browser.follow(await browser.get(authorizationUrl), base);
+  if (!('page' in login)) throw new Error('expected the sign-in page');
+  const loginHtml = await login.page.text();
+  expect(loginHtml).toContain('Test MCP client');
+  expect(login.page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+  const consent = await browser.follow(await browser.post(`${login.url}/login`, { username, password }), base);
+  if (!('page' in consent)) throw new Error('expected the consent page');
+  const consentHtml = await consent.page.text();
+  expect(consentHtml).toContain('Test MCP client');
+  expect(consentHtml).toContain(username);
+  expect(consentHtml).toContain('<code>mcp</code>');
+  const done = await browser.follow(await browser.post(`${consent.url}/confirm`, {}), base);
+  if (!('callback' in done)) throw new Error(`expected the redirect to the client, got ${done.page.status}: ${await done.page.text()}`);
+  return done.callback;
 }

@@ -7,7 +7,7 @@ import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { WELL_BEHAVED } from '../helpers/gateway-app.js';
 import { createServersTestApp, type ServersTestApp } from '../helpers/servers-app.js';
-import { FormBrowser, TestOAuthClient } from './oauth-client.js';
+import { approveInBrowser, TestOAuthClient } from './oauth-client.js';
 
 /**
  * The MCP authorization flow against the gateway, driven by the MCP SDK's own client OAuth support:
@@ -34,23 +34,7 @@ beforeAll(async () => {
 afterAll(async () => t?.closeAndCheck(), 60_000);
 
 /** Signs in and approves in the "browser"; returns the client's callback URL. */
-async function signInAndApprove(authorizationUrl: URL, username = 'admin', password = ADMIN_PASSWORD): Promise<URL> {
-  const browser = new FormBrowser();
-  const login = await browser.follow(await browser.get(authorizationUrl), base);
-  if (!('page' in login)) throw new Error('expected the sign-in page');
-  const loginHtml = await login.page.text();
-  expect(loginHtml).toContain('Test MCP client');
-  expect(login.page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
-  const consent = await browser.follow(await browser.post(`${login.url}/login`, { username, password }), base);
-  if (!('page' in consent)) throw new Error('expected the consent page');
-  const consentHtml = await consent.page.text();
-  expect(consentHtml).toContain('Test MCP client');
-  expect(consentHtml).toContain(username);
-  expect(consentHtml).toContain('<code>mcp</code>');
-  const done = await browser.follow(await browser.post(`${consent.url}/confirm`, {}), base);
-  if (!('callback' in done)) throw new Error(`expected the redirect to the client, got ${done.page.status}: ${await done.page.text()}`);
-  return done.callback;
-}
+const signInAndApprove = (authorizationUrl: URL, username = 'admin', password = ADMIN_PASSWORD) => approveInBrowser(base, authorizationUrl, username, password);
 
 async function connect(oauth: TestOAuthClient, path = '/mcp'): Promise<Client> {
   const client = new Client({ name: 'oauth-test', version: '1.0.0' });

@@ -1,11 +1,11 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import type Provider from 'oidc-provider';
 import { AppError } from '../../http/app-error.js';
 import type { AuditLog } from '../../logs/audit-log.js';
 import { looksLikeApiKey } from '../api-key-secret.js';
 import type { Principal } from '../principal.js';
 import { ROLE_RANK, type Role } from '../roles.js';
 import type { UserRepository } from '../user.repository.js';
+import type { AuthorizationServer } from './authorization-server.js';
 import type { DelegateTokens } from './delegate-tokens.js';
 import { MCP_ADMIN_SCOPE, MCP_SCOPE, type McpResources } from './mcp-resources.js';
 import { TokenRefusal } from './token-refusal.js';
@@ -28,13 +28,13 @@ export interface RequestFacts {
  * which the auth service handles as before. A token is accepted only for the resource it was issued for.
  */
 export function createBearerTokens(deps: {
-  provider: Provider | null;
+  server: AuthorizationServer | null;
   delegate: DelegateTokens | null;
   resources: McpResources;
   users: Pick<UserRepository, 'findById'>;
   audit: Pick<AuditLog, 'record'>;
 }) {
-  const { provider, delegate, resources } = deps;
+  const { server, delegate, resources } = deps;
 
   async function verify(credential: string, resource: string): Promise<Principal> {
     const issuer = unverifiedIssuer(credential);
@@ -47,7 +47,9 @@ export function createBearerTokens(deps: {
       }
       throw new TokenRefusal('invalid_token', 'the token was not issued by an authorization server this platform trusts');
     }
-    if (!provider) throw new TokenRefusal('invalid_token', 'unknown access token');
+    if (!server) throw new TokenRefusal('invalid_token', 'unknown access token');
+    // Cannot start (signing keys unreadable): an `unavailable` error saying why, not a refusal of the token.
+    const provider = await server.get();
     const token = await provider.AccessToken.find(credential);
     if (!token || token.isExpired) throw new TokenRefusal('invalid_token', 'the access token is unknown, expired or revoked');
     const audiences = Array.isArray(token.aud) ? token.aud : token.aud ? [token.aud] : [];
@@ -59,7 +61,7 @@ export function createBearerTokens(deps: {
     const cap = scopes.includes(MCP_ADMIN_SCOPE) ? user.role : MCP_ROLE_CAP;
     const role = ROLE_RANK[cap] < ROLE_RANK[user.role] ? cap : user.role;
     const client = await provider.Client.find(token.clientId);
-    return principalOf(user, role, { issuer: provider.issuer, clientId: token.clientId, clientName: client?.clientName ?? null, scopes, servers: resources.serversOf(resource) ?? null });
+    return principalOf(user, role, { issuer: server.issuer, clientId: token.clientId, clientName: client?.clientName ?? null, scopes, servers: resources.serversOf(resource) ?? null });
   }
 
   return {

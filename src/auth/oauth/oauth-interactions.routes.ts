@@ -6,6 +6,7 @@ import { AppError } from '../../http/app-error.js';
 import type { AuditLog } from '../../logs/audit-log.js';
 import type { AuthService } from '../auth.service.js';
 import type { UserRepository } from '../user.repository.js';
+import type { AuthorizationServer } from './authorization-server.js';
 import { MCP_ADMIN_SCOPE, MCP_SCOPE } from './mcp-resources.js';
 import { consentPage, loginPage, pageCsp } from './oauth-pages.js';
 import { OAUTH_MOUNT } from './oauth-provider.js';
@@ -19,7 +20,7 @@ const SCOPE_MEANINGS: Record<string, string> = {
 const FORM_LIMIT = 8 * 1024;
 
 export interface InteractionRouteDeps {
-  provider: Provider;
+  server: AuthorizationServer;
   auth: Pick<AuthService, 'checkPassword'>;
   users: Pick<UserRepository, 'findById'>;
   audit: Pick<AuditLog, 'record'>;
@@ -33,7 +34,6 @@ export interface InteractionRouteDeps {
  * browser that started the flow.
  */
 export async function oauthInteractionRoutes(app: FastifyInstance, deps: InteractionRouteDeps): Promise<void> {
-  const { provider } = deps;
   const base = (uid: string) => `${OAUTH_MOUNT}/interaction/${encodeURIComponent(uid)}`;
   const schema = { hide: true };
   // Forms are read by readForm (bounded); nothing is parsed before.
@@ -41,13 +41,15 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
   app.get<{ Params: { uid: string } }>(`${OAUTH_MOUNT}/interaction/:uid`, { schema }, async (request, reply) => {
-    const details = await detailsOf(request, reply);
-    if (details.prompt.name === 'login') return html(reply, details, loginPage({ projectName: deps.projectName, action: `${base(details.uid)}/login`, clientName: await clientNameOf(details) }));
-    return html(reply, details, await consent(details));
+    const provider = await deps.server.get();
+    const details = await detailsOf(provider, request, reply);
+    if (details.prompt.name === 'login') return html(reply, details, loginPage({ projectName: deps.projectName, action: `${base(details.uid)}/login`, clientName: await clientNameOf(provider, details) }));
+    return html(reply, details, await consent(provider, details));
   });
 
   app.post<{ Params: { uid: string } }>(`${OAUTH_MOUNT}/interaction/:uid/login`, { schema }, async (request, reply) => {
-    const details = await detailsOf(request, reply);
+    const provider = await deps.server.get();
+    const details = await detailsOf(provider, request, reply);
     const form = await readForm(request.raw);
     const username = form.get('username') ?? '';
     try {
@@ -60,12 +62,13 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
       if (!(err instanceof AppError) || (err.code !== 'unauthorized' && err.code !== 'rate_limited')) throw err;
       const error = err.code === 'rate_limited' ? 'Too many failed sign-ins; try again later.' : 'Wrong username or password.';
       reply.code(err.code === 'rate_limited' ? 429 : 401);
-      return html(reply, details, loginPage({ projectName: deps.projectName, action: `${base(details.uid)}/login`, clientName: await clientNameOf(details), error, username }));
+      return html(reply, details, loginPage({ projectName: deps.projectName, action: `${base(details.uid)}/login`, clientName: await clientNameOf(provider, details), error, username }));
     }
   });
 
   app.post<{ Params: { uid: string } }>(`${OAUTH_MOUNT}/interaction/:uid/confirm`, { schema }, async (request, reply) => {
-    const details = await detailsOf(request, reply);
+    const provider = await deps.server.get();
+    const details = await detailsOf(provider, request, reply);
     const accountId = details.session?.accountId;
     if (details.prompt.name !== 'consent' || !accountId) throw new AppError('bad_request', 'nothing to consent to in this step');
     const clientId = String(details.params['client_id']);
@@ -91,13 +94,14 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
   });
 
   app.post<{ Params: { uid: string } }>(`${OAUTH_MOUNT}/interaction/:uid/abort`, { schema }, async (request, reply) => {
-    await detailsOf(request, reply);
+    const provider = await deps.server.get();
+    await detailsOf(provider, request, reply);
     hijack(reply);
     await provider.interactionFinished(request.raw, reply.raw, { error: 'access_denied', error_description: 'the user denied the request' }, { mergeWithLastSubmission: false });
     return reply;
   });
 
-  async function detailsOf(request: FastifyRequest, reply: FastifyReply): Promise<InteractionDetails> {
+  async function detailsOf(provider: Provider, request: FastifyRequest, reply: FastifyReply): Promise<InteractionDetails> {
     try {
       return await provider.interactionDetails(request.raw, reply.raw);
     } catch {
@@ -105,19 +109,19 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
     }
   }
 
-  async function clientNameOf(details: InteractionDetails): Promise<string> {
+  async function clientNameOf(provider: Provider, details: InteractionDetails): Promise<string> {
     const client = await provider.Client.find(String(details.params['client_id']));
     return client?.clientName ?? String(details.params['client_id']);
   }
 
-  async function consent(details: InteractionDetails): Promise<string> {
+  async function consent(provider: Provider, details: InteractionDetails): Promise<string> {
     const user = details.session?.accountId ? await deps.users.findById(details.session.accountId) : undefined;
     const scopes = String(details.params['scope'] ?? '').split(' ').filter(Boolean);
     return consentPage({
       projectName: deps.projectName,
       confirm: `${base(details.uid)}/confirm`,
       abort: `${base(details.uid)}/abort`,
-      clientName: await clientNameOf(details),
+      clientName: await clientNameOf(provider, details),
       clientId: String(details.params['client_id']),
       username: user?.username ?? '?',
       scopes: scopes.map((name) => ({ name, meaning: SCOPE_MEANINGS[name] ?? 'unknown scope' })),

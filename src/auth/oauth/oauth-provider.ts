@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import Provider, { errors } from 'oidc-provider';
+import type Provider from 'oidc-provider';
 import type { OAuthConfig } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import type { OutboundGuard } from '../../lib/outbound-guard.js';
-import type { MasterKeyRing } from '../../secrets/master-keys.js';
 import type { UserRepository } from '../user.repository.js';
 import { type McpResources, MCP_ADMIN_SCOPE, MCP_SCOPE } from './mcp-resources.js';
 import { oauthStoreAdapter } from './oauth-store.adapter.js';
-import { loadSigningKeys } from './signing-keys.js';
+import { importOidcProvider } from './oidc-provider-import.js';
+
 
 export const OAUTH_MOUNT = '/oauth';
 
 export interface OAuthProviderDeps {
   db: Kysely<Database>;
-  ring: MasterKeyRing;
+  /** The private signing keys (signing-keys.ts). */
+  keys: JWK[];
   secretKey: string;
   users: Pick<UserRepository, 'findById'>;
   resources: McpResources;
@@ -29,16 +31,16 @@ export interface OAuthProviderDeps {
  * Client ID Metadata Documents (fetched through the outbound guard), resource indicators (a token is for
  * one resource: `/mcp` or `/mcp/{server}`), refresh tokens rotated on every use (a reused one revokes
  * the grant), revocation, short-lived opaque access tokens. Sign-in and consent are the platform's own
- * pages (oauth-interactions.routes.ts).
+ * pages (oauth-interactions.routes.ts). Built on first use (oauth-runtime.ts), which imports the library.
  */
 export async function createOAuthProvider(deps: OAuthProviderDeps): Promise<Provider> {
   const { resources, config } = deps;
-  const keys = await loadSigningKeys(deps.db, deps.ring);
+  const { default: OidcProvider, errors } = await importOidcProvider();
   const cookieKey = createHash('sha256').update(`mcps-one/oauth-cookies/v1\0${deps.secretKey}`).digest('base64url');
 
-  const provider = new Provider(`${resources.base}${OAUTH_MOUNT}`, {
+  const provider = new OidcProvider(`${resources.base}${OAUTH_MOUNT}`, {
     adapter: oauthStoreAdapter(deps.db),
-    jwks: { keys },
+    jwks: { keys: deps.keys },
     cookies: { keys: [cookieKey] },
     scopes: ['openid', 'offline_access', MCP_SCOPE, MCP_ADMIN_SCOPE],
     claims: { openid: ['sub'] },
@@ -54,7 +56,8 @@ export async function createOAuthProvider(deps: OAuthProviderDeps): Promise<Prov
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true },
-      revocation: { enabled: true },
+      // A client revokes its own tokens only (RFC 7009 section 2.1).
+      revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
       clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       resourceIndicators: {
         enabled: true,

@@ -4,13 +4,14 @@ import { AppError } from '../../http/app-error.js';
 import { problems } from '../../http/problem.schema.js';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { AuthorizationServer } from './authorization-server.js';
 import type { McpResources } from './mcp-resources.js';
 import { RESOURCE_SCOPES } from './mcp-resources.js';
 import { OAUTH_MOUNT } from './oauth-provider.js';
 
 export interface OAuthRouteDeps {
   /** The platform's own authorization server; null when MCPS_OAUTH_SERVER=false. */
-  provider: Provider | null;
+  server: AuthorizationServer | null;
   resources: McpResources;
   /** Issuers clients are sent to for tokens (the delegated one first, then the platform's own). */
   authorizationServers: readonly string[];
@@ -59,12 +60,22 @@ export async function oauthRoutes(root: FastifyInstance, deps: OAuthRouteDeps): 
     return prm(resource);
   });
 
-  const provider = deps.provider;
-  if (!provider) return;
-  const callback = provider.callback();
+  const server = deps.server;
+  if (!server) return;
+  const callbacks = new WeakMap<object, ReturnType<Provider['callback']>>();
+  const callbackOf = (provider: Provider) => {
+    let callback = callbacks.get(provider);
+    if (!callback) callbacks.set(provider, (callback = provider.callback()));
+    return callback;
+  };
 
-  /** Runs the provider on the raw request at `path` (below the mount), keeping the app's headers. */
-  const handOver = (request: FastifyRequest, reply: FastifyReply, path: string) => {
+  /**
+   * Runs the provider on the raw request at `path` (below the mount), keeping the app's headers. The
+   * provider is built on the first request; if it cannot be (signing keys unreadable) the request gets
+   * a 503 saying why, and everything outside OAuth keeps serving.
+   */
+  const handOver = async (request: FastifyRequest, reply: FastifyReply, path: string) => {
+    const callback = callbackOf(await server.get());
     const raw = request.raw as typeof request.raw & { originalUrl?: string };
     raw.originalUrl = `${OAUTH_MOUNT}${path}`;
     raw.url = path;
@@ -76,7 +87,7 @@ export async function oauthRoutes(root: FastifyInstance, deps: OAuthRouteDeps): 
 
   // RFC 8414 section 3: the metadata of issuer `<base>/oauth` is at `/.well-known/oauth-authorization-server/oauth`.
   app.get(`/.well-known/oauth-authorization-server${OAUTH_MOUNT}`, { schema: { hide: true } }, async (request, reply) => {
-    handOver(request, reply, '/.well-known/openid-configuration');
+    await handOver(request, reply, '/.well-known/openid-configuration');
     return reply;
   });
 
@@ -89,7 +100,7 @@ export async function oauthRoutes(root: FastifyInstance, deps: OAuthRouteDeps): 
       url: `${OAUTH_MOUNT}/*`,
       schema: { hide: true },
       handler: async (request, reply) => {
-        handOver(request, reply, request.raw.url!.slice(OAUTH_MOUNT.length) || '/');
+        await handOver(request, reply, request.raw.url!.slice(OAUTH_MOUNT.length) || '/');
         return reply;
       },
     });

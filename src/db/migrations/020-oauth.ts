@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 /**
  * oauth_store: what the embedded authorization server (oidc-provider, src/auth/oauth/) keeps: clients
  * registered dynamically, grants, authorization codes, access and refresh tokens, interactions and
- * sessions, one row per object (`model`, `id`), its payload as JSON. The signing keys are a row of
- * their own (model `SigningKeys`), encrypted with the master key.
+ * sessions, one row per object (`model`, `id`), its payload as JSON. The signing keys are not here: they
+ * are a secret (`mcps.oauth.signing-keys`), so rewraps and backups treat them like any other.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
