@@ -35,6 +35,8 @@ declare module 'oidc-provider' {
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
     on(event: string, listener: (...args: any[]) => void): this;
+    /** A Koa middleware run around every endpoint (after `await next()` the response is known). */
+    use(middleware: (ctx: any, next: () => Promise<void>) => Promise<void>): this;
     Grant: { new (init: { accountId: string; clientId: string }): GrantInstance; find(id: string): Promise<GrantInstance | undefined> };
     Client: { find(id: string): Promise<{ clientId: string; clientName?: string; redirectUris?: string[] } | undefined> };
     AccessToken: { find(value: string): Promise<AccessTokenInstance | undefined> };

@@ -1,12 +1,16 @@
 import { createServer, type Server } from 'node:http';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 import { Agent, fetch as undiciFetch } from 'undici';
 
 export interface ExternalIdp {
   issuer: string;
+  /** The id of its signing key, published in its JWKS. */
+  kid: string;
   /** An access token for `resource` (client credentials), carrying `claims`. */
   token(resource: string): Promise<string>;
+  /** A JWT with exactly `claims`, signed by this issuer's key (named `kid`, its own unless given). */
+  sign(claims: Record<string, unknown>, kid?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export async function startExternalIdp(port: number, claims: Record<string, unkn
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     issuer,
+    kid: jwk.kid,
+    sign: (claims, kid = jwk.kid) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' }).sign(privateKey),
     async token(resource: string) {
       const res = await undiciFetch(`${issuer}/token`, {
         dispatcher: agent,

@@ -61,6 +61,37 @@ describe('delegate mode', () => {
     expect((await mcpPost('/mcp', await idp.token(`${base}/mcp`))).status).toBe(200);
   });
 
+  it('refuses a mix-up between two issuers and a token not yet valid, each audited, and keeps serving', async () => {
+    const second = await startExternalIdp(await freePort(), { preferred_username: 'alice', roles: ['mcp-ops'] });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { aud: `${base}/mcp`, preferred_username: 'alice', roles: ['mcp-ops'], iat: now, exp: now + 300 };
+      const refusal = async (token: string) => {
+        const res = await mcpPost('/mcp', token);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+        return ((await res.json()) as { detail: string }).detail;
+      };
+      // A real token of another issuer, for this very resource: that issuer is not trusted here.
+      expect(await refusal(await second.token(`${base}/mcp`))).toMatch(/not issued by an authorization server this platform trusts/);
+      // Mix-up: signed by the other issuer, claiming to come from the trusted one (its key id, or its own).
+      expect(await refusal(await second.sign({ ...claims, iss: idp.issuer }))).toMatch(/key the issuer does not publish/);
+      expect(await refusal(await second.sign({ ...claims, iss: idp.issuer }, idp.kid))).toMatch(/signature does not verify/);
+      // A JWT naming the platform's own issuer: its access tokens are opaque, so no JWT is one of them.
+      expect(await refusal(await second.sign({ ...claims, iss: `${base}/oauth` }))).toMatch(/not issued by an authorization server this platform trusts/);
+      // Not yet valid: `nbf` ten minutes ahead (beyond any clock tolerance), signed by the trusted issuer.
+      expect(await refusal(await idp.sign({ ...claims, iss: idp.issuer, nbf: now + 600, exp: now + 900 }))).toMatch(/'nbf' claim/);
+
+      const rows = await t.call('GET', `/logs/operations?action=oauth.token_refused&outcome=failure&limit=100`);
+      const reasons = (rows.json() as { items: { details: { reason?: string } | null }[] }).items.map((r) => r.details?.reason ?? '');
+      for (const pattern of [/not issued by an authorization server this platform trusts/, /key the issuer does not publish/, /signature does not verify/, /'nbf' claim/])
+        expect(reasons.some((r) => pattern.test(r)), String(pattern)).toBe(true);
+      expect((await mcpPost('/mcp', await idp.token(`${base}/mcp`))).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('follows the issuer to a new signing key (rotation) and refuses a mapped-out role', async () => {
     const port = Number(new URL(idp.issuer).port);
     const users = { findByUsername: async (name: string) => (await t.ctx.db.selectFrom('users').selectAll().where('username', '=', name).executeTakeFirst()), insert: async () => {} };

@@ -50,7 +50,12 @@ describe('OAuth 2.1 on /mcp', () => {
     const prm = await (await fetch(`${base}/.well-known/oauth-protected-resource/mcp/wb`)).json();
     expect(prm).toMatchObject({ resource: `${base}/mcp/wb`, authorization_servers: [`${base}/oauth`], scopes_supported: ['mcp', 'mcp:admin'] });
     const as = await (await fetch(`${base}/.well-known/oauth-authorization-server/oauth`)).json();
-    expect(as).toMatchObject({ issuer: `${base}/oauth`, code_challenge_methods_supported: ['S256'], registration_endpoint: `${base}/oauth/reg` });
+    // RFC 9207: the authorization response names its issuer, so a client talking to two cannot mix them up.
+    expect(as).toMatchObject({ issuer: `${base}/oauth`, code_challenge_methods_supported: ['S256'], registration_endpoint: `${base}/oauth/reg`, authorization_response_iss_parameter_supported: true });
+    // The endpoints a client calls directly are in the OpenAPI document (so the security suite reaches them), public.
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { 'x-permission'?: string }>> };
+    for (const [path, method] of [['/.well-known/oauth-authorization-server/oauth', 'get'], ['/oauth/jwks', 'get'], ['/oauth/token', 'post'], ['/oauth/reg', 'post'], ['/oauth/token/revocation', 'post']] as const)
+      expect(doc.paths[path]?.[method]?.['x-permission'], `${method} ${path}`).toBe('public');
   });
 
   it('runs the whole flow with the SDK client: discovery, registration, PKCE, consent, token, calls, refresh', async () => {

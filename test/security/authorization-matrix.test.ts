@@ -21,6 +21,12 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /.well-known/oauth-protected-resource',
   'GET /.well-known/oauth-protected-resource/mcp',
   'GET /.well-known/oauth-protected-resource/mcp/{server}',
+  // The authorization server's endpoints an MCP client calls directly (the rest of /oauth is browser pages).
+  'GET /.well-known/oauth-authorization-server/oauth',
+  'GET /oauth/jwks',
+  'POST /oauth/token',
+  'POST /oauth/reg',
+  'POST /oauth/token/revocation',
 ]);
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'matrix', version: '1' } } };

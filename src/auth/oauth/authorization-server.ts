@@ -2,14 +2,12 @@ import type { Logger } from 'pino';
 import type Provider from 'oidc-provider';
 import type { AuditLog } from '../../logs/audit-log.js';
 import type { SecretsService } from '../../secrets/secrets.service.js';
+import { auditOAuth } from './oauth-audit.js';
 import { createOAuthProvider, OAUTH_MOUNT, type OAuthProviderDeps } from './oauth-provider.js';
 import { loadSigningKeys, SIGNING_KEYS_SECRET, type SigningKeySecrets } from './signing-keys.js';
 
 /** A failed build (keys that cannot be decrypted) is tried again after this long, not on every request. */
 const RETRY_AFTER_MS = 30_000;
-
-/** Events of the authorization server that refuse a request: each is one operation-log row. */
-const REFUSAL_EVENTS = ['authorization.error', 'grant.error', 'registration_create.error', 'revocation.error', 'backchannel.error'] as const;
 
 export interface AuthorizationServer {
   /** `<public>/oauth`, known without building the server. */
@@ -47,7 +45,7 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
     try {
       const { keys, version } = await loadSigningKeys(deps.secrets);
       const provider = await createOAuthProvider({ ...deps, keys });
-      auditRefusals(provider, deps);
+      auditOAuth(provider, deps);
       inUse = version;
       // Changed by someone else meanwhile (our own write is announced last, with the version we use): build again next time.
       if (announced.length > 0 && announced.at(-1) !== version) built = null;
@@ -84,21 +82,4 @@ export function createAuthorizationServer(deps: AuthorizationServerDeps): Author
       return attempt;
     },
   };
-}
-
-function auditRefusals(provider: Provider, deps: { audit: Pick<AuditLog, 'record'>; log: Pick<Logger, 'warn' | 'error'> }): void {
-  for (const event of REFUSAL_EVENTS) {
-    provider.on(event, (ctx: { ip?: string; oidc?: { client?: { clientId?: string } }; status?: number }, err: Error & { error?: string; error_description?: string; status?: number }) => {
-      void deps.audit.record({
-        actor: { type: 'anonymous' },
-        action: `oauth.${event.replace('.error', '').replace('_create', '')}`,
-        target: { type: 'oauth_client', id: ctx.oidc?.client?.clientId ?? null },
-        outcome: 'failure',
-        statusCode: err.status ?? null,
-        ip: ctx.ip ?? null,
-        details: { error: err.error ?? 'server_error', reason: err.error_description ?? err.message },
-      });
-    });
-  }
-  provider.on('server_error', (_ctx: unknown, err: Error) => deps.log.error({ err }, 'oauth: authorization server error'));
 }

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { AuthorizationServer } from './authorization-server.js';
 import type { McpResources } from './mcp-resources.js';
 import { RESOURCE_SCOPES } from './mcp-resources.js';
+import { REQUEST_ID, type TaggedRequest } from './oauth-audit.js';
 import { OAUTH_MOUNT } from './oauth-provider.js';
+import { AUTHORIZATION_SERVER_ROUTES, protectedResourceMetadata } from './oauth.schema.js';
 
 export interface OAuthRouteDeps {
   /** The platform's own authorization server; null when MCPS_OAUTH_SERVER=false. */
@@ -17,14 +19,6 @@ export interface OAuthRouteDeps {
   authorizationServers: readonly string[];
   resourceName: string;
 }
-
-const protectedResourceMetadata = z.object({
-  resource: z.string(),
-  authorization_servers: z.array(z.string()),
-  scopes_supported: z.array(z.string()),
-  bearer_methods_supported: z.array(z.string()),
-  resource_name: z.string(),
-});
 
 /**
  * The OAuth face of the platform outside /api: Protected Resource Metadata (RFC 9728) for `/mcp` and
@@ -76,25 +70,38 @@ export async function oauthRoutes(root: FastifyInstance, deps: OAuthRouteDeps): 
    */
   const handOver = async (request: FastifyRequest, reply: FastifyReply, path: string) => {
     const callback = callbackOf(await server.get());
-    const raw = request.raw as typeof request.raw & { originalUrl?: string };
+    const raw = request.raw as TaggedRequest & { originalUrl?: string };
     raw.originalUrl = `${OAUTH_MOUNT}${path}`;
     raw.url = path;
+    raw[REQUEST_ID] = request.id;
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value as string);
     reply.raw.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     reply.hijack();
     callback(raw, reply.raw);
   };
 
-  // RFC 8414 section 3: the metadata of issuer `<base>/oauth` is at `/.well-known/oauth-authorization-server/oauth`.
-  app.get(`/.well-known/oauth-authorization-server${OAUTH_MOUNT}`, { schema: { hide: true } }, async (request, reply) => {
-    await handOver(request, reply, '/.well-known/openid-configuration');
-    return reply;
-  });
-
-  // The provider reads its own bodies (forms, JSON for registration): nothing is parsed here.
+  // The provider reads its own bodies (forms, JSON for registration): nothing is parsed here. The
+  // endpoints a client calls directly are documented (public; their schemas document, the provider
+  // validates); the rest of /oauth (authorization, interactions' redirects, discovery aliases) is not.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    const documentOnly = () => (value: unknown) => ({ value });
+    for (const route of AUTHORIZATION_SERVER_ROUTES) {
+      // RFC 8414 section 3: the metadata of issuer `<base>/oauth` is at `/.well-known/oauth-authorization-server/oauth`.
+      const query = (request: FastifyRequest) => (request.raw.url!.includes('?') ? request.raw.url!.slice(request.raw.url!.indexOf('?')) : '');
+      scope.route({
+        method: route.method,
+        url: route.url,
+        config: { auth: 'public' },
+        schema: route.schema,
+        validatorCompiler: documentOnly,
+        handler: async (request, reply) => {
+          await handOver(request, reply, `${route.path}${query(request)}`);
+          return reply;
+        },
+      });
+    }
     scope.route({
       method: ['GET', 'POST', 'PUT', 'DELETE'],
       url: `${OAUTH_MOUNT}/*`,
