@@ -31,18 +31,19 @@ export function auditOAuth(provider: Provider, deps: { audit: Pick<AuditLog, 're
       thrown = err as typeof thrown;
       throw err;
     } finally {
-      record(ctx, thrown);
+      // Awaited: the answer leaves once its row is written, as for every other route.
+      await record(ctx, thrown);
     }
   });
 
-  function record(ctx: Ctx, thrown: { status?: number; error?: string; error_description?: string; message: string } | undefined): void {
+  async function record(ctx: Ctx, thrown: { status?: number; error?: string; error_description?: string; message: string } | undefined): Promise<void> {
     const action = ctx.method === 'POST' && ctx.oidc?.route ? MUTATING_ROUTES[ctx.oidc.route] : undefined;
     if (!action) return;
     const body = (thrown ? { error: thrown.error, error_description: thrown.error_description ?? thrown.message } : (ctx.body ?? {})) as { error?: string; error_description?: string; client_id?: string };
     const status = thrown ? (thrown.status ?? 500) : ctx.status;
     const failed = status >= 400;
     const grantType = ctx.oidc?.params?.['grant_type'];
-    void deps.audit.record({
+    await deps.audit.record({
       actor: { type: 'anonymous' },
       action,
       target: { type: 'oauth_client', id: ctx.oidc?.client?.clientId ?? (typeof body.client_id === 'string' ? body.client_id : null) },
