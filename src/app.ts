@@ -11,6 +11,8 @@ import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
 import { mcpHttpRoutes } from './gateway/transport/mcp-http.routes.js';
+import { oauthInteractionRoutes } from './auth/oauth/oauth-interactions.routes.js';
+import { oauthRoutes } from './auth/oauth/oauth.routes.js';
 import { registerAuditHook } from './http/audit-hook.js';
 import { registerAuthGuard } from './http/auth-guard.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -77,7 +79,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await registerOpenApi(app, { title: config.projectName, version: VERSION, apiPrefix: config.apiPrefix });
   const session = createConsoleSession(config.secretKey, { apiPrefix: config.apiPrefix });
   await app.register(fastifyCookie);
-  registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session });
+  registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session, bearer: ctx.oauth.bearer });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
   registerServerScope(app, {
     apiPrefix: config.apiPrefix,
@@ -120,7 +122,16 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     { prefix: config.apiPrefix },
   );
 
-  await app.register(mcpHttpRoutes, { gateway: ctx.gateway, corsOrigins: () => ctx.system.settings.get('cors.origins') });
+  await app.register(oauthRoutes, { server: ctx.oauth.server, resources: ctx.oauth.resources, authorizationServers: ctx.oauth.authorizationServers, resourceName: `${config.projectName} MCP gateway` });
+  if (ctx.oauth.server) await app.register(oauthInteractionRoutes, { server: ctx.oauth.server, auth: ctx.auth, users: ctx.oauth.users, audit: ctx.audit, projectName: config.projectName });
+  await app.register(mcpHttpRoutes, {
+    gateway: ctx.gateway,
+    corsOrigins: () => ctx.system.settings.get('cors.origins'),
+    resourceMetadataOf: (path) => {
+      const resource = ctx.oauth.resources.resourceOfPath(path);
+      return resource && ctx.oauth.authorizationServers.length > 0 ? ctx.oauth.resources.metadataUrlOf(resource) : null;
+    },
+  });
   await app.register(consoleRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
   return app;
 }

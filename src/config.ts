@@ -82,6 +82,26 @@ const pipeTimingSchema = z.object({
   MCPS_PIPE_PONG_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
 });
 
+// OAuth 2.1 for the gateway (src/auth/oauth/, docs/AUTH.md).
+const oauthSchema = z.object({
+  // The platform's address as clients reach it (scheme, host, port, no path): the issuer and the
+  // resource identifiers derive from it. Unset: http://HOST:PORT (localhost for 0.0.0.0).
+  MCPS_PUBLIC_URL: str.regex(/^https?:\/\/[^/?#\s]+$/, 'expected http(s)://host[:port] with no path').optional(),
+  MCPS_OAUTH_SERVER: bool.default(true),
+  MCPS_OAUTH_ACCESS_TOKEN_MINUTES: int(1, 24 * 60).default(10),
+  MCPS_OAUTH_REFRESH_TOKEN_DAYS: int(1, 365).default(14),
+  MCPS_OAUTH_DELEGATE_ISSUER: str.regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
+  MCPS_OAUTH_DELEGATE_JWKS_URL: str.regex(/^https?:\/\//, 'expected an http(s) URL').optional(),
+  MCPS_OAUTH_DELEGATE_AUDIENCE: str.optional(),
+  MCPS_OAUTH_DELEGATE_USERNAME_CLAIM: str.min(1).default('preferred_username'),
+  MCPS_OAUTH_DELEGATE_ROLES_CLAIM: str.min(1).default('roles'),
+  // value=role pairs: MCPS_OAUTH_DELEGATE_ROLE_MAP=mcps-admins=admin,mcps-ops=operator
+  MCPS_OAUTH_DELEGATE_ROLE_MAP: list
+    .refine((entries) => entries.every((e) => /^[^=]+=(admin|operator|viewer)$/.test(e)), 'expected claim-value=admin|operator|viewer pairs')
+    .default([]),
+  MCPS_OAUTH_DELEGATE_CREATE_USERS: bool.default(false),
+});
+
 const envSchema = z.object({
   PROJECT_NAME: str.default('MCPS.ONE'),
   ENVIRONMENT: str.toLowerCase().pipe(z.enum(['development', 'test', 'staging', 'production'])).default('development'),
@@ -176,6 +196,7 @@ const envSchema = z.object({
   MCPS_GATEWAY_MAX_SESSIONS: int(1, 100_000).default(1000),
   // Per-session upstream connections (servers in session mode per_session) open at most per server.
   MCPS_GATEWAY_SESSION_POOL: int(1, 10_000).default(32),
+  ...oauthSchema.shape,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -258,6 +279,9 @@ export interface Config {
   outboundAllow: readonly string[];
   /** The MCP gateway: name separator, idle session timeout, session limit. */
   gateway: { separator: string; sessionIdleMs: number; maxSessions: number };
+  /** The platform's external base URL (no trailing slash). */
+  publicUrl: string;
+  oauth: OAuthConfig;
   /** Dashboard capture: Chromium, the browser pool, the page timeout, screenshot retention, extra allowed hosts. */
   capture: CaptureConfig;
 }
@@ -424,6 +448,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       keepDays: e.MCPS_CAPTURE_KEEP_DAYS,
       hosts: Object.freeze([...e.MCPS_CAPTURE_HOSTS]),
     }),
+    publicUrl: publicUrlOf(e),
+    oauth: oauthConfigOf(e),
     gateway: Object.freeze({
       separator: e.MCPS_GATEWAY_SEPARATOR,
       sessionIdleMs: e.MCPS_GATEWAY_SESSION_IDLE_MINUTES * 60 * 1000,
@@ -572,4 +598,52 @@ export function sqlitePathOf(url: string): string {
   const m = /^sqlite:\/\/\/(.+)$/.exec(url);
   if (!m) throw new ConfigError('Invalid configuration: DATABASE_URL: expected sqlite:///path/to/file.db');
   return m[1]!;
+}
+
+export interface OAuthDelegateConfig {
+  issuer: string;
+  jwksUrl: string | null;
+  audience: string | null;
+  usernameClaim: string;
+  rolesClaim: string;
+  roleMap: Readonly<Record<string, 'admin' | 'operator' | 'viewer'>>;
+  createUsers: boolean;
+}
+
+export interface OAuthConfig {
+  /** The platform's own authorization server (under /oauth). */
+  server: boolean;
+  accessTokenSeconds: number;
+  refreshTokenSeconds: number;
+  delegate: OAuthDelegateConfig | null;
+}
+
+function publicUrlOf(e: Env): string {
+  if (e.MCPS_PUBLIC_URL) return e.MCPS_PUBLIC_URL.replace(/\/+$/, '');
+  const host = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST;
+  return `http://${host}:${e.PORT}`;
+}
+
+function oauthConfigOf(e: Env): OAuthConfig {
+  const roleMap: Record<string, 'admin' | 'operator' | 'viewer'> = {};
+  for (const entry of e.MCPS_OAUTH_DELEGATE_ROLE_MAP) {
+    const at = entry.lastIndexOf('=');
+    roleMap[entry.slice(0, at)] = entry.slice(at + 1) as 'admin' | 'operator' | 'viewer';
+  }
+  return Object.freeze({
+    server: e.MCPS_OAUTH_SERVER,
+    accessTokenSeconds: e.MCPS_OAUTH_ACCESS_TOKEN_MINUTES * 60,
+    refreshTokenSeconds: e.MCPS_OAUTH_REFRESH_TOKEN_DAYS * 24 * 3600,
+    delegate: e.MCPS_OAUTH_DELEGATE_ISSUER
+      ? Object.freeze({
+          issuer: e.MCPS_OAUTH_DELEGATE_ISSUER,
+          jwksUrl: e.MCPS_OAUTH_DELEGATE_JWKS_URL ?? null,
+          audience: e.MCPS_OAUTH_DELEGATE_AUDIENCE ?? null,
+          usernameClaim: e.MCPS_OAUTH_DELEGATE_USERNAME_CLAIM,
+          rolesClaim: e.MCPS_OAUTH_DELEGATE_ROLES_CLAIM,
+          roleMap: Object.freeze(roleMap),
+          createUsers: e.MCPS_OAUTH_DELEGATE_CREATE_USERS,
+        })
+      : null,
+  });
 }

@@ -3,6 +3,7 @@ import { createApiKeyRepository } from './auth/api-key.repository.js';
 import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createLoginAttemptRepository } from './auth/login-attempt.repository.js';
 import { createTokenService } from './auth/tokens.js';
+import { createOAuthRuntime, type OAuthRuntime } from './auth/oauth/oauth-runtime.js';
 import { createUserRepository } from './auth/user.repository.js';
 import { createUsersService, type UsersService } from './auth/users.service.js';
 import { type BackupsRuntime, createBackupsRuntime } from './backups/backups-runtime.js';
@@ -59,6 +60,8 @@ export interface AppContext {
   log: Logger;
   startedAt: number;
   auth: AuthService;
+  /** OAuth 2.1 for the gateway: the authorization server under /oauth, delegate mode, the resource server. */
+  oauth: OAuthRuntime;
   users: UsersService;
   logs: LogsService;
   /** In-process announcements of log writes and stderr lines, for the live streams (SSE). */
@@ -281,6 +284,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     log,
     audit,
   });
+  const oauth = createOAuthRuntime({ db: handle.db, secrets, secretKey: config.secretKey, users, guard: outbound, config: config.oauth, publicUrl: config.publicUrl, trustProxy: config.trustProxy, audit, log });
   // Login lockouts on /metrics (mcps_auth_lockouts_total{scope}).
   system.addMetricsSource('auth', () => auth.metrics(), { labels: { lockouts_total: 'scope' } });
   // Gateway sessions and calls on /metrics.
@@ -300,6 +304,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     startedAt,
     users: createUsersService({ users }),
     auth,
+    oauth,
     logs,
     live,
     audit,

@@ -14,6 +14,7 @@ import { apiKeyPrincipal, apiKeyRefusal, type Principal, userPrincipal } from '.
 import { ROLE_RANK, type Role } from './roles.js';
 import type { TokenService } from './tokens.js';
 import type { UserRepository } from './user.repository.js';
+import type { UserRow } from './user.table.js';
 
 /** last_used_at is written at most this often per key, to keep authentication read-only. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
@@ -65,6 +66,15 @@ export function createAuthService(deps: AuthServiceDeps) {
      * address for a growing while (see login-lockout.ts), never from the addresses that did not fail.
      */
     async login(username: string, password: string, ip: string): Promise<{ access_token: string; token_type: 'bearer'; expires_in: number }> {
+      const user = await this.checkPassword(username, password, ip);
+      return { access_token: await tokens.sign(user), token_type: 'bearer', expires_in: tokens.expiresInSeconds };
+    },
+
+    /**
+     * The password check behind every sign-in (the API's login, the OAuth sign-in page): attempts are
+     * recorded and locked out alike. Returns the user, or throws 401 / 429.
+     */
+    async checkPassword(username: string, password: string, ip: string): Promise<UserRow> {
       if ((await lockout.retryAfterSeconds(username, ip)) > 0) {
         await loginAttempts.record({ username, ip, succeeded: false, reason: 'locked', at: nowIso() });
         await lockout.failed(username, ip);
@@ -83,7 +93,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         throw unauthorized();
       }
       await users.update(user.id, { last_login_at: at });
-      return { access_token: await tokens.sign(user), token_type: 'bearer', expires_in: tokens.expiresInSeconds };
+      return user;
     },
 
     /** Resolves a bearer credential (JWT or API key) to a principal, or throws 401. */

@@ -12,11 +12,29 @@ export interface Principal {
   role: Role;
   /** The user this principal acts for (the key's owner for API keys). */
   userId: string;
+  /** Set when the user acts through an OAuth access token: the client it was issued to and its limits. */
+  oauth?: OAuthGrantInfo;
 }
 
-/** `user:<name>` or `api_key:<name>`: who a principal is in the protocol log, in sessions and as an author. */
-export function callerLabel(p: Pick<Principal, 'type' | 'name'>): string {
-  return `${p.type}:${p.name}`;
+/** What an OAuth access token adds to its user: the client, the scopes, and the servers it is limited to. */
+export interface OAuthGrantInfo {
+  /** The issuer: the platform's own authorization server or the delegated one. */
+  issuer: string;
+  clientId: string;
+  /** The client's name when it registered one (shown on consent and in the protocol log). */
+  clientName: string | null;
+  scopes: readonly string[];
+  /** Server names the token is limited to (its resource is `/mcp/{server}`); null: every server. */
+  servers: readonly string[] | null;
+}
+
+/**
+ * `user:<name>` or `api_key:<name>`: who a principal is in the protocol log, in sessions and as an author;
+ * `user:<name> oauth:<client>` when the user acts through an OAuth client.
+ */
+export function callerLabel(p: Pick<Principal, 'type' | 'name' | 'oauth'>): string {
+  const base = `${p.type}:${p.name}`;
+  return p.oauth ? `${base} oauth:${p.oauth.clientName ?? p.oauth.clientId}` : base;
 }
 
 /** Why an API key may not act now, or null when it may: the one rule of API-key validity. */

@@ -2,6 +2,7 @@ import type { AlertGroupTable, AlertInhibitRuleTable, AlertNoteTable, AlertRecei
 import type { TemplateModelTable } from '../analyzer/template-model.table.js';
 import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
+import type { OAuthStoreTable } from '../auth/oauth/oauth-store.table.js';
 import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
 import type { JobBatchTable, JobItemTable } from '../jobs/jobs.table.js';
@@ -23,6 +24,7 @@ export interface Database {
   users: UserTable;
   api_keys: ApiKeyTable;
   login_attempts: LoginAttemptTable;
+  oauth_store: OAuthStoreTable;
   system_logs: SystemLogTable;
   operation_logs: OperationLogTable;
   mcp_logs: McpLogTable;

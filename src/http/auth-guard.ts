@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/auth.service.js';
+import type { BearerTokens } from '../auth/oauth/bearer-tokens.js';
 import { CSRF_HEADER, type ConsoleSession } from '../auth/console-session.js';
 import { roleHas } from '../auth/permissions.js';
 import { AppError } from './app-error.js';
@@ -10,7 +11,10 @@ import type { RouteAuth } from './route-config.js';
  * Credentials: `Authorization: Bearer <jwt or API key>` or `X-API-Key: <key>`; else, for the API, the
  * console's session cookie, which an unsafe method may use only with the session's CSRF token.
  */
-export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthService; apiPrefix: string; session: ConsoleSession }): void {
+export function registerAuthGuard(
+  app: FastifyInstance,
+  deps: { auth: AuthService; apiPrefix: string; session: ConsoleSession; bearer?: Pick<BearerTokens, 'authenticate'> | null },
+): void {
   app.decorateRequest('principal', null);
 
   // Refuse to start if any API route forgot to say who may call it.
@@ -32,7 +36,9 @@ export function registerAuthGuard(app: FastifyInstance, deps: { auth: AuthServic
     if (required === undefined || required === 'public' || required === 'receiver') return;
     const credential = credentialOf(request) ?? cookieCredential(request);
     if (!credential) throw new AppError('unauthorized', 'authentication required');
-    request.principal = await deps.auth.authenticate(credential);
+    // OAuth access tokens on the gateway's resources (`/mcp`, `/mcp/{server}`); anything else as before.
+    const oauth = deps.bearer ? await deps.bearer.authenticate(credential, { path: request.url, ip: request.ip, requestId: request.id }) : null;
+    request.principal = oauth ?? (await deps.auth.authenticate(credential));
     if (required !== 'authenticated' && !roleHas(request.principal.role, required)) {
       throw new AppError('forbidden', `role '${request.principal.role}' lacks permission '${required}'`);
     }

@@ -12,7 +12,22 @@ import { createSecurityApp, type Credential, type SecurityApp } from './security
  */
 
 /** Operations that anyone may call; a route newly declared public must be added here on purpose. */
-const PUBLIC_OPERATIONS = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/session', 'DELETE /api/v1/auth/session', 'GET /api/v1/system/health']);
+const PUBLIC_OPERATIONS = new Set([
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/session',
+  'DELETE /api/v1/auth/session',
+  'GET /api/v1/system/health',
+  // OAuth Protected Resource Metadata (RFC 9728): how an MCP client finds where to get a token.
+  'GET /.well-known/oauth-protected-resource',
+  'GET /.well-known/oauth-protected-resource/mcp',
+  'GET /.well-known/oauth-protected-resource/mcp/{server}',
+  // The authorization server's endpoints an MCP client calls directly (the rest of /oauth is browser pages).
+  'GET /.well-known/oauth-authorization-server/oauth',
+  'GET /oauth/jwks',
+  'POST /oauth/token',
+  'POST /oauth/reg',
+  'POST /oauth/token/revocation',
+]);
 
 const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'matrix', version: '1' } } };
 

@@ -15,6 +15,8 @@ export interface McpHttpOptions {
   gateway: GatewayService;
   /** Browser origins allowed besides the request's own host; read per request (a runtime setting). */
   corsOrigins: () => readonly string[];
+  /** The Protected Resource Metadata URL of a request path (RFC 9728), named in every 401/403; null: none. */
+  resourceMetadataOf?: (path: string) => string | null;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -34,8 +36,16 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  // Requests refused for a token's scope (src/auth/oauth/bearer-tokens.ts): their 403 says so.
+  const scopeRefused = new WeakSet<object>();
+  app.addHook('onError', async (request, _reply, error) => {
+    if ((error as { details?: { oauthError?: string } }).details?.oauthError === 'insufficient_scope') scopeRefused.add(request);
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="mcps", error="invalid_token"');
+    if (reply.statusCode === 401 || (reply.statusCode === 403 && scopeRefused.has(request))) {
+      const challenge = bearerChallenge(reply.statusCode, request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined, opts.resourceMetadataOf?.(request.url) ?? null);
+      if (challenge) void reply.header('www-authenticate', challenge);
+    }
     return payload;
   });
 
@@ -133,4 +143,17 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     app.route({ method: ['POST', 'GET', 'DELETE'], url, config, schema, handler: handle });
   }
   registerSseRoutes(app, gateway);
+}
+
+/**
+ * The `WWW-Authenticate` challenge of a refused gateway request (RFC 6750, RFC 9728 section 5.1): where
+ * the client finds how to get a token, and, when it sent one, why it was refused. Only a 403 for a
+ * token's scope carries one; a plain 403 (origin, role) does not.
+ */
+function bearerChallenge(status: number, sentCredential: boolean, metadataUrl: string | null): string {
+  const params = ['realm="mcps"'];
+  if (status === 401 && sentCredential) params.push('error="invalid_token"');
+  if (status === 403) params.push('error="insufficient_scope"', 'scope="mcp"');
+  if (metadataUrl) params.push(`resource_metadata="${metadataUrl}"`);
+  return `Bearer ${params.join(', ')}`;
 }
