@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../http/app-error.js';
 import { fromParam, fromReply } from '../../http/audit-target.js';
+import { credentialOf } from '../../http/auth-guard.js';
 import { problems } from '../../http/problem.schema.js';
 import type { AuthService } from '../auth.service.js';
 import type { ConsoleSession } from '../console-session.js';
@@ -82,7 +83,8 @@ export const ssoRoutes: FastifyPluginAsyncZod<SsoRoutesOptions> = async (app, op
     config: { auth: 'public', audit: { action: 'auth.logout', target: { type: 'user', id: ({ request }) => request.principal?.userId ?? null } } },
     schema: { tags, summary: 'Sign out of the console and learn where to end the session at the provider', response: { 200: logoutResponse } },
   }, async (req, reply) => {
-    const token = session.tokenOf(req);
+    // Public (a stale cookie must still be cleared); the operation log names who signed out when the credential is still valid.
+    const token = session.tokenOf(req) ?? credentialOf(req);
     if (token) req.principal = await opts.auth.authenticate(token).catch(() => null);
     session.clear(req, reply);
     const value = req.cookies[LOGOUT_COOKIE];
