@@ -278,27 +278,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     },
   });
 
-  const auth = createAuthService({
-    users,
-    apiKeys: createApiKeyRepository(handle.db),
-    loginAttempts: createLoginAttemptRepository(handle.db),
-    tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
-    maxFailures: config.loginMaxFailures,
-    log,
-    audit,
-    localPasswords: () => settings.get('auth.local_passwords'),
-  });
-  const sso = createSsoRuntime({
-    db: handle.db,
-    guard: outbound,
-    secrets,
-    audit,
-    users,
-    tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
-    publicUrl: config.publicUrl,
-    apiPrefix: config.apiPrefix,
-    localPasswords: () => settings.get('auth.local_passwords'),
-  });
+  const auth = createPasswordAuth(config, { db: handle.db, users, log, audit, localPasswords: () => settings.get('auth.local_passwords') });
   const oauth = await createOAuthRuntime({ db: handle.db, ring: config.masterKeyRing, secretKey: config.secretKey, users, guard: outbound, config: config.oauth, publicUrl: config.publicUrl, trustProxy: config.trustProxy, audit, log });
   // Login lockouts on /metrics (mcps_auth_lockouts_total{scope}).
   system.addMetricsSource('auth', () => auth.metrics(), { labels: { lockouts_total: 'scope' } });
@@ -320,7 +300,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     users: createUsersService({ users }),
     auth,
     oauth,
-    sso,
+    sso: createSsoRuntime({ db: handle.db, guard: outbound, secrets, audit, users, tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes), publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, localPasswords: () => settings.get('auth.local_passwords') }),
     logs,
     live,
     audit,
@@ -368,6 +348,23 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       return closed;
     },
   };
+}
+
+/** Passwords, access tokens and API keys; the password sign-in refused while `localPasswords()` is false (single sign-on only). */
+function createPasswordAuth(
+  config: Readonly<Config>,
+  d: { db: Kysely<Database>; users: ReturnType<typeof createUserRepository>; log: Logger; audit: AuditLog; localPasswords: () => boolean },
+): AuthService {
+  return createAuthService({
+    users: d.users,
+    apiKeys: createApiKeyRepository(d.db),
+    loginAttempts: createLoginAttemptRepository(d.db),
+    tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
+    maxFailures: config.loginMaxFailures,
+    log: d.log,
+    audit: d.audit,
+    localPasswords: d.localPasswords,
+  });
 }
 
 /** Health checks and monitors, with the platform's own health (database, Redis, servers, disk, backups). */
