@@ -99,7 +99,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     async (api) => {
       await api.register(authRoutes, { auth: ctx.auth, users: ctx.users, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(sessionRoutes, { auth: ctx.auth, session, loginMaxPerMinute: config.loginMaxPerMinute });
-      await api.register(ssoRoutes, { sso: ctx.sso, session, auth: ctx.auth, apiPrefix: config.apiPrefix });
+      await api.register(ssoRoutes, { sso: ctx.sso, session, auth: ctx.auth, apiPrefix: config.apiPrefix, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(logsStreamRoutes, { logs: ctx.logs, live: ctx.live, streams });

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -15,6 +16,8 @@ export interface SsoRoutesOptions {
   session: ConsoleSession;
   auth: Pick<AuthService, 'authenticate'>;
   apiPrefix: string;
+  /** Sign-ins started per minute and address (each keeps a row until it is used or expires). */
+  loginMaxPerMinute: number;
 }
 
 /** Binds a sign-in to the browser that started it; Lax so the provider's redirect back carries it. */
@@ -23,6 +26,11 @@ const STATE_COOKIE = 'mcps_sso_state';
 const LOGOUT_COOKIE = 'mcps_sso';
 /** Cookies hold at most ~4 KB: a bigger ID token is left out of the logout hint (client_id is sent instead). */
 const MAX_HINT = 3000;
+/**
+ * Why a browser's sign-in failed, for the sign-in screen to show once. A cookie, not the URL: nobody can
+ * link to the sign-in screen with a message of their choosing.
+ */
+const ERROR_COOKIE = 'mcps_sso_error';
 
 /**
  * Single sign-on routes: the sign-in options the console shows, the redirect to a provider and the
@@ -35,10 +43,13 @@ export const ssoRoutes: FastifyPluginAsyncZod<SsoRoutesOptions> = async (app, op
   const cookiePath = `${opts.apiPrefix}/auth/sso`;
   const cookie = (req: FastifyRequest, sameSite: 'lax' | 'strict', maxAge?: number) => ({ path: cookiePath, httpOnly: true, sameSite, secure: req.protocol === 'https', ...(maxAge ? { maxAge } : {}) });
 
+  await app.register(rateLimit, { global: false });
+
   /** A browser is sent back to the console's sign-in screen with the reason; other clients get the error itself. */
   const failed = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
     if (!(err instanceof AppError) || !(req.headers.accept ?? '').includes('text/html')) throw err;
-    return reply.redirect(`/?sso_error=${encodeURIComponent(err.message)}`, 303);
+    void reply.setCookie(ERROR_COOKIE, err.message.slice(0, 1000), { path: '/', sameSite: 'lax', secure: req.protocol === 'https', maxAge: 120 });
+    return reply.redirect('/', 303);
   };
 
   app.get('/auth/sso', {
@@ -50,8 +61,8 @@ export const ssoRoutes: FastifyPluginAsyncZod<SsoRoutesOptions> = async (app, op
   });
 
   app.get('/auth/sso/:name/start', {
-    config: { auth: 'public' },
-    schema: { tags, summary: 'Start signing in with a provider (redirects the browser to it)', params: providerParams, response: { 302: z.null().describe('To the provider'), ...problems('not_found', 'forbidden', 'bad_gateway') } },
+    config: { auth: 'public', rateLimit: { max: opts.loginMaxPerMinute, timeWindow: '1 minute' } },
+    schema: { tags, summary: 'Start signing in with a provider (redirects the browser to it)', params: providerParams, response: { 302: z.null().describe('To the provider'), ...problems('not_found', 'forbidden', 'rate_limited', 'bad_gateway') } },
   }, async (req, reply) => {
     try {
       const { url, state } = await sso.login.start(req.params.name, req.ip);

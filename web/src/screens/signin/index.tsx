@@ -6,12 +6,12 @@ import { useSession } from '../../api/session';
 import { LANGUAGES, setLanguage } from '../../i18n';
 import { ssoApi } from '../sso/api';
 
-/** Why single sign-on sent the browser back here (the callback's `?sso_error=`), once. */
+/** Why single sign-on sent the browser back here (the `mcps_sso_error` cookie the callback set), once. */
 function takeSsoError(): string | null {
-  const params = new URLSearchParams(window.location.search);
-  const error = params.get('sso_error');
-  if (error) window.history.replaceState(null, '', window.location.pathname);
-  return error;
+  const found = document.cookie.split('; ').find((c) => c.startsWith('mcps_sso_error='));
+  if (!found) return null;
+  document.cookie = 'mcps_sso_error=; Max-Age=0; path=/';
+  return decodeURIComponent(found.slice('mcps_sso_error='.length));
 }
 
 /**
