@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { authRoutes } from './auth/auth.routes.js';
 import { createConsoleSession } from './auth/console-session.js';
 import { sessionRoutes } from './auth/session.routes.js';
+import { ssoRoutes } from './auth/sso/sso.routes.js';
 import { consoleRoutes } from './console/console.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     async (api) => {
       await api.register(authRoutes, { auth: ctx.auth, users: ctx.users, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(sessionRoutes, { auth: ctx.auth, session, loginMaxPerMinute: config.loginMaxPerMinute });
+      await api.register(ssoRoutes, { sso: ctx.sso, session, auth: ctx.auth, apiPrefix: config.apiPrefix, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(logsStreamRoutes, { logs: ctx.logs, live: ctx.live, streams });

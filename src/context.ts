@@ -4,6 +4,7 @@ import { createAuthService, type AuthService } from './auth/auth.service.js';
 import { createLoginAttemptRepository } from './auth/login-attempt.repository.js';
 import { createTokenService } from './auth/tokens.js';
 import { createOAuthRuntime, type OAuthRuntime } from './auth/oauth/oauth-runtime.js';
+import { createSsoRuntime, type SsoRuntime } from './auth/sso/sso-runtime.js';
 import { createUserRepository } from './auth/user.repository.js';
 import { createUsersService, type UsersService } from './auth/users.service.js';
 import { type BackupsRuntime, createBackupsRuntime } from './backups/backups-runtime.js';
@@ -62,6 +63,8 @@ export interface AppContext {
   auth: AuthService;
   /** OAuth 2.1 for the gateway: the authorization server under /oauth, delegate mode, the resource server. */
   oauth: OAuthRuntime;
+  /** Single sign-on for people: OpenID Connect providers, the sign-in flow, just-in-time users. */
+  sso: SsoRuntime;
   users: UsersService;
   logs: LogsService;
   /** In-process announcements of log writes and stderr lines, for the live streams (SSE). */
@@ -275,15 +278,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     },
   });
 
-  const auth = createAuthService({
-    users,
-    apiKeys: createApiKeyRepository(handle.db),
-    loginAttempts: createLoginAttemptRepository(handle.db),
-    tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
-    maxFailures: config.loginMaxFailures,
-    log,
-    audit,
-  });
+  const auth = createPasswordAuth(config, { db: handle.db, users, log, audit, localPasswords: () => settings.get('auth.local_passwords') });
   const oauth = createOAuthRuntime({ db: handle.db, secrets, secretKey: config.secretKey, users, guard: outbound, config: config.oauth, publicUrl: config.publicUrl, trustProxy: config.trustProxy, audit, log });
   // Login lockouts on /metrics (mcps_auth_lockouts_total{scope}).
   system.addMetricsSource('auth', () => auth.metrics(), { labels: { lockouts_total: 'scope' } });
@@ -305,6 +300,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     users: createUsersService({ users }),
     auth,
     oauth,
+    sso: createSsoRuntime({ db: handle.db, guard: outbound, secrets, audit, users, tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes), publicUrl: config.publicUrl, apiPrefix: config.apiPrefix, localPasswords: () => settings.get('auth.local_passwords') }),
     logs,
     live,
     audit,
@@ -352,6 +348,23 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
       return closed;
     },
   };
+}
+
+/** Passwords, access tokens and API keys; the password sign-in refused while `localPasswords()` is false (single sign-on only). */
+function createPasswordAuth(
+  config: Readonly<Config>,
+  d: { db: Kysely<Database>; users: ReturnType<typeof createUserRepository>; log: Logger; audit: AuditLog; localPasswords: () => boolean },
+): AuthService {
+  return createAuthService({
+    users: d.users,
+    apiKeys: createApiKeyRepository(d.db),
+    loginAttempts: createLoginAttemptRepository(d.db),
+    tokens: createTokenService(config.secretKey, config.accessTokenExpireMinutes),
+    maxFailures: config.loginMaxFailures,
+    log: d.log,
+    audit: d.audit,
+    localPasswords: d.localPasswords,
+  });
 }
 
 /** Health checks and monitors, with the platform's own health (database, Redis, servers, disk, backups). */

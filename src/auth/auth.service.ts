@@ -47,6 +47,8 @@ export interface AuthServiceDeps {
   /** Where lockouts are alerted (system log warning, `auth.lockout` operation-log row). */
   log?: Pick<Logger, 'warn'>;
   audit?: Pick<AuditLog, 'record'>;
+  /** False: password sign-in is turned off (setting `auth.local_passwords`); people sign in with single sign-on. */
+  localPasswords?: () => boolean;
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
@@ -75,6 +77,9 @@ export function createAuthService(deps: AuthServiceDeps) {
      * recorded and locked out alike. Returns the user, or throws 401 / 429.
      */
     async checkPassword(username: string, password: string, ip: string): Promise<UserRow> {
+      if (deps.localPasswords && !deps.localPasswords()) {
+        throw new AppError('forbidden', 'password sign-in is turned off on this platform: sign in with single sign-on (break glass: `mcps user local-passwords on` on the host)');
+      }
       if ((await lockout.retryAfterSeconds(username, ip)) > 0) {
         await loginAttempts.record({ username, ip, succeeded: false, reason: 'locked', at: nowIso() });
         await lockout.failed(username, ip);

@@ -46,6 +46,16 @@ export function registerUserCommands(program: Command, env: CliEnv): void {
       });
       env.out(`password reset for ${username}; existing sessions of that user are ended`);
     });
+
+  // Break glass: when single sign-on fails with password sign-in turned off, whoever runs the host turns it back on.
+  user
+    .command('local-passwords <on|off>')
+    .description('turn the password sign-in on or off (the auth.local_passwords setting); the break-glass path when single sign-on fails')
+    .action(async (state: string) => {
+      if (state !== 'on' && state !== 'off') throw new AppError('validation', "expected 'on' or 'off'");
+      await env.withContext((ctx) => ctx.system.settings.update({ 'auth.local_passwords': state === 'on' }, { actor: { type: 'cli', name: env.actor } }));
+      env.out(`password sign-in is ${state === 'on' ? 'on' : 'off'}${state === 'on' ? '' : ' (sign in with single sign-on; undo with `mcps user local-passwords on`)'}`);
+    });
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, name: string): T {

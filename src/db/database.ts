@@ -3,6 +3,7 @@ import type { TemplateModelTable } from '../analyzer/template-model.table.js';
 import type { ApiKeyTable } from '../auth/api-key.table.js';
 import type { LoginAttemptTable } from '../auth/login-attempt.table.js';
 import type { OAuthStoreTable } from '../auth/oauth/oauth-store.table.js';
+import type { SsoLoginTable, SsoProviderTable, UserIdentityTable } from '../auth/sso/sso.table.js';
 import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
 import type { JobBatchTable, JobItemTable } from '../jobs/jobs.table.js';
@@ -25,6 +26,9 @@ export interface Database {
   api_keys: ApiKeyTable;
   login_attempts: LoginAttemptTable;
   oauth_store: OAuthStoreTable;
+  sso_providers: SsoProviderTable;
+  user_identities: UserIdentityTable;
+  sso_logins: SsoLoginTable;
   system_logs: SystemLogTable;
   operation_logs: OperationLogTable;
   mcp_logs: McpLogTable;

@@ -47,6 +47,7 @@ export const SETTING_SCHEMAS = {
     .nullable(),
   'backup.keep_count': z.number().int().min(0).max(100_000),
   'backup.keep_days': days,
+  'auth.local_passwords': z.boolean(),
   'capture.allowed_hosts': z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9.:[\]_-]{1,300}$/, 'expected a host name or host:port')).max(1000),
 } as const;
 
@@ -66,6 +67,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   'backup.schedule': 'Cron expression of automatic backups (croner syntax, server time zone); null = no automatic backups.',
   'backup.keep_count': 'Automatic backups kept, the newest (0 = no limit).',
   'backup.keep_days': 'Automatic backups older than this many days are deleted (0 = keep).',
+  'auth.local_passwords': 'False: the password sign-in is refused (API, console, OAuth sign-in page) and people use single sign-on; API keys keep working. Break glass: mcps user local-passwords on.',
   'capture.allowed_hosts': 'Hosts (name or name:port) dashboard captures may target besides the saved dashboards\' hosts.',
 };
 
@@ -83,6 +85,7 @@ export function settingDefaults(config: Readonly<Config>): SettingValues {
     'backup.schedule': null,
     'backup.keep_count': 7,
     'backup.keep_days': 30,
+    'auth.local_passwords': true,
     'capture.allowed_hosts': [...config.capture.hosts],
   };
 }

@@ -17,6 +17,11 @@ const PUBLIC_OPERATIONS = new Set([
   'POST /api/v1/auth/session',
   'DELETE /api/v1/auth/session',
   'GET /api/v1/system/health',
+  // Single sign-on: the sign-in screen's options, the redirect to a provider and back, and the logout.
+  'GET /api/v1/auth/sso',
+  'GET /api/v1/auth/sso/{name}/start',
+  'GET /api/v1/auth/sso/{name}/callback',
+  'POST /api/v1/auth/sso/logout',
   // OAuth Protected Resource Metadata (RFC 9728): how an MCP client finds where to get a token.
   'GET /.well-known/oauth-protected-resource',
   'GET /.well-known/oauth-protected-resource/mcp',

@@ -17,6 +17,7 @@ import * as m016 from './016-monitors.js';
 import * as m017 from './017-session-mode.js';
 import * as m019 from './019-alerts-status-index.js';
 import * as m020 from './020-oauth.js';
+import * as m021 from './021-sso.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '017-session-mode': m017,
   '019-alerts-status-index': m019,
   '020-oauth': m020,
+  '021-sso': m021,
 };

@@ -47,12 +47,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       enter(await api<SessionInfo>('/auth/session', { method: 'POST', body: { username, password }, expectUnauthorized: true }));
     },
     async signOut() {
-      await api('/auth/session', { method: 'DELETE' }).catch((err: unknown) => {
+      // Ends the platform session (cookie cleared) and, after a single sign-on, the provider's session too.
+      const ended = await api<{ end_session_url: string | null }>('/auth/sso/logout', { method: 'POST' }).catch((err: unknown) => {
         if (!(err instanceof ApiError)) throw err;
+        return { end_session_url: null };
       });
       setCsrfToken(null);
       queries.clear();
       setState({ status: 'signed-out', reason: 'signed-out' });
+      if (ended.end_session_url) window.location.assign(ended.end_session_url);
     },
     can: (permission) => state.status === 'signed-in' && state.me.permissions.includes(permission),
   }), [state, enter, queries]);

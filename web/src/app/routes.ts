@@ -26,5 +26,6 @@ export const routes: ScreenRoute[] = [
   { path: '/analysis', nav: 'analysis', permission: 'logs:analyze', screen: lazy(() => import('../screens/analysis')) },
   { path: '/jobs', nav: 'jobs', permission: 'jobs:read', screen: lazy(() => import('../screens/jobs')) },
   { path: '/jobs/:id', permission: 'jobs:read', screen: lazy(() => import('../screens/jobs/BatchPage')) },
+  { path: '/sso', nav: 'sso', permission: 'users:write', screen: lazy(() => import('../screens/sso')) },
   { path: '/system', nav: 'system', permission: 'system:config:read', screen: lazy(() => import('../screens/system')) },
 ];

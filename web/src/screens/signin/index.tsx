@@ -1,15 +1,34 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
 import { useSession } from '../../api/session';
 import { LANGUAGES, setLanguage } from '../../i18n';
+import { ssoApi } from '../sso/api';
 
-/** Sign in (shown whenever there is no session); says why when a session expired or was ended. */
+/** Why single sign-on sent the browser back here (the `mcps_sso_error` cookie the callback set), once. */
+function takeSsoError(): string | null {
+  const found = document.cookie.split('; ').find((c) => c.startsWith('mcps_sso_error='));
+  if (!found) return null;
+  document.cookie = 'mcps_sso_error=; Max-Age=0; path=/';
+  return decodeURIComponent(found.slice('mcps_sso_error='.length));
+}
+
+/**
+ * Sign in (shown whenever there is no session): a button per single sign-on provider, and the password
+ * form unless passwords are turned off; says why when a session expired or was ended.
+ */
 export default function SignIn({ reason }: { reason: 'expired' | 'signed-out' | null }) {
   const { t, i18n } = useTranslation();
   const { signIn } = useSession();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(() => {
+    const sso = takeSsoError();
+    return sso ? t('signin.failed', { detail: sso }) : null;
+  });
   const [busy, setBusy] = useState(false);
+  const options = useQuery({ queryKey: ['sso', 'options'], queryFn: ssoApi.options, retry: false });
+  const providers = options.data?.providers ?? [];
+  const passwords = options.data?.local_passwords ?? true;
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -30,16 +49,27 @@ export default function SignIn({ reason }: { reason: 'expired' | 'signed-out' | 
       {reason === 'expired' && <p className="notice info" role="status">{t('signin.expired')}</p>}
       {reason === 'signed-out' && <p className="notice info" role="status">{t('signin.signedOut')}</p>}
       {error && <p className="notice error" role="alert">{error}</p>}
+      {providers.length > 0 && (
+        <div className="actions sso-providers">
+          {providers.map((p) => <a key={p.name} className="button primary" href={p.start_url}>{t('signin.with', { name: p.display_name })}</a>)}
+        </div>
+      )}
+      {!passwords && <p className="muted">{t('signin.passwordsOff')}</p>}
       <form onSubmit={(e) => void submit(e)}>
-        <div className="field">
-          <label htmlFor="username">{t('signin.username')}</label>
-          <input id="username" name="username" autoComplete="username" required autoFocus />
-        </div>
-        <div className="field">
-          <label htmlFor="password">{t('signin.password')}</label>
-          <input id="password" name="password" type="password" autoComplete="current-password" required />
-        </div>
-        <button type="submit" className="primary" disabled={busy}>{t('signin.submit')}</button>
+        {passwords && (
+          <>
+            {providers.length > 0 && <p className="muted">{t('signin.or')}</p>}
+            <div className="field">
+              <label htmlFor="username">{t('signin.username')}</label>
+              <input id="username" name="username" autoComplete="username" required autoFocus={providers.length === 0} />
+            </div>
+            <div className="field">
+              <label htmlFor="password">{t('signin.password')}</label>
+              <input id="password" name="password" type="password" autoComplete="current-password" required />
+            </div>
+            <button type="submit" className="primary" disabled={busy}>{t('signin.submit')}</button>
+          </>
+        )}
         <label className="field" style={{ marginTop: '1rem' }}>
           <span>{t('shell.language')}</span>
           <select value={i18n.language} onChange={(e) => setLanguage(e.target.value)}>
