@@ -9,6 +9,7 @@ import { consoleRoutes } from './console/console.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
+import { registerForwarding } from './cluster/forward-hook.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
 import { mcpHttpRoutes } from './gateway/transport/mcp-http.routes.js';
 import { registerAuditHook } from './http/audit-hook.js';
@@ -78,6 +79,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const session = createConsoleSession(config.secretKey, { apiPrefix: config.apiPrefix });
   await app.register(fastifyCookie);
   registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session });
+  // Several instances: requests for a server another instance runs go there (after authentication).
+  registerForwarding(app, { ...ctx.cluster, placementOf: async (key) => (await ctx.servers.servers.placementOf(key)) });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
   registerServerScope(app, {
     apiPrefix: config.apiPrefix,

@@ -16,6 +16,7 @@ import * as m015 from './015-capture.js';
 import * as m016 from './016-monitors.js';
 import * as m017 from './017-session-mode.js';
 import * as m019 from './019-alerts-status-index.js';
+import * as m022 from './022-cluster-placement.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '016-monitors': m016,
   '017-session-mode': m017,
   '019-alerts-status-index': m019,
+  '022-cluster-placement': m022,
 };
