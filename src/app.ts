@@ -80,7 +80,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session });
   // Several instances: requests for a server another instance runs go there (after authentication).
-  registerForwarding(app, { ...ctx.cluster, placementOf: async (key) => (await ctx.servers.servers.placementOf(key)) });
+  registerForwarding(app, { ...ctx.cluster, placementOf: (key) => ctx.servers.servers.placementOf(key), anyPlacedOne: () => ctx.servers.servers.anyPlacedOne() });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
   registerServerScope(app, {
     apiPrefix: config.apiPrefix,

@@ -43,6 +43,7 @@ export function createClusterRuntime(deps: ClusterRuntimeDeps) {
   const signer = createForwardSigner(deps.config.secretKey);
   const forwarder = createRequestForwarder({ signer, instanceId });
   let reconciling: NodeJS.Timeout | null = null;
+  let stopping: Promise<void> | null = null;
 
   /** What the others show of the servers running here (secret values redacted, as this instance shows them). */
   function snapshot(): Record<string, unknown> {
@@ -76,12 +77,15 @@ export function createClusterRuntime(deps: ClusterRuntimeDeps) {
       reconciling.unref();
     },
     /** Gives the lease up (a standby takes over at its next look) and leaves the registry. */
-    async stop(): Promise<void> {
-      if (reconciling) clearInterval(reconciling);
-      reconciling = null;
-      await lease.stop();
-      await registry.stop();
-      await forwarder.close();
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        if (reconciling) clearInterval(reconciling);
+        reconciling = null;
+        await lease.stop();
+        await registry.stop();
+        await forwarder.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -24,7 +24,8 @@ declare module 'fastify' {
 const PLACEMENT_CACHE_MS = 2_000;
 
 /**
- * Runs after authentication. A request carrying FORWARDED_HEADER must bear a valid signature from an
+ * Runs after authentication. The aggregated catalogue (`/mcp`) goes whole to the lease holder, which
+ * runs every server it may list (those of placement 'every' too) and the built-in ones. A request carrying FORWARDED_HEADER must bear a valid signature from an
  * instance of this cluster (else 403): it is served here, never forwarded again, and the caller's
  * address is the one the first instance saw. Otherwise, on a route marked `forwardBy`, a request for
  * a server of placement 'one' (or the aggregated catalogue) that another instance runs is forwarded
@@ -32,15 +33,25 @@ const PLACEMENT_CACHE_MS = 2_000;
  */
 export function registerForwarding(
   app: FastifyInstance,
-  deps: { signer: ForwardSigner; forwarder: RequestForwarder; lease: Pick<ManagedServersLease, 'holds' | 'holderUrl'>; placementOf(key: string): Promise<Placement | null> },
+  deps: {
+    signer: ForwardSigner;
+    forwarder: RequestForwarder;
+    lease: Pick<ManagedServersLease, 'holds' | 'holderUrl'>;
+    /** The placement of server `key` (id or name), or null when there is none. */
+    placementOf(key: string): Promise<Placement | null>;
+    /** Whether any enabled server has placement 'one' (else the aggregated catalogue is served anywhere). */
+    anyPlacedOne(): Promise<boolean>;
+  },
 ): void {
   const cache = new Map<string, { placement: Placement | null; at: number }>();
-  const placementOf = async (key: string): Promise<Placement | null> => {
-    const hit = cache.get(key);
+  const CATALOGUE = '\u0000catalogue';
+  const placementOf = async (key: string | undefined): Promise<Placement | null> => {
+    const k = key ?? CATALOGUE;
+    const hit = cache.get(k);
     if (hit && Date.now() - hit.at < PLACEMENT_CACHE_MS) return hit.placement;
-    const placement = await deps.placementOf(key);
+    const placement = key === undefined ? ((await deps.anyPlacedOne()) ? 'one' : 'every') : await deps.placementOf(key);
     if (cache.size > 10_000) cache.clear();
-    cache.set(key, { placement, at: Date.now() });
+    cache.set(k, { placement, at: Date.now() });
     return placement;
   };
 
@@ -53,12 +64,10 @@ export function registerForwarding(
     const param = request.routeOptions.config.forwardBy;
     if (param === undefined || deps.lease.holds()) return;
     const key = (request.params as Record<string, string | undefined>)[param];
-    let what = 'the aggregated MCP catalogue';
-    if (key !== undefined) {
-      // An unknown server gets its 404 here; a server of placement 'every' runs here too.
-      if ((await placementOf(key)) !== 'one') return;
-      what = `MCP server '${key}'`;
-    }
+    // An unknown server gets its 404 here; a server of placement 'every' runs here too; so does the
+    // aggregated catalogue when every server it may hold does.
+    if ((await placementOf(key)) !== 'one') return;
+    const what = key === undefined ? 'the aggregated MCP catalogue' : `MCP server '${key}'`;
     const url = await deps.lease.holderUrl(what);
     if (url === null) return;
     await deps.forwarder.forward(request, reply, url, what);

@@ -177,6 +177,8 @@ export function createServersService(deps: ServersServiceDeps) {
     },
     /** The name of the server `key` (id or name) names, or null when there is none. */
     nameOf: async (key: string): Promise<string | null> => (await repo.findByIdOrName(key))?.name ?? null,
+    /** Whether any enabled server runs on one instance only (placement 'one'). */
+    anyPlacedOne: async (): Promise<boolean> => (await repo.all()).some((r) => r.enabled === 1 && (r.placement ?? 'one') === 'one'),
     /** Where the server `key` (id or name) runs among several instances, or null when there is none. */
     placementOf: async (key: string): Promise<'one' | 'every' | null> => {
       const row = await repo.findByIdOrName(key);
