@@ -137,6 +137,22 @@ describe.skipIf(!available)('where managed servers run, with three instances beh
     const sessions = [await mcpClient(`${lb.url}/mcp/solo`), await mcpClient(`${lb.url}/mcp/solo`), await mcpClient(`${lb.url}/mcp/solo`)];
     expect(new Set(sessions.map((s) => s.servedBy[0]))).toEqual(new Set(['i1', 'i2', 'i3']));
     for (const [k, s] of sessions.entries()) expect(await echo(s.client, 'echo', `session-${k}`)).toContain(`session-${k}`);
+    // What the extra hop costs: the same calls on a session opened on the holder and on one forwarded to it.
+    const direct = await mcpClient(`http://127.0.0.1:${holder!.port}/mcp/solo`);
+    const other = cluster.instances.find((i) => i !== holder)!;
+    const hop = await mcpClient(`http://127.0.0.1:${other.port}/mcp/solo`);
+    const median = async (c: Client) => {
+      const ms: number[] = [];
+      for (let k = 0; k < 40; k++) {
+        const t = performance.now();
+        await echo(c, 'echo', 'x');
+        ms.push(performance.now() - t);
+      }
+      return ms.sort((a, b) => a - b)[20]!;
+    };
+    const [onHolder, forwarded] = [await median(direct.client), await median(hop.client)];
+    await direct.client.close();
+    await hop.client.close();
     // And the aggregated catalogue, namespaced.
     const agg = await mcpClient(`${lb.url}/mcp`);
     const names = (await agg.client.listTools()).tools.map((t) => t.name);
@@ -144,7 +160,7 @@ describe.skipIf(!available)('where managed servers run, with three instances beh
     expect(soloEcho, names.join(',')).toBeDefined();
     expect(await echo(agg.client, soloEcho!, 'aggregated')).toContain('aggregated');
     for (const s of [...sessions, agg]) await s.client.close();
-    console.log(`[scale] placement one: 1 process of 'solo' (on ${holder!.name}, the managed-servers lease holder); sessions opened on ${sessions.map((s) => s.servedBy[0]).join(',')} all called it; status, list, tester and stderr alike from i1, i2, i3`);
+    console.log(`[scale] placement one: 1 process of 'solo' (on ${holder!.name}, the managed-servers lease holder); sessions opened on ${sessions.map((s) => s.servedBy[0]).join(',')} all called it; status, list, tester and stderr alike from i1, i2, i3; a call's median ${onHolder.toFixed(1)} ms on the holder, ${forwarded.toFixed(1)} ms forwarded from ${other.name}`);
   });
 
   it('placement every runs one process per instance', { timeout: 60_000 }, async () => {
