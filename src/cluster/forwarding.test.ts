@@ -28,11 +28,12 @@ let database: TestDatabase;
 const nodes: Node[] = [];
 let auth: { authorization: string };
 
-async function startNode(): Promise<Node> {
+async function startNode(url = database.url, ttlMs = 1500, beforeJoin?: (booted: BootedContext, address: string) => Promise<void>): Promise<Node> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-fwd-'));
-  const booted = await bootTestContext(database.url, dir, { env: { MCPS_SERVERS_LEASE_TTL_MS: '1500', SECRET_KEY: SHARED_SECRET_KEY } });
+  const booted = await bootTestContext(url, dir, { env: { MCPS_SERVERS_LEASE_TTL_MS: String(ttlMs), SECRET_KEY: SHARED_SECRET_KEY } });
   const app = await buildApp(booted.ctx);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  await beforeJoin?.(booted, address);
   booted.ctx.cluster.arm();
   await booted.ctx.servers.boot();
   await booted.ctx.cluster.start(address);
@@ -135,6 +136,31 @@ describe('forwarding between instances', () => {
     // With both, it is served where it landed (never forwarded again).
     const served = await fetch(`${target.url}${url}`, { headers: { ...auth, [FORWARDED_HEADER]: ours.sign('GET', url, claim) } });
     expect(served.status).toBe(200);
+  });
+
+  it.each([
+    ['takes at once the lease of its dead predecessor (same host and URL, pid gone)', true],
+    ['leaves alone the lease of a dead holder at another URL (another instance: it expires)', false],
+  ])('a single instance restarted after a crash %s', { timeout: 60_000 }, async (_what, sameUrl) => {
+    const own = await createTestDatabase();
+    const host = nodes[0]!.booted.ctx.instanceId.split(':')[0]!;
+    const dead = `${host}:999999:deadbeef`;
+    // The lease and the registry row a crashed run left: its pid gone; the TTL a minute.
+    const node = await startNode(own.url, 60_000, async (booted, address) => {
+      await booted.ctx.db.insertInto('leases').values({ name: 'managed-servers', holder: dead, acquired_at: Date.now(), expires_at: Date.now() + 60_000 }).execute();
+      await booted.ctx.db.insertInto('instances').values({ id: dead, base_url: sameUrl ? address : 'http://127.0.0.1:9', started_at: Date.now(), heartbeat_at: Date.now(), servers: '{}' }).execute();
+    });
+    try {
+      expect(node.booted.ctx.cluster.lease.holds()).toBe(sameUrl);
+    } finally {
+      node.app.server.closeAllConnections();
+      await node.app.close();
+      await node.booted.ctx.cluster.stop();
+      await node.booted.ctx.close();
+      await node.booted.logger.close();
+      rmSync(node.dir, { recursive: true, force: true });
+      await own.drop();
+    }
   });
 
   it('the holder stopping hands the servers of placement one to the other instance', { timeout: 60_000 }, async () => {
