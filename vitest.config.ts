@@ -11,7 +11,7 @@ const timeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
  * Three platforms behind HAProxy, a kill -9 and a 30 s lease takeover (about a minute of three servers'
  * CPU): only in `npm run test:scale` (MCPS_SCALE_TESTS=1), not in `npm test`.
  */
-const SCALE_ONLY = process.env['MCPS_SCALE_TESTS'] === '1' ? [] : ['test/scale/instances.test.ts'];
+const SCALE_ONLY = process.env['MCPS_SCALE_TESTS'] === '1' ? [] : ['test/scale/instances.test.ts', 'test/scale/placement.test.ts'];
 
 export default defineConfig({
   test: {

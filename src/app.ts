@@ -10,6 +10,7 @@ import { consoleRoutes } from './console/console.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
 import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
+import { registerForwarding } from './cluster/forward-hook.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
 import { mcpHttpRoutes } from './gateway/transport/mcp-http.routes.js';
 import { oauthInteractionRoutes } from './auth/oauth/oauth-interactions.routes.js';
@@ -81,6 +82,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const session = createConsoleSession(config.secretKey, { apiPrefix: config.apiPrefix });
   await app.register(fastifyCookie);
   registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session, bearer: ctx.oauth.bearer });
+  // Several instances: requests for a server another instance runs go there (after authentication).
+  registerForwarding(app, { ...ctx.cluster, placementOf: (key) => ctx.servers.servers.placementOf(key), anyPlacedOne: () => ctx.servers.servers.anyPlacedOne() });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
   registerServerScope(app, {
     apiPrefix: config.apiPrefix,

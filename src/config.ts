@@ -162,6 +162,11 @@ const envSchema = z.object({
   MCPS_PUBLICATION_LEASE_TTL_MS: int(300, 600_000).default(15_000),
   // The same for the alert routing and the notification delivery worker (one instance runs them).
   MCPS_ALERTS_LEASE_TTL_MS: int(300, 600_000).default(15_000),
+  // The same for the managed servers of placement 'one' (one instance runs them, the others forward to it).
+  MCPS_SERVERS_LEASE_TTL_MS: int(300, 600_000).default(15_000),
+  // The URL the other instances forward requests to (default: this instance's listen address; set it
+  // when instances run on several hosts).
+  MCPS_INTERNAL_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Hosts, addresses or CIDR ranges in private / loopback / reserved space that remote MCP servers and
   // publication endpoints may use; `*` allows all of them (cloud metadata addresses only by exact address).
   MCPS_OUTBOUND_ALLOW: list
@@ -275,6 +280,10 @@ export interface Config {
   publicationLeaseTtlMs: number;
   /** Instances sharing the database: one of them (the lease holder) routes alerts and delivers notifications. */
   alertsLeaseTtlMs: number;
+  /** Instances sharing the database: the holder of this lease runs the servers of placement 'one'; a standby takes over within about this long. */
+  serversLeaseTtlMs: number;
+  /** The URL other instances forward requests to; null: this instance's listen address. */
+  internalUrl: string | null;
   /** Private / loopback / reserved destinations outbound connections may use (MCPS_OUTBOUND_ALLOW). */
   outboundAllow: readonly string[];
   /** The MCP gateway: name separator, idle session timeout, session limit. */
@@ -437,6 +446,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     pipe: pipeTimingOf(e),
     publicationLeaseTtlMs: e.MCPS_PUBLICATION_LEASE_TTL_MS,
     alertsLeaseTtlMs: e.MCPS_ALERTS_LEASE_TTL_MS,
+    serversLeaseTtlMs: e.MCPS_SERVERS_LEASE_TTL_MS,
+    internalUrl: e.MCPS_INTERNAL_URL ?? null,
     outboundAllow: Object.freeze([...e.MCPS_OUTBOUND_ALLOW]),
     capture: Object.freeze({
       chromiumPath: abs(e.CHROMIUM_PATH),

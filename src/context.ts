@@ -40,6 +40,7 @@ import { createSystemRuntime, loadSettings, serversSettings, type SystemRuntime 
 import { VERSION } from './version.js';
 import type { OpenSession } from './pipe/gateway-session.js';
 import { createPipeRuntime, type PipeRuntime } from './pipe/pipe-runtime.js';
+import { createClusterRuntime, type ClusterRuntime } from './cluster/cluster-runtime.js';
 import { newInstanceId } from './leases/instance-id.js';
 import { createLeaseKeeper } from './leases/lease-keeper.js';
 import { createLeaseRole, type LeaseRole } from './leases/lease-role.js';
@@ -58,6 +59,8 @@ export interface AppContext {
   dbDisplay: string;
   /** This process among the instances sharing the database (`host:pid:random`): its name as a lease holder. */
   instanceId: string;
+  /** Several instances: the registry, the managed servers lease, forwarding (src/cluster/). */
+  cluster: ClusterRuntime;
   log: Logger;
   startedAt: number;
   auth: AuthService;
@@ -186,8 +189,12 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
   // supervisor). The servers runtime is built first and reaches the two later ones through `late`,
   // bound as soon as they exist; both are read only after createContext has returned.
   const late: { pipes?: PipeRuntime; gateway?: GatewayService } = {};
+  const instanceId = newInstanceId();
+  // Several instances: which one runs each managed server, and forwarding to it (a no-op until armed).
+  const cluster = createClusterRuntime({ db: handle.db, instanceId, config, servers: () => ({ ...servers, redact: (t: string) => servers.secretValues.redact(t) }), log });
   const servers = createServersRuntime({
     db: handle.db,
+    placement: cluster.placement,
     log,
     audit,
     guard: outbound,
@@ -201,7 +208,6 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     live,
   });
 
-  const instanceId = newInstanceId();
   // Several instances on one database route each alert and send each notification once: the work
   // runs where this lease is held; the others stand by and take over when the holder stops or dies.
   const alertsDuty = createLeaseRole({
@@ -295,6 +301,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     dialect: handle.dialect,
     dbDisplay: handle.display,
     instanceId,
+    cluster,
     log,
     startedAt,
     users: createUsersService({ users }),

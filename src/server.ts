@@ -44,8 +44,12 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
     if (admin.generatedPassword) printGeneratedPassword(config.adminUsername, admin.generatedPassword);
   }
 
+  // Several instances: the servers of placement 'one' run only where the managed servers lease is held.
+  ctx.cluster.arm();
   // Kills what a crashed previous run left behind, then starts auto_start servers (in the background).
   await ctx.servers.boot();
+  // Joins the instance registry and takes (or watches) the managed servers lease; its holder starts them.
+  await ctx.cluster.start(config.internalUrl ?? internalUrlOf(config));
   // Servers using a secret by reference restart when the CLI or another instance changes it.
   await ctx.secretWatcher.start();
   // Scratch files of an earlier run (gunzip in progress when it stopped); partial downloads stay for resuming.
@@ -72,6 +76,7 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
     const e = err as NodeJS.ErrnoException;
     await app.close();
     await relay?.stop();
+    await ctx.cluster.stop();
     await ctx.close();
     if (e.code === 'EADDRINUSE') throw new Error(`port ${config.port} on ${config.host} is already in use (set PORT to another port)`, { cause: err });
     throw err;
@@ -89,12 +94,19 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
       connections.drain();
       await app.close();
       await relay?.stop();
+      // Gives the managed servers lease up (a standby takes over at once) and leaves the registry.
+      await ctx.cluster.stop();
       // Stops every managed server (whole process groups), then flushes logs and closes the database.
       await ctx.close();
     })();
     return stopping;
   };
   return { stop, url: address };
+}
+
+/** Where the other instances reach this one when MCPS_INTERNAL_URL is not set: its listen address. */
+function internalUrlOf(config: Readonly<Config>): string {
+  return localUrl(`http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`);
 }
 
 /** The generated password goes to the terminal only: never to the log file or the database. */

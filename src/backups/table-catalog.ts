@@ -11,10 +11,11 @@ export interface TableInfo {
 
 /**
  * Kysely's own bookkeeping: the schema version belongs to the code, never to a backup's rows. And
- * `leases`: which running instance does what (src/leases/) belongs to those instances; a restore
- * must neither bring back a dead instance's leases nor drop the live ones'.
+ * `leases` and `instances`: which running instance does what (src/leases/) and where it is
+ * (src/cluster/) belong to those instances; a restore must neither bring back a dead instance's rows
+ * nor drop the live ones'.
  */
-const EXCLUDED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases']);
+const EXCLUDED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases', 'instances']);
 
 /**
  * Every application table of the connection's database (PostgreSQL: its current schema), parents

@@ -7,6 +7,7 @@ import type { SsoLoginTable, SsoProviderTable, UserIdentityTable } from '../auth
 import type { UserTable } from '../auth/user.table.js';
 import type { GatewayKeyPolicyTable, GatewayToolPinTable } from '../gateway/gateway.table.js';
 import type { JobBatchTable, JobItemTable } from '../jobs/jobs.table.js';
+import type { InstanceTable } from '../cluster/instance.table.js';
 import type { LeaseTable } from '../leases/lease.table.js';
 import type { MonitorEventTable, MonitorMaintenanceTable, MonitorResultTable, MonitorRollupTable, MonitorTable } from '../monitors/monitors.table.js';
 import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
@@ -40,6 +41,7 @@ export interface Database {
   gateway_tool_pins: GatewayToolPinTable;
   gateway_key_policies: GatewayKeyPolicyTable;
   leases: LeaseTable;
+  instances: InstanceTable;
   storage_profiles: StorageProfileTable;
   storage_files: StorageFileTable;
   analyzer_template_models: TemplateModelTable;

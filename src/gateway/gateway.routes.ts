@@ -32,13 +32,14 @@ export const gatewayRoutes: FastifyPluginAsyncZod<GatewayRoutesOptions> = async 
   const { gateway } = opts;
   const tags = ['gateway'];
 
+  // Several instances: the catalogue is read where the servers run (no path parameter: the aggregate).
   app.get('/gateway/tools', {
-    config: { auth: 'gateway:read' },
+    config: { auth: 'gateway:read', forwardBy: 'catalogue' },
     schema: { tags, summary: 'The aggregated tool catalogue: gateway names, mapping to servers, pin state', response: { 200: catalogueResponse } },
   }, async (req) => ({ separator: gateway.separator, items: await gateway.catalogue(req.principal!) }));
 
   app.post('/gateway/tools/:name/approve', {
-    config: { auth: 'gateway:manage', audit: { action: 'gateway.tool.approve', target: { type: 'gateway_tool', id: fromParam('name') } } },
+    config: { auth: 'gateway:manage', forwardBy: 'catalogue', audit: { action: 'gateway.tool.approve', target: { type: 'gateway_tool', id: fromParam('name') } } },
     schema: {
       tags,
       summary: 'Approve the changed definition of a quarantined tool',

@@ -60,6 +60,8 @@ export function createLeaseRole(deps: LeaseRoleDeps) {
       timer = setInterval(() => void look(), Math.max(100, Math.floor(keeper.ttlMs / 3)));
       timer.unref();
     },
+    /** Looks now (takes the lease if it is free), or waits for the look in progress. */
+    look,
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;

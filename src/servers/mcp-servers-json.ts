@@ -1,5 +1,5 @@
 import { SERVER_NAME, type ServerDefinition } from './server-definition.js';
-import type { ServerTransport, SessionMode } from './server-config.js';
+import type { Placement, ServerTransport, SessionMode } from './server-config.js';
 
 /**
  * The `mcpServers` JSON of Claude Desktop, Cursor and VS Code (VS Code calls the key `servers`):
@@ -18,6 +18,7 @@ export interface McpServersEntry {
   disabled?: boolean | undefined;
   description?: string | undefined;
   session_mode?: SessionMode | undefined;
+  placement?: Placement | undefined;
 }
 
 export interface McpServersFile {
@@ -29,6 +30,8 @@ export type ImportedFields = Pick<ServerDefinition, 'name' | 'transport' | 'comm
   description?: string | undefined;
   /** Absent: a new server gets the default (`shared`), an existing one keeps its own. */
   session_mode?: SessionMode | undefined;
+  /** Absent: a new server gets the default (`one`), an existing one keeps its own. */
+  placement?: Placement | undefined;
 };
 
 const TYPES: Record<string, ServerTransport> = {
@@ -82,6 +85,7 @@ export function fromEntry(source: string, e: McpServersEntry): ImportedFields | 
     enabled: e.disabled !== true,
     ...(e.description !== undefined ? { description: e.description } : {}),
     ...(e.session_mode !== undefined ? { session_mode: e.session_mode } : {}),
+    ...(e.placement !== undefined ? { placement: e.placement } : {}),
   };
 }
 
@@ -98,7 +102,8 @@ export function differs(def: ServerDefinition, f: ImportedFields): boolean {
     !same(sorted(def.headers), sorted(f.headers)) ||
     def.enabled !== f.enabled ||
     (f.description !== undefined && def.description !== f.description) ||
-    (f.session_mode !== undefined && (def.session_mode ?? 'shared') !== f.session_mode)
+    (f.session_mode !== undefined && (def.session_mode ?? 'shared') !== f.session_mode) ||
+    (f.placement !== undefined && (def.placement ?? 'one') !== f.placement)
   );
 }
 
@@ -108,7 +113,9 @@ function sorted(r: Record<string, string>): [string, string][] {
 
 /** Stored values as they are: `${secret:...}` references stay references, nothing is resolved. */
 export function toEntry(def: ServerDefinition): McpServersEntry {
-  const extra = { ...(def.enabled ? {} : { disabled: true }), ...(def.session_mode === 'per_session' ? { session_mode: def.session_mode } : {}) };
+  const extra = { ...(def.enabled ? {} : { disabled: true }), ...(def.session_mode === 'per_session' ? { session_mode: def.session_mode } : {}),
+    ...(def.placement === 'every' ? { placement: def.placement } : {}),
+  };
   if (def.transport === 'stdio') {
     return {
       command: def.command ?? '',

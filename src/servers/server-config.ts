@@ -9,6 +9,9 @@ export type RestartPolicy = 'always' | 'on-failure' | 'never';
 /** How gateway sessions on `/mcp/{server}` reach the server (docs/GATEWAY.md, session modes). */
 export type SessionMode = 'shared' | 'per_session';
 
+/** Where a server runs among several instances on one database: one of them (default) or each (docs/DEPLOYMENT.md). */
+export type Placement = 'one' | 'every';
+
 export interface ServerConfig {
   /** Unique; `[a-z0-9][a-z0-9_-]{0,31}` (validated by the caller's schema). */
   name: string;

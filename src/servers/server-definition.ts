@@ -1,7 +1,7 @@
 import { AppError, type FieldError } from '../http/app-error.js';
 import { CONTROL_CHARACTERS } from '../lib/outbound-guard.js';
 import { findSecretReferences } from '../secrets/secret-reference.js';
-import type { RestartPolicy, ServerConfig, ServerTransport, SessionMode } from './server-config.js';
+import type { Placement, RestartPolicy, ServerConfig, ServerTransport, SessionMode } from './server-config.js';
 import type { ServerRow } from './server.table.js';
 
 /** A managed server as the service sees it (the row with its JSON columns parsed). */
@@ -23,6 +23,8 @@ export interface ServerDefinition {
   tags: string[];
   /** Absent: 'shared'. */
   session_mode?: SessionMode;
+  /** Absent: 'one'. */
+  placement?: Placement;
 }
 
 export const SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
@@ -96,6 +98,7 @@ export function toDefinition(row: ServerRow): ServerDefinition {
     timeout_ms: row.timeout_ms,
     tags: JSON.parse(row.tags) as string[],
     session_mode: row.session_mode ?? 'shared',
+    placement: row.placement ?? 'one',
   };
 }
 
@@ -117,6 +120,7 @@ export function toRowFields(def: ServerDefinition): Omit<ServerRow, 'id' | 'crea
     timeout_ms: def.timeout_ms,
     tags: JSON.stringify(def.tags),
     session_mode: def.session_mode ?? 'shared',
+    placement: def.placement ?? 'one',
   };
 }
 

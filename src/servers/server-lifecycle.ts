@@ -24,6 +24,8 @@ interface LifecycleDeps {
   find: (key: string) => Promise<ServerRow>;
   statusOf: (row: ServerRow) => StatusView;
   redact: (text: string) => string;
+  /** Several instances: whether this server runs on this instance (its placement); default yes. */
+  runsHere?: (row: ServerRow) => boolean;
 }
 
 /**
@@ -34,11 +36,17 @@ interface LifecycleDeps {
  */
 export function createServerLifecycle(deps: LifecycleDeps) {
   const { repo, supervisor, log, secretValues, find, statusOf, redact } = deps;
+  const runsHere = deps.runsHere ?? (() => true);
 
   /** Resolves the secrets of a server that is about to start and hands the result to the supervisor. */
+  // Started here for a publication that runs here: kept here whatever its placement (docs/DEPLOYMENT.md).
+  const forPublication = new Set<string>();
+
   const prepare = async (row: ServerRow): Promise<void> => {
     const def = toDefinition(row);
     if (!def.enabled) throw new AppError('conflict', `MCP server '${row.name}' is disabled; enable it first`);
+    // Requests for it are forwarded to the instance that runs it; one landing here means none does now.
+    if (!runsHere(row) && !forPublication.has(row.name)) throw new AppError('unavailable', `MCP server '${row.name}' runs on another instance, and none holds the managed servers now (a takeover is in progress); try again`, { retryAfterSeconds: 2 });
     const state = supervisor.status(row.name).state;
     if (state === 'running' || state === 'starting') return;
     // Rows stored before args were checked must not put a resolved secret on the command line.
@@ -129,14 +137,40 @@ export function createServerLifecycle(deps: LifecycleDeps) {
      * state 'running') and is not already up (platform start, after reapOrphans; after a restore).
      * Failures are logged and left to each server's restart policy; never throws.
      */
-    async autoStart(): Promise<{ started: string[]; failed: string[] }> {
-      const rows = (await repo.all()).filter((r) => (r.auto_start === 1 || r.desired_state === 'running') && r.enabled === 1 && !up(r.name));
+    async autoStart(placement?: 'one' | 'every'): Promise<{ started: string[]; failed: string[] }> {
+      const rows = (await repo.all()).filter(
+        (r) => (r.auto_start === 1 || r.desired_state === 'running') && r.enabled === 1 && !up(r.name) && runsHere(r) && (placement === undefined || (r.placement ?? 'one') === placement),
+      );
       const started: string[] = [];
       const failed: string[] = [];
       const reasonOf = (r: ServerRow): SystemStartReason => (r.auto_start === 1 ? 'auto-start' : 'desired-state');
       await Promise.all(rows.map(async (r) => ((await startAsSystem(r, reasonOf(r))) ? started : failed).push(r.name)));
       if (rows.length > 0) log.info({ lifecycle: true, started, failed }, 'MCP servers auto-started');
       return { started, failed };
+    },
+
+    /**
+     * Several instances, at each heartbeat: stops what runs here but belongs elsewhere now (placement
+     * 'one' on an instance that no longer holds the managed servers); for placement 'every', follows
+     * the desired state another instance recorded: starts the ones a person started (if stopped here),
+     * stops the ones a person stopped (unless auto_start). Never throws.
+     */
+    async reconcile(): Promise<void> {
+      for (const r of await repo.all()) {
+        const state = supervisor.has(r.name) ? supervisor.status(r.name).state : 'stopped';
+        const live = state !== 'stopped' && state !== 'fatal';
+        const every = (r.placement ?? 'one') === 'every';
+        try {
+          if (live && ((!runsHere(r) && !forPublication.has(r.name)) || (every && r.desired_state === 'stopped' && r.auto_start === 0))) {
+            await supervisor.stop(r.name);
+            log.info({ lifecycle: true, server: r.name }, every ? 'MCP server stopped: stopped on another instance' : 'MCP server stopped: another instance runs it now');
+          } else if (every && state === 'stopped' && r.enabled === 1 && r.desired_state === 'running') {
+            await startAsSystem(r, 'desired-state');
+          }
+        } catch (err) {
+          log.error({ err, server: r.name }, 'placement: could not bring the server to its desired state here');
+        }
+      }
     },
 
     /**
@@ -147,6 +181,7 @@ export function createServerLifecycle(deps: LifecycleDeps) {
     async startForPublication(serverId: string): Promise<void> {
       const row = await repo.findByIdOrName(serverId);
       if (!row || row.enabled !== 1 || up(row.name)) return;
+      forPublication.add(row.name);
       if (await startAsSystem(row, 'publication')) log.info({ lifecycle: true, server: row.name }, 'MCP server started for its publication, which runs on this instance');
     },
 

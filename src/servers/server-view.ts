@@ -11,6 +11,9 @@ export const MASKED = MASK;
 
 export type ServerView = ServerDefinition & {
   session_mode: NonNullable<ServerDefinition['session_mode']>;
+  placement: NonNullable<ServerDefinition['placement']>;
+  /** The instance running it (placement 'one', several instances), or null. */
+  instance?: string | null;
   id: string;
   created_at: string;
   updated_at: string;
@@ -36,6 +39,8 @@ export interface StatusView {
   server_info: { name: string; version: string; title?: string | undefined } | null;
   protocol_version: string | null;
   transitions: { from: string; to: string; at: string; reason: string }[];
+  /** The instance whose process this status describes (several instances), or null. */
+  instance?: string | null;
   /** Its publication to a remote WebSocket endpoint (src/pipe/), or null. */
   publication?: PublicationView | null;
 }
@@ -86,6 +91,7 @@ export function toServerView(row: ServerRow, status: Pick<ServerStatus, 'state' 
     id: row.id,
     ...shown,
     session_mode: def.session_mode ?? 'shared',
+    placement: def.placement ?? 'one',
     created_at: row.created_at,
     updated_at: row.updated_at,
     desired_state: row.desired_state,

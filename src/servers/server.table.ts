@@ -1,5 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { RestartPolicy, ServerTransport, SessionMode } from './server-config.js';
+import type { Placement, RestartPolicy, ServerTransport, SessionMode } from './server-config.js';
 
 /**
  * A managed MCP server ("tool" in the API). JSON columns are text; flags are 0/1 integers;
@@ -29,6 +29,8 @@ export interface ServerTable {
   tags: string;
   /** 'shared' (one upstream connection for every gateway session) or 'per_session'. */
   session_mode: Generated<SessionMode>;
+  /** 'one' (the instance holding the `managed-servers` lease runs it) or 'every' (each instance runs its own). */
+  placement: Generated<Placement>;
   /**
    * What the server should be doing, as a person last asked: 'running' after a start or restart,
    * 'stopped' after a stop. Crashes, fatal and platform shutdown leave it alone; platform start and

@@ -42,6 +42,8 @@ export interface ServersRuntimeDeps {
   live?: Pick<LiveEvents, 'stderrLine' | 'logsWritten'>;
   /** The platform's SSRF guard: remote servers' requests go through its fetch; their URLs are checked when saved. */
   guard?: Pick<OutboundGuard, 'fetch' | 'check' | 'assertUrl' | 'lookup'>;
+  /** Several instances: where each server runs (src/cluster/). */
+  placement?: ServersServiceDeps['placement'];
   /** Test seams for the supervisor (timings, health checks). */
   supervisor?: Partial<SupervisorDeps>;
 }
@@ -100,6 +102,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     resolveSecrets: deps.resolveSecrets,
     secretValues,
     publicationOf: deps.publicationOf,
+    placement: deps.placement,
     guard: deps.guard,
   });
   const unsubscribe = ['secret.rotated', 'secret.updated'].map((event) =>

@@ -158,4 +158,22 @@ describe('secrets in env and headers', () => {
     expect(bad.body).toContain('session_mode');
     expect((await t.call('GET', '/tools/sm-bad')).statusCode).toBe(404);
   });
+
+  it('carries placement: one by default, every imported and exported, kept when a file leaves it out, a bad value refused', async () => {
+    const file = { mcpServers: { 'pl-every': { command: 'node', args: ['x.js'], placement: 'every' }, 'pl-one': { command: 'node', args: ['y.js'] } } };
+    expect((await t.call('POST', '/tools/import', file)).json().created).toHaveLength(2);
+    expect((await t.call('GET', '/tools/pl-every')).json().placement).toBe('every');
+    expect((await t.call('GET', '/tools/pl-one')).json().placement).toBe('one');
+    const exported = (await t.call('GET', '/tools/export')).json();
+    expect(exported.mcpServers['pl-every']).toEqual({ command: 'node', args: ['x.js'], placement: 'every' });
+    expect(exported.mcpServers['pl-one']).not.toHaveProperty('placement');
+    const plain = (await t.call('POST', '/tools/import', { mcpServers: { 'pl-every': { command: 'node', args: ['x.js'] } } })).json();
+    expect(plain.skipped).toEqual([{ name: 'pl-every', source: 'pl-every', reason: 'unchanged' }]);
+    const put = await t.call('PUT', '/tools/pl-every', { placement: 'one' });
+    expect(put.statusCode).toBe(200);
+    expect(put.json().placement).toBe('one');
+    const bad = await t.call('POST', '/tools', { name: 'pl-bad', command: 'node', placement: 'some' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('placement');
+  });
 });

@@ -70,17 +70,17 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
   }, async () => servers.exportConfig());
 
   app.get('/tools/:tool_id', {
-    config: { auth: 'servers:read' },
+    config: { auth: 'servers:read', forwardBy: 'tool_id' },
     schema: { tags, summary: 'One MCP server', params: toolParams, response: { 200: serverView } },
   }, async (req) => servers.get(req.params.tool_id, req.principal?.role));
 
   app.put('/tools/:tool_id', {
-    config: { auth: 'servers:write', audit: { action: 'server.update', target: serverTarget } },
+    config: { auth: 'servers:write', forwardBy: 'tool_id', audit: { action: 'server.update', target: serverTarget } },
     schema: { tags, summary: 'Change an MCP server (a running one uses it after a restart)', params: toolParams, body: updateServerBody, response: { 200: serverView, ...problems('conflict') } },
   }, async (req) => servers.update(req.params.tool_id, req.body));
 
   app.delete('/tools/:tool_id', {
-    config: { auth: 'servers:write', audit: { action: 'server.delete', target: serverTarget } },
+    config: { auth: 'servers:write', forwardBy: 'tool_id', audit: { action: 'server.delete', target: serverTarget } },
     schema: { tags, summary: 'Delete an MCP server (stopping it first)', params: toolParams, response: { 204: z.null() } },
   }, async (req, reply) => {
     await servers.delete(req.params.tool_id);
@@ -89,43 +89,43 @@ export const serversRoutes: FastifyPluginAsyncZod<{ servers: ServersService }> =
 
   for (const verb of ['start', 'stop', 'restart'] as const) {
     app.post(`/tools/:tool_id/${verb}`, {
-      config: { auth: 'servers:operate', audit: { action: `server.${verb}`, target: serverTarget } },
+      config: { auth: 'servers:operate', forwardBy: 'tool_id', audit: { action: `server.${verb}`, target: serverTarget } },
       schema: { tags, summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} an MCP server`, params: toolParams, response: { 200: statusView, ...problems('conflict', 'unprocessable', 'bad_gateway') } },
     }, async (req) => servers[verb](req.params.tool_id));
   }
 
   app.get('/tools/:tool_id/status', {
-    config: { auth: 'servers:read' },
+    config: { auth: 'servers:read', forwardBy: 'tool_id' },
     schema: { tags, summary: 'State, pid, restarts, last error and transitions', params: toolParams, response: { 200: statusView } },
   }, async (req) => servers.status(req.params.tool_id));
 
   app.get('/tools/:tool_id/capabilities', {
-    config: { auth: 'servers:read' },
+    config: { auth: 'servers:read', forwardBy: 'tool_id' },
     schema: { tags, summary: 'The live server\'s tools, resources and prompts, server info and protocol version', params: toolParams, response: { 200: capabilitiesView, ...upstreamProblems } },
   }, async (req) => servers.capabilities(req.params.tool_id, callerOf(req)));
 
   app.post('/tools/:tool_id/call', {
-    config: { auth: 'servers:operate', audit: { action: 'server.call', target: serverTarget } },
+    config: { auth: 'servers:operate', forwardBy: 'tool_id', audit: { action: 'server.call', target: serverTarget } },
     schema: { tags, summary: 'Call a tool; its MCP result (isError: true when the tool failed)', params: toolParams, body: callToolBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.callTool(req.params.tool_id, req.body.tool, req.body.arguments, callerOf(req)));
 
   app.post('/tools/:tool_id/read-resource', {
-    config: { auth: 'servers:operate', audit: { action: 'server.read_resource', target: serverTarget } },
+    config: { auth: 'servers:operate', forwardBy: 'tool_id', audit: { action: 'server.read_resource', target: serverTarget } },
     schema: { tags, summary: 'Read a resource', params: toolParams, body: readResourceBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.readResource(req.params.tool_id, req.body.uri, callerOf(req)));
 
   app.post('/tools/:tool_id/get-prompt', {
-    config: { auth: 'servers:operate', audit: { action: 'server.get_prompt', target: serverTarget } },
+    config: { auth: 'servers:operate', forwardBy: 'tool_id', audit: { action: 'server.get_prompt', target: serverTarget } },
     schema: { tags, summary: 'Get a prompt', params: toolParams, body: getPromptBody, response: { 200: mcpResult, ...upstreamProblems } },
   }, async (req) => servers.getPrompt(req.params.tool_id, req.body.name, req.body.arguments, callerOf(req)));
 
   app.get('/tools/:tool_id/metrics', {
-    config: { auth: 'servers:read' },
+    config: { auth: 'servers:read', forwardBy: 'tool_id' },
     schema: { tags, summary: 'CPU %, RSS, restarts, uptime, calls, errors, p50/p95 latency as a time series', params: toolParams, querystring: metricsQuery, response: { 200: metricsView, ...problems('unavailable') } },
   }, async (req) => servers.metrics(req.params.tool_id, req.query.since && new Date(req.query.since).toISOString()));
 
   app.get('/tools/:tool_id/stderr', {
-    config: { auth: 'servers:read' },
+    config: { auth: 'servers:read', forwardBy: 'tool_id' },
     schema: { tags, summary: 'Recent stderr lines of a stdio server (secret values redacted)', params: toolParams, querystring: stderrQuery, response: { 200: stderrView } },
   }, async (req) => servers.stderr(req.params.tool_id, req.query.tail));
 };

@@ -7,6 +7,7 @@ import { problems } from '../http/problem.schema.js';
 
 const transport = z.enum(['stdio', 'streamable-http', 'sse', 'websocket']);
 const sessionMode = z.enum(['shared', 'per_session']);
+const placement = z.enum(['one', 'every']);
 const restartPolicy = z.enum(['always', 'on-failure', 'never']);
 const nameSchema = z.string().regex(SERVER_NAME, 'expected 1-32 of a-z 0-9 _ -, starting with a letter or digit');
 const values = (key: z.ZodString, what: string) =>
@@ -33,6 +34,9 @@ const serverFields = {
     .describe(
       "How gateway sessions on /mcp/{server} reach the server: 'shared' (default; one connection for all) or 'per_session' (an upstream session per client session, needed for sampling, elicitation and roots)",
     ),
+  placement: placement
+    .optional()
+    .describe("Several instances on one database: 'one' (default; one instance of the cluster runs it, the others forward to it) or 'every' (each instance runs its own)"),
 };
 
 export const createServerBody = z.object({ name: nameSchema, transport: transport.default('stdio'), ...serverFields }).strict();
@@ -64,6 +68,8 @@ export const serverView = z.object({
   timeout_ms: z.number(),
   tags: z.array(z.string()),
   session_mode: sessionMode,
+  placement,
+  instance: z.string().nullable().optional().describe('The instance running it (placement one, several instances)'),
   created_at: z.string(),
   updated_at: z.string(),
   desired_state: z.enum(['running', 'stopped']).describe('As a person last asked (start or stop); platform start and restore bring back the running ones'),
@@ -91,6 +97,7 @@ export const statusView = z.object({
   server_info: serverInfo,
   protocol_version: z.string().nullable(),
   transitions: z.array(z.object({ from: z.string(), to: z.string(), at: z.string(), reason: z.string() })),
+  instance: z.string().nullable().optional().describe('The instance whose process this describes (several instances on one database)'),
   publication: publicationView.nullable().optional().describe('Its publication to a remote WebSocket endpoint (mcp_pipe), with the live state'),
 });
 
@@ -122,6 +129,7 @@ const mcpServersEntry = z
     disabled: z.boolean().optional(),
     description: z.string().optional(),
     session_mode: sessionMode.optional().describe("The gateway's session mode (our addition; absent: shared for a new server, unchanged for an existing one)"),
+    placement: placement.optional().describe('Where it runs among several instances (our addition; absent: one for a new server, unchanged for an existing one)'),
   })
   .describe('{"command","args","env"} or {"url","headers","type"}');
 
@@ -149,6 +157,7 @@ const exportEntry = z.object({
   headers: z.record(z.string(), z.string()).optional(),
   disabled: z.boolean().optional(),
   session_mode: sessionMode.optional().describe('Written only when per_session'),
+  placement: placement.optional().describe('Written only when every'),
 });
 export const exportView = z.object({ mcpServers: z.record(z.string(), exportEntry) });
 

@@ -17,6 +17,7 @@ import type { ServerMetrics } from './supervision/server-metrics.js';
 import type { ServerRow } from './server.table.js';
 import { createSecretValues, type SecretValues } from './secret-values.js';
 import { seesLiterals, toServerView, toStatusView, unmaskValues, type ServerView, type StatusView } from './server-view.js';
+import type { ServersPlacement } from './server-placement.js';
 import type { ServersRepository } from './servers.repository.js';
 import type { Supervisor } from './supervision/supervisor.js';
 
@@ -50,6 +51,8 @@ export interface ServersServiceDeps {
   publicationOf?: ((serverId: string, serverName: string) => PublicationView | null) | undefined;
   /** The platform's outbound guard: a remote URL it refuses is refused when saved (422), not only at start. */
   guard?: Pick<OutboundGuard, 'check'> | undefined;
+  /** Several instances: where each server runs (src/cluster/). Without it, every server runs here. */
+  placement?: ServersPlacement | undefined;
 }
 
 export type ServerInput = Partial<Omit<ServerDefinition, 'name' | 'transport'>> & Pick<ServerDefinition, 'name' | 'transport'>;
@@ -78,12 +81,19 @@ export function createServersService(deps: ServersServiceDeps) {
     return row;
   };
 
-  const view = (row: ServerRow, literals: boolean): ServerView =>
-    toServerView(row, supervisor.has(row.name) ? supervisor.status(row.name) : { state: 'stopped', pid: null }, literals);
-  const statusOf = (row: ServerRow): StatusView => ({
-    ...toStatusView(row, supervisor.status(row.name), redact),
-    publication: deps.publicationOf?.(row.id, row.name) ?? null,
-  });
+  /** Where the server runs: here (null), or the instance of the cluster that runs it and its published status. */
+  const elsewhere = (row: ServerRow) => (deps.placement && !deps.placement.runsHere(row.placement ?? 'one') ? deps.placement.elsewhere(row.name) : null);
+  const local = () => (deps.placement ? { instance: deps.placement.instanceId } : {});
+  const view = (row: ServerRow, literals: boolean): ServerView => {
+    const remote = elsewhere(row);
+    if (remote) return { ...toServerView(row, remote.status ?? { state: 'stopped', pid: null }, literals), instance: remote.instance };
+    return { ...toServerView(row, supervisor.has(row.name) ? supervisor.status(row.name) : { state: 'stopped', pid: null }, literals), ...local() };
+  };
+  const statusOf = (row: ServerRow): StatusView => {
+    const remote = elsewhere(row);
+    const shown = remote ? { ...toStatusView(row, remote.status ?? supervisor.status(row.name), redact), instance: remote.instance } : { ...toStatusView(row, supervisor.status(row.name), redact), ...local() };
+    return { ...shown, publication: deps.publicationOf?.(row.id, row.name) ?? null };
+  };
 
   const withDefaults = (input: ServerInput): ServerDefinition => {
     const defaults = deps.defaults();
@@ -102,6 +112,7 @@ export function createServersService(deps: ServersServiceDeps) {
       timeout_ms: defaults.timeoutMs,
       tags: [],
       session_mode: 'shared',
+      placement: 'one',
       ...(stripUndefined(input) as ServerInput),
     };
   };
@@ -149,7 +160,8 @@ export function createServersService(deps: ServersServiceDeps) {
   };
 
   const calls = createServerCalls({ supervisor, find, redact });
-  const lifecycle = createServerLifecycle({ ...deps, secretValues, find, statusOf, redact });
+  const runsHere = (row: ServerRow) => deps.placement?.runsHere(row.placement ?? 'one') ?? true;
+  const lifecycle = createServerLifecycle({ ...deps, secretValues, find, statusOf, redact, runsHere });
   const io = createServerImport({ repo, all: () => repo.all(), withDefaults, insert, change });
 
   return {
@@ -165,6 +177,13 @@ export function createServersService(deps: ServersServiceDeps) {
     },
     /** The name of the server `key` (id or name) names, or null when there is none. */
     nameOf: async (key: string): Promise<string | null> => (await repo.findByIdOrName(key))?.name ?? null,
+    /** Whether any enabled server runs on one instance only (placement 'one'). */
+    anyPlacedOne: async (): Promise<boolean> => (await repo.all()).some((r) => r.enabled === 1 && (r.placement ?? 'one') === 'one'),
+    /** Where the server `key` (id or name) runs among several instances, or null when there is none. */
+    placementOf: async (key: string): Promise<'one' | 'every' | null> => {
+      const row = await repo.findByIdOrName(key);
+      return row ? (row.placement ?? 'one') : null;
+    },
     get: async (key: string, reader?: Role): Promise<ServerView> => view(await find(key), seesLiterals(reader)),
     // Only callers allowed to change definitions (servers:write) create and update them.
     create: async (input: ServerInput): Promise<ServerView> => view(await insert(withDefaults(input)), true),
@@ -183,6 +202,7 @@ export function createServersService(deps: ServersServiceDeps) {
     stop: lifecycle.stop,
     restart: lifecycle.restart,
     autoStart: lifecycle.autoStart,
+    reconcile: lifecycle.reconcile,
     startForPublication: lifecycle.startForPublication,
     restartUsersOf: lifecycle.restartUsersOf,
     status: async (key: string): Promise<StatusView> => statusOf(await find(key)),

@@ -13,7 +13,7 @@ import type { ServersService } from './servers.service.js';
  */
 export const stderrStreamRoutes: FastifyPluginAsyncZod<{ servers: ServersService; live: LiveEvents; streams: EventStreams }> = async (app, deps) => {
   app.get('/tools/:tool_id/stderr/stream', {
-    config: { auth: 'servers:read' },
+    config: { auth: 'servers:read', forwardBy: 'tool_id' },
     schema: {
       tags: ['servers'],
       summary: 'Live stderr of a stdio server (server-sent events)',

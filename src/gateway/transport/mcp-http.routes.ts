@@ -137,7 +137,8 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
     return reply;
   };
 
-  const config = { auth: 'gateway:use' as const };
+  // Several instances: a request lands wherever the balancer sends it, and goes on to the instance running the server (src/cluster/).
+  const config = { auth: 'gateway:use' as const, forwardBy: 'server' };
   const schema = { hide: true };
   for (const url of ['/mcp', '/mcp/:server']) {
     app.route({ method: ['POST', 'GET', 'DELETE'], url, config, schema, handler: handle });

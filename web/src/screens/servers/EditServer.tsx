@@ -40,17 +40,19 @@ function EditForm({ config, onSaved }: { config: ServerConfig; onSaved: (name: s
     const f = new FormData(e.currentTarget);
     const text = (name: string) => String(f.get(name) ?? '').trim();
     const description = text('description') || null;
+    const placement = text('placement') || config.placement;
     const body =
       transport === 'stdio'
         ? {
             description,
+            placement,
             transport,
             command: text('command'),
             args: text('args').split('\n').map((l) => l.trim()).filter(Boolean),
             cwd: text('cwd') || null,
             env: parseLines(text('env'), '='),
           }
-        : { description, transport, url: text('url'), headers: parseLines(text('headers'), ':') };
+        : { description, placement, transport, url: text('url'), headers: parseLines(text('headers'), ':') };
     onSaved(null);
     save.mutate(body);
   }
@@ -92,6 +94,13 @@ function EditForm({ config, onSaved }: { config: ServerConfig; onSaved: (name: s
           <ValuesEditor id="edit-headers" name="headers" label={t('serverConfig.headers')} hint={t('serverConfig.headersHint')} separator=":" initial={toLines(config.headers, ':')} />
         </>
       )}
+      <div className="field">
+        <label htmlFor="edit-placement">{t('serverConfig.placement')}</label>
+        <select id="edit-placement" name="placement" defaultValue={config.placement}>
+          <option value="one">{t('serverConfig.placementOne')}</option>
+          <option value="every">{t('serverConfig.placementEvery')}</option>
+        </select>
+      </div>
       {save.isError && <ErrorNotice error={save.error} />}
       <button type="submit" className="primary" disabled={save.isPending}>{t('serverConfig.save')}</button>
     </form>

@@ -13,6 +13,7 @@ export interface ServerConfig {
   cwd: string | null;
   url: string | null;
   headers: Record<string, string>;
+  placement: 'one' | 'every';
   updated_at: string;
 }
 export interface ImportReport {
