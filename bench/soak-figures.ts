@@ -19,6 +19,10 @@ export interface Target {
   limit: number;
   unit: string;
   ok: boolean;
+  /** Printed, not judged (drift on a run shorter than 5 minutes). */
+  info?: boolean;
+  /** The value must stay below the limit (else: at most the limit). */
+  below?: boolean;
 }
 
 /** Least-squares slope of y over t, per minute. */
@@ -100,19 +104,24 @@ export function figures(rec: LoadRecord, loggedCalls: number, seconds: number) {
     event_loop_lag_p99_ms: { first: round((first?.lagP99 ?? 0) * 1000, 1), last: round((last?.lagP99 ?? 0) * 1000, 1), max: round(Math.max(...rec.samples.map((x) => x.lagP99)) * 1000, 1), drift_per_min: round(drift((x) => x.lagP99 * 1000)) },
   };
   const target = (name: string, value: number, limit: number, unit: string): Target => ({ name, value, limit, unit, ok: value <= limit });
+  // Drift is judged on runs of 5 minutes or more: a shorter run measures the warm-up (RSS, heap, fds and
+  // lag still climbing or settling), so its slopes are printed but decide nothing (the CI's 60 s run is
+  // judged on errors, timeouts and the protocol log).
+  const long = seconds >= 300;
+  const drift = (name: string, value: number, limit: number, unit: string): Target => ({ ...target(name, value, limit, unit), ...(long ? {} : { ok: true, info: true }) });
   // RSS climbs for the first minutes (allocator arenas, SQLite caches, JIT) and then levels off (measured:
   // 186 -> 511 MiB over 6 min, then +4 MiB/min): judged on the second half of runs of 5 minutes or more only.
   const late = rec.samples.filter((x) => x.t >= (rec.samples[0]?.t ?? 0) + (seconds * 1000) / 2);
   const rssLate = round(slopePerMinute(late.map((x) => ({ t: x.t, y: x.rss }))) / MIB);
   (out as Record<string, unknown>)['rss_mib_second_half_drift_per_min'] = rssLate;
   const targets: Target[] = [
-    target('error rate outside the killed calls', out.error_rate_percent, 0.1, '%'),
+    { name: 'error rate outside the killed calls', value: out.error_rate_percent, limit: 0.1, unit: '%', ok: out.error_rate_percent < 0.1, below: true },
     target(`calls past their timeout (+${ANSWER_GRACE_MS} ms for the answer's way back)`, pastTimeout, 0, 'calls'),
     target('protocol-log rows missing or extra vs calls made', Math.abs(loggedCalls - rec.calls.length), 0, 'rows'),
-    ...(seconds >= 300 ? [target('RSS growth per minute over the second half', rssLate, 16, 'MiB/min')] : []),
-    target('heap (after collections) growth per minute', out.heap_mib.floor_drift_per_min, 8, 'MiB/min'),
-    target('open fds growth per minute', out.open_fds.drift_per_min, 10, 'fds/min'),
-    target('event-loop lag p99 growth per minute', out.event_loop_lag_p99_ms.drift_per_min, 100, 'ms/min'),
+    ...(long ? [target('RSS growth per minute over the second half', rssLate, 16, 'MiB/min')] : []),
+    drift('heap (after collections) growth per minute', out.heap_mib.floor_drift_per_min, 8, 'MiB/min'),
+    drift('open fds growth per minute', out.open_fds.drift_per_min, 10, 'fds/min'),
+    drift('event-loop lag p99 growth per minute', out.event_loop_lag_p99_ms.drift_per_min, 100, 'ms/min'),
   ];
   const failures = [...failedOutside.slice(0, 5).map((c) => `${c.server}: ${c.error}`), ...Object.entries(rec.other).flatMap(([k, v]) => v.errors.map((e) => `${k}: ${e}`))];
   return { figures: out, targets, failures };
