@@ -108,7 +108,7 @@ export function figures(rec: LoadRecord, loggedCalls: number, seconds: number) {
   // lag still climbing or settling), so its slopes are printed but decide nothing (the CI's 60 s run is
   // judged on errors, timeouts and the protocol log).
   const long = seconds >= 300;
-  const drift = (name: string, value: number, limit: number, unit: string): Target => ({ ...target(name, value, limit, unit), ...(long ? {} : { ok: true, info: true }) });
+  const driftTarget = (name: string, value: number, limit: number, unit: string): Target => ({ ...target(name, value, limit, unit), ...(long ? {} : { ok: true, info: true }) });
   // RSS climbs for the first minutes (allocator arenas, SQLite caches, JIT) and then levels off (measured:
   // 186 -> 511 MiB over 6 min, then +4 MiB/min): judged on the second half of runs of 5 minutes or more only.
   const late = rec.samples.filter((x) => x.t >= (rec.samples[0]?.t ?? 0) + (seconds * 1000) / 2);
@@ -119,9 +119,9 @@ export function figures(rec: LoadRecord, loggedCalls: number, seconds: number) {
     target(`calls past their timeout (+${ANSWER_GRACE_MS} ms for the answer's way back)`, pastTimeout, 0, 'calls'),
     target('protocol-log rows missing or extra vs calls made', Math.abs(loggedCalls - rec.calls.length), 0, 'rows'),
     ...(long ? [target('RSS growth per minute over the second half', rssLate, 16, 'MiB/min')] : []),
-    drift('heap (after collections) growth per minute', out.heap_mib.floor_drift_per_min, 8, 'MiB/min'),
-    drift('open fds growth per minute', out.open_fds.drift_per_min, 10, 'fds/min'),
-    drift('event-loop lag p99 growth per minute', out.event_loop_lag_p99_ms.drift_per_min, 100, 'ms/min'),
+    driftTarget('heap (after collections) growth per minute', out.heap_mib.floor_drift_per_min, 8, 'MiB/min'),
+    driftTarget('open fds growth per minute', out.open_fds.drift_per_min, 10, 'fds/min'),
+    driftTarget('event-loop lag p99 growth per minute', out.event_loop_lag_p99_ms.drift_per_min, 100, 'ms/min'),
   ];
   const failures = [...failedOutside.slice(0, 5).map((c) => `${c.server}: ${c.error}`), ...Object.entries(rec.other).flatMap(([k, v]) => v.errors.map((e) => `${k}: ${e}`))];
   return { figures: out, targets, failures };
