@@ -87,11 +87,13 @@ export async function gatewayLoad(p: Platform, rec: LoadRecord, perServer: numbe
   let id = 1;
   const lane = async (server: string, session: { sid: string | null }) => {
     while (!until()) {
-      const start = Date.now();
+      let start = Date.now();
       try {
         if (!session.sid) {
           session.sid = await openSession(p, server);
           rec.sessionsOpened++;
+          // The call's time starts when it is sent (opening its session is not part of it).
+          start = Date.now();
         }
         const sid = session.sid;
         const r = await fetch(`${p.base}/mcp/${server}`, {

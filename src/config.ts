@@ -167,6 +167,8 @@ const envSchema = z.object({
   // The URL the other instances forward requests to (default: this instance's listen address; set it
   // when instances run on several hosts).
   MCPS_INTERNAL_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // The same for the monitors' scheduler (one instance runs the checks).
+  MCPS_MONITORS_LEASE_TTL_MS: int(300, 600_000).default(15_000),
   // Hosts, addresses or CIDR ranges in private / loopback / reserved space that remote MCP servers and
   // publication endpoints may use; `*` allows all of them (cloud metadata addresses only by exact address).
   MCPS_OUTBOUND_ALLOW: list
@@ -251,7 +253,7 @@ export interface Config {
    * Monitors: how many may exist, how long raw results are kept before only rollups remain, and the
    * platform's own health thresholds (free disk in DATA_DIR, age of the newest backup).
    */
-  monitors: { max: number; rawRetentionHours: number; diskMinFreePercent: number; backupMaxAgeHours: number };
+  monitors: { max: number; rawRetentionHours: number; diskMinFreePercent: number; backupMaxAgeHours: number; leaseTtlMs: number };
   adminUsername: string;
   adminPassword: string | undefined;
   bodyLimit: number;
@@ -428,7 +430,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     mcpTimeoutMs: e.MCP_TIMEOUT * 1000,
     mcpMaxRetries: e.MCP_MAX_RETRIES,
     redisUrl: e.REDIS_URL,
-    monitors: Object.freeze({ max: e.MONITORS_MAX, rawRetentionHours: e.MONITOR_RAW_RETENTION_HOURS, diskMinFreePercent: e.MONITOR_DISK_MIN_FREE_PERCENT, backupMaxAgeHours: e.MONITOR_BACKUP_MAX_AGE_HOURS }),
+    monitors: Object.freeze({ max: e.MONITORS_MAX, rawRetentionHours: e.MONITOR_RAW_RETENTION_HOURS, diskMinFreePercent: e.MONITOR_DISK_MIN_FREE_PERCENT, backupMaxAgeHours: e.MONITOR_BACKUP_MAX_AGE_HOURS, leaseTtlMs: e.MCPS_MONITORS_LEASE_TTL_MS }),
     jobs: Object.freeze({ leaseMs: e.MCPS_JOBS_LEASE_MS, pollMs: e.MCPS_JOBS_POLL_MS, concurrency: e.MCPS_JOBS_CONCURRENCY, queuePrefix: e.MCPS_JOBS_QUEUE_PREFIX }),
     adminUsername: e.MCPS_ADMIN_USERNAME,
     adminPassword: e.MCPS_ADMIN_PASSWORD,

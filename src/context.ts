@@ -388,7 +388,7 @@ function createPlatformMonitors(
       connectionOf: (name) => d.servers.supervisor.connection(name),
     },
     apiPrefix: config.apiPrefix,
-    config: { rawRetentionHours: config.monitors.rawRetentionHours, maxMonitors: config.monitors.max },
+    config: { rawRetentionHours: config.monitors.rawRetentionHours, maxMonitors: config.monitors.max, leaseTtlMs: config.monitors.leaseTtlMs },
     platform: {
       redisUrl: config.redisUrl,
       serverStates: () => d.servers.supervisor.list(),

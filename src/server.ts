@@ -60,6 +60,8 @@ async function startLocked(config: Readonly<Config>): Promise<{ stop(): Promise<
   ctx.system.start();
   // Enabled publications (mcp_pipe) reconnect to their endpoints, in the background.
   await ctx.pipes.boot();
+  // Partial backup files a killed run of this machine left (not those of a backup running elsewhere).
+  await ctx.backups.service.cleanStaleTemp().catch((err: unknown) => log.warn({ err }, 'partial backup files could not be removed'));
   // Automatic backups, on the one instance holding their lease.
   ctx.backupsDuty.start();
   // Alert routing and queued notifications (a restart resumes where the last run stopped), on the one

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKUP_ID, type BackupManifest } from './backup-format.js';
@@ -10,6 +11,24 @@ import { BACKUP_ID, type BackupManifest } from './backup-format.js';
  * Metadata lives here and not in the database: a table inside the database being restored would be
  * replaced by the restore itself.
  */
+/**
+ * Temp files are named for the process writing them: `.tmp-<pid>@<host>.<random>`, so that a start can
+ * tell a partial file of a killed process (stale) from one a live process writes (BACKUP_DIR may be
+ * shared by several instances and the CLI).
+ */
+const TEMP_NAME = /^\.tmp-(\d+)@(.+)\.[0-9a-f]{16}$/;
+const thisHost = () => hostname().replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** Whether a process with this pid runs on this machine (EPERM: it runs, as another user). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function createBackupStore(dir: string) {
   const ensure = () => mkdirSync(dir, { recursive: true, mode: 0o700 });
   const payloadPath = (id: string) => path.join(dir, `${id}.backup.gz`);
@@ -26,7 +45,7 @@ export function createBackupStore(dir: string) {
     /** A fresh path for a file being written (same directory, so it can be renamed into place). */
     tempPath(): string {
       ensure();
-      return path.join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
+      return path.join(dir, `.tmp-${process.pid}@${thisHost()}.${randomBytes(8).toString('hex')}`);
     },
     async list(): Promise<BackupManifest[]> {
       ensure();
@@ -76,6 +95,27 @@ export function createBackupStore(dir: string) {
         }
       }
       return n;
+    },
+    /**
+     * At start: removes the temp files that processes of this machine which no longer run left
+     * behind (a killed backup, import or manifest write). Files of live processes and of other
+     * machines sharing the folder stay (the 24 h rule of `cleanTemp` takes those), and so do
+     * unnamed ones of older releases. This process writes none before it is called, so its own pid
+     * on a file means a dead process whose pid came back.
+     */
+    async cleanStaleTemp(alive: (pid: number) => boolean = pidAlive): Promise<string[]> {
+      ensure();
+      const host = thisHost();
+      const removed: string[] = [];
+      for (const name of await readdir(dir)) {
+        const m = TEMP_NAME.exec(name);
+        if (!m || m[2] !== host) continue;
+        const pid = Number(m[1]);
+        if (pid !== process.pid && alive(pid)) continue;
+        await rm(path.join(dir, name), { force: true });
+        removed.push(name);
+      }
+      return removed;
     },
     async remove(id: string): Promise<void> {
       // Manifest first: a half-removed backup is never listed.

@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
@@ -50,5 +51,32 @@ describe('mcps serve with a backup schedule', () => {
       scheduled = (await list()).items.filter((m) => m.kind === 'scheduled');
     }
     expect(scheduled.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('removes at start the partial files of killed runs of this machine, and only those', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcps-serve-backups-'));
+    const database: TestDatabase = await createTestDatabase();
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }), () => database.drop());
+    const config = loadConfig({ ENVIRONMENT: 'test', PORT: '0', DATABASE_URL: database.url, MCPS_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn' }, { envFile: false, cwd: dir });
+    mkdirSync(config.backupDir, { recursive: true });
+    const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const files = {
+      killed: `.tmp-${dead}@${host}.00112233445566aa`,
+      // A backup another process of this machine is writing (the CLI, another instance): its pid runs.
+      running: `.tmp-${process.ppid}@${host}.00112233445566bb`,
+      // Another machine sharing the folder: its pids mean nothing here.
+      elsewhere: `.tmp-${dead}@not-${host}.00112233445566cc`,
+      // A name of an older release (no owner): left to the 24 h rule.
+      unnamed: '.tmp-00112233445566dd',
+    };
+    for (const name of Object.values(files)) writeFileSync(path.join(config.backupDir, name), 'partial');
+    const server = await startServer(config);
+    cleanup.push(() => server.stop());
+    const left = (name: string) => existsSync(path.join(config.backupDir, name));
+    expect(left(files.killed)).toBe(false);
+    expect(left(files.running)).toBe(true);
+    expect(left(files.elsewhere)).toBe(true);
+    expect(left(files.unnamed)).toBe(true);
   });
 });

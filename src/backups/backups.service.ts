@@ -85,6 +85,14 @@ export function createBackupsService(deps: BackupsServiceDeps) {
      */
     import: (body: Readable, opts: { label?: string | null; expectedSha256?: string } = {}) =>
       exclusive(async () => (await importFile(body, opts.label ?? null, opts.expectedSha256)).manifest),
+    /** At start (`mcps serve`): the partial files of killed processes of this machine (see cleanStaleTemp). */
+    async cleanStaleTemp(): Promise<string[]> {
+      return exclusive(async () => {
+        const removed = await store.cleanStaleTemp();
+        if (removed.length) log.info({ files: removed }, 'partial backup files of a stopped run removed');
+        return removed;
+      });
+    },
     async prune(policy: RetentionPolicy): Promise<string[]> {
       return exclusive(async () => {
         await store.cleanTemp(24 * 60 * 60 * 1000);

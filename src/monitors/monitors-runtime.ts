@@ -21,7 +21,8 @@ export interface MonitorsRuntimeDeps {
   alertsWake: () => void;
   checks: Omit<CheckDeps, 'now' | 'lastPush'>;
   apiPrefix: string;
-  config: { rawRetentionHours: number; maxMonitors: number };
+  /** `leaseTtlMs`: how long the scheduler lease lasts unrenewed (MCPS_MONITORS_LEASE_TTL_MS, default 15 s). */
+  config: { rawRetentionHours: number; maxMonitors: number; leaseTtlMs?: number };
   platform: Omit<PlatformHealthDeps, 'db' | 'now'>;
   /** The clock of the domain (tests move it). */
   now?: () => number;
@@ -41,8 +42,10 @@ export function createMonitorsRuntime(deps: MonitorsRuntimeDeps) {
   const record = createMonitorRecorder({ repo, alerts });
   const late: { run?: (id: string) => Promise<void> } = {};
   // Instances sharing a database run each monitor once: the one holding the lease schedules; the
-  // others stand by and take over within LEASE_TTL_MS of the holder stopping.
-  const keeper = createLeaseKeeper({ leases: createLeasesRepository(deps.db), holder: deps.instanceId ?? `monitors:${process.pid}`, ttlMs: LEASE_TTL_MS });
+  // others stand by and take over within the TTL and a third of it of the holder dying (a clean stop
+  // hands over within a third).
+  const ttlMs = deps.config.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const keeper = createLeaseKeeper({ leases: createLeasesRepository(deps.db), holder: deps.instanceId ?? `monitors:${process.pid}`, ttlMs });
   let leaseTimer: NodeJS.Timeout | null = null;
   const scheduler = createMonitorScheduler({
     now,
@@ -72,7 +75,7 @@ export function createMonitorsRuntime(deps: MonitorsRuntimeDeps) {
         if (held && !was) scheduler.load(await repo.list());
       };
       await claim();
-      leaseTimer = setInterval(() => void claim(), LEASE_TTL_MS / 3);
+      leaseTimer = setInterval(() => void claim(), Math.max(100, Math.floor(ttlMs / 3)));
       leaseTimer.unref();
       scheduler.start();
     },
@@ -85,7 +88,8 @@ export function createMonitorsRuntime(deps: MonitorsRuntimeDeps) {
   };
 }
 
-const LEASE = 'monitors.scheduler';
-const LEASE_TTL_MS = 30_000;
+export const MONITORS_LEASE = 'monitors.scheduler';
+const LEASE = MONITORS_LEASE;
+const DEFAULT_LEASE_TTL_MS = 15_000;
 
 export type MonitorsRuntime = ReturnType<typeof createMonitorsRuntime>;

@@ -169,6 +169,20 @@ describe('traffic recorder', () => {
     await timed.sut.close();
   });
 
+  it('writes a message within 100 ms by default (what a kill -9 can lose), and keeps no timer while idle', async () => {
+    const rows: unknown[] = [];
+    const sut = createTrafficRecorder({ insert: async (r) => void rows.push(...r) });
+    await new Promise((r) => setTimeout(r, 150));
+    const idle = process.getActiveResourcesInfo().filter((k) => k === 'Timeout').length;
+    const at = performance.now();
+    sut.record('a', 'out', { jsonrpc: '2.0', method: 'n' });
+    while (rows.length === 0 && performance.now() - at < 2000) await new Promise((r) => setTimeout(r, 5));
+    expect(rows).toHaveLength(1);
+    expect(performance.now() - at).toBeLessThan(300);
+    expect(process.getActiveResourcesInfo().filter((k) => k === 'Timeout').length).toBeLessThanOrEqual(idle);
+    await sut.close();
+  });
+
   it('counts a batch the database refuses as failed and goes on', async () => {
     let calls = 0;
     const errors: unknown[] = [];

@@ -25,7 +25,10 @@ export interface TrafficRecorderOptions {
   maxBuffer?: number;
   /** Rows per batch; a full batch is written at once (default 500). */
   batchSize?: number;
-  /** Otherwise the buffer is written this often (default 1,000 ms). */
+  /**
+   * Otherwise a message waits at most this long before the batch holding it is written (default
+   * 100 ms): what a kill -9 can lose of answered calls. No timer runs while nothing is buffered.
+   */
   flushIntervalMs?: number;
   /** Longest stored payload in bytes (default 16 KiB). */
   payloadCap?: number;
@@ -105,9 +108,16 @@ export function createTrafficRecorder(opts: TrafficRecorderOptions): TrafficReco
   let closed = false;
   let flushing: Promise<void> | null = null;
   let kick: NodeJS.Immediate | null = null;
-
-  const timer = setInterval(() => void flush(), opts.flushIntervalMs ?? 1000);
-  timer.unref();
+  const flushDelayMs = opts.flushIntervalMs ?? 100;
+  let soon: NodeJS.Timeout | null = null;
+  /** Armed by the first message after a write started: the buffer is written within flushDelayMs. */
+  const arm = () => {
+    soon = setTimeout(() => {
+      soon = null;
+      void flush();
+    }, flushDelayMs);
+    soon.unref();
+  };
 
   const toRow = (e: Entry): NewMcpLogRow => {
     let payload: string | null = null;
@@ -194,6 +204,7 @@ export function createTrafficRecorder(opts: TrafficRecorderOptions): TrafficReco
           }
         }
         if (buffer.push(entry)) dropped++;
+        if (!soon) arm();
         if (buffer.size >= batchSize && !kick && !flushing) {
           kick = setImmediate(() => {
             kick = null;
@@ -208,7 +219,8 @@ export function createTrafficRecorder(opts: TrafficRecorderOptions): TrafficReco
     stats: () => ({ buffered: buffer.size, written, dropped, failed, pending: pending.size }),
     async close() {
       closed = true;
-      clearInterval(timer);
+      if (soon) clearTimeout(soon);
+      soon = null;
       if (kick) clearImmediate(kick);
       kick = null;
       await flush();

@@ -11,12 +11,14 @@ const CALLERS = 8;
 /**
  * Tool calls at 8 in flight through the platform to a managed server (each with its own marker), so
  * the protocol log is written in batches all the time; killed -9 at a random moment. The protocol log
- * is buffered by design (written every second or per 500 rows, protocol-recorder.ts): what a kill may lose is
- * the unwritten buffer, never a committed row. So the acknowledged writes here are the rows a
- * reader saw committed just before the kill: after the restart each is there, unchanged in count,
- * and no message is stored twice. The calls answered but not yet written when the kill came are
- * counted (the buffer's loss), not asserted.
+ * is buffered by design (a message is written within 100 ms, or at once per 500 rows,
+ * protocol-recorder.ts): what a kill may lose is the unwritten buffer, never a committed row. So the
+ * acknowledged writes here are the rows a reader saw committed just before the kill: after the
+ * restart each is there, unchanged in count, and no message is stored twice. The calls answered but
+ * not yet written when the kill came are counted, and bounded: every call answered more than
+ * UNWRITTEN_BOUND_MS before the kill is in the log.
  */
+const UNWRITTEN_BOUND_MS = 500;
 describe('crash consistency: protocol log under tool-call load', () => {
   it(`kill -9 during protocol-log writes, ${ROUNDS} times`, async () => {
     const p = await crashPlatform();
@@ -41,19 +43,22 @@ describe('crash consistency: protocol log under tool-call load', () => {
     const lost = new Set<number>();
     const duplicates = new Set<string>();
     const integrity: string[] = [];
-    const answered = new Set<string>();
+    const answered = new Map<string, number>();
+    const tooOld: string[] = [];
+    let oldestUnwrittenMs = 0;
     let next = 0;
     let calls = 0;
     for (let round = 0; round < ROUNDS; round++) {
       if (round > 0) await p.start();
       await waitFor(async () => (await p.api('GET', `/tools/${id}`))['state'] === 'running', 30_000, 'the server running');
       let stop = false;
+      const roundStart = Date.now();
       const caller = async () => {
         while (!stop) {
           const marker = `pl-${next++}`;
           try {
             await p.api('POST', `/tools/${id}/call`, { tool: 'echo', arguments: { message: marker } });
-            answered.add(marker);
+            answered.set(marker, Date.now());
             calls++;
           } catch {
             return;
@@ -63,6 +68,7 @@ describe('crash consistency: protocol log under tool-call load', () => {
       const callers = Promise.all(Array.from({ length: CALLERS }, caller));
       await sleep(randomMs(300, 2500));
       for (const rowId of (await markers()).ids) committed.add(rowId);
+      const killAt = Date.now();
       await p.kill();
       f.kills++;
       stop = true;
@@ -71,15 +77,21 @@ describe('crash consistency: protocol log under tool-call load', () => {
       const after = await markers();
       for (const rowId of committed) if (!after.ids.has(rowId)) lost.add(rowId);
       for (const [k, n] of after.seen) if (n > 1) duplicates.add(k);
+      for (const [m, at] of answered) {
+        if (at < roundStart || at > killAt || after.seen.has(`in ${m}`) || after.seen.has(`out ${m}`)) continue;
+        oldestUnwrittenMs = Math.max(oldestUnwrittenMs, killAt - at);
+        if (killAt - at > UNWRITTEN_BOUND_MS) tooOld.push(`${m} answered ${killAt - at} ms before the kill`);
+      }
     }
     const { seen } = await markers();
-    const unlogged = [...answered].filter((m) => !seen.has(`in ${m}`) && !seen.has(`out ${m}`)).length;
+    const unlogged = [...answered.keys()].filter((m) => !seen.has(`in ${m}`) && !seen.has(`out ${m}`)).length;
     expect(committed.size).toBeGreaterThan(0);
     f.acked = committed.size;
     f.lost = lost.size;
     f.duplicates = duplicates.size;
     f.integrity_failures = integrity.length;
-    f.extra = { calls_answered: calls, answered_calls_not_yet_written_at_a_kill: unlogged };
+    f.extra = { calls_answered: calls, answered_calls_not_yet_written_at_a_kill: unlogged, oldest_unwritten_answer_ms: oldestUnwrittenMs };
     reportFigures(f, { lost: [...lost], duplicates: [...duplicates], integrity });
+    expect(tooOld, `answered calls unwritten longer than ${UNWRITTEN_BOUND_MS} ms before a kill`).toEqual([]);
   });
 });

@@ -5,12 +5,13 @@ import type { ForwardHandle } from '../../servers/connection/forwarding-lane.js'
 import type { ClientFeatures, ForwardedSink } from '../../servers/connection/mcp-connection.js';
 import { createClientAsks } from './client-asks.js';
 import { toProtocolError } from '../mcp-errors.js';
+import { isServerError, ServerError } from '../../servers/server-errors.js';
 import type { RouterDeps, SessionRouter } from './session-router.js';
 import type { ManagedSource } from './upstream-sources.js';
 
 export interface FastPathDeps {
   router: Pick<SessionRouter, 'scope' | 'resolveTool'>;
-  managed: Pick<ManagedSource, 'has' | 'perSession'>;
+  managed: Pick<ManagedSource, 'has' | 'perSession'> & Partial<Pick<ManagedSource, 'timeoutMs'>>;
   builtins: readonly { name: string }[];
   /** The session's client side, recorded: where answers and progress go. */
   wire: Pick<Transport, 'send'>;
@@ -24,6 +25,27 @@ interface InFlight {
   cancelled: string | null;
   /** Aborted once the call is over: a server request it rode with that still waits is given up. */
   over: AbortController;
+}
+
+/**
+ * `work` unless `deadline` (a performance.now() time) passes first: then a SERVER_TIMEOUT. What
+ * comes of `work` later is dropped.
+ */
+async function before<T>(work: Promise<T>, deadline: number | null, server: string): Promise<T> {
+  if (deadline === null) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ServerError('SERVER_TIMEOUT', server, `MCP server "${server}" did not answer tools/call in time (it was not ready to take the call within its timeout)`)),
+      Math.max(0, deadline - performance.now()),
+    );
+  });
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -76,12 +98,16 @@ export function createToolCallFastPath(deps: FastPathDeps) {
     const id = message.id;
     const started = performance.now();
     const outcome = (o: 'ok' | 'error' | 'denied') => deps.onCall?.(o, performance.now() - started);
+    // The server's timeout bounds the whole call: waiting for a restart in progress and the checks
+    // (which may list its tools) use up part of it, and the upstream gets what is left.
+    const budget = deps.managed.timeoutMs?.(endpoint!);
+    const deadline = budget === undefined ? null : started + budget;
     let resolved: Awaited<ReturnType<SessionRouter['resolveTool']>>;
     try {
-      resolved = await router.resolveTool(message.params.name);
+      resolved = await before(router.resolveTool(message.params.name), deadline, endpoint!);
     } catch (err) {
       finish(id, call);
-      outcome('denied');
+      outcome(isServerError(err, 'SERVER_TIMEOUT') ? 'error' : 'denied');
       if (call.cancelled === null) answerError(id, err);
       return;
     }
@@ -109,7 +135,8 @@ export function createToolCallFastPath(deps: FastPathDeps) {
     try {
       // The server's own requests made for this call (a connection that can tell: Streamable HTTP) go to this client.
       const owner: ClientFeatures = { request: (method, params, signal) => asks.ask(id, method, params, AbortSignal.any([signal, call.over.signal])) };
-      const handle = await withCallContext(ctx, () => u.forward!(request, sink, owner));
+      const left = deadline === null ? undefined : Math.max(1, Math.ceil(deadline - performance.now()));
+      const handle = await withCallContext(ctx, () => u.forward!(request, sink, owner, left));
       call.handle = handle;
       if (call.cancelled !== null) handle.cancel(call.cancelled);
     } catch (err) {

@@ -29,7 +29,7 @@ export function managedUpstream(name: string, conn: McpConnection): Upstream {
     readResource: (uri, c) => conn.readResource(uri, ctl(c)),
     getPrompt: (prompt, args, c) => conn.getPrompt(prompt, args, ctl(c)),
     complete: (params, c) => conn.complete(params, ctl(c)),
-    forward: (request, sink, owner) => conn.forward(request, sink, owner),
+    forward: (request, sink, owner, timeoutMs) => conn.forward(request, sink, owner, timeoutMs),
   };
 }
 
@@ -197,6 +197,10 @@ export function createManagedSource(supervisor: Supervisor, opts: { poolLimit: n
     },
     has(name: string): boolean {
       return supervisor.has(name);
+    },
+    /** The server's per-request timeout (`timeout_ms`), the budget of a call made through the gateway. */
+    timeoutMs(name: string): number | undefined {
+      return supervisor.timeoutMs(name);
     },
     async get(name: string): Promise<Upstream> {
       return managedUpstream(name, await supervisor.connection(name));

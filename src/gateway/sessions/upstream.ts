@@ -26,5 +26,5 @@ export interface Upstream {
   getPrompt(name: string, args: Record<string, string> | undefined, ctl: UpstreamControls): Promise<GetPromptResult>;
   complete(params: CompleteRequest['params'], ctl: UpstreamControls): Promise<CompleteResult>;
   /** Raw forwarding of one request (a managed server's connection only; see McpConnection.forward). */
-  forward?(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures): Promise<ForwardHandle>;
+  forward?(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures, timeoutMs?: number): Promise<ForwardHandle>;
 }

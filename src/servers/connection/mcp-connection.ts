@@ -110,9 +110,10 @@ export interface McpConnection {
    * id of its own; the server's progress and response reach `sink` with the caller's id and token.
    * A timeout (the connection's, reset by progress) or a closed connection reaches `sink.failed` as
    * a ServerError. `owner`: where the server's own requests made for this one go (sampling,
-   * elicitation, roots), when the connection can tell (`relatedRequests`). Throws ServerError when the connection is not open or cannot send.
+   * elicitation, roots), when the connection can tell (`relatedRequests`). `timeoutMs`: what is left of
+   * the caller's deadline (default the connection's timeout). Throws ServerError when the connection is not open or cannot send.
    */
-  forward(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures): Promise<ForwardHandle>;
+  forward(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures, timeoutMs?: number): Promise<ForwardHandle>;
   /** Tells the server the client's roots changed (`notifications/roots/list_changed`). */
   rootsChanged(): Promise<void>;
   ping(timeoutMs?: number): Promise<void>;
@@ -263,12 +264,12 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     subscribeResource: (uri) => guard('resources/subscribe', async () => void (await client.subscribeResource({ uri }, requestOptions(undefined)))),
     unsubscribeResource: (uri) => guard('resources/unsubscribe', async () => void (await client.unsubscribeResource({ uri }, requestOptions(undefined)))),
     complete: (params, ctl) => guard('completion/complete', () => client.complete(params, requestOptions(ctl))),
-    forward: (request, sink, owner) =>
+    forward: (request, sink, owner, timeoutMs) =>
       guard(request.method, () =>
         lane.forward(
           request,
           { related: sink.related, done: sink.done, failed: (err) => sink.failed(requestFailure(err, opts.server, request.method, link())) },
-          opts.timeoutMs,
+          timeoutMs ?? opts.timeoutMs,
           owner,
         ),
       ),

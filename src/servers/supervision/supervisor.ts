@@ -97,6 +97,8 @@ export interface Supervisor {
   sessionCount(name: string): number;
   /** The server's session mode as registered ('shared' when not set). */
   sessionMode(name: string): 'shared' | 'per_session';
+  /** The server's per-request timeout as registered (`timeout_ms`); undefined for an unknown name. */
+  timeoutMs(name: string): number | undefined;
   /** Changes a registered server's session mode for gateway sessions opened from now on (no restart). */
   setSessionMode(name: string, mode: 'shared' | 'per_session'): void;
   /** Stops every server in parallel (platform shutdown). */
@@ -227,6 +229,7 @@ export function createSupervisor(deps: SupervisorDeps = {}): Supervisor {
     },
     sessionCount: (name) => sessions.get(name)?.size ?? 0,
     sessionMode: (name) => entries.get(name)?.config.session_mode ?? 'shared',
+    timeoutMs: (name) => entries.get(name)?.config.timeout_ms,
     setSessionMode(name, mode) {
       const entry = entries.get(name);
       if (entry) entry.config = { ...entry.config, session_mode: mode };
