@@ -17,6 +17,8 @@ export interface WebhooksDeps {
   secretsOf(r: AlertReceiverRow): Promise<ReceiverSecrets>;
   /** Called after a commit that changed anything (the routing wakes up). */
   onIngested?: () => void;
+  /** Held repeat counts could not be written (they are kept and tried again). */
+  onError?: (err: unknown) => void;
   now: () => Date;
 }
 
@@ -26,7 +28,7 @@ export interface WebhooksDeps {
  * together share one transaction: ingest-batcher.ts).
  */
 export function createWebhooksService(deps: WebhooksDeps) {
-  const batcher = createIngestBatcher(deps.db);
+  const batcher = createIngestBatcher(deps.db, { onError: deps.onError });
   async function authenticate(kind: AlertReceiverRow['kind'], name: string | undefined, creds: WebhookCredentials): Promise<AlertReceiverRow> {
     const nowMs = deps.now().getTime();
     let reason = name ? `no enabled ${kind} receiver '${name}'` : `no enabled ${kind} receiver`;
@@ -53,6 +55,9 @@ export function createWebhooksService(deps: WebhooksDeps) {
       if (result.stored + result.resolved > 0) deps.onIngested?.();
       return { receiver: receiver.name, ...result };
     },
+
+    /** Writes the delivery counts of repeats held in memory (a stop, tests). */
+    flush: () => batcher.flush(),
   };
 }
 
