@@ -32,6 +32,9 @@ let ackedPosts = 0;
 /** Non-200 answers seen, by status and start of body. */
 const failures = new Map<string, number>();
 
+/** Posts each server answered over the whole run (warm-up included), to divide its CPU time by. */
+const served = { hello: 0, hook: 0 };
+
 async function measure(url: string, headers: Record<string, string>, track: boolean) {
   const r = await autocannon({
     url, connections: CONNECTIONS, duration: SECONDS,
@@ -51,6 +54,7 @@ async function measure(url: string, headers: Record<string, string>, track: bool
       },
     }],
   });
+  served[track ? 'hook' : 'hello'] += r.requests.total;
   return { posts: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, timeouts: r.timeouts };
 }
 
@@ -116,7 +120,13 @@ for (let k = 0; k < unacked.length; k += PER_POST) {
   const r = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: bodyOf(unacked.slice(k, k + PER_POST)) });
   if (r.status !== 200) throw new Error(`retry post: ${r.status} ${await r.text()}`);
 }
+served.hook += Math.ceil(unacked.length / PER_POST);
+let helloLine = '';
+hello.child.stdout!.on('data', (d: Buffer) => {
+  helloLine += d.toString();
+});
 hello.child.kill('SIGTERM');
+await new Promise((r) => hello.child.once('exit', r));
 let lagLine = '';
 app.child.stdout!.on('data', (d: Buffer) => {
   lagLine += d.toString();
@@ -124,6 +134,7 @@ app.child.stdout!.on('data', (d: Buffer) => {
 app.child.kill('SIGTERM');
 await new Promise((r) => app.child.once('exit', r));
 const lag = /LAG (.*)/.exec(lagLine)?.[1];
+const cpuMs = { hello: Number(/CPU (\d+)/.exec(helloLine)?.[1]), hook: Number(/CPU (\d+)/.exec(lagLine)?.[1]) };
 
 const handle = connect(databaseUrl);
 const count = await handle.db.selectFrom('alerts').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('received_count').as('received')]).executeTakeFirstOrThrow();
@@ -136,6 +147,10 @@ console.log(`\ndatabase: ${scratch.url ? 'postgresql (scratch database, dropped)
 console.log(`median bare Fastify: ${median(rows.map((r) => r.hello)).toFixed(0)} posts/s; median webhook: ${median(rows.map((r) => r.hook)).toFixed(0)} posts/s (${(median(rows.map((r) => r.hook)) * PER_POST).toFixed(0)} alerts/s)`);
 console.log(`median ratio webhook / bare Fastify: ${median(rows.map((r) => r.hook / r.hello)).toFixed(3)} (target >= 0.4; p99 target < 50 ms)`);
 console.log(`alerts: ${sentIds.size} distinct sent, ${ackedIds.size} in ${ackedPosts} posts answered 200 during the load, ${unacked.length} re-sent after it; stored ${stored} rows (${distinctKeys.length} distinct fingerprint+startsAt, ${Number(count.received)} deliveries counted)`);
+// CPU time per post served (user + system, warm-up and re-sends included, the platform's routing too):
+// unlike posts/s, it hardly depends on what else the machine runs.
+const perPost = { hello: cpuMs.hello / served.hello, hook: cpuMs.hook / served.hook };
+console.log(`CPU per post: bare Fastify ${perPost.hello.toFixed(3)} ms (${served.hello} posts), webhook ${perPost.hook.toFixed(3)} ms (${served.hook} posts); ratio of CPU per post ${(perPost.hello / perPost.hook).toFixed(3)}`);
 if (lag) console.log(`platform event-loop delay over the run (monitorEventLoopDelay, 10 ms resolution): ${lag}`);
 for (const [what, n] of failures) console.log(`non-200 answer x${n}: ${what}`);
 for (const [e, n] of serverErrors(appDir)) console.log(`server error log x${n}: ${e}`);

@@ -40,10 +40,13 @@ await call('/api/v1/alerts/receivers', { name: 'bench-am', kind: 'alertmanager',
 // Event-loop delay over the whole run (warm-up included), printed when the bench stops the server.
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
+// CPU time (user + system, all threads) from here to the stop: the bench divides it by the posts served.
+const cpuAtReady = process.cpuUsage();
 process.stdout.write(`READY ${new URL(base).port} ${WEBHOOK_TOKEN} ${config.databaseUrl} ${dir}\n`);
 process.on('SIGTERM', () => {
   lag.disable();
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
-  process.stdout.write(`LAG p50 ${ms(lag.percentile(50))} p99 ${ms(lag.percentile(99))} max ${ms(lag.max)} ms\n`);
+  const cpu = process.cpuUsage(cpuAtReady);
+  process.stdout.write(`LAG p50 ${ms(lag.percentile(50))} p99 ${ms(lag.percentile(99))} max ${ms(lag.max)} ms\nCPU ${((cpu.user + cpu.system) / 1000).toFixed(0)}\n`);
   void server.stop().then(() => process.exit(0));
 });

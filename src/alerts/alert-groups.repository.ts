@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { isPostgres } from '../db/migrations/dialect-helpers.js';
 import type { Database } from '../db/database.js';
 import type { AlertGroupRow, AlertRow } from './alerts.table.js';
@@ -26,7 +26,7 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
 
     /** Firing alerts, and alerts resolved since `since` (a group may still owe their resolve). */
     async liveAlerts(since: string): Promise<AlertRow[]> {
-      return db.selectFrom('alerts').selectAll().where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)])).execute();
+      return paged((after) => db.selectFrom('alerts').selectAll().where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)])).where('id', '>', after));
     },
 
     /** Episodes first received since `since` (new alerts: they may start a group): their ids only (read from the index). */
@@ -52,8 +52,9 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
      * with no labels, or a label name a JSON path cannot hold, filters less.
      */
     async liveAlertsOfGroups(since: string, groups: LabelSet[]): Promise<AlertRow[]> {
-      return db
+      return paged((after) => db
         .selectFrom('alerts')
+        .where('id', '>', after)
         .selectAll()
         .where((eb) => eb.or([eb('status', '=', 'firing'), eb('ends_at', '>=', since), eb('last_received_at', '>=', since)]))
         .where((eb) => {
@@ -66,8 +67,7 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
             each.push(eb.and(names.flatMap((n) => [eb(contains(`${JSON.stringify(n)}:${JSON.stringify(labels[n])}`), '>', 0), eb(labelValue(n), '=', labels[n]!)])));
           }
           return eb.or(each);
-        })
-        .execute();
+        }));
     },
 
     async groups(): Promise<AlertGroupRow[]> {
@@ -86,6 +86,24 @@ export function createAlertGroupsRepository(db: Kysely<Database>) {
       await db.deleteFrom('alert_groups').where('key', '=', key).execute();
     },
   };
+}
+
+/** Rows per read of `paged`. */
+const PAGE = 1000;
+
+/**
+ * A large read in pages (by id), letting other work run in between: on SQLite a query holds the event
+ * loop, and reading the tens of thousands of live alerts at once held webhook posts for half a second.
+ */
+async function paged(page: (afterId: string) => SelectQueryBuilder<Database, 'alerts', AlertRow>): Promise<AlertRow[]> {
+  const rows: AlertRow[] = [];
+  for (let after = '';;) {
+    const some = await page(after).orderBy('id').limit(PAGE).execute();
+    rows.push(...some);
+    if (some.length < PAGE) return rows;
+    after = some.at(-1)!.id;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 export type AlertGroupsRepository = ReturnType<typeof createAlertGroupsRepository>;

@@ -3,7 +3,9 @@ import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/migrations/dialect-helpers.js';
 import { newId } from '../lib/ids.js';
 import type { AlertReceiverRow, NewAlertRow } from './alerts.table.js';
+import type { EpisodeIndex } from './episode-index.js';
 import { fingerprintOf } from './fingerprint.js';
+import type { RepeatDeliveries } from './repeat-deliveries.js';
 import type { IncomingAlert } from './webhook-payloads.js';
 
 export interface IngestResult {
@@ -20,7 +22,7 @@ export interface IngestResult {
 const ROWS_PER_STATEMENT = 500;
 
 type Keyed = IncomingAlert & { fingerprint: string };
-const keyOf = (fingerprint: string, startsAt: string) => `${fingerprint}\n${startsAt}`;
+export const keyOf = (fingerprint: string, startsAt: string) => `${fingerprint}\n${startsAt}`;
 
 /** One webhook body: its receiver, its alerts, and when it came (first/last received, start of alerts sent without one). */
 export interface IngestBody {
@@ -30,6 +32,18 @@ export interface IngestBody {
 }
 
 type KeyedBody = Omit<IngestBody, 'alerts'> & { alerts: Keyed[] };
+
+/**
+ * What the webhooks' ingest keeps in memory (ingest-batcher.ts): the episodes known to be committed,
+ * and the repeated deliveries of those, held to be counted behind. Without it every delivery is written.
+ */
+export interface IngestMemory {
+  index: EpisodeIndex;
+  repeats: RepeatDeliveries;
+}
+
+/** A repeated delivery answered from memory: the row is left alone until its count is written behind. */
+interface Skipped { receiver: AlertReceiverRow; alert: Keyed; key: string; now: string }
 
 /**
  * A webhook's alerts stored inside the caller's transaction: the alerts commit or roll back with the caller's own
@@ -61,11 +75,19 @@ export async function ingestAlerts(db: Kysely<Database>, receiver: AlertReceiver
  * repeat and closes a firing row on a resolve, decided by the row as locked (never by what was read
  * before); an episode present in several bodies (or twice in one) takes one more statement per copy.
  */
-export async function ingestBodies(db: Kysely<Database>, bodies: IngestBody[]): Promise<IngestResult[]> {
+export async function ingestBodies(db: Kysely<Database>, bodies: IngestBody[], memory?: IngestMemory): Promise<IngestResult[]> {
   const keyed: KeyedBody[] = bodies.map((b) => ({ ...b, alerts: b.alerts.map((a) => ({ ...a, fingerprint: a.fingerprint ?? fingerprintOf(a.labels) })) }));
   for (let attempt = 1; ; attempt++) {
+    const written = new Map<string, string>();
+    const skipped: Skipped[] = [];
     try {
-      return await db.transaction().execute((trx) => ingestInTransaction(trx, keyed));
+      const results = await db.transaction().execute((trx) => ingestInTransaction(trx, keyed, memory && { index: memory.index, written, skipped }));
+      // Committed: what was written is now known, and the repeats answered from memory are counted.
+      if (memory) {
+        for (const [k, status] of written) memory.index.set(k, status as 'firing' | 'resolved');
+        for (const s of skipped) memory.repeats.add(s.key, s.receiver, s.alert, s.alert.startsAt, s.now);
+      }
+      return results;
     } catch (err) {
       // A deadlock or serialization failure rolled everything back: the bodies are written again whole.
       if (attempt >= 3 || !isRetryableConflict(err)) throw err;
@@ -79,11 +101,37 @@ export function isRetryableConflict(err: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-async function ingestInTransaction(trx: Transaction<Database>, bodies: KeyedBody[]): Promise<IngestResult[]> {
+/** The transaction's view of the memory: what it may skip, and what it wrote and skipped (applied after the commit). */
+interface Memo {
+  index: EpisodeIndex;
+  written: Map<string, string>;
+  skipped: Skipped[];
+}
+
+/**
+ * A delivery that changes nothing but the count of a known episode: firing, of an episode stored
+ * (firing or resolved: a firing repeat never reopens a row), or resolved, of one stored resolved.
+ */
+function isKnownRepeat(alert: Keyed, index: EpisodeIndex): string | null {
+  if (!alert.startsAt) return null;
+  const key = keyOf(alert.fingerprint, alert.startsAt);
+  const status = index.get(key);
+  return status && (alert.status === 'firing' || status === 'resolved') ? key : null;
+}
+
+async function ingestInTransaction(trx: Transaction<Database>, bodies: KeyedBody[], memo?: Memo): Promise<IngestResult[]> {
   const results: IngestResult[] = bodies.map((b) => ({ received: b.alerts.length, stored: 0, resolved: 0, duplicates: 0 }));
-  const all = bodies.flatMap((b, body) => b.alerts.map((alert) => ({ body, alert })));
+  const all = bodies.flatMap((b, body) => b.alerts.flatMap((alert) => {
+    const key = memo && isKnownRepeat(alert, memo.index);
+    if (!key) return [{ body, alert }];
+    results[body]!.duplicates++;
+    memo.skipped.push({ receiver: b.receiver, alert, key, now: b.now });
+    return [];
+  }));
   if (all.length === 0) return results;
-  const known = await knownEpisodes(trx, all.map((x) => x.alert));
+  // Only a resolve (was the episode firing?) and an alert without a start (its open episode) need
+  // what is stored: a firing delivery with its start is new or a repeat, as the upsert's row says.
+  const known = await knownEpisodes(trx, all.map((x) => x.alert).filter((a) => a.status === 'resolved' || !a.startsAt));
   // Written in one order for every transaction (fingerprint, then start): two transactions carrying
   // the same alerts in different orders would otherwise lock the same rows in opposite orders, and
   // PostgreSQL would abort one of them as a deadlock (a 500 to the sender, found by bench/webhooks.ts).
@@ -115,6 +163,7 @@ async function ingestInTransaction(trx: Transaction<Database>, bodies: KeyedBody
         else if (alert.status === 'resolved' && after?.status === 'resolved' && before !== 'resolved') result.resolved++;
         else result.duplicates++;
         if (after) known.status.set(k, after.status);
+        if (after) memo?.written.set(k, after.status);
       }
     }
     pending = later;
@@ -153,6 +202,7 @@ async function knownEpisodes(trx: Transaction<Database>, keyed: Keyed[]): Promis
   const withoutStart = new Set(keyed.filter((a) => !a.startsAt).map((a) => a.fingerprint));
   const status = new Map<string, string>();
   const openStart = new Map<string, string>();
+  if (withStart.length === 0 && withoutStart.size === 0) return { status, withoutStart, openStart };
   const rows = await trx
     .selectFrom('alerts')
     .select(['fingerprint', 'starts_at', 'status'])

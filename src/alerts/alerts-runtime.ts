@@ -53,8 +53,15 @@ export function createAlertsRuntime(deps: AlertsRuntimeDeps) {
     candidates: (kind, name) => receivers.candidates(kind, name),
     secretsOf: receiverSecrets,
     onIngested: () => routing.wake(),
+    onError,
     now,
   });
+  // A stop also writes the delivery counts of repeats held in memory (repeat-deliveries.ts).
+  const stopRouting = routing.stop;
+  routing.stop = async () => {
+    await stopRouting();
+    await webhooks.flush();
+  };
   return { receivers, silences, rules, alerts, webhooks, events, dispatcher, routing };
 }
 

@@ -58,4 +58,39 @@ describe('group commit of webhook bodies', () => {
     const stored = await handle.db.selectFrom('alerts').select('fingerprint').where('fingerprint', 'in', ['e', 'f', 'g', 'x']).orderBy('fingerprint').execute();
     expect(stored.map((r) => r.fingerprint)).toEqual(['e', 'g']);
   });
+
+  it('answers repeats of a committed episode without writing its row, and counts them behind', async () => {
+    const batcher = createIngestBatcher(handle.db);
+    const row = () => handle.db.selectFrom('alerts').select(['status', 'received_count', 'last_received_at']).where('fingerprint', '=', 'r').executeTakeFirstOrThrow();
+    await batcher.ingest({ receiver, alerts: [alert('r', 'firing')], now: '2026-12-03T00:00:00.000Z' });
+    const results = [];
+    for (const at of ['01', '02', '03']) results.push(await batcher.ingest({ receiver, alerts: [alert('r', 'firing')], now: `2026-12-03T00:${at}:00.000Z` }));
+    expect(results.map((r) => [r.stored, r.duplicates])).toEqual([[0, 1], [0, 1], [0, 1]]);
+    // Committed once; the three repeats wait in memory (a kill -9 would lose only their count).
+    expect(await row()).toMatchObject({ received_count: 1, last_received_at: '2026-12-03T00:00:00.000Z' });
+    // A resolve is never held back: it closes the row in its own request's transaction.
+    expect(await batcher.ingest({ receiver, alerts: [alert('r', 'resolved')], now: '2026-12-03T00:04:00.000Z' })).toMatchObject({ resolved: 1 });
+    expect(await row()).toMatchObject({ status: 'resolved', received_count: 2 });
+    await batcher.flush();
+    expect(await row()).toMatchObject({ status: 'resolved', received_count: 5, last_received_at: '2026-12-03T00:04:00.000Z' });
+  });
+
+  it('stores again a held repeat whose row is gone (a restore of an older backup)', async () => {
+    const batcher = createIngestBatcher(handle.db);
+    await batcher.ingest({ receiver, alerts: [alert('gone', 'firing')], now: '2026-12-04T00:00:00.000Z' });
+    await handle.db.deleteFrom('alerts').where('fingerprint', '=', 'gone').execute();
+    expect(await batcher.ingest({ receiver, alerts: [alert('gone', 'firing')], now: '2026-12-04T00:01:00.000Z' })).toMatchObject({ duplicates: 1 });
+    await batcher.flush();
+    const rows = await handle.db.selectFrom('alerts').select(['status', 'first_received_at']).where('fingerprint', '=', 'gone').execute();
+    expect(rows).toEqual([{ status: 'firing', first_received_at: '2026-12-04T00:01:00.000Z' }]);
+  });
+
+  it('writes held repeats by itself within a second when no other body comes', async () => {
+    const batcher = createIngestBatcher(handle.db);
+    await batcher.ingest({ receiver, alerts: [alert('idle', 'firing')], now: '2026-12-05T00:00:00.000Z' });
+    await batcher.ingest({ receiver, alerts: [alert('idle', 'firing')], now: '2026-12-05T00:01:00.000Z' });
+    const count = async () => Number((await handle.db.selectFrom('alerts').select('received_count').where('fingerprint', '=', 'idle').executeTakeFirstOrThrow()).received_count);
+    expect(await count()).toBe(1);
+    await expect.poll(count, { timeout: 3000, interval: 100 }).toBe(2);
+  });
 });

@@ -17,8 +17,12 @@ const alert = (instance: string, status: 'firing' | 'resolved' = 'firing', name 
   status, labels: { alertname: name, instance }, annotations: {}, startsAt: '2026-12-01T09:59:00.000Z', endsAt: null, generatorURL: null, fingerprint: null, extra: null,
 });
 
+/** Runtimes of the current test: their held repeat counts are written before the next test empties the tables. */
+const runtimes: AlertsRuntime[] = [];
+
 function runtime(): { rt: AlertsRuntime; sent: AlertNotification[] } {
   const rt = createAlertsRuntime({ db: t.ctx.db, audit: t.ctx.audit, secrets: t.ctx.secrets, apiPrefix: '/api/v1', now: () => new Date(clock) });
+  runtimes.push(rt);
   const sent: AlertNotification[] = [];
   rt.events.onNotify((n) => void sent.push(n));
   return { rt, sent };
@@ -35,6 +39,8 @@ afterAll(async () => {
   await t?.close();
 });
 beforeEach(async () => {
+  // A held repeat written after its row was deleted would be stored again (as after a restore) and leak into the next test.
+  for (const rt of runtimes.splice(0)) await rt.webhooks.flush();
   for (const table of ['alert_groups', 'alert_silences', 'alert_inhibit_rules', 'alerts', 'alert_routing'] as const) await t.ctx.db.deleteFrom(table).execute();
   clock = T0;
 });

@@ -55,14 +55,14 @@ export const webhooksRoutes: FastifyPluginAsyncZod<{ webhooks: WebhooksService }
     bodyLimit: WEBHOOK_BODY_LIMIT,
     preValidation: authenticate('alertmanager'),
     schema: { tags, summary: 'Alerts from Prometheus Alertmanager (webhook_config, payload version 4)', querystring: receiverQuery, body: alertmanagerPayload, response },
-  }, async (req) => webhooks.ingest(req.alertReceiver!, req.body));
+  }, async (req) => webhooks.ingest(req.alertReceiver!, req.body, true));
 
   app.post('/webhooks/grafana', {
     config: { auth: 'receiver', audit: audit(fromQuery('receiver')) },
     bodyLimit: WEBHOOK_BODY_LIMIT,
     preValidation: authenticate('grafana'),
     schema: { tags, summary: 'Alerts from a Grafana webhook contact point', querystring: receiverQuery, body: grafanaPayload, response },
-  }, async (req) => webhooks.ingest(req.alertReceiver!, req.body));
+  }, async (req) => webhooks.ingest(req.alertReceiver!, req.body, true));
 
   app.post('/webhooks/generic/:name', {
     config: { auth: 'receiver', audit: audit(fromParam('name')) },

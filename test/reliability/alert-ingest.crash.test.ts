@@ -4,11 +4,14 @@ import { crashPlatform, randomMs, ROUNDS } from './crash-platform.js';
 import { integrityFailures } from './integrity.js';
 
 const TOKEN = 'crash-test-webhook-token-0123';
-const body = (i: number) => JSON.stringify({ version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'Crash', n: String(i) }, annotations: {}, startsAt: '2026-12-01T10:00:00Z' }] });
+const alertOf = (i: number) => ({ status: 'firing', labels: { alertname: 'Crash', n: String(i) }, annotations: {}, startsAt: '2026-12-01T10:00:00Z' });
+/** Alert `i`, and (as Alertmanager re-sends what still fires) a repeat of an alert answered 2xx before, if any. */
+const body = (i: number, repeat?: number) => JSON.stringify({ version: '4', status: 'firing', alerts: [alertOf(i), ...(repeat === undefined ? [] : [alertOf(repeat)])] });
 
 /**
- * Alertmanager-style senders post alerts one by one and retry whatever got no 2xx; the platform is
- * killed -9 at a random moment of each round. After every restart each alert answered 2xx is stored,
+ * Alertmanager-style senders post alerts one by one, each with a repeat of an alert already answered
+ * 2xx (repeats are answered from the platform's memory of what is committed, without a write), and
+ * retry whatever got no 2xx; the platform is killed -9 at a random moment of each round. After every restart each alert answered 2xx is stored,
  * and none twice (one episode per fingerprint and start); at the end every alert is stored exactly once.
  */
 describe('crash consistency: alert ingest', () => {
@@ -21,9 +24,11 @@ describe('crash consistency: alert ingest', () => {
     const acked = new Set<number>();
     const unacked: number[] = [];
     let next = 0;
+    const ackedList: number[] = [];
     const deliver = async (i: number): Promise<boolean> => {
+      const repeat = ackedList.length ? ackedList[Math.floor(Math.random() * ackedList.length)] : undefined;
       try {
-        const res = await fetch(`${p.run.url}/api/v1/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: body(i) });
+        const res = await fetch(`${p.run.url}/api/v1/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: body(i, repeat) });
         return res.status === 200;
       } catch {
         return false;
@@ -55,8 +60,10 @@ describe('crash consistency: alert ingest', () => {
       const sender = async () => {
         while (!stop) {
           const i = unacked.shift() ?? next++;
-          if (await deliver(i)) acked.add(i);
-          else {
+          if (await deliver(i)) {
+            acked.add(i);
+            ackedList.push(i);
+          } else {
             unacked.push(i);
             if (p.run.child.exitCode !== null || p.run.child.signalCode !== null) return;
           }
