@@ -14,6 +14,7 @@ import path from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import type { LogSource } from '../src/analyzer/entries.js';
 import { LABELLED_KINDS, labelledLines } from '../test/fixtures/logs/generators.js';
+import { idleSeconds, runQueueWait, type Waits } from './run-queue.js';
 
 const dist = process.argv.includes('--dist');
 const lib = (name: string) => (dist ? `../dist/analyzer/${name}` : `../src/analyzer/${name}`);
@@ -65,7 +66,13 @@ const sources: LogSource[] = [{ kind: 'file', file: logFile! }];
 const o = { filter: {}, topErrors: 10 };
 // One thread (the calling one) first, then as analyze_logs runs: worker threads, up to os.availableParallelism().
 const one = await timed(async () => analysisResult([await analyzePart(sources, { time: defaultTimeOptions() }, o)], o));
+// The workers' run-queue wait is sampled while they run (they are gone at the end).
+const wait0 = runQueueWait();
+let waits: Waits = wait0;
+const sampler = setInterval(() => (waits = runQueueWait(wait0, waits)), 100);
 const { result: r, seconds, cpuSeconds } = await timed(() => analyzeLogs(sources, { time: defaultTimeOptions() }, o));
+clearInterval(sampler);
+const idle = idleSeconds(waits, cpuSeconds, availableParallelism());
 if (JSON.stringify(one.result) !== JSON.stringify(r)) throw new Error('the threaded result differs from the one-thread result');
 if (ceiling.result !== r.lines) throw new Error(`counted ${ceiling.result} newlines, analyze_logs read ${r.lines} lines`);
 
@@ -95,6 +102,13 @@ console.log(JSON.stringify({
   analyze_mb_per_cpu_s: Number((size / 1024 / 1024 / cpuSeconds).toFixed(1)),
   grep_mb_per_cpu_s: Number((size / 1024 / 1024 / grepCpu).toFixed(1)),
   ratio_cpu: Number((grepCpu / cpuSeconds).toFixed(3)),
+  // Seconds the analyzer's threads were runnable but waited for a core, and the cores it used (1 = one whole core).
+  analyze_run_queue_wait_s: Number(waits.total.toFixed(2)),
+  analyze_cpu_cores_used: Number((cpuSeconds / seconds).toFixed(2)),
+  // Estimated for idle cores from the CPU times measured: analyze_logs no faster than its busiest thread (or all its
+  // CPU over the cores), grep at its MB per CPU second (one thread). An upper bound on the idle-machine ratio.
+  idle_estimate_analyze_mb_per_s: Number((size / 1024 / 1024 / idle).toFixed(1)),
+  idle_estimate_ratio: Number((grepCpu / idle).toFixed(3)),
   // Counting newlines alone (no parsing), one thread: the most a per-line reader in Node can do.
   newline_count_mb_per_s: Number((size / 1024 / 1024 / ceiling.seconds).toFixed(1)),
   newline_count_mb_per_cpu_s: Number((size / 1024 / 1024 / ceiling.cpuSeconds).toFixed(1)),

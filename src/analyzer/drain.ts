@@ -58,6 +58,8 @@ export class Drain {
   overflow = 0;
   /** Masked line → its template: most lines repeat once masked, and skip the tree (bounded; cleared when full). */
   private readonly seen = new MaskedMap<Template>();
+  /** Bumped each time `seen` is cleared: a caller's memo of "masked text → template" is valid while it stays the same. */
+  seenEpoch = 0;
 
   /**
    * @param maskWith a masking function to use instead of the fast path (benches compare with the defining regex).
@@ -78,20 +80,44 @@ export class Drain {
 
   /** Adds a message; returns its template (null past maxTemplates). */
   add(message: string, ts: number | null = null): Template | null {
-    const n = this.maskWith ? putMasked(this.maskWith(message.trim())) : maskInto(message, trimStart(message), trimEnd(message));
+    const n = this.maskWith ? putMasked(this.maskWith(message.trim())) : maskMessage(message);
     const h = maskedHash(n);
     const known = this.seen.get(n, h);
     if (known) return touch(known, ts);
-    const masked = maskedString(n);
+    return this.placeSeen(maskedString(n), h, message, ts);
+  }
+
+  /**
+   * `add` for a message masked elsewhere (a worker thread, drain-parallel.ts): `masked` must be what `add` would mask
+   * the message to (maskVariables of the trimmed message); the result is then the same. The message is only asked
+   * for when the line starts a template (its example).
+   */
+  addMasked(masked: string, message: () => string, ts: number | null = null): Template | null {
+    const n = putMasked(masked);
+    const h = maskedHash(n);
+    const known = this.seen.get(n, h);
+    if (known) return touch(known, ts);
+    return this.placeSeen(masked, h, message, ts);
+  }
+
+  /** One more line of a template `add` or `addMasked` returned for the same masked text, while `seenEpoch` is unchanged. */
+  hit(t: Template, ts: number | null = null): Template {
+    return touch(t, ts);
+  }
+
+  private placeSeen(masked: string, h: number, message: string | (() => string), ts: number | null): Template | null {
     const t = this.place(masked, message, ts);
     if (t) {
-      if (this.seen.size >= SEEN_MAX) this.seen.clear();
+      if (this.seen.size >= SEEN_MAX) {
+        this.seen.clear();
+        this.seenEpoch++;
+      }
       this.seen.set(h, masked, t);
     }
     return t;
   }
 
-  private place(masked: string, message: string, ts: number | null): Template | null {
+  private place(masked: string, line: string | (() => string), ts: number | null): Template | null {
     const tokens = masked === '' ? [] : masked.split(SPLIT);
     const leaf = this.leafFor(tokens);
     let best: Template | null = null;
@@ -113,6 +139,7 @@ export class Drain {
       this.overflow++;
       return null;
     }
+    const message = typeof line === 'string' ? line : line();
     const t: Template = { id: `t${this.nextId++}`, tokens, count: 0, firstSeen: null, lastSeen: null, example: message.length > 500 ? `${message.slice(0, 500)}…` : message };
     leaf.clusters.push(t);
     this.templates.push(t);
@@ -170,6 +197,11 @@ function touch(t: Template, ts: number | null): Template {
     if (t.lastSeen === null || ts > t.lastSeen) t.lastSeen = ts;
   }
   return t;
+}
+
+/** Masks a message as `Drain.add` does (trimmed) into MASKED (mask-fast.ts); returns its length. */
+export function maskMessage(message: string): number {
+  return maskInto(message, trimStart(message), trimEnd(message));
 }
 
 /** Where `text.trim()` would start and end. */
