@@ -22,9 +22,15 @@ export interface FastPathDeps {
 interface InFlight {
   handle: ForwardHandle | null;
   cancelled: string | null;
-  /** Aborted once the call is over: a server request it rode with that still waits is given up. */
-  over: AbortController;
+  /**
+   * Aborted once the call is over: a server request it rode with that still waits is given up.
+   * Made on the first such request only (most calls have none: no allocation on the hot path).
+   */
+  over: AbortController | null;
 }
+
+const ANSWERED = new Error('the request it belonged to has been answered');
+const SESSION_CLOSED = new Error('the client session closed');
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -60,7 +66,7 @@ export function createToolCallFastPath(deps: FastPathDeps) {
   const asks = createClientAsks(deps.wire);
   const finish = (id: RequestId, call: InFlight) => {
     if (inFlight.get(id) === call) inFlight.delete(id);
-    call.over.abort(new Error('the request it belonged to has been answered'));
+    call.over?.abort(ANSWERED);
   };
   const served = (name: string) => deps.managed.has(name) && !deps.managed.perSession(name) && !deps.builtins.some((b) => b.name === name);
 
@@ -108,7 +114,16 @@ export function createToolCallFastPath(deps: FastPathDeps) {
     };
     try {
       // The server's own requests made for this call (a connection that can tell: Streamable HTTP) go to this client.
-      const owner: ClientFeatures = { request: (method, params, signal) => asks.ask(id, method, params, AbortSignal.any([signal, call.over.signal])) };
+      const owner: ClientFeatures = {
+        request: (method, params, signal) => {
+          if (call.over === null) {
+            call.over = new AbortController();
+            // The call is already over (answered, cancelled, or its session closed): given up at once.
+            if (inFlight.get(id) !== call) call.over.abort(closed ? SESSION_CLOSED : ANSWERED);
+          }
+          return asks.ask(id, method, params, AbortSignal.any([signal, call.over.signal]));
+        },
+      };
       const handle = await withCallContext(ctx, () => u.forward!(request, sink, owner));
       call.handle = handle;
       if (call.cancelled !== null) handle.cancel(call.cancelled);
@@ -133,7 +148,7 @@ export function createToolCallFastPath(deps: FastPathDeps) {
       }
       const msg = toolCall(message);
       if (!msg || inFlight.has(msg.id) || !served(endpoint)) return false;
-      const call: InFlight = { handle: null, cancelled: null, over: new AbortController() };
+      const call: InFlight = { handle: null, cancelled: null, over: null };
       inFlight.set(msg.id, call);
       void run(msg, call);
       return true;
@@ -144,7 +159,7 @@ export function createToolCallFastPath(deps: FastPathDeps) {
       for (const call of inFlight.values()) {
         call.cancelled = 'the client session closed';
         call.handle?.cancel(call.cancelled);
-        call.over.abort(new Error('the client session closed'));
+        call.over?.abort(SESSION_CLOSED);
       }
       inFlight.clear();
       asks.close();
