@@ -20,7 +20,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { children, freePort, readyLine, spawnChild, startGateway, waitHttp } from './harness.js';
+import { children, freePort, readyLine, spawnChild, startGateway, treeCpuMs, waitHttp } from './harness.js';
 import { echoCall, openDriver } from './mcp-http-driver.js';
 
 const CALLS = Number(process.env['CALLS'] ?? 1500);
@@ -52,11 +52,16 @@ async function latencies(client: Client, n: number): Promise<number[]> {
   return out;
 }
 
-/** `inflight` calls kept in flight with the lean raw driver (the SDK client would be the bottleneck). */
-async function throughput(url: string, key: string | undefined, total: number, inflight: number): Promise<number> {
+/**
+ * `inflight` calls kept in flight with the lean raw driver (the SDK client would be the bottleneck):
+ * calls/s, and the CPU each call cost the process at `pid` and its children (the proxy and the
+ * server behind it), in µs.
+ */
+async function throughput(url: string, key: string | undefined, total: number, inflight: number, pid: number): Promise<{ rate: number; cpu: number }> {
   const driver = await openDriver(url, key, inflight);
   try {
     let next = 0;
+    const cpu0 = treeCpuMs(pid);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: inflight }, async () => {
@@ -66,7 +71,8 @@ async function throughput(url: string, key: string | undefined, total: number, i
         }
       }),
     );
-    return total / ((performance.now() - t0) / 1000);
+    const rate = total / ((performance.now() - t0) / 1000);
+    return { rate, cpu: ((treeCpuMs(pid) - cpu0) * 1000) / total };
   } finally {
     driver.close();
   }
@@ -76,6 +82,7 @@ interface Peer {
   name: string;
   version: string;
   url: string;
+  pid: number;
 }
 
 /** The installed version of a package at `dir` (its package.json), or null when it is not there. */
@@ -99,9 +106,10 @@ async function startPeers(): Promise<{ peers: Peer[]; notMeasured: { name: strin
   const notMeasured: { name: string; version: string; why: string }[] = [];
   const sgDir = path.join(ROOT, 'node_modules/supergateway');
   const sgPort = await freePort();
-  spawnChild([path.join(sgDir, 'dist/index.js'), '--stdio', stdio, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none']).stdout!.resume();
+  const sg = spawnChild([path.join(sgDir, 'dist/index.js'), '--stdio', stdio, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(sgPort), '--logLevel', 'none']);
+  sg.stdout!.resume();
   await waitHttp(`http://127.0.0.1:${sgPort}/mcp`);
-  peers.push({ name: 'supergateway', version: versionAt(sgDir) ?? '?', url: `http://127.0.0.1:${sgPort}/mcp` });
+  peers.push({ name: 'supergateway', version: versionAt(sgDir) ?? '?', url: `http://127.0.0.1:${sgPort}/mcp`, pid: sg.pid! });
 
   const peersDir = process.env['BENCH_PEERS_DIR'] ?? '/tmp/peers';
   const proxyDir = path.join(peersDir, 'node_modules/mcp-proxy');
@@ -109,9 +117,10 @@ async function startPeers(): Promise<{ peers: Peer[]; notMeasured: { name: strin
   if (proxyVersion) {
     const port = await freePort();
     // Streamable HTTP only, no resumability store (request/response load: the leanest setting it offers).
-    spawnChild([path.join(proxyDir, 'dist/bin/mcp-proxy.mjs'), '--port', String(port), '--host', '127.0.0.1', '--server', 'stream', '--no-eventStore', '--', process.execPath, ECHO, 'stdio']).stdout!.resume();
+    const proxy = spawnChild([path.join(proxyDir, 'dist/bin/mcp-proxy.mjs'), '--port', String(port), '--host', '127.0.0.1', '--server', 'stream', '--no-eventStore', '--', process.execPath, ECHO, 'stdio']);
+    proxy.stdout!.resume();
     await waitHttp(`http://127.0.0.1:${port}/mcp`);
-    peers.push({ name: 'mcp-proxy', version: proxyVersion, url: `http://127.0.0.1:${port}/mcp` });
+    peers.push({ name: 'mcp-proxy', version: proxyVersion, url: `http://127.0.0.1:${port}/mcp`, pid: proxy.pid! });
   } else notMeasured.push({ name: 'mcp-proxy', version: '-', why: `not installed in ${peersDir}` });
 
   const hubVersion = versionAt(path.join(peersDir, 'node_modules/mcp-hub'));
@@ -152,18 +161,22 @@ try {
   }
 
   const tp = { gateway: [] as number[], direct: [] as number[], peers: new Map<string, number[]>(peers.map((p) => [p.name, []])) };
+  const cpu = new Map<string, number[]>([['gateway', []], ['direct', []], ...peers.map((p) => [p.name, []] as [string, number[]])]);
   for (let r = 1; r <= ROUNDS; r++) {
-    const g = await throughput(gw.url, gw.key, THROUGHPUT_CALLS, INFLIGHT);
-    tp.gateway.push(g);
-    const line = [`gateway ${g.toFixed(0)}`];
+    const g = await throughput(gw.url, gw.key, THROUGHPUT_CALLS, INFLIGHT, gw.pid);
+    tp.gateway.push(g.rate);
+    cpu.get('gateway')!.push(g.cpu);
+    const line = [`gateway ${g.rate.toFixed(0)} [${g.cpu.toFixed(0)} µs CPU/call]`];
     for (const peer of peers) {
-      const x = await throughput(peer.url, undefined, THROUGHPUT_CALLS, INFLIGHT);
-      tp.peers.get(peer.name)!.push(x);
-      line.push(`${peer.name} ${x.toFixed(0)} (ratio ${(g / x).toFixed(2)})`);
+      const x = await throughput(peer.url, undefined, THROUGHPUT_CALLS, INFLIGHT, peer.pid);
+      tp.peers.get(peer.name)!.push(x.rate);
+      cpu.get(peer.name)!.push(x.cpu);
+      line.push(`${peer.name} ${x.rate.toFixed(0)} [${x.cpu.toFixed(0)} µs] (ratio ${(g.rate / x.rate).toFixed(2)})`);
     }
-    const d = await throughput(directUrl, undefined, THROUGHPUT_CALLS, INFLIGHT);
-    tp.direct.push(d);
-    console.log(`throughput round ${r} (${INFLIGHT} in flight), calls/s: ${line.join(' | ')} | (direct SDK HTTP ${d.toFixed(0)})`);
+    const d = await throughput(directUrl, undefined, THROUGHPUT_CALLS, INFLIGHT, direct.pid!);
+    tp.direct.push(d.rate);
+    cpu.get('direct')!.push(d.cpu);
+    console.log(`throughput round ${r} (${INFLIGHT} in flight), calls/s: ${line.join(' | ')} | (direct SDK HTTP ${d.rate.toFixed(0)} [${d.cpu.toFixed(0)} µs])`);
   }
 
   const p50Ratio = median(lat.g50) / median(lat.d50);
@@ -174,18 +187,20 @@ try {
   console.log('');
   const gMed = median(tp.gateway);
   console.log(`calls/s at ${INFLIGHT} in flight, medians of ${ROUNDS} rounds; every peer fronts the same stdio server over Streamable HTTP`);
-  console.log(`| peer | version | calls/s | gateway ÷ peer | target | verdict |`);
-  console.log(`|---|---|---|---|---|---|`);
-  console.log(`| mcps gateway /mcp/{server} | (this tree) | ${gMed.toFixed(0)} | 1.00 | | |`);
+  console.log('(CPU/call: user + system time of the proxy process and the server behind it, per call, median; a busy machine inflates calls/s far more than it)');
+  const cpuOf = (name: string) => `${median(cpu.get(name)!).toFixed(0)} µs`;
+  console.log(`| peer | version | calls/s | CPU/call | gateway ÷ peer | target | verdict |`);
+  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(`| mcps gateway /mcp/{server} | (this tree) | ${gMed.toFixed(0)} | ${cpuOf('gateway')} | 1.00 | | |`);
   for (const peer of peers) {
     const x = median(tp.peers.get(peer.name)!);
     const ratio = gMed / x;
     const target = peer.name === 'supergateway' ? 2 : 1;
     const verdict = ratio >= target ? 'met' : `not met: gateway needs ${(target * x).toFixed(0)} calls/s, ${(target * x - gMed).toFixed(0)} short`;
-    console.log(`| ${peer.name} | ${peer.version} | ${x.toFixed(0)} | ${ratio.toFixed(2)} | ${target === 2 ? '>= 2' : '> 1 (ahead)'} | ${verdict} |`);
+    console.log(`| ${peer.name} | ${peer.version} | ${x.toFixed(0)} | ${cpuOf(peer.name)} | ${ratio.toFixed(2)} | ${target === 2 ? '>= 2' : '> 1 (ahead)'} | ${verdict} |`);
   }
-  for (const skipped of notMeasured) console.log(`| ${skipped.name} | ${skipped.version} | - | - | > 1 (ahead) | not measured: ${skipped.why} |`);
-  console.log(`| (direct SDK Streamable HTTP, no proxy) | | ${median(tp.direct).toFixed(0)} | ${(gMed / median(tp.direct)).toFixed(2)} | information | |`);
+  for (const skipped of notMeasured) console.log(`| ${skipped.name} | ${skipped.version} | - | - | - | > 1 (ahead) | not measured: ${skipped.why} |`);
+  console.log(`| (direct SDK Streamable HTTP, no proxy) | | ${median(tp.direct).toFixed(0)} | ${cpuOf('direct')} | ${(gMed / median(tp.direct)).toFixed(2)} | information | |`);
   await Promise.all([directClient, gwClient, sgClient].map((c) => c.close().catch(() => {})));
   rmSync(gw.dir, { recursive: true, force: true });
 } finally {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { nowIso } from '../lib/clock.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import { newId } from '../lib/ids.js';
+import { createApiKeyCache } from './api-key-cache.js';
 import { displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret.js';
 import type { ApiKeyRepository } from './api-key.repository.js';
 import type { ApiKeyRow } from './api-key.table.js';
@@ -49,10 +50,14 @@ export interface AuthServiceDeps {
   audit?: Pick<AuditLog, 'record'>;
   /** False: password sign-in is turned off (setting `auth.local_passwords`); people sign in with single sign-on. */
   localPasswords?: () => boolean;
+  /** How long a verified API key is trusted without reading it again (default API_KEY_CACHE_TTL_MS). */
+  apiKeyCacheTtlMs?: number;
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { users, apiKeys, loginAttempts, tokens } = deps;
+  const verifiedKeys = createApiKeyCache({ ttlMs: deps.apiKeyCacheTtlMs });
+  users.onWrite((userId) => verifiedKeys.forgetOwner(userId));
   const lockout = createLoginLockout({ attempts: loginAttempts, maxFailures: deps.maxFailures, log: deps.log, audit: deps.audit });
 
   function unauthorized(message = 'invalid credentials'): AppError {
@@ -112,15 +117,27 @@ export function createAuthService(deps: AuthServiceDeps) {
       return userPrincipal(user);
     },
 
+    /**
+     * An API key's principal. Verified keys are cached for a few seconds (api-key-cache.ts): a
+     * revocation or an owner's change made here takes effect on the next request; one made on
+     * another instance within API_KEY_CACHE_TTL_MS.
+     */
     async authenticateApiKey(key: string): Promise<Principal> {
       if (!looksLikeApiKey(key)) throw unauthorized('invalid API key');
-      const row = await apiKeys.findByHash(hashApiKey(key));
-      if (!row) throw unauthorized('invalid API key');
+      const hash = hashApiKey(key);
+      let verified = verifiedKeys.get(hash);
+      if (verified === undefined) {
+        const row = await apiKeys.findByHash(hash);
+        if (!row) throw unauthorized('invalid API key');
+        verified = { row, owner: await users.findById(row.user_id) };
+        verifiedKeys.set(hash, verified);
+      }
+      const { row, owner } = verified;
       const now = nowIso();
-      const owner = await users.findById(row.user_id);
       const refusal = apiKeyRefusal(row, owner, now);
       if (refusal) throw unauthorized(KEY_REFUSALS[refusal]);
       if (!row.last_used_at || Date.parse(row.last_used_at) < Date.now() - TOUCH_INTERVAL_MS) {
+        row.last_used_at = now;
         await apiKeys.touch(row.id, now);
       }
       return apiKeyPrincipal(row, owner!);
@@ -168,6 +185,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const row = await apiKeys.findById(id);
       if (!row) throw AppError.notFound('API key', id);
       await apiKeys.revoke(id, nowIso());
+      verifiedKeys.forgetKey(id);
       return toPublicKey((await apiKeys.findById(id))!);
     },
   };

@@ -4,7 +4,17 @@ import type { Role } from './roles.js';
 import type { NewUserRow, UserRow, UserUpdate } from './user.table.js';
 
 export function createUserRepository(db: Kysely<Database>) {
+  /** Told after a user row changes or goes (the API key cache forgets that user's keys). */
+  const listeners = new Set<(userId: string) => void>();
+  const changed = (id: string) => {
+    for (const listener of listeners) listener(id);
+  };
   return {
+    /** Calls `listener` with the user's id after each update or delete through this repository. */
+    onWrite(listener: (userId: string) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     findById(id: string): Promise<UserRow | undefined> {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -35,9 +45,11 @@ export function createUserRepository(db: Kysely<Database>) {
     },
     async update(id: string, patch: UserUpdate): Promise<void> {
       await db.updateTable('users').set(patch).where('id', '=', id).execute();
+      changed(id);
     },
     async delete(id: string): Promise<void> {
       await db.deleteFrom('users').where('id', '=', id).execute();
+      changed(id);
     },
   };
 }

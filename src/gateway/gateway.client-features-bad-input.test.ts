@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGroupAlive } from '../servers/process/child-process.js';
-import { createGatewayTestApp, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
+import { createConformanceGateway, type ConformanceGateway, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { MAX_CLIENT_REQUESTS } from './sessions/session-server.js';
 
@@ -14,52 +12,31 @@ import { MAX_CLIENT_REQUESTS } from './sessions/session-server.js';
  * elicitation, an upstream that floods its client with requests. (A client that never answers a
  * sampling request and the per-session pool at its limit: gateway.client-features.test.ts.)
  */
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/mcp/conformance-server.mjs', import.meta.url));
-
+let g: ConformanceGateway;
 let t: GatewayTestApp;
 let key: string;
-let remote: ChildProcess;
-const wires = new WeakMap<Client, StreamableHTTPClientTransport>();
 
-async function connect(server: string, elicitation?: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): Promise<Client> {
-  const client = new Client({ name: 'bad-input-client', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
-  client.setRequestHandler('elicitation/create', async (req) => {
-    if (!elicitation) throw new Error('no elicitation handler');
-    return (await elicitation(req.params as Record<string, unknown>)) as never;
+const connect = (server: string, elicitation?: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): Promise<Client> =>
+  g.connect(server, {
+    name: 'bad-input-client',
+    capabilities: { elicitation: { form: {} } },
+    setup: (client) =>
+      client.setRequestHandler('elicitation/create', async (req) => {
+        if (!elicitation) throw new Error('no elicitation handler');
+        return (await elicitation(req.params as Record<string, unknown>)) as never;
+      }),
   });
-  const transport = new StreamableHTTPClientTransport(new URL(`${t.base}/mcp/${server}`), { requestInit: { headers: { authorization: `Bearer ${key}` } } });
-  await client.connect(transport);
-  wires.set(client, transport);
-  t.clients.push(client);
-  return client;
-}
-
-async function end(client: Client): Promise<void> {
-  await wires.get(client)?.terminateSession().catch(() => {});
-  await client.close();
-}
+const end = (client: Client) => g.end(client);
 
 const structured = (r: Awaited<ReturnType<Client['callTool']>>) => (r.structuredContent ?? {}) as Record<string, unknown>;
 const simpleText = async (c: Client) => ((await c.callTool({ name: 'test_simple_text', arguments: {} })).content as { text: string }[])[0]!.text;
 
 beforeAll(async () => {
-  t = await createGatewayTestApp();
-  remote = spawn(process.execPath, [FIXTURE, 'http'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    remote.stdout!.once('data', (d: Buffer) => resolve(/READY (\d+)/.exec(d.toString())![1]!));
-    remote.once('exit', () => reject(new Error('the remote fixture exited')));
-  });
-  await t.addServer('stdio', [FIXTURE], { session_mode: 'per_session' });
-  const created = await t.call('POST', '/tools', { name: 'remote', transport: 'streamable-http', url: `http://127.0.0.1:${port}/mcp`, restart_policy: 'never', session_mode: 'per_session' });
-  expect(created.statusCode, created.body).toBe(201);
-  expect((await t.call('POST', '/tools/remote/start')).statusCode).toBe(200);
-  key = (await t.key('bad-input')).key;
+  g = await createConformanceGateway({ keyName: 'bad-input', servers: [{ session_mode: 'per_session' }] });
+  ({ t, key } = g);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.closeAndCheck();
-  remote?.kill('SIGTERM');
-});
+afterAll(async () => g?.close());
 
 describe.each(['stdio', 'remote'])('per_session, %s upstream', (server) => {
   it('a client that answers a request it was never sent: accepted and dropped, nothing reaches the upstream, the session keeps serving', async () => {
@@ -77,7 +54,7 @@ describe.each(['stdio', 'remote'])('per_session, %s upstream', (server) => {
             authorization: `Bearer ${key}`,
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
-            'mcp-session-id': wires.get(client)!.sessionId!,
+            'mcp-session-id': g.wire(client).sessionId!,
           },
           body: JSON.stringify(body),
         });
@@ -107,7 +84,7 @@ describe.each(['stdio', 'remote'])('per_session, %s upstream', (server) => {
       (err: unknown) => `failed: ${(err as Error).message}`,
     );
     await wasAsked;
-    await wires.get(client)!.terminateSession();
+    await g.wire(client).terminateSession();
     expect(await call).toMatch(/^failed: /);
     await client.close();
     if (server === 'stdio') {

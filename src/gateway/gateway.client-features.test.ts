@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { ProtocolError, type Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderedTransport } from '../servers/connection/ordered-transport.js';
 import { isGroupAlive } from '../servers/process/child-process.js';
-import { createGatewayTestApp, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
+import { createConformanceGateway, type ConformanceGateway } from '../../test/helpers/gateway-app.js';
 import { descendantsOf } from '../../test/helpers/processes.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 
@@ -16,13 +14,9 @@ import { waitFor } from '../../test/helpers/wait-for.js';
  * client that never answers; the per-session pool at its limit; no orphan after 200 sessions;
  * progress before the result, 1,000 calls in a row.
  */
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/mcp/conformance-server.mjs', import.meta.url));
 const POOL = 3;
 
-let t: GatewayTestApp;
-let key: string;
-let remote: ChildProcess;
-const wires = new WeakMap<Client, StreamableHTTPClientTransport>();
+let g: ConformanceGateway;
 
 type Handlers = {
   sampling?: (params: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -31,34 +25,28 @@ type Handlers = {
 };
 
 /** An SDK client on `/mcp/{server}` declaring sampling, elicitation (form, url) and roots. */
-async function connect(server: string, h: Handlers = {}): Promise<Client> {
-  const client = new Client(
-    { name: 'features-client', version: '1.0.0' },
-    { capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } } },
-  );
-  client.setRequestHandler('sampling/createMessage', async (req) => {
-    if (!h.sampling) throw new Error('no sampling handler');
-    return (await h.sampling(req.params as Record<string, unknown>)) as never;
+const connect = (server: string, h: Handlers = {}): Promise<Client> =>
+  g.connect(server, {
+    name: 'features-client',
+    capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+    setup: (client) => {
+      client.setRequestHandler('sampling/createMessage', async (req) => {
+        if (!h.sampling) throw new Error('no sampling handler');
+        return (await h.sampling(req.params as Record<string, unknown>)) as never;
+      });
+      client.setRequestHandler('elicitation/create', async (req) => {
+        if (!h.elicitation) throw new Error('no elicitation handler');
+        return (await h.elicitation(req.params as Record<string, unknown>)) as never;
+      });
+      client.setRequestHandler('roots/list', async () => (h.roots ? ((await h.roots()) as never) : { roots: [] }));
+    },
+    // The SDK client itself drops a progress notification read in the same chunk as its result
+    // (ordered-transport.ts): wrapped, the test sees what the gateway put on the wire, in order.
+    wrap: (transport) => new OrderedTransport(transport),
   });
-  client.setRequestHandler('elicitation/create', async (req) => {
-    if (!h.elicitation) throw new Error('no elicitation handler');
-    return (await h.elicitation(req.params as Record<string, unknown>)) as never;
-  });
-  client.setRequestHandler('roots/list', async () => (h.roots ? ((await h.roots()) as never) : { roots: [] }));
-  const transport = new StreamableHTTPClientTransport(new URL(`${t.base}/mcp/${server}`), { requestInit: { headers: { authorization: `Bearer ${key}` } } });
-  // The SDK client itself drops a progress notification read in the same chunk as its result
-  // (ordered-transport.ts): wrapped, the test sees what the gateway put on the wire, in order.
-  await client.connect(new OrderedTransport(transport));
-  wires.set(client, transport);
-  t.clients.push(client);
-  return client;
-}
 
 /** Ends the client's session at the gateway (DELETE) and closes it. */
-async function end(client: Client): Promise<void> {
-  await wires.get(client)?.terminateSession().catch(() => {});
-  await client.close();
-}
+const end = (client: Client) => g.end(client);
 
 /** Runs `fn` with the client, then ends its session whatever happened. */
 async function using<T>(client: Client | Promise<Client>, fn: (c: Client) => Promise<T>): Promise<T> {
@@ -75,27 +63,14 @@ const textOf = (r: Awaited<ReturnType<Client['callTool']>>) => (r.content as { t
 const sample = async () => ({ role: 'assistant', content: { type: 'text', text: 'an answer from the client' }, model: 'test-model', stopReason: 'endTurn' });
 
 beforeAll(async () => {
-  t = await createGatewayTestApp({ MCPS_GATEWAY_SESSION_POOL: String(POOL) });
-  remote = spawn(process.execPath, [FIXTURE, 'http'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    remote.stdout!.once('data', (d: Buffer) => resolve(/READY (\d+)/.exec(d.toString())![1]!));
-    remote.once('exit', () => reject(new Error('the remote fixture exited')));
+  g = await createConformanceGateway({
+    env: { MCPS_GATEWAY_SESSION_POOL: String(POOL) },
+    keyName: 'features',
+    servers: [{ session_mode: 'per_session' }, { suffix: '-shared', session_mode: 'shared' }],
   });
-  for (const mode of ['per_session', 'shared'] as const) {
-    const suffix = mode === 'shared' ? '-shared' : '';
-    await t.addServer(`stdio${suffix}`, [FIXTURE], { session_mode: mode });
-    const created = await t.call('POST', '/tools', { name: `remote${suffix}`, transport: 'streamable-http', url: `http://127.0.0.1:${port}/mcp`, restart_policy: 'never', session_mode: mode });
-    expect(created.statusCode, created.body).toBe(201);
-    expect(created.json().session_mode).toBe(mode);
-    expect((await t.call('POST', `/tools/remote${suffix}/start`)).statusCode).toBe(200);
-  }
-  key = (await t.key('features')).key;
 }, 60_000);
 
-afterAll(async () => {
-  await t?.closeAndCheck();
-  remote?.kill('SIGTERM');
-});
+afterAll(async () => g?.close());
 
 describe.each(['stdio', 'remote'])('per_session, %s upstream', (server) => {
   it('forwards sampling to the calling client and returns its answer to the upstream', async () => {

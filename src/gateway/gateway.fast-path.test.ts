@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { ProtocolError, type Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayTestApp, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
+import { createConformanceGateway, type ConformanceGateway, type GatewayTestApp } from '../../test/helpers/gateway-app.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 
 /**
@@ -12,42 +10,19 @@ import { waitFor } from '../../test/helpers/wait-for.js';
  * server sent it; the client's cancellation and the end of its session reach the upstream; the
  * allowlist still refuses.
  */
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/mcp/conformance-server.mjs', import.meta.url));
-
+let g: ConformanceGateway;
 let t: GatewayTestApp;
 let key: string;
-let remote: ChildProcess;
-const wires = new WeakMap<Client, StreamableHTTPClientTransport>();
 
-async function connect(server: string, bearer = key): Promise<Client> {
-  const client = new Client({ name: 'fast-path-client', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${t.base}/mcp/${server}`), { requestInit: { headers: { authorization: `Bearer ${bearer}` } } });
-  await client.connect(transport);
-  wires.set(client, transport);
-  t.clients.push(client);
-  return client;
-}
-
+const connect = (server: string, bearer = key): Promise<Client> => g.connect(server, { name: 'fast-path-client', bearer });
 const outcome = async (c: Client, tag: string) => ((await c.callTool({ name: 'outcome', arguments: { tag } })).structuredContent as { outcome: string | null }).outcome;
 
 beforeAll(async () => {
-  t = await createGatewayTestApp();
-  remote = spawn(process.execPath, [FIXTURE, 'http'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    remote.stdout!.once('data', (d: Buffer) => resolve(/READY (\d+)/.exec(d.toString())![1]!));
-    remote.once('exit', () => reject(new Error('the remote fixture exited')));
-  });
-  await t.addServer('stdio', [FIXTURE]);
-  const created = await t.call('POST', '/tools', { name: 'remote', transport: 'streamable-http', url: `http://127.0.0.1:${port}/mcp`, restart_policy: 'never' });
-  expect(created.statusCode, created.body).toBe(201);
-  expect((await t.call('POST', '/tools/remote/start')).statusCode).toBe(200);
-  key = (await t.key('fast')).key;
+  g = await createConformanceGateway({ keyName: 'fast', servers: [{}] });
+  ({ t, key } = g);
 }, 60_000);
 
-afterAll(async () => {
-  await t?.closeAndCheck();
-  remote?.kill('SIGTERM');
-});
+afterAll(async () => g?.close());
 
 describe.each(['stdio', 'remote'])('shared, %s upstream', (server) => {
   it("forwards tools/call raw: the upstream sees a forwarding id, the client its own id and the server's answer; both sides recorded with the caller", async () => {
@@ -67,8 +42,8 @@ describe.each(['stdio', 'remote'])('shared, %s upstream', (server) => {
     const asked = gatewayRows.find((row) => String(row['payload']).includes(tag))!;
     const mine = gatewayRows.filter((row) => row['jsonrpc_id'] === asked['jsonrpc_id'] && row['session_id'] === asked['session_id']);
     expect(mine.map((row) => [row['direction'], row['session_id']]).sort()).toEqual([
-      ['in', wires.get(client)!.sessionId],
-      ['out', wires.get(client)!.sessionId],
+      ['in', g.wire(client).sessionId],
+      ['out', g.wire(client).sessionId],
     ]);
     await client.close();
   });
@@ -92,7 +67,7 @@ describe.each(['stdio', 'remote'])('shared, %s upstream', (server) => {
     const tag = `ended-${server}-${Date.now()}`;
     const call = client.callTool({ name: 'test_wait', arguments: { tag, ms: 60_000 } }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 200));
-    await wires.get(client)!.terminateSession();
+    await g.wire(client).terminateSession();
     expect(await call).toBeInstanceOf(Error);
     await waitFor(async () => (await outcome(observer, tag)) !== null, 20_000, 'the upstream to end the call');
     expect(await outcome(observer, tag)).toBe('cancelled');

@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, type ClientCapabilities, type Transport } from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
 import { EVERYTHING_ENTRY } from './fixtures.js';
 import { createServersTestApp, type ServersTestApp } from './servers-app.js';
@@ -75,4 +76,85 @@ export async function createGatewayWithEverything(): Promise<GatewayTestApp> {
   await t.addServer('everything', everythingArgs);
   await t.addServer('wb', [WELL_BEHAVED]);
   return t;
+}
+
+export const CONFORMANCE_FIXTURE = fileURLToPath(new URL('../fixtures/mcp/conformance-server.mjs', import.meta.url));
+
+export interface ConnectOptions {
+  /** The key to send (default: the app's key). */
+  bearer?: string;
+  name?: string;
+  capabilities?: ClientCapabilities;
+  /** Called before connecting (request handlers). */
+  setup?: (client: Client) => void;
+  /** Wraps the client's transport (e.g. OrderedTransport). */
+  wrap?: (transport: StreamableHTTPClientTransport) => Transport;
+}
+
+export interface ConformanceGateway {
+  t: GatewayTestApp;
+  key: string;
+  /** An SDK client on `/mcp/{server}` (closed with the app). */
+  connect(server: string, opts?: ConnectOptions): Promise<Client>;
+  /** The client's Streamable HTTP transport (its session id, terminateSession). */
+  wire(client: Client): StreamableHTTPClientTransport;
+  /** Ends the client's session at the gateway (DELETE) and closes it. */
+  end(client: Client): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A listening gateway app with the conformance fixture as upstream twice per entry of `servers`:
+ * over stdio as `stdio{suffix}` and over Streamable HTTP (one fixture process for all) as
+ * `remote{suffix}`, in the given session mode (the default when none), and an operator key.
+ */
+export async function createConformanceGateway(opts: {
+  env?: Record<string, string>;
+  keyName: string;
+  servers: { suffix?: string; session_mode?: 'shared' | 'per_session' }[];
+}): Promise<ConformanceGateway> {
+  const t = await createGatewayTestApp(opts.env);
+  const remote = spawn(process.execPath, [CONFORMANCE_FIXTURE, 'http'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      remote.stdout!.once('data', (d: Buffer) => resolve(/READY (\d+)/.exec(d.toString())![1]!));
+      remote.once('exit', () => reject(new Error('the remote fixture exited')));
+    });
+    for (const { suffix = '', session_mode } of opts.servers) {
+      const mode = session_mode === undefined ? {} : { session_mode };
+      await t.addServer(`stdio${suffix}`, [CONFORMANCE_FIXTURE], mode);
+      const created = await t.call('POST', '/tools', { name: `remote${suffix}`, transport: 'streamable-http', url: `http://127.0.0.1:${port}/mcp`, restart_policy: 'never', ...mode });
+      expect(created.statusCode, created.body).toBe(201);
+      if (session_mode !== undefined) expect(created.json().session_mode).toBe(session_mode);
+      expect((await t.call('POST', `/tools/remote${suffix}/start`)).statusCode).toBe(200);
+    }
+  } catch (err) {
+    remote.kill('SIGTERM');
+    await t.closeAndCheck().catch(() => {});
+    throw err;
+  }
+  const key = (await t.key(opts.keyName)).key;
+  const wires = new WeakMap<Client, StreamableHTTPClientTransport>();
+  return {
+    t,
+    key,
+    async connect(server, c = {}) {
+      const client = new Client({ name: c.name ?? 'test-client', version: '1.0.0' }, c.capabilities ? { capabilities: c.capabilities } : undefined);
+      c.setup?.(client);
+      const transport = new StreamableHTTPClientTransport(new URL(`${t.base}/mcp/${server}`), { requestInit: { headers: { authorization: `Bearer ${c.bearer ?? key}` } } });
+      await client.connect(c.wrap ? c.wrap(transport) : transport);
+      wires.set(client, transport);
+      t.clients.push(client);
+      return client;
+    },
+    wire: (client) => wires.get(client)!,
+    async end(client) {
+      await wires.get(client)?.terminateSession().catch(() => {});
+      await client.close();
+    },
+    async close() {
+      await t.closeAndCheck();
+      remote.kill('SIGTERM');
+    },
+  };
 }

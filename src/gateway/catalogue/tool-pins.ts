@@ -41,6 +41,8 @@ export function createToolPins(deps: { repo: GatewayRepository; log: Pick<Logger
   const { repo, log } = deps;
   let loaded: Promise<Map<string, GatewayToolPinRow>> | null = null;
   let loadedAt = 0;
+  /** The map `loaded` resolved to (null until it has): read synchronously by the fast check below. */
+  let ready: Map<string, GatewayToolPinRow> | null = null;
   /** One writer per server at a time, so two sessions listing at once pin a tool once. */
   const queues = new Map<string, Promise<unknown>>();
 
@@ -48,10 +50,16 @@ export function createToolPins(deps: { repo: GatewayRepository; log: Pick<Logger
   const pins = () => {
     if (!loaded || Date.now() - loadedAt > RELOAD_MS) {
       loadedAt = Date.now();
+      ready = null;
       const next = repo.allPins().then((rows) => new Map(rows.map((r) => [key(r.server, r.tool), r])));
-      next.catch(() => {
-        if (loaded === next) loaded = null;
-      });
+      next.then(
+        (map) => {
+          if (loaded === next) ready = map;
+        },
+        () => {
+          if (loaded === next) loaded = null;
+        },
+      );
       loaded = next;
     }
     return loaded;
@@ -130,8 +138,26 @@ export function createToolPins(deps: { repo: GatewayRepository; log: Pick<Logger
     return verdictOf(map.get(k)!, hash);
   };
 
+  /**
+   * The verdicts without queueing when every tool is pinned, approved and unchanged (a call's
+   * re-check, nearly always): nothing to write, so no need to wait for this server's writer.
+   */
+  const approvedAsIs = (server: string, tools: readonly Tool[]): PinVerdict[] | null => {
+    if (ready === null || loaded === null || Date.now() - loadedAt > RELOAD_MS || queues.has(server)) return null;
+    const out: PinVerdict[] = [];
+    for (const tool of tools) {
+      const pin = ready.get(key(server, tool.name));
+      const { hash } = hashOf(tool);
+      if (!pin || pin.state !== 'approved' || pin.hash !== hash) return null;
+      out.push({ visible: true, state: 'approved', hash, flags: pin.flags === '[]' ? [] : (JSON.parse(pin.flags) as string[]) });
+    }
+    return out;
+  };
+
   return {
     check(server, tools) {
+      const fast = approvedAsIs(server, tools);
+      if (fast !== null) return Promise.resolve(fast);
       return serial(server, async () => {
         const map = await pins();
         const out: PinVerdict[] = [];

@@ -23,8 +23,11 @@ export interface FastPathDeps {
 interface InFlight {
   handle: ForwardHandle | null;
   cancelled: string | null;
-  /** Aborted once the call is over: a server request it rode with that still waits is given up. */
-  over: AbortController;
+  /**
+   * Aborted once the call is over: a server request it rode with that still waits is given up.
+   * Made on the first such request only (most calls have none: no allocation on the hot path).
+   */
+  over: AbortController | null;
 }
 
 /**
@@ -47,6 +50,8 @@ async function before<T>(work: Promise<T>, deadline: number | null, server: stri
     clearTimeout(timer);
   }
 }
+const ANSWERED = new Error('the request it belonged to has been answered');
+const SESSION_CLOSED = new Error('the client session closed');
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -82,7 +87,7 @@ export function createToolCallFastPath(deps: FastPathDeps) {
   const asks = createClientAsks(deps.wire);
   const finish = (id: RequestId, call: InFlight) => {
     if (inFlight.get(id) === call) inFlight.delete(id);
-    call.over.abort(new Error('the request it belonged to has been answered'));
+    call.over?.abort(ANSWERED);
   };
   const served = (name: string) => deps.managed.has(name) && !deps.managed.perSession(name) && !deps.builtins.some((b) => b.name === name);
 
@@ -134,7 +139,16 @@ export function createToolCallFastPath(deps: FastPathDeps) {
     };
     try {
       // The server's own requests made for this call (a connection that can tell: Streamable HTTP) go to this client.
-      const owner: ClientFeatures = { request: (method, params, signal) => asks.ask(id, method, params, AbortSignal.any([signal, call.over.signal])) };
+      const owner: ClientFeatures = {
+        request: (method, params, signal) => {
+          if (call.over === null) {
+            call.over = new AbortController();
+            // The call is already over (answered, cancelled, or its session closed): given up at once.
+            if (inFlight.get(id) !== call) call.over.abort(closed ? SESSION_CLOSED : ANSWERED);
+          }
+          return asks.ask(id, method, params, AbortSignal.any([signal, call.over.signal]));
+        },
+      };
       const left = deadline === null ? undefined : Math.max(1, Math.ceil(deadline - performance.now()));
       const handle = await withCallContext(ctx, () => u.forward!(request, sink, owner, left));
       call.handle = handle;
@@ -160,7 +174,7 @@ export function createToolCallFastPath(deps: FastPathDeps) {
       }
       const msg = toolCall(message);
       if (!msg || inFlight.has(msg.id) || !served(endpoint)) return false;
-      const call: InFlight = { handle: null, cancelled: null, over: new AbortController() };
+      const call: InFlight = { handle: null, cancelled: null, over: null };
       inFlight.set(msg.id, call);
       void run(msg, call);
       return true;
@@ -171,7 +185,7 @@ export function createToolCallFastPath(deps: FastPathDeps) {
       for (const call of inFlight.values()) {
         call.cancelled = 'the client session closed';
         call.handle?.cancel(call.cancelled);
-        call.over.abort(new Error('the client session closed'));
+        call.over?.abort(SESSION_CLOSED);
       }
       inFlight.clear();
       asks.close();

@@ -2,13 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   isInitializeRequest,
   isJsonContentType,
-  parseJSONRPCMessage,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type RequestId,
   type Transport,
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
+import { asJsonRpc } from '../../lib/jsonrpc-envelope.js';
 import { KEEP_ALIVE_COMMENT, KEEP_ALIVE_MS, SSE_HEADERS, sseEvent } from './sse-framing.js';
 import { GATEWAY_ERROR, SESSION_NOT_FOUND } from '../mcp-errors.js';
 
@@ -131,12 +131,10 @@ export class SessionHttpTransport implements Transport {
     if (!isJsonContentType(req.headers['content-type'] ?? null)) {
       return this.fail(res, 415, GATEWAY_ERROR, 'Unsupported Media Type: Content-Type must be application/json');
     }
-    let message: JSONRPCMessage;
-    try {
-      message = parseJSONRPCMessage(body);
-    } catch {
-      return this.fail(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
-    }
+    // The envelope only (the routes' rule, lib/jsonrpc-envelope.ts): the SDK server checks each
+    // method's params against its schema, and a forwarded call's are the upstream's to check.
+    const message = asJsonRpc(body);
+    if (message === null) return this.fail(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
     if ('method' in message && message.method === 'initialize' && isInitializeRequest(message)) {
       if (this.sessionId !== undefined) return this.fail(res, 400, -32600, 'Invalid Request: Server already initialized');
       this.sessionId = this.id;

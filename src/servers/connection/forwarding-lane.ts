@@ -1,4 +1,5 @@
-import { SdkError, SdkErrorCode, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type RequestId, type Transport, type TransportSendOptions } from '@modelcontextprotocol/client';
+import { SdkError, SdkErrorCode, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/client';
+import { DelegatingTransport } from './delegating-transport.js';
 
 /** Where a forwarded request's traffic goes, with the caller's own request id and progress token restored. */
 export interface ForwardSink {
@@ -36,22 +37,16 @@ const LANE_PREFIX = 'mcps-fwd-';
  * passes through to the SDK client unchanged. Sits below `OrderedTransport`, above the message tap,
  * so every forwarded message is recorded like any other.
  */
-export class ForwardingLane implements Transport {
-  onclose?: (() => void) | undefined;
-  onerror?: ((error: Error) => void) | undefined;
-  onmessage?: Transport['onmessage'];
-
+export class ForwardingLane extends DelegatingTransport {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly inner: Transport) {
-    inner.onclose = () => {
-      this.failAll(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed'));
-      this.onclose?.();
-    };
-    inner.onerror = (err) => this.onerror?.(err);
-    inner.onmessage = (message, extra) => {
-      if (!this.take(message)) this.onmessage?.(message, extra);
-    };
+  protected override received(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if (!this.take(message)) this.onmessage?.(message, extra);
+  }
+
+  protected override closed(): void {
+    this.failAll(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed'));
+    this.onclose?.();
   }
 
   /** What `forward` was given as the request's owner, while it is in flight (undefined otherwise). */
@@ -88,34 +83,6 @@ export class ForwardingLane implements Transport {
     }
     return { cancel };
   }
-
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    return this.inner.send(message, options);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  get sessionId(): string | undefined {
-    return this.inner.sessionId;
-  }
-
-  get hasPerRequestStream(): boolean | undefined {
-    return this.inner.hasPerRequestStream;
-  }
-
-  setProtocolVersion = (version: string): void => {
-    this.inner.setProtocolVersion?.(version);
-  };
-
-  setSupportedProtocolVersions = (versions: string[]): void => {
-    this.inner.setSupportedProtocolVersions?.(versions);
-  };
 
   /** Whether `message` belongs to a forwarded request (and was handed to its sink). */
   private take(message: JSONRPCMessage): boolean {

@@ -1,4 +1,5 @@
-import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, MessageExtraInfo, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import { DelegatingTransport } from './delegating-transport.js';
 
 /** `out`: platform -> server; `in`: server -> platform. */
 export type MessageDirection = 'out' | 'in';
@@ -32,49 +33,21 @@ export function safeTap(tap: MessageTap | undefined, direction: MessageDirection
  * Wraps a transport (the SDK's HTTP transports) so that `tap` sees every message. Delegates all
  * other members, so session ids and protocol-version headers keep working.
  */
-export class TappedTransport implements Transport {
-  onclose?: (() => void) | undefined;
-  onerror?: ((error: Error) => void) | undefined;
-  onmessage?: Transport['onmessage'];
-
+export class TappedTransport extends DelegatingTransport {
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly tap: MessageTap | undefined,
   ) {
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (err) => this.onerror?.(err);
-    inner.onmessage = (message, extra) => {
-      safeTap(this.tap, 'in', message);
-      this.onmessage?.(message, extra);
-    };
+    super(inner);
   }
 
-  get sessionId(): string | undefined {
-    return this.inner.sessionId;
+  protected override received(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    safeTap(this.tap, 'in', message);
+    this.onmessage?.(message, extra);
   }
 
-  get hasPerRequestStream(): boolean | undefined {
-    return this.inner.hasPerRequestStream;
-  }
-
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  override send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     safeTap(this.tap, 'out', message);
     return this.inner.send(message, options);
   }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  setProtocolVersion = (version: string): void => {
-    this.inner.setProtocolVersion?.(version);
-  };
-
-  setSupportedProtocolVersions = (versions: string[]): void => {
-    this.inner.setSupportedProtocolVersions?.(versions);
-  };
 }

@@ -1,4 +1,5 @@
-import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/client';
+import { DelegatingTransport } from './delegating-transport.js';
 
 /**
  * Keeps "everything a server sends for a request arrives before its result" true inside the SDK's
@@ -6,51 +7,14 @@ import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcont
  * but a response at once, and a response drops its request's progress handler: a last progress
  * notification read in the same chunk as the result (stdio: one `data` event, both lines) was lost
  * ("unknown token"). Responses are handed on one microtask later here, after the notifications read
- * before them. Everything else passes straight through; members are delegated, so session ids and
- * protocol-version headers keep working.
+ * before them. Everything else passes straight through (DelegatingTransport).
  */
-export class OrderedTransport implements Transport {
-  onclose?: (() => void) | undefined;
-  onerror?: ((error: Error) => void) | undefined;
-  onmessage?: Transport['onmessage'];
-
-  constructor(private readonly inner: Transport) {
-    inner.onclose = () => this.onclose?.();
-    inner.onerror = (err) => this.onerror?.(err);
-    inner.onmessage = (message, extra) => {
-      if ('id' in message && !('method' in message)) {
-        queueMicrotask(() => this.onmessage?.(message, extra));
-        return;
-      }
-      this.onmessage?.(message, extra);
-    };
+export class OrderedTransport extends DelegatingTransport {
+  protected override received(message: JSONRPCMessage, extra?: MessageExtraInfo): void {
+    if ('id' in message && !('method' in message)) {
+      queueMicrotask(() => this.onmessage?.(message, extra));
+      return;
+    }
+    this.onmessage?.(message, extra);
   }
-
-  get sessionId(): string | undefined {
-    return this.inner.sessionId;
-  }
-
-  get hasPerRequestStream(): boolean | undefined {
-    return this.inner.hasPerRequestStream;
-  }
-
-  start(): Promise<void> {
-    return this.inner.start();
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    return this.inner.send(message, options);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  setProtocolVersion = (version: string): void => {
-    this.inner.setProtocolVersion?.(version);
-  };
-
-  setSupportedProtocolVersions = (versions: string[]): void => {
-    this.inner.setSupportedProtocolVersions?.(versions);
-  };
 }
