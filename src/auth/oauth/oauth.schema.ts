@@ -15,7 +15,7 @@ export const protectedResourceMetadata = z.object({
 });
 
 /** RFC 6749 section 5.2 / RFC 7591 section 3.2.2. */
-const oauthError = z.looseObject({ error: z.string(), error_description: z.string().optional() }).meta({ id: 'OAuthError', description: 'An OAuth error' });
+const oauthError = z.looseObject({ error: z.string(), error_description: z.string().optional() }).describe('An OAuth error (RFC 6749 section 5.2): error and error_description');
 
 const authorizationServerMetadata = z.looseObject({
   issuer: z.string(),
