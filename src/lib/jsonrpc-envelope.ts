@@ -67,7 +67,7 @@ function envelopeProblem(value: unknown): string | null {
   const idOk = isId(id);
   if ('method' in m) {
     if (typeof m['method'] !== 'string') return 'method must be a string';
-    if (id !== undefined && !idOk) return 'id must be a string or a number';
+    if (id !== undefined && !idOk) return 'id must be a string or a whole number of at most 2^53 - 1';
     if (m['params'] !== undefined && (typeof m['params'] !== 'object' || m['params'] === null)) return 'params must be an object or an array';
     return null;
   }
@@ -80,8 +80,9 @@ function envelopeProblem(value: unknown): string | null {
   return 'no method, result or error';
 }
 
+/** A string or a whole number the SDK can keep exactly (it drops other ids silently: the caller would wait forever). */
 function isId(id: unknown): id is RequestId {
-  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  return typeof id === 'string' || Number.isSafeInteger(id);
 }
 
 function idOf(value: unknown): RequestId | null {
