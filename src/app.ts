@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { authRoutes } from './auth/auth.routes.js';
 import { createConsoleSession } from './auth/console-session.js';
 import { sessionRoutes } from './auth/session.routes.js';
+import { createSsoHandoff } from './auth/sso/sso-handoff.js';
 import { ssoRoutes } from './auth/sso/sso.routes.js';
 import { consoleRoutes } from './console/console.routes.js';
 import { backupsRoutes } from './backups/backups.routes.js';
@@ -80,6 +81,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: () => ctx.system.settings.get('cors.origins') });
   await registerOpenApi(app, { title: config.projectName, version: VERSION, apiPrefix: config.apiPrefix });
   const session = createConsoleSession(config.secretKey, { apiPrefix: config.apiPrefix });
+  const handoff = createSsoHandoff(config.secretKey);
   await app.register(fastifyCookie);
   registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session, bearer: ctx.oauth.bearer });
   // Several instances: requests for a server another instance runs go there (after authentication).
@@ -102,7 +104,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     async (api) => {
       await api.register(authRoutes, { auth: ctx.auth, users: ctx.users, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(sessionRoutes, { auth: ctx.auth, session, loginMaxPerMinute: config.loginMaxPerMinute });
-      await api.register(ssoRoutes, { sso: ctx.sso, session, auth: ctx.auth, apiPrefix: config.apiPrefix, loginMaxPerMinute: config.loginMaxPerMinute });
+      await api.register(ssoRoutes, { sso: ctx.sso, session, auth: ctx.auth, apiPrefix: config.apiPrefix, handoff, loginMaxPerMinute: config.loginMaxPerMinute });
       await api.register(usersRoutes, { users: ctx.users });
       await api.register(logsRoutes, { logs: ctx.logs });
       await api.register(logsStreamRoutes, { logs: ctx.logs, live: ctx.live, streams });
@@ -128,7 +130,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   );
 
   await app.register(oauthRoutes, { server: ctx.oauth.server, resources: ctx.oauth.resources, authorizationServers: ctx.oauth.authorizationServers, resourceName: `${config.projectName} MCP gateway` });
-  if (ctx.oauth.server) await app.register(oauthInteractionRoutes, { server: ctx.oauth.server, auth: ctx.auth, users: ctx.oauth.users, audit: ctx.audit, projectName: config.projectName });
+  if (ctx.oauth.server) await app.register(oauthInteractionRoutes, { server: ctx.oauth.server, auth: ctx.auth, users: ctx.oauth.users, audit: ctx.audit, projectName: config.projectName, sso: ctx.sso, handoff, apiPrefix: config.apiPrefix });
   await app.register(mcpHttpRoutes, {
     gateway: ctx.gateway,
     corsOrigins: () => ctx.system.settings.get('cors.origins'),

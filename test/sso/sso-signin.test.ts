@@ -179,4 +179,32 @@ describe('single sign-on through the API', () => {
       await t.app.inject({ method: 'PUT', url: '/api/v1/system/config', headers: admin, payload: { 'auth.local_passwords': null } });
     }
   });
+
+  it('hands a sign-in started from an MCP client\'s authorization back to that page only, with a marker for it', async () => {
+    const uid = 'Interaction_uid-1';
+    const started = await t.app.inject({ method: 'GET', url: `/api/v1/auth/sso/crafted/start?return_to=${encodeURIComponent(`/oauth/interaction/${uid}`)}` });
+    expect(started.statusCode, started.body).toBe(302);
+    const state = new URL(String(started.headers.location)).searchParams.get('state')!;
+    expect(cookieOf(started, 'mcps_sso_return')).toBe(`/oauth/interaction/${uid}`);
+    crafted.idToken = () => crafted.sign(new URL(String(started.headers.location)).searchParams.get('nonce')!);
+    const back = await t.app.inject({ method: 'GET', url: `/api/v1/auth/sso/crafted/callback?code=c&state=${state}`, headers: { cookie: `mcps_sso_state=${state}; mcps_sso_return=${encodeURIComponent(`/oauth/interaction/${uid}`)}` } });
+    expect(back.statusCode, back.body).toBe(302);
+    expect(back.headers.location).toBe(`/oauth/interaction/${uid}`);
+    expect(cookieOf(back, 'mcps_session')).toBeNull();
+    const marker = ([] as string[]).concat(back.headers['set-cookie'] ?? []).find((c) => c.startsWith('mcps_sso_oauth='))!;
+    expect(marker).toMatch(new RegExp(`Path=/oauth/interaction/${uid}.*HttpOnly`, 'i'));
+    expect(marker).toMatch(/Max-Age=120/);
+
+    // A foreign target in the return cookie (not set by the platform) is ignored: the console, as usual.
+    const other = await start('crafted');
+    crafted.idToken = () => crafted.sign(other.nonce);
+    const foreign = await t.app.inject({ method: 'GET', url: `/api/v1/auth/sso/crafted/callback?code=c&state=${other.state}`, headers: { cookie: `mcps_sso_state=${other.state}; mcps_sso_return=${encodeURIComponent('https://evil.example/')}` } });
+    expect(foreign.statusCode, foreign.body).toBe(302);
+    expect(foreign.headers.location).toBe('/');
+    for (const target of ['https://evil.example/', '//evil.example/oauth/interaction/x', '/oauth/interaction/x/../../../api']) {
+      const res = await t.app.inject({ method: 'GET', url: `/api/v1/auth/sso/crafted/start?return_to=${encodeURIComponent(target)}` });
+      expect(res.statusCode, target).toBe(400);
+      expect(res.headers.location).toBeUndefined();
+    }
+  });
 });

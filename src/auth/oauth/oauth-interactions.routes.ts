@@ -5,10 +5,12 @@ import type { InteractionDetails } from 'oidc-provider';
 import { AppError } from '../../http/app-error.js';
 import type { AuditLog } from '../../logs/audit-log.js';
 import type { AuthService } from '../auth.service.js';
+import { MARKER_COOKIE, type SsoHandoff } from '../sso/sso-handoff.js';
+import type { SsoRuntime } from '../sso/sso-runtime.js';
 import type { UserRepository } from '../user.repository.js';
 import type { AuthorizationServer } from './authorization-server.js';
 import { MCP_ADMIN_SCOPE, MCP_SCOPE } from './mcp-resources.js';
-import { consentPage, loginPage, pageCsp } from './oauth-pages.js';
+import { consentPage, loginPage, pageCsp, type SsoLink } from './oauth-pages.js';
 import { OAUTH_MOUNT } from './oauth-provider.js';
 
 const SCOPE_MEANINGS: Record<string, string> = {
@@ -18,6 +20,12 @@ const SCOPE_MEANINGS: Record<string, string> = {
   openid: 'know your user id',
 };
 const FORM_LIMIT = 8 * 1024;
+/** The refusals of the password form shown on the page (status, sentence); anything else is an error. */
+const LOGIN_ERRORS: Record<string, [number, string]> = {
+  unauthorized: [401, 'Wrong username or password.'],
+  rate_limited: [429, 'Too many failed sign-ins; try again later.'],
+  forbidden: [403, 'Password sign-in is turned off on this platform: sign in with single sign-on.'],
+};
 
 export interface InteractionRouteDeps {
   server: AuthorizationServer;
@@ -25,13 +33,20 @@ export interface InteractionRouteDeps {
   users: Pick<UserRepository, 'findById'>;
   audit: Pick<AuditLog, 'record'>;
   projectName: string;
+  /** The single sign-on providers offered beside (or instead of) the password form. */
+  sso: Pick<SsoRuntime, 'providers' | 'localPasswords'>;
+  /** Checks the marker the SSO callback hands back to this page. */
+  handoff: SsoHandoff;
+  apiPrefix: string;
 }
 
 /**
  * The authorization server's sign-in and consent pages (`/oauth/interaction/{uid}`): the platform's own
  * users and passwords (same lockout as the API's login), then a consent screen naming the client, the
  * user, the scopes and the resource. The interaction cookie set by the provider ties the form to the
- * browser that started the flow.
+ * browser that started the flow. A person may instead sign in through a single sign-on provider: the
+ * link starts the SSO flow with this page as its return target, and the callback comes back here with
+ * a signed marker for this interaction (see sso-handoff.ts) that finishes the sign-in step.
  */
 export async function oauthInteractionRoutes(app: FastifyInstance, deps: InteractionRouteDeps): Promise<void> {
   const base = (uid: string) => `${OAUTH_MOUNT}/interaction/${encodeURIComponent(uid)}`;
@@ -43,7 +58,19 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
   app.get<{ Params: { uid: string } }>(`${OAUTH_MOUNT}/interaction/:uid`, { schema }, async (request, reply) => {
     const provider = await deps.server.get();
     const details = await detailsOf(provider, request, reply);
-    if (details.prompt.name === 'login') return html(reply, details, loginPage({ projectName: deps.projectName, action: `${base(details.uid)}/login`, clientName: await clientNameOf(provider, details) }));
+    if (details.prompt.name === 'login') {
+      const marker = request.cookies?.[MARKER_COOKIE];
+      if (marker === undefined) return html(reply, details, await login(provider, details));
+      void reply.clearCookie(MARKER_COOKIE, { path: base(details.uid), httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+      const accountId = await ssoUserOf(marker, details, request);
+      if (!accountId) {
+        reply.code(401);
+        return html(reply, details, await login(provider, details, 'The single sign-on did not complete for this sign-in (expired or not for this page); sign in again.'));
+      }
+      hijack(reply);
+      await provider.interactionFinished(request.raw, reply.raw, { login: { accountId } }, { mergeWithLastSubmission: false });
+      return reply;
+    }
     return html(reply, details, await consent(provider, details));
   });
 
@@ -59,10 +86,10 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
       await provider.interactionFinished(request.raw, reply.raw, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
       return reply;
     } catch (err) {
-      if (!(err instanceof AppError) || (err.code !== 'unauthorized' && err.code !== 'rate_limited')) throw err;
-      const error = err.code === 'rate_limited' ? 'Too many failed sign-ins; try again later.' : 'Wrong username or password.';
-      reply.code(err.code === 'rate_limited' ? 429 : 401);
-      return html(reply, details, loginPage({ projectName: deps.projectName, action: `${base(details.uid)}/login`, clientName: await clientNameOf(provider, details), error, username }));
+      if (!(err instanceof AppError) || !Object.hasOwn(LOGIN_ERRORS, err.code)) throw err;
+      const [status, error] = LOGIN_ERRORS[err.code]!;
+      reply.code(status);
+      return html(reply, details, await login(provider, details, error, username));
     }
   });
 
@@ -107,6 +134,31 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
     } catch {
       throw new AppError('bad_request', 'this sign-in has expired or belongs to another browser; start again from the client');
     }
+  }
+
+  async function login(provider: Provider, details: InteractionDetails, error?: string, username?: string): Promise<string> {
+    const returnTo = base(details.uid);
+    const providers = (await deps.sso.providers.list()).items.filter((p) => p.enabled);
+    const sso: SsoLink[] = providers.map((p) => ({ displayName: p.display_name, href: `${deps.apiPrefix}/auth/sso/${encodeURIComponent(p.name)}/start?return_to=${encodeURIComponent(returnTo)}` }));
+    const action = deps.sso.localPasswords() ? `${returnTo}/login` : null;
+    return loginPage({ projectName: deps.projectName, action, sso, clientName: await clientNameOf(provider, details), ...(error ? { error } : {}), ...(username ? { username } : {}) });
+  }
+
+  /** The user a single sign-on marker vouches for on this interaction, if it is valid and the user may sign in (audited either way). */
+  async function ssoUserOf(marker: string, details: InteractionDetails, request: FastifyRequest): Promise<string | null> {
+    const userId = deps.handoff.verify(marker, details.uid);
+    const user = userId ? await deps.users.findById(userId) : undefined;
+    const ok = !!user && !user.disabled_at;
+    await deps.audit.record({
+      actor: ok ? { type: 'user', id: user.id, name: user.username } : { type: 'anonymous' },
+      action: 'oauth.login',
+      target: { type: 'oauth_client', id: String(details.params['client_id']) },
+      outcome: ok ? 'success' : 'failure',
+      ip: request.ip,
+      requestId: request.id,
+      details: { method: 'sso', ...(ok ? {} : { reason: !userId ? 'invalid or expired single sign-on marker' : 'user unknown or disabled' }) },
+    });
+    return ok ? user.id : null;
   }
 
   async function clientNameOf(provider: Provider, details: InteractionDetails): Promise<string> {

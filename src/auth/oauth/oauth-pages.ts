@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 const STYLE =
   'body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}' +
   'h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}' +
-  'button{margin:1rem .5rem 0 0;padding:.5rem 1rem}.error{color:#b42318}ul{padding-left:1.2rem}code{background:#f2f4f7;padding:0 .2rem}';
+  'button{margin:1rem .5rem 0 0;padding:.5rem 1rem}.sso a{display:block;margin:.6rem 0;padding:.5rem 1rem;border:1px solid #98a2b3;text-align:center;color:inherit;text-decoration:none}.error{color:#b42318}ul{padding-left:1.2rem}code{background:#f2f4f7;padding:0 .2rem}';
 const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -26,16 +26,30 @@ function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
-export function loginPage(opts: { projectName: string; action: string; clientName: string; error?: string; username?: string }): string {
+export interface SsoLink {
+  displayName: string;
+  href: string;
+}
+
+/**
+ * The sign-in page: a "Sign in with <provider>" link per single sign-on provider, and the password form
+ * unless password sign-in is turned off (`action` null), in which case a sentence says so.
+ */
+export function loginPage(opts: { projectName: string; action: string | null; sso: readonly SsoLink[]; clientName: string; error?: string; username?: string }): string {
+  const links = opts.sso.map((p) => `<a href="${escapeHtml(p.href)}">Sign in with ${escapeHtml(p.displayName)}</a>`).join('');
+  const form = opts.action
+    ? `<form method="post" action="${escapeHtml(opts.action)}">` +
+      `<label for="username">Username</label><input id="username" name="username" autocomplete="username" required value="${escapeHtml(opts.username ?? '')}">` +
+      `<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>` +
+      `<button type="submit">Sign in</button></form>`
+    : `<p id="no-password">Password sign-in is turned off on this platform${opts.sso.length ? ': sign in with your organisation\'s single sign-on above.' : ', and no single sign-on provider is set up: ask an administrator.'}</p>`;
   return page(
     `Sign in - ${opts.projectName}`,
     `<h1>Sign in to ${escapeHtml(opts.projectName)}</h1>` +
       `<p><strong>${escapeHtml(opts.clientName)}</strong> asks to use the MCP gateway for you.</p>` +
       (opts.error ? `<p class="error" role="alert">${escapeHtml(opts.error)}</p>` : '') +
-      `<form method="post" action="${escapeHtml(opts.action)}">` +
-      `<label for="username">Username</label><input id="username" name="username" autocomplete="username" required value="${escapeHtml(opts.username ?? '')}">` +
-      `<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>` +
-      `<button type="submit">Sign in</button></form>`,
+      (links ? `<div class="sso" id="sso">${links}</div>` : '') +
+      form,
   );
 }
 

@@ -8,7 +8,8 @@ import { credentialOf } from '../../http/auth-guard.js';
 import { problems } from '../../http/problem.schema.js';
 import type { AuthService } from '../auth.service.js';
 import type { ConsoleSession } from '../console-session.js';
-import { callbackQuery, createProviderBody, logoutResponse, providerList, providerParams, providerView, signInOptions, updateProviderBody } from './sso.schema.js';
+import { callbackQuery, createProviderBody, logoutResponse, providerList, providerParams, providerView, signInOptions, startQuery, updateProviderBody } from './sso.schema.js';
+import { interactionOfReturn, MARKER_COOKIE, MARKER_TTL_SECONDS, type SsoHandoff } from './sso-handoff.js';
 import type { SsoRuntime } from './sso-runtime.js';
 
 export interface SsoRoutesOptions {
@@ -16,6 +17,8 @@ export interface SsoRoutesOptions {
   session: ConsoleSession;
   auth: Pick<AuthService, 'authenticate'>;
   apiPrefix: string;
+  /** Signs the marker that hands a sign-in back to the authorization server's sign-in page. */
+  handoff: SsoHandoff;
   /** Sign-ins started per minute and address (each keeps a row until it is used or expires). */
   loginMaxPerMinute: number;
 }
@@ -31,6 +34,8 @@ const MAX_HINT = 3000;
  * link to the sign-in screen with a message of their choosing.
  */
 const ERROR_COOKIE = 'mcps_sso_error';
+/** Where a sign-in started from the authorization server's sign-in page goes back to (checked again on use). */
+const RETURN_COOKIE = 'mcps_sso_return';
 
 /**
  * Single sign-on routes: the sign-in options the console shows, the redirect to a provider and the
@@ -62,11 +67,16 @@ export const ssoRoutes: FastifyPluginAsyncZod<SsoRoutesOptions> = async (app, op
 
   app.get('/auth/sso/:name/start', {
     config: { auth: 'public', rateLimit: { max: opts.loginMaxPerMinute, timeWindow: '1 minute' } },
-    schema: { tags, summary: 'Start signing in with a provider (redirects the browser to it)', params: providerParams, response: { 302: z.null().describe('To the provider'), ...problems('not_found', 'forbidden', 'rate_limited', 'bad_gateway') } },
+    schema: { tags, summary: 'Start signing in with a provider (redirects the browser to it)', params: providerParams, querystring: startQuery, response: { 302: z.null().describe('To the provider'), ...problems('bad_request', 'not_found', 'forbidden', 'rate_limited', 'bad_gateway') } },
   }, async (req, reply) => {
+    const returnTo = req.query.return_to;
+    // Only this platform's own sign-in page of an authorization: never an address of someone's choosing.
+    if (returnTo !== undefined && !interactionOfReturn(returnTo)) throw new AppError('bad_request', 'return_to must be this platform\'s /oauth/interaction/<id> path (the sign-in page of an MCP client\'s authorization)');
     try {
       const { url, state } = await sso.login.start(req.params.name, req.ip);
       void reply.setCookie(STATE_COOKIE, state, cookie(req, 'lax', 600));
+      if (returnTo) void reply.setCookie(RETURN_COOKIE, returnTo, cookie(req, 'lax', 600));
+      else void reply.clearCookie(RETURN_COOKIE, cookie(req, 'lax'));
       return reply.redirect(url, 302);
     } catch (err) {
       return failed(req, reply, err);
@@ -75,13 +85,22 @@ export const ssoRoutes: FastifyPluginAsyncZod<SsoRoutesOptions> = async (app, op
 
   app.get('/auth/sso/:name/callback', {
     config: { auth: 'public' },
-    schema: { tags, summary: 'Where the provider sends the browser back (the redirect URI to register)', params: providerParams, querystring: callbackQuery, response: { 302: z.null().describe('Signed in: to the console'), ...problems('bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'bad_gateway') } },
+    schema: { tags, summary: 'Where the provider sends the browser back (the redirect URI to register)', params: providerParams, querystring: callbackQuery, response: { 302: z.null().describe('Signed in: to the console, or back to the MCP client\'s authorization it started from'), ...problems('bad_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'bad_gateway') } },
   }, async (req, reply) => {
     const browserState = req.cookies[STATE_COOKIE] ?? null;
+    const returnTo = req.cookies[RETURN_COOKIE];
     void reply.clearCookie(STATE_COOKIE, cookie(req, 'lax'));
+    if (returnTo !== undefined) void reply.clearCookie(RETURN_COOKIE, cookie(req, 'lax'));
     try {
       const search = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
       const { user, idToken } = await sso.login.finish({ name: req.params.name, search, browserState, ip: req.ip });
+      const uid = interactionOfReturn(returnTo);
+      if (uid) {
+        // Back to the MCP client's authorization: a marker for that interaction only, no console session.
+        const path = `/oauth/interaction/${uid}`;
+        void reply.setCookie(MARKER_COOKIE, opts.handoff.sign(uid, user.id), { path, httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https', maxAge: MARKER_TTL_SECONDS });
+        return reply.redirect(path, 302);
+      }
       session.set(req, reply, await sso.tokens.sign(user), sso.tokens.expiresInSeconds);
       void reply.setCookie(LOGOUT_COOKIE, `${req.params.name}.${idToken.length <= MAX_HINT ? idToken : ''}`, cookie(req, 'strict', sso.tokens.expiresInSeconds));
       return reply.redirect('/', 302);

@@ -56,6 +56,10 @@ export const signInOptions = z.object({
   providers: z.array(z.object({ name: z.string(), display_name: z.string(), start_url: z.string() })),
 });
 
+export const startQuery = z.object({
+  return_to: z.string().max(300).optional().describe('Only `/oauth/interaction/<id>`: the authorization server\'s sign-in page this sign-in returns to'),
+});
+
 export const callbackQuery = z
   .object({
     code: z.string().max(2000).optional(),
