@@ -65,6 +65,20 @@ describe('cross-cutting HTTP behaviour', () => {
     }
   });
 
+  it('opens the authorization server\'s public endpoints to any origin, without cookies (browser MCP clients such as the Inspector)', async () => {
+    const preflight = (url: string) =>
+      t.app.inject({ method: 'OPTIONS', url, headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'GET', 'access-control-request-headers': 'mcp-protocol-version' } });
+    for (const url of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server/oauth', '/oauth/token', '/oauth/reg', '/oauth/jwks']) {
+      const res = await preflight(url);
+      expect(res.headers['access-control-allow-origin'], url).toBe('*');
+      expect(res.headers['access-control-allow-credentials'], url).toBeUndefined();
+    }
+    // The sign-in pages, the API and the gateway keep the configured origins only.
+    for (const url of ['/oauth/interaction/x', '/oauth/auth', '/api/v1/users', '/mcp', '/.well-known/oauth-protected-resource-x']) {
+      expect((await preflight(url)).headers['access-control-allow-origin'], url).toBeUndefined();
+    }
+  });
+
   it('an unknown route is a 404 problem', async () => {
     const res = await t.app.inject({ url: '/api/v1/nope' });
     expect(res.statusCode).toBe(404);

@@ -64,8 +64,27 @@ export async function registerSecurity(
     return cached.options;
   };
   await app.register(cors, {
-    delegator: (_req: unknown, cb: (err: Error | null, options: FastifyCorsOptions) => void) => cb(null, optionsFor(originsOf())),
+    delegator: (req: { url?: string }, cb: (err: Error | null, options: FastifyCorsOptions) => void) =>
+      cb(null, isPublicOAuthPath(req.url ?? '') ? PUBLIC_OAUTH_CORS : optionsFor(originsOf())),
   } as FastifyCorsOptions);
+}
+
+/**
+ * The authorization server's public endpoints, read by browser-based MCP clients (the MCP Inspector
+ * discovers and registers from its own origin): any origin, never with cookies. The sign-in and
+ * consent pages are navigations, not fetches, and keep the platform's rules.
+ */
+const PUBLIC_OAUTH_CORS: FastifyCorsOptions = {
+  origin: '*',
+  credentials: false,
+  methods: ['GET', 'POST'],
+  allowedHeaders: ['authorization', 'content-type', 'mcp-protocol-version'],
+  exposedHeaders: ['www-authenticate'],
+};
+const PUBLIC_OAUTH_PATH = /^(?:\/\.well-known\/(?:oauth-protected-resource|oauth-authorization-server|openid-configuration)(?:\/[^?]*)?|\/oauth\/(?:token|token\/revocation|reg|jwks))(?:\?.*)?$/;
+
+export function isPublicOAuthPath(url: string): boolean {
+  return PUBLIC_OAUTH_PATH.test(url);
 }
 
 /**

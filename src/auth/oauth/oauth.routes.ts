@@ -6,7 +6,7 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import type { AuthorizationServer } from './authorization-server.js';
 import type { McpResources } from './mcp-resources.js';
-import { RESOURCE_SCOPES } from './mcp-resources.js';
+import { MCP_SCOPE, RESOURCE_SCOPES } from './mcp-resources.js';
 import { REQUEST_ID, type TaggedRequest } from './oauth-audit.js';
 import { OAUTH_MOUNT } from './oauth-provider.js';
 import { AUTHORIZATION_SERVER_ROUTES, protectedResourceMetadata } from './oauth.schema.js';
@@ -107,9 +107,22 @@ export async function oauthRoutes(root: FastifyInstance, deps: OAuthRouteDeps): 
       url: `${OAUTH_MOUNT}/*`,
       schema: { hide: true },
       handler: async (request, reply) => {
-        await handOver(request, reply, request.raw.url!.slice(OAUTH_MOUNT.length) || '/');
+        await handOver(request, reply, withDefaultScope(request.raw.url!.slice(OAUTH_MOUNT.length) || '/'));
         return reply;
       },
     });
   });
+}
+
+/**
+ * An authorization request without `scope` (the MCP Inspector sends none when the metadata names no
+ * scope it reads) asks for `mcp`: without any scope the grant would be empty and the provider answers
+ * access_denied after the person has signed in. `mcp` is the narrowest scope that reaches the gateway.
+ */
+export function withDefaultScope(path: string): string {
+  if (!path.startsWith('/auth?')) return path;
+  const params = new URLSearchParams(path.slice('/auth?'.length));
+  if (params.has('scope')) return path;
+  params.set('scope', MCP_SCOPE);
+  return `/auth?${params.toString()}`;
 }
