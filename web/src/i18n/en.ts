@@ -51,7 +51,7 @@ export const en = {
     noBackup: 'No backup yet.',
     recentErrors: 'Recent errors',
     noErrors: 'No errors.',
-    cpuChart: 'CPU % (last minutes)',
+    cpuChart: 'CPU % (last 15 minutes)',
   },
   servers: {
     title: 'Servers',

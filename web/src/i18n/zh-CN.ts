@@ -53,7 +53,7 @@ export const zhCN: Messages = {
     noBackup: '尚无备份。',
     recentErrors: '最近错误',
     noErrors: '没有错误。',
-    cpuChart: 'CPU %（最近几分钟）',
+    cpuChart: 'CPU %（最近 15 分钟）',
   },
   servers: {
     title: '服务器',

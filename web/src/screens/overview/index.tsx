@@ -22,13 +22,19 @@ interface Backups { items: { id: string; created_at: string; size_bytes: number;
 interface SystemLog { id: number; time: string; level: string; msg: string }
 
 const LIVE = 5000;
+/** The CPU chart's window: always the last 15 minutes, so a fresh start does not stretch 2 s across the axis. */
+const CPU_WINDOW_S = 15 * 60;
+const cpuWindow = (): [number, number] => {
+  const now = Date.now() / 1000;
+  return [now - CPU_WINDOW_S, now];
+};
 
 /** System status, servers up and down, last backup, recent errors; refreshed every few seconds. */
 export default function Overview() {
   const { t } = useTranslation();
   const { can } = useSession();
   const status = useQuery({ queryKey: ['system', 'status'], queryFn: () => api<Status>('/system/status'), refetchInterval: LIVE });
-  const metrics = useQuery({ queryKey: ['system', 'metrics'], queryFn: () => api<Metrics>('/system/metrics'), refetchInterval: LIVE });
+  const metrics = useQuery({ queryKey: ['system', 'metrics'], queryFn: () => api<Metrics>(`/system/metrics?since=${encodeURIComponent(new Date(Date.now() - CPU_WINDOW_S * 1000).toISOString())}`), refetchInterval: LIVE });
   // The System screen's key: an upload, delete or new backup there refreshes this card too.
   const backups = useQuery({ queryKey: ['system', 'backups'], queryFn: () => api<Backups>('/system/backups'), enabled: can('backups:read') });
   const alerts = useQuery({
@@ -119,6 +125,7 @@ export default function Overview() {
             <LineChart
               label={t('overview.cpuChart')}
               times={m.host.map((h) => Date.parse(h.time) / 1000)}
+              xRange={cpuWindow()}
               series={[{ label: 'CPU %', values: m.host.map((h) => h.cpu_percent) }]}
             />
           )}
