@@ -24,15 +24,26 @@ export const PROBLEM_TITLES: Record<ErrorCode, string> = {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = toAppError(error, request);
-    if (appError.status >= 500) {
-      request.log.error({ err: error, request_id: request.id }, 'unhandled error');
-    }
+    logServerError(request, error, appError);
     sendProblem(request, reply, appError);
   });
 
   app.setNotFoundHandler((request, reply) => {
     sendProblem(request, reply, new AppError('not_found', `route ${request.method} ${request.url.split('?')[0]} not found`));
   });
+}
+
+/**
+ * A 5xx the code chose (a peer down, a takeover under way, a timeout: `bad_gateway`, `unavailable`,
+ * `gateway_timeout`) is a warning with its message; anything else is an unhandled error with its stack.
+ */
+function logServerError(request: FastifyRequest, error: FastifyError, appError: AppError): void {
+  if (appError.status < 500) return;
+  if (error instanceof AppError && appError.code !== 'internal') {
+    request.log.warn({ code: appError.code, status: appError.status, request_id: request.id }, appError.message);
+    return;
+  }
+  request.log.error({ err: error, request_id: request.id }, 'unhandled error');
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {

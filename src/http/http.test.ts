@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
 import { migrations } from '../db/migrations/index.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { AppError } from './app-error.js';
 
 let t: TestApp;
@@ -128,6 +129,41 @@ describe('unexpected errors', () => {
       expect(res.json()).toMatchObject({ code: 'internal', detail: 'internal server error', request_id: res.headers['x-request-id'] });
       expect((await other.app.inject({ url: '/expected' })).json()).toMatchObject({ status: 409, code: 'conflict', detail: 'already there' });
       expect((await other.app.inject({ url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('5xx answers in the system log', () => {
+  it('logs a 5xx the code chose (a takeover under way) as a warning with its message, an unexpected error as an error', async () => {
+    const other = await createTestApp({}, (app) => {
+      app.get('/takeover', async () => {
+        throw new AppError('unavailable', 'the instance running it is silent; try again', { retryAfterSeconds: 2 });
+      });
+      app.get('/boom', async () => {
+        throw new Error('something broke');
+      });
+    });
+    try {
+      const admin = await other.login();
+      const takeover = await other.app.inject({ url: '/takeover' });
+      expect(takeover.statusCode).toBe(503);
+      expect(takeover.headers['retry-after']).toBe('2');
+      const boom = await other.app.inject({ url: '/boom' });
+      expect(boom.statusCode).toBe(500);
+      const entriesOf = async (requestId: unknown) => {
+        const page = (await other.app.inject({ url: '/api/v1/logs/system?limit=200', headers: admin })).json() as { items: { level: string; msg: string; request_id: string | null }[] };
+        return page.items.filter((e) => e.request_id === requestId);
+      };
+      let chosen: Awaited<ReturnType<typeof entriesOf>> = [];
+      let unexpected: typeof chosen = [];
+      await waitFor(async () => {
+        [chosen, unexpected] = [await entriesOf(takeover.headers['x-request-id']), await entriesOf(boom.headers['x-request-id'])];
+        return chosen.length > 0 && unexpected.length > 0;
+      }, 10_000, 'both entries in the system log');
+      expect(chosen.map((e) => [e.level, e.msg])).toEqual([['warn', 'the instance running it is silent; try again']]);
+      expect(unexpected.map((e) => [e.level, e.msg])).toEqual([['error', 'unhandled error']]);
     } finally {
       await other.close();
     }
