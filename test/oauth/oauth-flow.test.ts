@@ -48,7 +48,7 @@ describe('OAuth 2.1 on /mcp', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="mcps", resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`);
     const prm = await (await fetch(`${base}/.well-known/oauth-protected-resource/mcp/wb`)).json();
-    expect(prm).toMatchObject({ resource: `${base}/mcp/wb`, authorization_servers: [`${base}/oauth`], scopes_supported: ['mcp', 'mcp:admin', 'mcp:server:wb'] });
+    expect(prm).toMatchObject({ resource: `${base}/mcp/wb`, authorization_servers: [`${base}/oauth`], scopes_supported: ['mcp', 'mcp:admin'] });
     const as = await (await fetch(`${base}/.well-known/oauth-authorization-server/oauth`)).json();
     // RFC 9207: the authorization response names its issuer, so a client talking to two cannot mix them up.
     expect(as).toMatchObject({ issuer: `${base}/oauth`, code_challenge_methods_supported: ['S256'], registration_endpoint: `${base}/oauth/reg`, authorization_response_iss_parameter_supported: true });

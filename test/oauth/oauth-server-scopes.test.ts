@@ -178,9 +178,4 @@ describe('server scopes (mcp:server:<name>)', () => {
     expect(html).toContain('id="allow"');
     expect(html).toContain('It will reach every MCP server you may use.');
   }, 60_000);
-
-  it('are listed in the Protected Resource Metadata of one server', async () => {
-    const prm = (await (await fetch(`${base}/.well-known/oauth-protected-resource/mcp/wa`)).json()) as { scopes_supported: string[] };
-    expect(prm.scopes_supported).toEqual(['mcp', 'mcp:admin', 'mcp:server:wa']);
-  });
 });

@@ -6,7 +6,7 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import type { AuthorizationServer } from './authorization-server.js';
 import type { McpResources } from './mcp-resources.js';
-import { MCP_SCOPE, RESOURCE_SCOPES, serverScopeOf } from './mcp-resources.js';
+import { MCP_SCOPE, RESOURCE_SCOPES } from './mcp-resources.js';
 import { REQUEST_ID, type TaggedRequest } from './oauth-audit.js';
 import { OAUTH_MOUNT } from './oauth-provider.js';
 import { AUTHORIZATION_SERVER_ROUTES, protectedResourceMetadata } from './oauth.schema.js';
@@ -29,11 +29,10 @@ export async function oauthRoutes(root: FastifyInstance, deps: OAuthRouteDeps): 
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { resources } = deps;
   const tags = ['oauth'];
-  // One server's resource also names its server scope (`mcp:server:{server}`); the others are dynamic.
   const prm = (resource: string) => ({
     resource,
     authorization_servers: [...deps.authorizationServers],
-    scopes_supported: [...RESOURCE_SCOPES, ...(resources.serversOf(resource) ?? []).map(serverScopeOf)],
+    scopes_supported: [...RESOURCE_SCOPES],
     bearer_methods_supported: ['header'],
     resource_name: deps.resourceName,
   });
