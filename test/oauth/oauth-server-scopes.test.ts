@@ -111,6 +111,17 @@ describe('server scopes (mcp:server:<name>)', () => {
     expect(tools).toEqual(expect.arrayContaining(['wa__add', 'wb__add']));
     expect(tools.some((n) => n.startsWith('mcps__'))).toBe(false);
     await client.close();
+    // The role still comes from mcp / mcp:admin: the administrator's token for the log service alone acts as operator.
+    const denied = async (scope: string) => {
+      const logService = await connect((await tokenFor(scope)).access_token);
+      expect((await logService.listTools()).tools.every((x) => x.name.startsWith('mcps__'))).toBe(true);
+      const r = (await logService.callTool({ name: 'mcps__get_secret', arguments: { name: 'NO_SUCH_SECRET', reason: 'scope test' } })) as { isError?: boolean; content: { text?: string }[] };
+      await logService.close();
+      expect(r.isError).toBe(true);
+      return /^forbidden: .*secrets:reveal/.test(r.content[0]?.text ?? '');
+    };
+    expect(await denied('mcp:server:mcps')).toBe(true);
+    expect(await denied('mcp:admin mcp:server:mcps')).toBe(false);
     const one = await tokenFor('mcp:server:wb', `${base}/mcp/wb`);
     const wb = await connect(one.access_token, '/mcp/wb');
     expect((await wb.listTools()).tools.map((x) => x.name)).toContain('add');
