@@ -130,7 +130,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   );
 
   await app.register(oauthRoutes, { server: ctx.oauth.server, resources: ctx.oauth.resources, authorizationServers: ctx.oauth.authorizationServers, resourceName: `${config.projectName} MCP gateway` });
-  if (ctx.oauth.server) await app.register(oauthInteractionRoutes, { server: ctx.oauth.server, auth: ctx.auth, users: ctx.oauth.users, audit: ctx.audit, projectName: config.projectName, sso: ctx.sso, handoff, apiPrefix: config.apiPrefix });
+  if (ctx.oauth.server) await app.register(oauthInteractionRoutes, { server: ctx.oauth.server, auth: ctx.auth, users: ctx.oauth.users, audit: ctx.audit, resources: ctx.oauth.resources, projectName: config.projectName, sso: ctx.sso, handoff, apiPrefix: config.apiPrefix });
   await app.register(mcpHttpRoutes, {
     gateway: ctx.gateway,
     corsOrigins: () => ctx.system.settings.get('cors.origins'),

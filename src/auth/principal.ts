@@ -24,7 +24,7 @@ export interface OAuthGrantInfo {
   /** The client's name when it registered one (shown on consent and in the protocol log). */
   clientName: string | null;
   scopes: readonly string[];
-  /** Server names the token is limited to (its resource is `/mcp/{server}`); null: every server. */
+  /** Server names the token is limited to (its resource `/mcp/{server}`, its `mcp:server:<name>` scopes); null: every server. */
   servers: readonly string[] | null;
 }
 

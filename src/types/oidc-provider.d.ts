@@ -12,6 +12,8 @@ declare module 'oidc-provider' {
   }
 
   export interface GrantInstance {
+    /** The scopes granted per resource indicator (space-separated). */
+    resources?: Record<string, string>;
     addOIDCScope(scope: string): void;
     addResourceScope(resource: string, scope: string): void;
     save(): Promise<string>;

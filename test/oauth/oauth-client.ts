@@ -78,9 +78,18 @@ export class FormBrowser {
   }
 }
 
-/** Signs in as `username` and approves in a "browser" on the platform at `base`; returns the client's callback URL. */
-export async function approveInBrowser(base: string, authorizationUrl: URL, username: string, password: string): Promise<URL> {
-  const browser = new FormBrowser();
+/**
+ * Signs in as `username` and approves in a "browser" on the platform at `base`; returns the client's
+ * callback URL. `checkConsent` checks the consent page (by default: it names the `mcp` scope).
+ */
+export async function approveInBrowser(
+  base: string,
+  authorizationUrl: URL,
+  username: string,
+  password: string,
+  checkConsent: (html: string) => void = (html) => expect(html).toContain('<code>mcp</code>'),
+  browser = new FormBrowser(),
+): Promise<URL> {
   const login = await browser.follow(await browser.get(authorizationUrl), base);
   if (!('page' in login)) throw new Error('expected the sign-in page');
   const loginHtml = await login.page.text();
@@ -91,7 +100,7 @@ export async function approveInBrowser(base: string, authorizationUrl: URL, user
   const consentHtml = await consent.page.text();
   expect(consentHtml).toContain('Test MCP client');
   expect(consentHtml).toContain(username);
-  expect(consentHtml).toContain('<code>mcp</code>');
+  checkConsent(consentHtml);
   const done = await browser.follow(await browser.post(`${consent.url}/confirm`, {}), base);
   if (!('callback' in done)) throw new Error(`expected the redirect to the client, got ${done.page.status}: ${await done.page.text()}`);
   return done.callback;

@@ -92,6 +92,18 @@ describe('delegate mode', () => {
     }
   });
 
+  it('narrows a delegated token by the server scopes of its scope claim, as the platform\'s own tokens', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const signed = (resource: string, scope: string) => idp.sign({ iss: idp.issuer, aud: resource, preferred_username: 'alice', roles: ['mcp-ops'], scope, iat: now, exp: now + 300 });
+    expect((await mcpPost('/mcp', await signed(`${base}/mcp`, 'mcp mcp:server:wb'))).status).toBe(200);
+    for (const [resource, scope, reason] of [['/mcp/other', 'mcp:server:wb', /limited to the MCP servers wb/], ['/mcp', 'mcp mcp:server:Not-A-Name', /names no MCP server/]] as const) {
+      const res = await mcpPost(resource, await signed(`${base}${resource}`, scope));
+      expect(res.status, scope).toBe(403);
+      expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+      expect(((await res.json()) as { detail: string }).detail).toMatch(reason);
+    }
+  });
+
   it('follows the issuer to a new signing key (rotation) and refuses a mapped-out role', async () => {
     const port = Number(new URL(idp.issuer).port);
     const users = { findByUsername: async (name: string) => (await t.ctx.db.selectFrom('users').selectAll().where('username', '=', name).executeTakeFirst()), insert: async () => {} };

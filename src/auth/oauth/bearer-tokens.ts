@@ -7,7 +7,7 @@ import { ROLE_RANK, type Role } from '../roles.js';
 import type { UserRepository } from '../user.repository.js';
 import type { AuthorizationServer } from './authorization-server.js';
 import type { DelegateTokens } from './delegate-tokens.js';
-import { MCP_ADMIN_SCOPE, MCP_SCOPE, type McpResources } from './mcp-resources.js';
+import { MCP_ADMIN_SCOPE, MCP_SCOPE, reachesGateway, reachOf, serverScopesIn, type McpResources } from './mcp-resources.js';
 import { TokenRefusal } from './token-refusal.js';
 
 /** The platform's own session tokens (src/auth/tokens.ts): left to the auth service. */
@@ -43,7 +43,7 @@ export function createBearerTokens(deps: {
         const { claims, user, role } = await delegate.verify(credential, resource);
         const clientId = String(claims['azp'] ?? claims['client_id'] ?? claims['appid'] ?? 'unknown');
         const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(' ') : typeof claims['scp'] === 'string' ? claims['scp'].split(' ') : [];
-        return principalOf(user, role, { issuer, clientId, clientName: null, scopes, servers: resources.serversOf(resource) ?? null });
+        return principalOf(user, role, { issuer, clientId, clientName: null, scopes, servers: reachedServers(resource, scopes) });
       }
       throw new TokenRefusal('invalid_token', 'the token was not issued by an authorization server this platform trusts');
     }
@@ -55,13 +55,27 @@ export function createBearerTokens(deps: {
     const audiences = Array.isArray(token.aud) ? token.aud : token.aud ? [token.aud] : [];
     if (!audiences.includes(resource)) throw new TokenRefusal('invalid_token', `the access token was issued for another resource, not ${resource}`);
     const scopes = (token.scope ?? '').split(' ').filter(Boolean);
-    if (!scopes.includes(MCP_SCOPE) && !scopes.includes(MCP_ADMIN_SCOPE)) throw new TokenRefusal('insufficient_scope', `the access token lacks the '${MCP_SCOPE}' scope`);
+    if (!reachesGateway(scopes)) throw new TokenRefusal('insufficient_scope', `the access token lacks the '${MCP_SCOPE}' scope`);
+    const servers = reachedServers(resource, scopes);
     const user = await deps.users.findById(token.accountId);
     if (!user || user.disabled_at) throw new TokenRefusal('invalid_token', 'the token’s user is unknown or disabled');
     const cap = scopes.includes(MCP_ADMIN_SCOPE) ? user.role : MCP_ROLE_CAP;
     const role = ROLE_RANK[cap] < ROLE_RANK[user.role] ? cap : user.role;
     const client = await provider.Client.find(token.clientId);
-    return principalOf(user, role, { issuer: server.issuer, clientId: token.clientId, clientName: client?.clientName ?? null, scopes, servers: resources.serversOf(resource) ?? null });
+    return principalOf(user, role, { issuer: server.issuer, clientId: token.clientId, clientName: client?.clientName ?? null, scopes, servers });
+  }
+
+  /**
+   * The servers a token reaches (docs/AUTH.md, "Scopes"): its resource narrowed by its `mcp:server:<name>`
+   * scopes, applied as an API key's server allowlist is. Refuses a server scope naming no valid server,
+   * and a resource `/mcp/{x}` that the server scopes leave out.
+   */
+  function reachedServers(resource: string, scopes: readonly string[]): readonly string[] | null {
+    const { servers, malformed } = serverScopesIn(scopes);
+    if (malformed.length > 0) throw new TokenRefusal('insufficient_scope', `the scope '${malformed[0]}' names no MCP server`);
+    const reach = reachOf(resources.serversOf(resource) ?? null, servers);
+    if (reach === 'outside') throw new TokenRefusal('insufficient_scope', `the access token is limited to the MCP servers ${servers.join(', ')}; ${resource} is none of them`);
+    return reach;
   }
 
   return {

@@ -4,6 +4,43 @@ import { SERVER_NAME } from '../../servers/server-definition.js';
 export const MCP_SCOPE = 'mcp';
 export const MCP_ADMIN_SCOPE = 'mcp:admin';
 export const RESOURCE_SCOPES = [MCP_SCOPE, MCP_ADMIN_SCOPE] as const;
+/** `mcp:server:<name>`: the token reaches only the servers so named (a server name, exactly). */
+export const SERVER_SCOPE_PREFIX = 'mcp:server:';
+
+export const serverScopeOf = (server: string): string => `${SERVER_SCOPE_PREFIX}${server}`;
+
+/**
+ * The server names of the `mcp:server:<name>` scopes among `scopes`, and those of that form that name
+ * no valid server (`mcp:server:`, `mcp:server:Bad!`), which are refused.
+ */
+export function serverScopesIn(scopes: Iterable<string>): { servers: string[]; malformed: string[] } {
+  const servers: string[] = [];
+  const malformed: string[] = [];
+  for (const scope of scopes) {
+    if (!scope.startsWith(SERVER_SCOPE_PREFIX)) continue;
+    const name = scope.slice(SERVER_SCOPE_PREFIX.length);
+    if (SERVER_NAME.test(name)) servers.push(name);
+    else malformed.push(scope);
+  }
+  return { servers: [...new Set(servers)], malformed };
+}
+
+/** Whether `scopes` let a token use the gateway at all: `mcp`, `mcp:admin`, or a server scope (which implies `mcp`). */
+export function reachesGateway(scopes: readonly string[]): boolean {
+  return scopes.some((s) => s === MCP_SCOPE || s === MCP_ADMIN_SCOPE || s.startsWith(SERVER_SCOPE_PREFIX));
+}
+
+/**
+ * The servers a token reaches: its resource (`/mcp/{x}`: x only; `/mcp`: null) narrowed by its server
+ * scopes (none: no narrowing). `outside` when the resource is a server the scopes leave out: such a
+ * token reaches nothing and is refused. Never wider than either; the user's own limits apply on top.
+ */
+export function reachOf(resourceServers: readonly string[] | null, scopeServers: readonly string[]): readonly string[] | null | 'outside' {
+  if (scopeServers.length === 0) return resourceServers;
+  if (resourceServers === null) return scopeServers;
+  const both = resourceServers.filter((s) => scopeServers.includes(s));
+  return both.length > 0 ? both : 'outside';
+}
 
 /**
  * The gateway's protected resources (RFC 9728 / RFC 8707): `<public>/mcp` (every server the user may

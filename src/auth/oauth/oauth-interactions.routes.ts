@@ -9,7 +9,7 @@ import { MARKER_COOKIE, type SsoHandoff } from '../sso/sso-handoff.js';
 import type { SsoRuntime } from '../sso/sso-runtime.js';
 import type { UserRepository } from '../user.repository.js';
 import type { AuthorizationServer } from './authorization-server.js';
-import { MCP_ADMIN_SCOPE, MCP_SCOPE } from './mcp-resources.js';
+import { MCP_ADMIN_SCOPE, MCP_SCOPE, reachOf, SERVER_SCOPE_PREFIX, serverScopesIn, type McpResources } from './mcp-resources.js';
 import { consentPage, loginPage, pageCsp, type SsoLink } from './oauth-pages.js';
 import { OAUTH_MOUNT } from './oauth-provider.js';
 
@@ -19,6 +19,9 @@ const SCOPE_MEANINGS: Record<string, string> = {
   offline_access: 'stay connected: renew its access without asking you again',
   openid: 'know your user id',
 };
+/** What a scope means on the consent page; `mcp:server:<name>` ones limit the others to that server. */
+const meaningOf = (scope: string): string =>
+  SCOPE_MEANINGS[scope] ?? (scope.startsWith(SERVER_SCOPE_PREFIX) ? `only the MCP server ${scope.slice(SERVER_SCOPE_PREFIX.length)} (as the operator role at most, unless mcp:admin is asked too)` : 'unknown scope');
 const FORM_LIMIT = 8 * 1024;
 /** The refusals of the password form shown on the page (status, sentence); anything else is an error. */
 const LOGIN_ERRORS: Record<string, [number, string]> = {
@@ -32,6 +35,8 @@ export interface InteractionRouteDeps {
   auth: Pick<AuthService, 'checkPassword'>;
   users: Pick<UserRepository, 'findById'>;
   audit: Pick<AuditLog, 'record'>;
+  /** Which servers a resource names (the consent page says which servers the token will reach). */
+  resources: Pick<McpResources, 'serversOf'>;
   projectName: string;
   /** The single sign-on providers offered beside (or instead of) the password form. */
   sso: Pick<SsoRuntime, 'providers' | 'localPasswords'>;
@@ -169,6 +174,7 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
   async function consent(provider: Provider, details: InteractionDetails): Promise<string> {
     const user = details.session?.accountId ? await deps.users.findById(details.session.accountId) : undefined;
     const scopes = String(details.params['scope'] ?? '').split(' ').filter(Boolean);
+    const resource = String(details.params['resource'] ?? '');
     return consentPage({
       projectName: deps.projectName,
       confirm: `${base(details.uid)}/confirm`,
@@ -176,8 +182,9 @@ export async function oauthInteractionRoutes(app: FastifyInstance, deps: Interac
       clientName: await clientNameOf(provider, details),
       clientId: String(details.params['client_id']),
       username: user?.username ?? '?',
-      scopes: scopes.map((name) => ({ name, meaning: SCOPE_MEANINGS[name] ?? 'unknown scope' })),
-      resource: String(details.params['resource'] ?? ''),
+      scopes: scopes.map((name) => ({ name, meaning: meaningOf(name) })),
+      resource,
+      reach: reachOf(deps.resources.serversOf(resource) ?? null, serverScopesIn(scopes).servers),
       redirectUri: String(details.params['redirect_uri'] ?? ''),
     });
   }

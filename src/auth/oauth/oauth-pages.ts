@@ -62,7 +62,17 @@ export interface ConsentView {
   username: string;
   scopes: readonly { name: string; meaning: string }[];
   resource: string;
+  /** The servers the token will reach (its resource narrowed by its server scopes); null: every server the user may use. */
+  reach: readonly string[] | null | 'outside';
   redirectUri: string;
+}
+
+/** The servers the token will reach, in plain words. */
+function reachSentence(reach: ConsentView['reach']): string {
+  if (reach === null) return 'It will reach every MCP server you may use.';
+  if (reach === 'outside') return 'It asks for one MCP server but is limited to others: the token will be refused there.';
+  const names = reach.map((s) => `<strong>${escapeHtml(s)}</strong>`).join(', ');
+  return `It will be limited to ${reach.length === 1 ? 'the MCP server' : 'the MCP servers'} ${names}, and only as far as you may use ${reach.length === 1 ? 'it' : 'them'}: no other server.`;
 }
 
 export function consentPage(v: ConsentView): string {
@@ -73,6 +83,7 @@ export function consentPage(v: ConsentView): string {
       `<p>Signed in as <strong id="user">${escapeHtml(v.username)}</strong>.</p>` +
       `<p>The client <code>${escapeHtml(v.clientId)}</code> asks for:</p><ul id="scopes">${scopes}</ul>` +
       `<p>on <code>${escapeHtml(v.resource)}</code>; it will be sent back to <code>${escapeHtml(v.redirectUri)}</code>.</p>` +
+      `<p id="reach">${reachSentence(v.reach)}</p>` +
       `<form method="post" action="${escapeHtml(v.confirm)}"><button type="submit" id="allow">Allow</button></form>` +
       `<form method="post" action="${escapeHtml(v.abort)}"><button type="submit" id="deny">Deny</button></form>`,
   );

@@ -9,7 +9,7 @@ import type { UserRepository } from '../user.repository.js';
 import { type McpResources, MCP_ADMIN_SCOPE, MCP_SCOPE } from './mcp-resources.js';
 import { oauthStoreAdapter } from './oauth-store.adapter.js';
 import { importOidcProvider } from './oidc-provider-import.js';
-
+import { refuseWideningRefresh, resourceScopesOf, reusableGrant, type ScopeContext } from './server-scope-grants.js';
 
 export const OAUTH_MOUNT = '/oauth';
 
@@ -29,8 +29,8 @@ export interface OAuthProviderDeps {
  * The platform's authorization server: oidc-provider (a certified implementation) configured for the
  * MCP authorization flow: authorization code with PKCE (S256, required), Dynamic Client Registration,
  * Client ID Metadata Documents (fetched through the outbound guard), resource indicators (a token is for
- * one resource: `/mcp` or `/mcp/{server}`), refresh tokens rotated on every use (a reused one revokes
- * the grant), revocation, short-lived opaque access tokens. Sign-in and consent are the platform's own
+ * one resource: `/mcp` or `/mcp/{server}`), server scopes (`mcp:server:<name>`: server-scope-grants.ts),
+ * refresh tokens rotated on every use (a reused one revokes the grant), revocation, short-lived opaque access tokens. Sign-in and consent are the platform's own
  * pages (oauth-interactions.routes.ts). Built on first use (oauth-runtime.ts), which imports the library.
  */
 export async function createOAuthProvider(deps: OAuthProviderDeps): Promise<Provider> {
@@ -52,6 +52,7 @@ export async function createOAuthProvider(deps: OAuthProviderDeps): Promise<Prov
       if (!user || user.disabled_at) return undefined;
       return { accountId: id, claims: async () => ({ sub: id }) };
     },
+    loadExistingGrant: (ctx: ScopeContext) => reusableGrant(provider, ctx),
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${OAUTH_MOUNT}/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
@@ -63,14 +64,17 @@ export async function createOAuthProvider(deps: OAuthProviderDeps): Promise<Prov
         enabled: true,
         defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string) => oneOf ?? `${resources.base}/mcp`,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+        getResourceServerInfo: async (ctx: ScopeContext, resource: string) => {
           if (resources.serversOf(resource) === undefined) throw new errors.InvalidTarget!('the resource is not an MCP endpoint of this platform');
-          return { scope: `${MCP_SCOPE} ${MCP_ADMIN_SCOPE}`, audience: resource, accessTokenTTL: config.accessTokenSeconds, accessTokenFormat: 'opaque' };
+          return { scope: resourceScopesOf(ctx, errors.InvalidScope!), audience: resource, accessTokenTTL: config.accessTokenSeconds, accessTokenFormat: 'opaque' };
         },
       },
     },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: true,
+    rotateRefreshToken: (ctx: ScopeContext) => {
+      refuseWideningRefresh(ctx, errors.InvalidScope!);
+      return true;
+    },
     ttl: {
       AccessToken: config.accessTokenSeconds,
       AuthorizationCode: 60,

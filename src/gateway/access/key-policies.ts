@@ -47,7 +47,7 @@ export function createKeyPolicies(repo: GatewayRepository) {
 
   return {
     async allowlistFor(principal: Principal): Promise<Allowlist> {
-      // An OAuth token for one server's resource (`/mcp/{server}`) sees that server only.
+      // An OAuth token limited to servers (resource `/mcp/{server}`, scopes `mcp:server:<name>`) sees those only.
       if (principal.oauth) return principal.oauth.servers === null ? ALLOW_ALL : { servers: principal.oauth.servers, tools: null };
       if (principal.type !== 'api_key') return ALLOW_ALL;
       const hit = cache.get(principal.id);
