@@ -4,6 +4,9 @@
  * each, then left idle; RSS (VmRSS from /proc) sampled every second for SAMPLE_SECONDS after
  * SETTLE_SECONDS. Reports the platform process alone, its children (the servers and anything
  * else it runs), and the sum. Target: platform process <= 150 MB. Linux only.
+ * Then, unless LATE_SECONDS=0, the platform process again over SAMPLE_SECONDS from LATE_SECONDS of
+ * idle: V8 shrinks the heap (new space back to ~1 MB) at its first idle collection, which comes some
+ * 25-35 s after the last call, so the first window may fall either side of it.
  *
  *   npx tsx bench/idle-rss.ts                       # the sources under tsx (loader included)
  *   npx tsc -p tsconfig.build.json && BENCH_DIST=1 npx tsx bench/idle-rss.ts   # as installed: dist/main.js
@@ -17,6 +20,7 @@ import { echoCall, openDriver } from './mcp-http-driver.js';
 const SERVERS = Number(process.env['SERVERS'] ?? 10);
 const SETTLE_SECONDS = Number(process.env['SETTLE_SECONDS'] ?? 20);
 const SAMPLE_SECONDS = Number(process.env['SAMPLE_SECONDS'] ?? 10);
+const LATE_SECONDS = Number(process.env['LATE_SECONDS'] ?? 60);
 const ECHO = path.join(import.meta.dirname, 'servers', 'echo-server.mjs');
 const MB = 1024 * 1024;
 
@@ -83,6 +87,16 @@ try {
   console.log(`  platform process alone: ${p.toFixed(1)} MB (max ${(Math.max(...own) / MB).toFixed(1)}) (target <= 150 MB: ${p <= 150 ? 'met' : `not met, ${(p - 150).toFixed(1)} MB over`})`);
   console.log(`  its ${descendants(gw.pid).length} descendants: ${(all - p).toFixed(1)} MB (${((all - p) / SERVERS).toFixed(1)} MB per server)`);
   console.log(`  platform with children: ${all.toFixed(1)} MB`);
+  if (LATE_SECONDS > SETTLE_SECONDS + SAMPLE_SECONDS) {
+    await new Promise((r) => setTimeout(r, (LATE_SECONDS - SETTLE_SECONDS - SAMPLE_SECONDS) * 1000));
+    const late: number[] = [];
+    for (let s = 0; s < SAMPLE_SECONDS; s++) {
+      late.push(rss(gw.pid));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const l = median(late) / MB;
+    console.log(`  platform process alone after ${LATE_SECONDS} s idle: ${l.toFixed(1)} MB (max ${(Math.max(...late) / MB).toFixed(1)}) (target <= 150 MB: ${l <= 150 ? 'met' : `not met, ${(l - 150).toFixed(1)} MB over`})`);
+  }
   rmSync(gw.dir, { recursive: true, force: true });
 } finally {
   for (const c of children) c.kill('SIGINT');

@@ -1,6 +1,5 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import { AppError } from '../http/app-error.js';
 
 /** One readable log file, checked to lie under a configured root. */
@@ -42,6 +41,7 @@ async function resolveOne(spec: string, roots: string[]): Promise<LogFile[]> {
   const base = globBase(absolute);
   const inside = await insideRoots(base, roots);
   if (!inside) throw outside(spec, roots);
+  const { glob } = await import('tinyglobby');
   const found = await glob(path.relative(base, absolute).split(path.sep).join('/'), { cwd: base, absolute: true, onlyFiles: true, followSymbolicLinks: false, dot: false });
   if (found.length === 0) throw new AppError('not_found', `no file matches '${spec}'`);
   if (found.length > MAX_FILES) throw new AppError('bad_request', `${found.length} files match '${spec}' (at most ${MAX_FILES}); use a narrower glob`);
@@ -59,6 +59,7 @@ async function checkedEntry(absolute: string, spec: string, roots: string[]): Pr
   if (!(await insideRoots(real, roots))) throw outside(spec, roots);
   const target = await stat(real);
   if (!target.isDirectory()) return [await checkedFile(absolute, spec, roots)];
+  const { glob } = await import('tinyglobby');
   const found = await glob('**/*', { cwd: real, absolute: true, onlyFiles: true, followSymbolicLinks: false, dot: false });
   if (found.length > MAX_FILES) throw new AppError('bad_request', `directory '${spec}' holds ${found.length} files (at most ${MAX_FILES}); use a glob`);
   const out: LogFile[] = [];

@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { BrowserContext, Route } from 'playwright-core';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { fetch as undiciFetch } from 'undici';
 import { AppError } from '../http/app-error.js';
 import type { OutboundGuard } from '../lib/outbound-guard.js';
 import { createOutboundPolicy } from '../lib/outbound-policy.js';
@@ -61,6 +61,8 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
     });
   };
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  // Loaded here, not at start: only a capture uses it.
+  const { Agent, fetch: undiciFetch } = await import('undici');
   const allowedAgent = new Agent({ connect: { lookup: guard.lookup, timeout: 10_000 } });
   const publicAgent = new Agent({ connect: { lookup: publicOnly, timeout: 10_000 } });
   const state: RoutingState = {

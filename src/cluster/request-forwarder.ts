@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Agent, request as undiciRequest } from 'undici';
+import type { Agent, request as undiciRequest } from 'undici';
 import { AppError } from '../http/app-error.js';
 import { FORWARDED_HEADER, type ForwardSigner } from './forward-signature.js';
 
@@ -15,7 +15,13 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'pro
  */
 export function createRequestForwarder(deps: { signer: ForwardSigner; instanceId: string }) {
   // No timeouts of its own: a tool call or an event stream lasts as long as the caller's own limits.
-  const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000, connect: { timeout: 3_000 } });
+  // undici is loaded on the first forward: a single instance never forwards.
+  let undici: Promise<{ agent: Agent; request: typeof undiciRequest }> | null = null;
+  const client = () =>
+    (undici ??= import('undici').then((u) => ({
+      agent: new u.Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000, connect: { timeout: 3_000 } }),
+      request: u.request,
+    })));
 
   return {
     async forward(request: FastifyRequest, reply: FastifyReply, baseUrl: string, what: string): Promise<void> {
@@ -27,6 +33,7 @@ export function createRequestForwarder(deps: { signer: ForwardSigner; instanceId
       headers[FORWARDED_HEADER] = deps.signer.sign(request.method, request.url, { from: deps.instanceId, ip: request.ip, at: Date.now() });
       const abort = new AbortController();
       const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+      const { agent, request: undiciRequest } = await client();
       let res: Awaited<ReturnType<typeof undiciRequest>>;
       try {
         res = await undiciRequest(new URL(request.url, baseUrl), {
@@ -52,7 +59,9 @@ export function createRequestForwarder(deps: { signer: ForwardSigner; instanceId
       // With backpressure; the other instance going away mid-answer, or the caller, ends both.
       await pipeline(res.body, reply.raw).catch(() => reply.raw.destroy());
     },
-    close: () => agent.close(),
+    close: async () => {
+      if (undici) await (await undici).agent.close();
+    },
   };
 }
 

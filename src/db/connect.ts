@@ -2,10 +2,10 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
-import pg from 'pg';
 import { sqlitePathOf } from '../config.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import type { Database } from './database.js';
+import { importPg } from './pg-import.js';
 import { TransactionalDdlSqliteDialect } from './transactional-sqlite-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -17,9 +17,6 @@ export interface DbHandle {
   display: string;
   close(): Promise<void>;
 }
-
-// int8 (bigint, bigserial, count(*)) as JS numbers: ids and counts here stay far below 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
 
 /**
  * Opens a database from a URL: `sqlite:///path` (better-sqlite3, WAL, foreign keys, busy timeout) or
@@ -38,9 +35,14 @@ export function connect(url: string, options: { poolSize?: number } = {}): DbHan
     return { db, dialect: 'sqlite', display: `sqlite:///${file}`, close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
-    pool.on('error', () => {});
+    // The pool (and pg) is made when Kysely first connects.
+    const pool = async () => {
+      const pg = await importPg();
+      const made = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+      // An idle client losing its connection must not crash the process; the pool replaces it.
+      made.on('error', () => {});
+      return made;
+    };
     const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
     return { db, dialect: 'postgres', display: redactUrl(url), close: () => db.destroy() };
   }

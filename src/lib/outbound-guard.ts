@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent, fetch as undiciFetch } from 'undici';
 import { AppError } from '../http/app-error.js';
 import type { OutboundPolicy } from './outbound-policy.js';
 
@@ -97,16 +97,20 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
     return url;
   };
 
-  const agent = new Agent({ connect: { lookup } });
+  // undici is loaded on the first fetch: most processes never make one (and it is ~5 MB of heap).
+  let undici: Promise<{ agent: Agent; fetch: typeof undiciFetch }> | null = null;
+  const client = () =>
+    (undici ??= import('undici').then((u) => ({ agent: new u.Agent({ connect: { lookup } }), fetch: u.fetch })));
   return {
     assertUrl,
     check,
     lookup,
     async fetch(input, init) {
       const url = assertUrl(typeof input === 'string' ? input : input.toString(), HTTP);
+      const { agent, fetch } = await client();
       let res: Awaited<ReturnType<typeof undiciFetch>>;
       try {
-        res = await undiciFetch(url, { ...(init as object), dispatcher: agent, redirect: 'manual' } as Parameters<typeof undiciFetch>[1]);
+        res = await fetch(url, { ...(init as object), dispatcher: agent, redirect: 'manual' } as Parameters<typeof undiciFetch>[1]);
       } catch (err) {
         // undici reports a refused lookup as "fetch failed"; the reason is the cause.
         const cause = (err as { cause?: unknown }).cause;
@@ -116,7 +120,9 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
         throw new AppError('bad_gateway', `${url.host} answered with a redirect (${res.status}); redirects are not followed: use the final URL`);
       return res as unknown as Response;
     },
-    close: () => agent.close(),
+    close: async () => {
+      if (undici) await (await undici).agent.close();
+    },
   };
 }
 

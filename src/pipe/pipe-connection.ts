@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/client';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Timers } from '../servers/supervision/timers.js';
 import { handshakeStatus } from './close-codes.js';
 import { parseFrame } from './jsonrpc.js';
@@ -24,6 +24,8 @@ export interface PipeConnection {
 }
 
 export interface ConnectionContext {
+  /** The `ws` class, loaded by the caller on first use (`loadWebSocket`). */
+  WebSocket: typeof WebSocket;
   opts: PipeRelayOptions;
   timers: Timers;
   record: PipeRecord;
@@ -35,6 +37,11 @@ export interface ConnectionContext {
   onClose(conn: PipeConnection, code: number, reason: string): void;
 }
 
+/** `ws`, imported on the first connection: a platform without pipes never loads it. */
+export async function loadWebSocket(): Promise<typeof WebSocket> {
+  return (await import('ws')).default;
+}
+
 /**
  * Opens a WebSocket to `url` (throws when the URL cannot be used): on open a transport link to the
  * server and a keep-alive; text frames are JSON-RPC messages to the server, each message of the
@@ -43,7 +50,7 @@ export interface ConnectionContext {
 export function openPipeConnection(url: string, ctx: ConnectionContext): PipeConnection {
   const { opts, timers, record } = ctx;
   const timing = opts.timing;
-  const ws = new WebSocket(url, {
+  const ws = new ctx.WebSocket(url, {
     handshakeTimeout: Math.max(timing.pongTimeoutMs, 5000),
     maxPayload: opts.maxPayload ?? 64 * 1024 * 1024,
     perMessageDeflate: false,
@@ -55,7 +62,7 @@ export function openPipeConnection(url: string, ctx: ConnectionContext): PipeCon
   let keepalive: ReturnType<typeof startKeepalive> | null = null;
 
   const toEndpoint = (message: JSONRPCMessage) => {
-    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.readyState !== ws.OPEN) return;
     ws.send(JSON.stringify(message));
     record.messagesOut++;
   };
@@ -118,7 +125,7 @@ export function openPipeConnection(url: string, ctx: ConnectionContext): PipeCon
 
 /** Closes the connection (code 1000; one still connecting, or not closed within 3 s, is cut). */
 export async function closePipeConnection(conn: PipeConnection, timers: Timers): Promise<void> {
-  if (conn.ws.readyState === WebSocket.CONNECTING) conn.ws.terminate();
+  if (conn.ws.readyState === conn.ws.CONNECTING) conn.ws.terminate();
   else conn.ws.close(1000, 'pipe stopping');
   const cancel = timers.after(3000, () => conn.ws.terminate());
   await conn.closed;

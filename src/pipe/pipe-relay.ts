@@ -3,7 +3,7 @@ import type { PipeTiming } from '../config.js';
 import { realTimers } from '../servers/supervision/timers.js';
 import { closeVerdict } from './close-codes.js';
 import { endpointRedactor } from './endpoint-url.js';
-import { closePipeConnection, closeReport, openPipeConnection, type PipeConnection } from './pipe-connection.js';
+import { closePipeConnection, closeReport, loadWebSocket, openPipeConnection, type PipeConnection } from './pipe-connection.js';
 import type { PipeLog } from './pipe-log.js';
 import { createPipeRetry } from './pipe-retry.js';
 import { pipeStates, type PipeState } from './pipe-state.js';
@@ -98,16 +98,23 @@ export function createPipeRelay(opts: PipeRelayOptions) {
     move('connecting');
     record.nextRetryAt = null;
     let url: string;
+    let WebSocket: Awaited<ReturnType<typeof loadWebSocket>>;
     try {
       url = await opts.endpoint();
     } catch (err) {
       return failAttempt(`the endpoint could not be resolved: ${(err as Error).message}`);
+    }
+    try {
+      WebSocket = await loadWebSocket();
+    } catch (err) {
+      return failAttempt(`the WebSocket client could not be loaded: ${(err as Error).message}`);
     }
     if (stopping) return;
     const own = endpointRedactor(url);
     redact = (t) => extraRedact(own(t));
     try {
       current = openPipeConnection(url, {
+        WebSocket,
         opts,
         timers,
         record,

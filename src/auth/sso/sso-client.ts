@@ -1,7 +1,18 @@
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { AppError } from '../../http/app-error.js';
 import type { OutboundGuard } from '../../lib/outbound-guard.js';
 import type { SsoProviderRow } from './sso.table.js';
+
+type OpenIdClient = typeof import('openid-client');
+let loading: Promise<OpenIdClient> | null = null;
+/** Set once the import below has finished: the classes `refusalOf` recognises. */
+let loaded: OpenIdClient | null = null;
+
+/** openid-client, imported on first use: a platform without SSO providers never loads it. */
+export function importOpenIdClient(): Promise<OpenIdClient> {
+  loading ??= import('openid-client').then((m) => (loaded = m));
+  return loading;
+}
 
 /** What was discovered about a provider is reused this long (a changed provider is forgotten at once). */
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
@@ -22,13 +33,14 @@ export function createSsoClients(deps: { guard: Pick<OutboundGuard, 'fetch'>; re
   const guardedFetch: oidc.CustomFetch = (url, options) => deps.guard.fetch(url, options as RequestInit);
 
   async function discover(p: SsoProviderRow): Promise<oidc.Configuration> {
+    const openid = await importOpenIdClient();
     const secret = p.client_secret ? await deps.resolveSecret(p.client_secret, p.name) : undefined;
-    const auth = secret ? oidc.ClientSecretPost(secret) : oidc.None();
-    const execute = p.issuer.startsWith('http:') && insecureAllowed(p.issuer) ? [oidc.allowInsecureRequests] : [];
+    const auth = secret ? openid.ClientSecretPost(secret) : openid.None();
+    const execute = p.issuer.startsWith('http:') && insecureAllowed(p.issuer) ? [openid.allowInsecureRequests] : [];
     try {
-      const config = await oidc.discovery(new URL(p.issuer), p.client_id, undefined, auth, { [oidc.customFetch]: guardedFetch, execute, timeout: 15 });
-      config[oidc.customFetch] = guardedFetch;
-      oidc.enableNonRepudiationChecks(config);
+      const config = await openid.discovery(new URL(p.issuer), p.client_id, undefined, auth, { [openid.customFetch]: guardedFetch, execute, timeout: 15 });
+      config[openid.customFetch] = guardedFetch;
+      openid.enableNonRepudiationChecks(config);
       return config;
     } catch (err) {
       throw refusalOf(err, `could not read the OpenID configuration of '${p.name}' (${p.issuer})`, 'bad_gateway');
@@ -64,7 +76,8 @@ export function refusalOf(err: unknown, context: string, fallback: 'bad_gateway'
   const guard = chain.find((e): e is AppError => e instanceof AppError);
   if (guard) return new AppError(guard.code, `${context}: ${guard.message}`);
   const first = chain[0];
-  if (first instanceof oidc.AuthorizationResponseError || first instanceof oidc.ResponseBodyError) {
+  // openid-client's errors exist only once it is loaded.
+  if (loaded && (first instanceof loaded.AuthorizationResponseError || first instanceof loaded.ResponseBodyError)) {
     const { error, error_description } = first as { error: string; error_description?: string };
     return new AppError('unauthorized', `${context}: the provider answered ${error}${error_description ? ` (${error_description})` : ''}`);
   }

@@ -1,8 +1,8 @@
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { AppError } from '../../http/app-error.js';
 import type { AuditLog } from '../../logs/audit-log.js';
 import type { UserRow } from '../user.table.js';
-import { refusalOf, type SsoClients } from './sso-client.js';
+import { importOpenIdClient, refusalOf, type SsoClients } from './sso-client.js';
 import type { SsoProviders } from './sso-providers.js';
 import type { SsoRepository } from './sso.repository.js';
 import type { IdClaims, SsoUsers } from './sso-users.js';
@@ -61,9 +61,10 @@ export function createSsoLogin(deps: {
     const config = await clients.configOf(p);
     const current = new URL(deps.redirectUriOf(p.name));
     current.search = params.toString();
+    const openid = await importOpenIdClient();
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: login.code_verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true });
+      tokens = await openid.authorizationCodeGrant(config, current, { pkceCodeVerifier: login.code_verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true });
     } catch (err) {
       throw refusalOf(err, `sign-in with ${p.display_name} refused`, 'unauthorized');
     }
@@ -80,16 +81,17 @@ export function createSsoLogin(deps: {
       try {
         const p = await enabled(name);
         const config = await clients.configOf(p);
-        const [state, nonce, verifier] = [oidc.randomState(), oidc.randomNonce(), oidc.randomPKCECodeVerifier()];
+        const openid = await importOpenIdClient();
+        const [state, nonce, verifier] = [openid.randomState(), openid.randomNonce(), openid.randomPKCECodeVerifier()];
         const now = Date.now();
         await repo.pruneLogins(new Date(now).toISOString());
         await repo.insertLogin({ state, provider_id: p.id, nonce, code_verifier: verifier, created_at: new Date(now).toISOString(), expires_at: new Date(now + LOGIN_TTL_MS).toISOString() });
-        const url = oidc.buildAuthorizationUrl(config, {
+        const url = openid.buildAuthorizationUrl(config, {
           redirect_uri: deps.redirectUriOf(p.name),
           scope: p.scopes,
           state,
           nonce,
-          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+          code_challenge: await openid.calculatePKCECodeChallenge(verifier),
           code_challenge_method: 'S256',
         });
         return { url: url.href, state };
@@ -119,7 +121,7 @@ export function createSsoLogin(deps: {
       if (!config?.serverMetadata().end_session_endpoint) return null;
       const params: Record<string, string> = { client_id: p.client_id, post_logout_redirect_uri: deps.postLogoutUri };
       if (idToken) params['id_token_hint'] = idToken;
-      return oidc.buildEndSessionUrl(config, params).href;
+      return (await importOpenIdClient()).buildEndSessionUrl(config, params).href;
     },
   };
 }

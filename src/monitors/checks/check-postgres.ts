@@ -1,5 +1,5 @@
-import pg from 'pg';
 import type { z } from 'zod';
+import { importPg } from '../../db/pg-import.js';
 import { type CheckResult, DEFAULT_TIMEOUT_MS, type postgresCheck } from './check-spec.js';
 import { resolveTarget } from './target-guard.js';
 
@@ -16,6 +16,7 @@ export async function checkPostgres(spec: z.infer<typeof postgresCheck>, connect
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return fail(`scheme '${url.protocol}' is not postgres:`);
   const timeoutMs = spec.timeout_ms ?? DEFAULT_TIMEOUT_MS;
+  const pg = await importPg();
   const started = performance.now();
   let host: string;
   try {

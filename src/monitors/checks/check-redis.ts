@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { type CheckResult, DEFAULT_TIMEOUT_MS, type redisCheck } from './check-spec.js';
 import { resolveTarget } from './target-guard.js';
@@ -13,6 +12,8 @@ export async function checkRedis(spec: z.infer<typeof redisCheck>, connection: s
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return fail(`scheme '${url.protocol}' is not redis: or rediss:`);
   const timeoutMs = spec.timeout_ms ?? DEFAULT_TIMEOUT_MS;
+  // Loaded here, not at start: most installs never check a Redis.
+  const { Redis } = await import('ioredis');
   const started = performance.now();
   let host: string;
   try {

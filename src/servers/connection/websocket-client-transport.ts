@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { parseJsonRpc } from '../../lib/jsonrpc-envelope.js';
 
 /** The subprotocol MCP over WebSocket asks for (the convention of the SDK v1 WebSocket transports). */
@@ -60,7 +60,9 @@ export class WebSocketClientTransport implements Transport {
     this.attach(this.ws);
   }
 
-  private open(protocols: string[]): Promise<WebSocket> {
+  private async open(protocols: string[]): Promise<WebSocket> {
+    // Loaded on the first connection: a platform without WebSocket upstreams never loads `ws`.
+    const { default: WebSocket } = await import('ws');
     const ws = new WebSocket(this.url, protocols, {
       headers: this.opts.headers ?? {},
       handshakeTimeout: this.opts.handshakeTimeoutMs ?? 30_000,
@@ -120,7 +122,7 @@ export class WebSocketClientTransport implements Transport {
 
   send(message: JSONRPCMessage): Promise<void> {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error(`not connected${this.why ? ` (${this.why})` : ''}`));
+    if (!ws || ws.readyState !== ws.OPEN) return Promise.reject(new Error(`not connected${this.why ? ` (${this.why})` : ''}`));
     return new Promise((resolve, reject) => ws.send(JSON.stringify(message), (err) => (err ? reject(err) : resolve())));
   }
 
@@ -128,7 +130,7 @@ export class WebSocketClientTransport implements Transport {
     const ws = this.ws;
     this.closed = true;
     if (!ws) return;
-    if (ws.readyState === WebSocket.CLOSED) return this.finish();
+    if (ws.readyState === ws.CLOSED) return this.finish();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => ws.terminate(), 2000);
       timer.unref();
