@@ -36,7 +36,7 @@ describe.skipIf(!needs('chromium'))('web console (Chromium)', () => {
     const { page, problems } = await newPage();
     const a11y: string[] = [];
     await page.goto(`${h.base}/`);
-    await page.getByRole('heading', { name: /Sign in/ }).waitFor();
+    await page.getByLabel('Username').waitFor();
     a11y.push(...(await checkScreen(page, 'signin')));
     await signIn(page, h.base, 'admin', ADMIN_PASSWORD);
 

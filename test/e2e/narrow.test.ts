@@ -84,7 +84,7 @@ describe.skipIf(!needs('chromium'))('web console: narrow window (Chromium)', () 
     const overflow: string[] = [];
 
     await page.goto(`${h.base}/`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').waitFor();
     a11y.push(...(await checkScreen(page, 'narrow-signin')));
     const signin = await sidewaysOverflow(page);
     if (signin.scrollWidth > signin.innerWidth) overflow.push(`signin: ${JSON.stringify(signin)}`);

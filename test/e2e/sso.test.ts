@@ -5,7 +5,7 @@ import { CHROMIUM_PATH } from '../components.js';
 import { freePort } from '../helpers/free-port.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { startOidcIdp, type OidcIdp } from '../sso/oidc-idp.js';
-import { axeViolations, signIn, watchPage } from './console-harness.js';
+import { checkScreen, signIn, watchPage } from './console-harness.js';
 
 /**
  * Single sign-on clicked in the system Chromium: the console's "Sign in with Local IdP" goes to an
@@ -91,19 +91,23 @@ describe('single sign-on in Chromium', () => {
   }, 120_000);
 
   it('shows why a sign-in was refused on the sign-in screen', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${base}/api/v1/auth/sso/local/callback?code=stolen&state=forged`);
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Sign-in failed: .*state/);
-    // Shown once: a reload shows the plain sign-in screen.
+    // Shown once: a reload shows the plain sign-in screen, the provider's button above the password form.
     await page.reload();
     await page.getByRole('link', { name: 'Sign in with Local IdP' }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+    // The password form does not take the focus from the provider's button.
+    await page.getByLabel('Username').waitFor();
+    expect(await page.evaluate<string>("document.activeElement?.id ?? ''")).not.toBe('username');
+    expect(await checkScreen(page, 'sso-sign-in')).toEqual([]);
     await context.close();
   }, 60_000);
 
   it('gives admins a screen listing the providers with the redirect URI to register', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const { ADMIN_PASSWORD } = await import('../helpers/boot-context.js');
     await signIn(page, base, 'admin', ADMIN_PASSWORD);
@@ -111,7 +115,13 @@ describe('single sign-on in Chromium', () => {
     await page.getByRole('table').waitFor();
     expect(await page.textContent('table')).toContain(`${base}/api/v1/auth/sso/local/callback`);
     expect(await page.textContent('table')).toContain('mcps-operators');
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await checkScreen(page, 'sso')).toEqual([]);
+    // The provider's form, filled with what is stored (the client secret stays a reference).
+    await page.getByRole('button', { name: 'Edit local' }).click();
+    const form = page.getByRole('form', { name: 'Edit local' });
+    expect(await form.getByLabel('Issuer URL *').inputValue()).toBe(idp.issuer);
+    expect(await form.getByLabel('Client secret').inputValue()).toBe('${secret:LOCAL_IDP_SECRET}');
+    expect(await checkScreen(page, 'sso-edit')).toEqual([]);
     await context.close();
   }, 60_000);
 });

@@ -42,6 +42,8 @@ afterAll(async () => {
 }, 60_000);
 
 /** A new authorization by the SDK client: its authorization URL opened in a fresh page that answers the client's redirect. */
+type Authorization = Awaited<ReturnType<typeof startAuthorization>>;
+
 async function startAuthorization(name: string) {
   const oauth = new TestOAuthClient(REDIRECT, name);
   const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { authProvider: oauth });
@@ -51,6 +53,7 @@ async function startAuthorization(name: string) {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+  // The client's redirect endpoint: answered here, its URL kept.
   const redirected: { url: URL | null } = { url: null };
   await page.route('http://127.0.0.1:1/**', async (route) => {
     redirected.url = new URL(route.request().url());
@@ -60,24 +63,21 @@ async function startAuthorization(name: string) {
   return { oauth, transport, page, errors, redirected };
 }
 
+/** The client finishes the flow with the code it was redirected with, connects, and calls wb__add as the signed-in user. */
+async function finishAndAdd(flow: Pick<Authorization, 'oauth' | 'transport' | 'redirected'>, a: number, b: number): Promise<unknown> {
+  await flow.transport.finishAuth(flow.redirected.url!.searchParams);
+  const client = new Client({ name: 'oauth-browser', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { authProvider: flow.oauth }));
+  try {
+    return (await client.callTool({ name: 'wb__add', arguments: { a, b } })).structuredContent;
+  } finally {
+    await client.close();
+  }
+}
+
 describe('OAuth sign-in and consent in Chromium', () => {
   it('signs in, shows the client, the user and the scopes, approves, and the client calls a tool', async () => {
-    const oauth = new TestOAuthClient(REDIRECT, 'Inspector-like client');
-    const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { authProvider: oauth });
-    await expect(new Client({ name: 'x', version: '1' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
-
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    // The client's redirect endpoint: answered here, its URL kept.
-    let callback: URL | null = null;
-    await page.route('http://127.0.0.1:1/**', async (route) => {
-      callback = new URL(route.request().url());
-      await route.fulfill({ status: 200, contentType: 'text/plain', body: 'done' });
-    });
-    await page.goto(oauth.authorizationUrl!.href);
+    const { oauth, transport, page, errors, redirected } = await startAuthorization('Inspector-like client');
     expect(await page.textContent('body')).toContain('Inspector-like client');
     await page.fill('#username', 'admin');
     await page.fill('#password', 'a wrong password');
@@ -93,15 +93,11 @@ describe('OAuth sign-in and consent in Chromium', () => {
     await page.waitForURL((u) => u.href.startsWith(REDIRECT), { timeout: 30_000 }).catch(async () => {
       throw new Error(`no redirect to the client; the page shows: ${await page.textContent('body')}`);
     });
-    expect((callback as URL | null)?.searchParams.get('code')).toBeTruthy();
+    expect(redirected.url?.searchParams.get('code')).toBeTruthy();
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await page.close();
 
-    await transport.finishAuth(callback!.searchParams);
-    const client = new Client({ name: 'oauth-browser', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { authProvider: oauth }));
-    expect((await client.callTool({ name: 'wb__add', arguments: { a: 20, b: 22 } })).structuredContent).toEqual({ sum: 42 });
-    await client.close();
+    expect(await finishAndAdd({ oauth, transport, redirected }, 20, 22)).toEqual({ sum: 42 });
   }, 90_000);
 
   it('with password sign-in off, signs in through the SSO provider and the client calls a tool as that user', async () => {
@@ -141,11 +137,7 @@ describe('OAuth sign-in and consent in Chromium', () => {
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await page.close();
 
-    await transport.finishAuth(redirected.url!.searchParams);
-    const client = new Client({ name: 'oauth-sso', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { authProvider: oauth }));
-    expect((await client.callTool({ name: 'wb__add', arguments: { a: 1, b: 2 } })).structuredContent).toEqual({ sum: 3 });
-    await client.close();
+    expect(await finishAndAdd({ oauth, transport, redirected }, 1, 2)).toEqual({ sum: 3 });
     const carol = await t.ctx.db.selectFrom('users').selectAll().where('username', '=', 'carol').executeTakeFirstOrThrow();
     const signedIn = await t.ctx.db.selectFrom('operation_logs').selectAll().where('action', '=', 'oauth.login').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(signedIn).toMatchObject({ outcome: 'success', actor_id: carol.id });

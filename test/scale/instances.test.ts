@@ -1,10 +1,7 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from '../helpers/needs.js';
 import { openSse } from '../helpers/sse-client.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
-import { ADMIN_PASSWORD, type Balancer, type Instance, startBalancer, startInstances } from './cluster.js';
+import { alive, type Cluster, type Instance, instanceOf, mcpClient, startBalancer, startCluster } from './cluster.js';
 
 /**
  * The scale-out shape (issue 18, "Several instances"): three real `mcps serve` processes on one
@@ -13,61 +10,28 @@ import { ADMIN_PASSWORD, type Balancer, type Instance, startBalancer, startInsta
  */
 const available = (['postgres', 'redis', 'haproxy'] as const).map((c) => needs(c)).every(Boolean);
 
-let database: TestDatabase;
-let cluster: Awaited<ReturnType<typeof startInstances>>;
-let lb: Balancer;
-let headers: { authorization: string };
-let apiKey: string;
-let pgc: pg.Client;
+let cluster: Cluster;
+let lb: Cluster['lb'];
+let headers: Cluster['headers'];
 
-const byPid = (holder: string | undefined) => cluster.instances.find((i) => holder?.split(':')[1] === String(i.pid));
-const alive = (i: Instance) => i.run.child.exitCode === null && i.run.child.signalCode === null;
+const byPid = (holder: string | undefined) => instanceOf(cluster.instances, holder);
 
 async function leaseHolders(): Promise<Record<string, string>> {
-  const r = await pgc.query<{ name: string; holder: string }>('select name, holder from leases where expires_at > (extract(epoch from clock_timestamp()) * 1000)');
+  const r = await cluster.pg.query<{ name: string; holder: string }>('select name, holder from leases where expires_at > (extract(epoch from clock_timestamp()) * 1000)');
   return Object.fromEntries(r.rows.map((x) => [x.name, x.holder]));
 }
 
-/** An SDK client through the balancer, remembering which instance answered each of its requests. */
+/** An SDK session through the balancer; every request of every session goes into `trace` (shown on failure). */
 const trace: string[] = [];
-async function mcpClient(base: string): Promise<{ client: Client; servedBy: string[] }> {
-  const servedBy: string[] = [];
-  const client = new Client({ name: 'scale-test', version: '1' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
-      requestInit: { headers: { authorization: `Bearer ${apiKey}` } },
-      fetch: async (input, init) => {
-        const res = await fetch(input, init);
-        const sid = new Headers(init?.headers).get('mcp-session-id');
-        servedBy.push(res.headers.get('x-served-by') ?? '?');
-        trace.push(`${init?.method ?? 'GET'} sid=${sid?.slice(0, 6) ?? '-'} -> ${res.status} ${res.headers.get('x-served-by')} set=${res.headers.get('mcp-session-id')?.slice(0, 6) ?? '-'}`);
-        return res;
-      },
-    }),
-  );
-  return { client, servedBy };
-}
+const session = () => mcpClient(`${lb.url}/mcp`, cluster.apiKey, trace);
 
 describe.skipIf(!available)('three instances on one PostgreSQL and one Redis, behind HAProxy', () => {
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    pgc = new pg.Client({ connectionString: database.url });
-    await pgc.connect();
-    // Started at the same moment: the three migrate the empty database at once (each migration once).
-    cluster = await startInstances(database.url);
-    lb = await startBalancer(cluster.instances);
-    const login = await fetch(`${lb.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-    expect(login.status).toBe(200);
-    headers = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
-    const key = await fetch(`${lb.url}/api/v1/gateway/api-keys`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'scale', role: 'admin' }) });
-    expect(key.status).toBe(201);
-    apiKey = ((await key.json()) as { key: string }).key;
+    cluster = await startCluster();
+    ({ lb, headers } = cluster);
   }, 240_000);
   afterAll(async () => {
-    await lb?.stop();
-    await cluster?.dispose();
-    await pgc?.end();
-    await database?.drop();
+    await cluster?.stop();
   }, 60_000);
 
   it('the balancer spreads requests round-robin, and an MCP session stays on the instance that opened it', async () => {
@@ -75,7 +39,7 @@ describe.skipIf(!available)('three instances on one PostgreSQL and one Redis, be
     for (let k = 0; k < 6; k++) seen.push((await fetch(`${lb.url}/api/v1/system/info`, { headers })).headers.get('x-served-by') ?? '?');
     expect(new Set(seen)).toEqual(new Set(['i1', 'i2', 'i3']));
 
-    const { client, servedBy } = await mcpClient(lb.url);
+    const { client, servedBy } = await session();
     const tools = await client.listTools();
     expect(tools.tools.map((t) => t.name)).toContain('mcps__alert_summary');
     for (let k = 0; k < 8; k++) {
@@ -94,7 +58,7 @@ describe.skipIf(!available)('three instances on one PostgreSQL and one Redis, be
   it('without the affinity, the requests of a session that land on another instance fail (why HAProxy sticks)', async () => {
     const plain = await startBalancer(cluster.instances, false);
     try {
-      const mcpHeaders = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const mcpHeaders = { authorization: `Bearer ${cluster.apiKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
       const init = await fetch(`${plain.url}/mcp`, {
         method: 'POST',
         headers: mcpHeaders,
@@ -148,7 +112,7 @@ describe.skipIf(!available)('three instances on one PostgreSQL and one Redis, be
     const victim = byPid(before['alerts-and-notifications'])!;
 
     // One MCP session per instance (round-robin hands the three initializes to the three instances).
-    const sessions = [await mcpClient(lb.url), await mcpClient(lb.url), await mcpClient(lb.url)];
+    const sessions = [await session(), await session(), await session()];
     const onVictim = sessions.find((s) => s.servedBy[0] === victim.name)!;
     expect(onVictim).toBeDefined();
 
@@ -191,7 +155,7 @@ describe.skipIf(!available)('three instances on one PostgreSQL and one Redis, be
     if (takeover['monitors.scheduler'] !== undefined) expect(takeover['monitors.scheduler']).toBeLessThan(30 + 10 + 5);
 
     // Nothing acknowledged was lost: each secret that got a 2xx is in the database, once.
-    const rows = (await pgc.query<{ name: string }>("select name from secrets where name like 'W\\_%'")).rows.map((r) => r.name);
+    const rows = (await cluster.pg.query<{ name: string }>("select name from secrets where name like 'W\\_%'")).rows.map((r) => r.name);
     expect(rows.length).toBe(new Set(rows).size);
     const names = new Set(rows);
     const lost = acked.filter((n) => !names.has(n));
@@ -200,7 +164,7 @@ describe.skipIf(!available)('three instances on one PostgreSQL and one Redis, be
 
     // The session on the dead instance is gone; the client opens a new one, which lands on a live instance.
     await expect(onVictim.client.callTool({ name: 'mcps__alert_summary', arguments: {} })).rejects.toThrow();
-    const again = await mcpClient(lb.url).catch((err: unknown) => {
+    const again = await session().catch((err: unknown) => {
       throw new Error(`a new session after the kill failed: ${String(err)}`);
     });
     expect((await again.client.callTool({ name: 'mcps__alert_summary', arguments: {} })).isError ?? false).toBe(false);

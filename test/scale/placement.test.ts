@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import pg from 'pg';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listProcesses } from '../../src/servers/process/process-table.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { needs } from '../helpers/needs.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { ADMIN_PASSWORD, type Balancer, type Instance, startBalancer, startInstances } from './cluster.js';
+import { alive, type Cluster, type Instance, instanceOf, mcpClient, startCluster } from './cluster.js';
 
 /**
  * Where managed servers run with several instances (issue 18, docs/DEPLOYMENT.md "Where managed
@@ -17,16 +15,12 @@ import { ADMIN_PASSWORD, type Balancer, type Instance, startBalancer, startInsta
 const available = (['postgres', 'redis', 'haproxy'] as const).map((c) => needs(c)).every(Boolean);
 const TTL_S = 3;
 
-let database: TestDatabase;
-let cluster: Awaited<ReturnType<typeof startInstances>>;
-let lb: Balancer;
-let headers: { authorization: string };
-let apiKey: string;
-let pgc: pg.Client;
+let cluster: Cluster;
+let lb: Cluster['lb'];
+let headers: Cluster['headers'];
 
-const alive = (i: Instance) => i.run.child.exitCode === null && i.run.child.signalCode === null;
 const byPid = (pid: number) => cluster.instances.find((i) => i.pid === pid);
-const byId = (id: string | null | undefined) => cluster.instances.find((i) => id?.split(':')[1] === String(i.pid));
+const byId = (id: string | null | undefined) => instanceOf(cluster.instances, id);
 const json = { 'content-type': 'application/json' };
 
 function cmdline(pid: number): string {
@@ -44,7 +38,7 @@ function processesOf(name: string): { total: number; on: string[] } {
 }
 
 async function managedServersHolder(): Promise<Instance | undefined> {
-  const r = await pgc.query<{ holder: string }>("select holder from leases where name = 'managed-servers' and expires_at > (extract(epoch from clock_timestamp()) * 1000)");
+  const r = await cluster.pg.query<{ holder: string }>("select holder from leases where name = 'managed-servers' and expires_at > (extract(epoch from clock_timestamp()) * 1000)");
   return byId(r.rows[0]?.holder);
 }
 
@@ -57,22 +51,8 @@ async function register(name: string, extra: Record<string, unknown> = {}): Prom
   expect(r.status, await r.clone().text()).toBe(201);
 }
 
-/** An MCP client on `url` (through the balancer: remembers which instance answered first). */
-async function mcpClient(url: string): Promise<{ client: Client; servedBy: string[] }> {
-  const servedBy: string[] = [];
-  const client = new Client({ name: 'scale-placement', version: '1' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), {
-      requestInit: { headers: { authorization: `Bearer ${apiKey}` } },
-      fetch: async (input, init) => {
-        const res = await fetch(input, init);
-        servedBy.push(res.headers.get('x-served-by') ?? '?');
-        return res;
-      },
-    }),
-  );
-  return { client, servedBy };
-}
+/** An MCP session on `url` (through the balancer: remembers which instance answered each request). */
+const session = (url: string) => mcpClient(url, cluster.apiKey);
 
 async function echo(client: Client, tool: string, message: string): Promise<string> {
   const r = await client.callTool({ name: tool, arguments: { message } });
@@ -81,23 +61,11 @@ async function echo(client: Client, tool: string, message: string): Promise<stri
 
 describe.skipIf(!available)('where managed servers run, with three instances behind HAProxy', () => {
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    pgc = new pg.Client({ connectionString: database.url });
-    await pgc.connect();
-    cluster = await startInstances(database.url, 3, { MCPS_SERVERS_LEASE_TTL_MS: String(TTL_S * 1000) });
-    lb = await startBalancer(cluster.instances);
-    const login = await fetch(`${lb.url}/api/v1/auth/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-    expect(login.status).toBe(200);
-    headers = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
-    const key = await fetch(`${lb.url}/api/v1/gateway/api-keys`, { method: 'POST', headers: { ...headers, ...json }, body: JSON.stringify({ name: 'placement', role: 'admin' }) });
-    expect(key.status).toBe(201);
-    apiKey = ((await key.json()) as { key: string }).key;
+    cluster = await startCluster({ MCPS_SERVERS_LEASE_TTL_MS: String(TTL_S * 1000) });
+    ({ lb, headers } = cluster);
   }, 240_000);
   afterAll(async () => {
-    await lb?.stop();
-    await cluster?.dispose();
-    await pgc?.end();
-    await database?.drop();
+    await cluster?.stop();
   }, 60_000);
 
   it('a server registered once runs on exactly one instance; sessions landing on any instance call it; every instance shows its status', { timeout: 120_000 }, async () => {
@@ -134,13 +102,13 @@ describe.skipIf(!available)('where managed servers run, with three instances beh
     expect(pids.size).toBe(1);
 
     // Three sessions through the balancer: round-robin opens them on the three instances.
-    const sessions = [await mcpClient(`${lb.url}/mcp/solo`), await mcpClient(`${lb.url}/mcp/solo`), await mcpClient(`${lb.url}/mcp/solo`)];
+    const sessions = [await session(`${lb.url}/mcp/solo`), await session(`${lb.url}/mcp/solo`), await session(`${lb.url}/mcp/solo`)];
     expect(new Set(sessions.map((s) => s.servedBy[0]))).toEqual(new Set(['i1', 'i2', 'i3']));
     for (const [k, s] of sessions.entries()) expect(await echo(s.client, 'echo', `session-${k}`)).toContain(`session-${k}`);
     // What the extra hop costs: the same calls on a session opened on the holder and on one forwarded to it.
-    const direct = await mcpClient(`http://127.0.0.1:${holder!.port}/mcp/solo`);
+    const direct = await session(`http://127.0.0.1:${holder!.port}/mcp/solo`);
     const other = cluster.instances.find((i) => i !== holder)!;
-    const hop = await mcpClient(`http://127.0.0.1:${other.port}/mcp/solo`);
+    const hop = await session(`http://127.0.0.1:${other.port}/mcp/solo`);
     const median = async (c: Client) => {
       const ms: number[] = [];
       for (let k = 0; k < 40; k++) {
@@ -154,7 +122,7 @@ describe.skipIf(!available)('where managed servers run, with three instances beh
     await direct.client.close();
     await hop.client.close();
     // And the aggregated catalogue, namespaced.
-    const agg = await mcpClient(`${lb.url}/mcp`);
+    const agg = await session(`${lb.url}/mcp`);
     const names = (await agg.client.listTools()).tools.map((t) => t.name);
     const soloEcho = names.find((n) => n.startsWith('solo') && n.endsWith('echo'));
     expect(soloEcho, names.join(',')).toBeDefined();
@@ -171,7 +139,7 @@ describe.skipIf(!available)('where managed servers run, with three instances beh
     await waitFor(() => processesOf('everywhere').total === 3, 15_000, 'one process per instance');
     expect(processesOf('everywhere').on).toEqual(['i1', 'i2', 'i3']);
     for (const i of cluster.instances) {
-      const s = await mcpClient(`http://127.0.0.1:${i.port}/mcp/everywhere`);
+      const s = await session(`http://127.0.0.1:${i.port}/mcp/everywhere`);
       expect(await echo(s.client, 'echo', i.name)).toContain(i.name);
       await s.client.close();
     }
@@ -181,7 +149,7 @@ describe.skipIf(!available)('where managed servers run, with three instances beh
   it('kill -9 of the instance running it: another takes it over within the lease TTL, and calls work again', { timeout: 120_000 }, async () => {
     const victim = (await managedServersHolder())!;
     expect(processesOf('solo').on).toEqual([victim.name]);
-    const before = await mcpClient(`${lb.url}/mcp/solo`);
+    const before = await session(`${lb.url}/mcp/solo`);
     expect(await echo(before.client, 'echo', 'before')).toContain('before');
 
     const killedAt = performance.now();
@@ -217,7 +185,7 @@ describe.skipIf(!available)('where managed servers run, with three instances beh
 
     // The session on the dead holder is gone; a new one works, and every live instance shows the new holder.
     await before.client.close().catch(() => {});
-    const again = await mcpClient(`${lb.url}/mcp/solo`);
+    const again = await session(`${lb.url}/mcp/solo`);
     expect(await echo(again.client, 'echo', 'again')).toContain('again');
     await again.client.close();
     for (const i of cluster.instances.filter(alive)) {

@@ -29,6 +29,9 @@ export default function SignIn({ reason }: { reason: 'expired' | 'signed-out' | 
   const options = useQuery({ queryKey: ['sso', 'options'], queryFn: ssoApi.options, retry: false });
   const providers = options.data?.providers ?? [];
   const passwords = options.data?.local_passwords ?? true;
+  // The password form waits for the options: it would flash where passwords are off, and its autofocus
+  // would take the focus from the providers' buttons.
+  const showPasswords = passwords && !options.isPending;
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -56,7 +59,7 @@ export default function SignIn({ reason }: { reason: 'expired' | 'signed-out' | 
       )}
       {!passwords && <p className="muted">{t('signin.passwordsOff')}</p>}
       <form onSubmit={(e) => void submit(e)}>
-        {passwords && (
+        {showPasswords && (
           <>
             {providers.length > 0 && <p className="muted">{t('signin.or')}</p>}
             <div className="field">

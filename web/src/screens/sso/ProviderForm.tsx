@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId } from 'react';
+import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Field, TextField } from '../../ui/Field';
 import { ErrorNotice } from '../../ui/States';
 import { parseRoleMap, type ProviderFields, roleMapText, type SsoProvider, ssoApi } from './api';
 
@@ -25,7 +26,6 @@ function fieldsFrom(f: FormData): ProviderFields {
 export function ProviderForm({ provider, onDone }: { provider?: SsoProvider; onDone?: () => void }) {
   const { t } = useTranslation();
   const queries = useQueryClient();
-  const id = useId();
   const save = useMutation({
     mutationFn: ({ name, body }: { name: string; body: ProviderFields }) => (provider ? ssoApi.update(provider.name, body) : ssoApi.create({ name, ...body })),
     onSuccess: () => queries.invalidateQueries({ queryKey: ['sso'] }),
@@ -43,44 +43,28 @@ export function ProviderForm({ provider, onDone }: { provider?: SsoProvider; onD
     });
   }
 
-  const field = (name: keyof SsoProvider, label: string, opts: { required?: boolean; hint?: string; placeholder?: string } = {}) => (
-    <div className="field">
-      <label htmlFor={`${id}-${name}`}>{label}{opts.required ? ' *' : ''}</label>
-      <input
-        id={`${id}-${name}`}
-        name={name}
-        required={opts.required}
-        placeholder={opts.placeholder}
-        defaultValue={provider ? String(provider[name] ?? '') : ''}
-        aria-describedby={opts.hint ? `${id}-${name}-hint` : undefined}
-      />
-      {opts.hint && <span id={`${id}-${name}-hint`} className="hint muted">{opts.hint}</span>}
-    </div>
-  );
-
   return (
     <form onSubmit={submit} aria-label={provider ? t('sso.editOf', { name: provider.name }) : t('sso.create')}>
-      {!provider && field('name', t('sso.name'), { required: true, hint: t('sso.nameHint') })}
-      {field('display_name', t('sso.displayName'), { required: true, placeholder: 'Keycloak' })}
-      {field('issuer', t('sso.issuer'), { required: true, placeholder: 'https://id.example.com/realms/acme' })}
-      {field('client_id', t('sso.clientId'), { required: true })}
-      {field('client_secret', t('sso.clientSecret'), { hint: t('sso.clientSecretHint'), placeholder: '${secret:SSO_CLIENT_SECRET}' })}
-      {field('scopes', t('sso.scopes'), { placeholder: 'openid profile email' })}
-      {field('username_claim', t('sso.usernameClaim'), { placeholder: 'preferred_username' })}
-      {field('groups_claim', t('sso.groupsClaim'), { hint: t('sso.groupsClaimHint'), placeholder: 'groups' })}
-      <div className="field">
-        <label htmlFor={`${id}-role_map`}>{t('sso.roleMap')}</label>
-        <textarea id={`${id}-role_map`} name="role_map" rows={3} defaultValue={provider ? roleMapText(provider.role_map) : ''} placeholder="platform-admins=admin" aria-describedby={`${id}-role_map-hint`} />
-        <span id={`${id}-role_map-hint`} className="hint muted">{t('sso.roleMapHint')}</span>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-default_role`}>{t('sso.defaultRole')}</label>
-        <select id={`${id}-default_role`} name="default_role" defaultValue={provider?.default_role ?? 'viewer'}>
-          <option value="viewer">viewer</option>
-          <option value="operator">operator</option>
-          <option value="admin">admin</option>
-        </select>
-      </div>
+      {!provider && <TextField name="name" label={t('sso.name')} required hint={t('sso.nameHint')} />}
+      <TextField name="display_name" label={t('sso.displayName')} required placeholder="Keycloak" defaultValue={provider?.display_name} />
+      <TextField name="issuer" label={t('sso.issuer')} required placeholder="https://id.example.com/realms/acme" defaultValue={provider?.issuer} />
+      <TextField name="client_id" label={t('sso.clientId')} required defaultValue={provider?.client_id} />
+      <TextField name="client_secret" label={t('sso.clientSecret')} hint={t('sso.clientSecretHint')} placeholder="${secret:SSO_CLIENT_SECRET}" defaultValue={provider?.client_secret} />
+      <TextField name="scopes" label={t('sso.scopes')} placeholder="openid profile email" defaultValue={provider?.scopes} />
+      <TextField name="username_claim" label={t('sso.usernameClaim')} placeholder="preferred_username" defaultValue={provider?.username_claim} />
+      <TextField name="groups_claim" label={t('sso.groupsClaim')} hint={t('sso.groupsClaimHint')} placeholder="groups" defaultValue={provider?.groups_claim} />
+      <Field label={t('sso.roleMap')} hint={t('sso.roleMapHint')}>
+        {(control) => <textarea {...control} name="role_map" rows={3} defaultValue={provider ? roleMapText(provider.role_map) : ''} placeholder="platform-admins=admin" />}
+      </Field>
+      <Field label={t('sso.defaultRole')}>
+        {(control) => (
+          <select {...control} name="default_role" defaultValue={provider?.default_role ?? 'viewer'}>
+            <option value="viewer">viewer</option>
+            <option value="operator">operator</option>
+            <option value="admin">admin</option>
+          </select>
+        )}
+      </Field>
       <div className="field">
         <label className="check"><input type="checkbox" name="link_by_email" defaultChecked={provider?.link_by_email ?? false} /> {t('sso.linkByEmail')}</label>
       </div>

@@ -14,7 +14,7 @@ function ProviderActions({ provider, onEdit }: { provider: SsoProvider; onEdit: 
   const name = provider.name;
   return (
     <div>
-      <div className="actions">
+      <div className="actions sso-row-actions">
         <button type="button" onClick={onEdit} aria-label={t('sso.editOf', { name })}>{t('sso.edit')}</button>
         {confirming ? (
           <>
@@ -58,8 +58,8 @@ export default function SingleSignOn() {
             columns={[
               { key: 'name', header: t('sso.name'), cell: (p) => <>{p.display_name} <code>{p.name}</code>{!p.enabled && <> <span className="muted">({t('sso.disabled')})</span></>}</> },
               { key: 'issuer', header: t('sso.issuer'), cell: (p) => <><code>{p.issuer}</code><br /><span className="muted">{t('sso.clientId')}: </span><code>{p.client_id}</code></> },
-              { key: 'redirect', header: t('sso.redirectUri'), cell: (p) => <code>{p.redirect_uri}</code> },
-              { key: 'roles', header: t('sso.roles'), cell: (p) => <>{Object.entries(p.role_map).map(([k, v]) => <div key={k}><code>{k}</code> → {v}</div>)}<span className="muted">{t('sso.otherwise', { role: p.default_role })}</span></> },
+              { key: 'redirect', header: t('sso.redirectUri'), cell: (p) => <code className="sso-redirect">{p.redirect_uri}</code> },
+              { key: 'roles', header: t('sso.roles'), cell: (p) => <>{Object.entries(p.role_map).map(([k, v]) => <div key={k} className="sso-role"><code>{k}</code> → {v}</div>)}<span className="muted">{t('sso.otherwise', { role: p.default_role })}</span></> },
               { key: 'actions', header: t('sso.actions'), cell: (p) => <ProviderActions provider={p} onEdit={() => setEditing(p)} /> },
             ]}
           />

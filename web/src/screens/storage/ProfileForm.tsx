@@ -1,23 +1,24 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Field, TextField } from '../../ui/Field';
 import { ErrorNotice } from '../../ui/States';
 import { type Profile, type ProfileFields, type Provider, refName, secretRef, storageApi } from './api';
 
 /** A select of stored secrets: the profile keeps `${secret:NAME}`, never a key in clear. */
-function SecretSelect({ id, name, label, current, names }: { id: string; name: string; label: string; current: string | undefined; names: string[] }) {
+function SecretSelect({ name, label, current, names }: { name: string; label: string; current: string | undefined; names: string[] }) {
   const { t } = useTranslation();
   const chosen = current ? refName(current) : null;
   const options = chosen && !names.includes(chosen) ? [chosen, ...names] : names;
   return (
-    <div className="field">
-      <label htmlFor={id}>{label} *</label>
-      <select id={id} name={name} required defaultValue={chosen ?? ''} aria-describedby={`${id}-hint`}>
-        <option value="" disabled>{t('storage.chooseSecret')}</option>
-        {options.map((n) => <option key={n} value={n}>{secretRef(n)}</option>)}
-      </select>
-      <span id={`${id}-hint`} className="hint muted">{t('storage.secretHint')}</span>
-    </div>
+    <Field label={label} required hint={t('storage.secretHint')}>
+      {(control) => (
+        <select {...control} name={name} required defaultValue={chosen ?? ''}>
+          <option value="" disabled>{t('storage.chooseSecret')}</option>
+          {options.map((n) => <option key={n} value={n}>{secretRef(n)}</option>)}
+        </select>
+      )}
+    </Field>
   );
 }
 
@@ -42,7 +43,6 @@ function fieldsFrom(f: FormData): ProfileFields {
 export function ProfileForm({ profile, onDone }: { profile?: Profile; onDone?: () => void }) {
   const { t } = useTranslation();
   const queries = useQueryClient();
-  const id = useId();
   const [provider, setProvider] = useState<Provider>(profile?.provider ?? 's3');
   const secrets = useQuery({ queryKey: ['secrets', 'names'], queryFn: storageApi.secrets });
   const names = (secrets.data?.items ?? []).map((s) => s.name);
@@ -63,36 +63,22 @@ export function ProfileForm({ profile, onDone }: { profile?: Profile; onDone?: (
     });
   }
 
-  const field = (name: keyof Profile | 'name', label: string, opts: { required?: boolean; hint?: string; placeholder?: string } = {}) => (
-    <div className="field">
-      <label htmlFor={`${id}-${name}`}>{label}{opts.required ? ' *' : ''}</label>
-      <input
-        id={`${id}-${name}`}
-        name={name}
-        required={opts.required}
-        placeholder={opts.placeholder}
-        defaultValue={profile ? String(profile[name as keyof Profile] ?? '') : ''}
-        aria-describedby={opts.hint ? `${id}-${name}-hint` : undefined}
-      />
-      {opts.hint && <span id={`${id}-${name}-hint`} className="hint muted">{opts.hint}</span>}
-    </div>
-  );
-
   return (
     <form onSubmit={submit} aria-label={profile ? t('storage.editOf', { name: profile.name }) : t('storage.create')}>
-      {!profile && field('name', t('storage.name'), { required: true, hint: t('storage.nameHint') })}
-      <div className="field">
-        <label htmlFor={`${id}-provider`}>{t('storage.provider')}</label>
-        <select id={`${id}-provider`} name="provider" value={provider} onChange={(e) => setProvider(e.target.value as Provider)}>
-          <option value="s3">{t('storage.providerS3')}</option>
-          <option value="cos">{t('storage.providerCos')}</option>
-        </select>
-      </div>
-      {field('region', t('storage.region'), { required: true, placeholder: provider === 'cos' ? 'ap-guangzhou' : 'us-east-1' })}
-      {field('bucket', t('storage.bucket'), { required: true, hint: provider === 'cos' ? t('storage.bucketCosHint') : undefined })}
+      {!profile && <TextField name="name" label={t('storage.name')} required hint={t('storage.nameHint')} />}
+      <Field label={t('storage.provider')}>
+        {(control) => (
+          <select {...control} name="provider" value={provider} onChange={(e) => setProvider(e.target.value as Provider)}>
+            <option value="s3">{t('storage.providerS3')}</option>
+            <option value="cos">{t('storage.providerCos')}</option>
+          </select>
+        )}
+      </Field>
+      <TextField name="region" label={t('storage.region')} required placeholder={provider === 'cos' ? 'ap-guangzhou' : 'us-east-1'} defaultValue={profile?.region} />
+      <TextField name="bucket" label={t('storage.bucket')} required hint={provider === 'cos' ? t('storage.bucketCosHint') : undefined} defaultValue={profile?.bucket} />
       {provider === 's3' && (
         <>
-          {field('endpoint', t('storage.endpoint'), { hint: t('storage.endpointHint') })}
+          <TextField name="endpoint" label={t('storage.endpoint')} hint={t('storage.endpointHint')} defaultValue={profile?.endpoint} />
           <div className="field">
             <label className="check">
               <input type="checkbox" name="path_style" defaultChecked={profile?.path_style ?? false} /> {t('storage.pathStyle')}
@@ -102,11 +88,11 @@ export function ProfileForm({ profile, onDone }: { profile?: Profile; onDone?: (
       )}
       {secrets.isError && <ErrorNotice error={secrets.error} />}
       {secrets.isSuccess && names.length === 0 && <p className="notice info">{t('storage.noSecrets')}</p>}
-      <SecretSelect id={`${id}-akid`} name="access_key_id" label={t('storage.accessKeyId')} current={profile?.access_key_id} names={names} />
-      <SecretSelect id={`${id}-sak`} name="secret_access_key" label={t('storage.secretAccessKey')} current={profile?.secret_access_key} names={names} />
-      {field('prefix', t('storage.prefix'), { hint: t('storage.prefixHint') })}
-      {field('date_pattern', t('storage.datePattern'), { hint: t('storage.datePatternHint') })}
-      {field('description', t('storage.description'))}
+      <SecretSelect name="access_key_id" label={t('storage.accessKeyId')} current={profile?.access_key_id} names={names} />
+      <SecretSelect name="secret_access_key" label={t('storage.secretAccessKey')} current={profile?.secret_access_key} names={names} />
+      <TextField name="prefix" label={t('storage.prefix')} hint={t('storage.prefixHint')} defaultValue={profile?.prefix} />
+      <TextField name="date_pattern" label={t('storage.datePattern')} hint={t('storage.datePatternHint')} defaultValue={profile?.date_pattern} />
+      <TextField name="description" label={t('storage.description')} defaultValue={profile?.description} />
       {save.isError && <ErrorNotice error={save.error} />}
       <div className="actions">
         <button type="submit" className="primary" disabled={save.isPending}>{profile ? t('storage.save') : t('storage.createSubmit')}</button>
