@@ -6,6 +6,7 @@ import { AppError } from '../http/app-error.js';
 import type { OutboundGuard } from '../lib/outbound-guard.js';
 import { createOutboundPolicy } from '../lib/outbound-policy.js';
 import type { CaptureHosts } from './capture-hosts.js';
+import { cjsExports } from '../lib/cjs-exports.js';
 
 const HTTP = ['http:', 'https:'];
 const MAX_REDIRECTS = 10;
@@ -62,7 +63,7 @@ export async function installGuardedRouting(context: BrowserContext, options: Ro
   };
   const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   // Loaded here, not at start: only a capture uses it.
-  const { Agent, fetch: undiciFetch } = await import('undici');
+  const { Agent, fetch: undiciFetch } = cjsExports(await import('undici'), 'Agent');
   const allowedAgent = new Agent({ connect: { lookup: guard.lookup, timeout: 10_000 } });
   const publicAgent = new Agent({ connect: { lookup: publicOnly, timeout: 10_000 } });
   const state: RoutingState = {

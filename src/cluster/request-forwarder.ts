@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Agent, request as undiciRequest } from 'undici';
 import { AppError } from '../http/app-error.js';
 import { FORWARDED_HEADER, type ForwardSigner } from './forward-signature.js';
+import { cjsExports } from '../lib/cjs-exports.js';
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) stay on their own hop; the rest passes unchanged. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -18,7 +19,7 @@ export function createRequestForwarder(deps: { signer: ForwardSigner; instanceId
   // undici is loaded on the first forward: a single instance never forwards.
   let undici: Promise<{ agent: Agent; request: typeof undiciRequest }> | null = null;
   const client = () =>
-    (undici ??= import('undici').then((u) => ({
+    (undici ??= import('undici').then((mod) => cjsExports(mod, 'Agent')).then((u) => ({
       agent: new u.Agent({ headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000, connect: { timeout: 3_000 } }),
       request: u.request,
     })));

@@ -3,6 +3,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Agent, fetch as undiciFetch } from 'undici';
 import { AppError } from '../http/app-error.js';
 import type { OutboundPolicy } from './outbound-policy.js';
+import { cjsExports } from './cjs-exports.js';
 
 /**
  * The one way the platform connects to a URL a user gave it (remote MCP servers, publication
@@ -100,7 +101,7 @@ export function createOutboundGuard(policy: OutboundPolicy, resolve: typeof dnsL
   // undici is loaded on the first fetch: most processes never make one (and it is ~5 MB of heap).
   let undici: Promise<{ agent: Agent; fetch: typeof undiciFetch }> | null = null;
   const client = () =>
-    (undici ??= import('undici').then((u) => ({ agent: new u.Agent({ connect: { lookup } }), fetch: u.fetch })));
+    (undici ??= import('undici').then((mod) => cjsExports(mod, 'Agent')).then((u) => ({ agent: new u.Agent({ connect: { lookup } }), fetch: u.fetch })));
   return {
     assertUrl,
     check,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type CheckResult, DEFAULT_TIMEOUT_MS, type redisCheck } from './check-spec.js';
 import { resolveTarget } from './target-guard.js';
+import { cjsExports } from '../../lib/cjs-exports.js';
 
 /** Connects (DNS pinned) and sends `PING`; anything but PONG is down. `connection` has secrets resolved. */
 export async function checkRedis(spec: z.infer<typeof redisCheck>, connection: string): Promise<CheckResult> {
@@ -13,7 +14,7 @@ export async function checkRedis(spec: z.infer<typeof redisCheck>, connection: s
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return fail(`scheme '${url.protocol}' is not redis: or rediss:`);
   const timeoutMs = spec.timeout_ms ?? DEFAULT_TIMEOUT_MS;
   // Loaded here, not at start: most installs never check a Redis.
-  const { Redis } = await import('ioredis');
+  const { Redis } = cjsExports(await import('ioredis'), 'Redis');
   const started = performance.now();
   let host: string;
   try {
