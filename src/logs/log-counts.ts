@@ -71,7 +71,8 @@ export async function addCounts(tx: Kysely<Database>, type: LogType, rows: reado
 export async function deleteCounted(db: Kysely<Database>, type: LogType, where: RawBuilder<SqlBool>): Promise<number> {
   const table = sql.table(LOG_TABLES[type]);
   return db.transaction().execute(async (tx) => {
-    // PostgreSQL: no row may enter or leave this log between counting and deleting (SQLite has one writer).
+    // PostgreSQL: no row may enter or leave this log between counting and deleting, so inserts into it
+    // wait for the delete (as every write does on SQLite, which has one writer). Reads go on.
     if (isPostgres(tx)) await sql`lock table ${table} in share row exclusive mode`.execute(tx);
     // The same upsert as addCounts, with the counts of the rows about to go, negated.
     await sql`
