@@ -10,6 +10,8 @@ import { migrations } from '../db/migrations/index.js';
 import { createLeasesRepository } from '../leases/leases.repository.js';
 import { localCaller } from '../secrets/secret-caller.js';
 import { backupLines, rebuildBackup, tableContents } from '../../test/helpers/backup-file.js';
+import { rollupAndScan } from '../../test/helpers/log-counts.js';
+import { createTrafficRepository } from '../protocol-log/protocol-log.repository.js';
 
 const MASTER_KEY = randomBytes(32).toString('base64');
 const cli = localCaller('cli', 'backup-test');
@@ -113,6 +115,23 @@ describe('leases (which running instance does what)', () => {
   });
 });
 
+describe('the logs\' counts behind GET /logs/stats', () => {
+  it('are not in a backup: a restore counts the restored rows again', async () => {
+    const c = await platform();
+    await seed(c);
+    const traffic = createTrafficRepository(c.ctx.db);
+    const row = (server: string, outcome: 'ok' | 'error') => ({ time: new Date().toISOString(), server, outcome, direction: 'in' as const, size: 2, payload: '{}', caller: null, session_id: null, method: 'tools/call', jsonrpc_id: '1', duration_ms: 3, error_code: null });
+    await traffic.insertBatch([row('files', 'ok'), row('files', 'error')]);
+    const m = await c.ctx.backups.service.create();
+    expect(Object.keys(tableContents(fileOf(c, m.id)))).not.toContain('log_counts');
+    await traffic.insertBatch([row('later', 'ok')]);
+    await c.ctx.backups.service.restore(m.id, { safety: false });
+    const { rollup, scan } = await rollupAndScan(c.ctx.db);
+    expect(rollup).toEqual(scan);
+    expect(rollup.filter((r) => r.type === 'mcp').map((r) => [r.server, r.key, r.count])).toEqual([['files', 'error', 1], ['files', 'none', 1], ['files', 'ok', 1]]);
+  });
+});
+
 describe('a backup from an older schema', () => {
   it('restores into today\'s tables: tables added since are emptied, and the answer says so', async () => {
     const c = await platform();
@@ -138,6 +157,10 @@ describe('a backup from an older schema', () => {
     expect(r.notes).toEqual([`backup schema 002-secrets restored into schema ${Object.keys(migrations).sort().at(-1)}`]);
     expect(await c.ctx.db.selectFrom('servers').selectAll().execute()).toEqual([]);
     expect((await c.ctx.secrets.reveal('API_TOKEN', { reason: 'test' }, cli)).value).toBe('tok-second-plain');
+    // Its logs are counted (a backup older than 024-log-counts has no counts at all).
+    const { rollup, scan } = await rollupAndScan(c.ctx.db);
+    expect(rollup).toEqual(scan);
+    expect(rollup.some((r) => r.type === 'mcp' && r.server === 'files')).toBe(true);
   });
 });
 

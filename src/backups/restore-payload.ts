@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { rebuildLogCounts } from '../logs/log-counts.js';
 import type { BackupHeader, TableSpec } from './backup-format.js';
 import { InvalidBackupError, type ReadLimits, readPayload } from './payload-reader.js';
 import { readCatalog, type TableInfo } from './table-catalog.js';
@@ -42,9 +43,10 @@ export interface RestoreResult {
 
 /**
  * Replaces every row of every table with the backup's, in ONE transaction: delete children first,
- * insert parents first, move PostgreSQL sequences past the restored ids. The file is read (and
- * checked, line by line) inside the transaction, so anything wrong - a bad line, a constraint, a
- * crash, a kill - rolls everything back: the database holds the old data or the new, never a mix.
+ * insert parents first, count the logs' rows again, move PostgreSQL sequences past the restored ids.
+ * The file is read (and checked, line by line) inside the transaction, so anything wrong - a bad
+ * line, a constraint, a crash, a kill - rolls everything back: the database holds the old data or
+ * the new, never a mix.
  * Other queries of this process wait for the transaction (SQLite) or for the table locks (PostgreSQL).
  */
 export async function restorePayload(
@@ -69,6 +71,8 @@ export async function restorePayload(
         rowCounts = ev.rowCounts;
       }
     }
+    // Backups leave the logs' counts out (table-catalog.ts): counted again from the restored rows.
+    await rebuildLogCounts(trx);
     if (dialect === 'postgres') await resetSequences(trx, catalog);
     else {
       const broken = await sql<{ table: string }>`pragma foreign_key_check`.execute(trx);

@@ -13,9 +13,10 @@ export interface TableInfo {
  * Kysely's own bookkeeping: the schema version belongs to the code, never to a backup's rows. And
  * `leases` and `instances`: which running instance does what (src/leases/) and where it is
  * (src/cluster/) belong to those instances; a restore must neither bring back a dead instance's rows
- * nor drop the live ones'.
+ * nor drop the live ones'. And `log_counts`, counts of the logs' rows (src/logs/log-counts.ts): a
+ * restore counts the restored rows again, so backups of any release (with or without it) agree.
  */
-const EXCLUDED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases', 'instances']);
+const EXCLUDED = new Set(['kysely_migration', 'kysely_migration_lock', 'leases', 'instances', 'log_counts']);
 
 /**
  * Every application table of the connection's database (PostgreSQL: its current schema), parents

@@ -12,6 +12,7 @@ import type { LeaseTable } from '../leases/lease.table.js';
 import type { MonitorEventTable, MonitorMaintenanceTable, MonitorResultTable, MonitorRollupTable, MonitorTable } from '../monitors/monitors.table.js';
 import type { McpLogTable } from '../protocol-log/mcp-log.table.js';
 import type { NotifyChannelTable, NotifyDeliveryTable } from '../notify/notify.table.js';
+import type { LogCountsTable } from '../logs/log-counts.table.js';
 import type { OperationLogTable } from '../logs/operation-log.table.js';
 import type { SystemLogTable } from '../logs/system-log.table.js';
 import type { PublicationTable } from '../pipe/publication.table.js';
@@ -33,6 +34,7 @@ export interface Database {
   system_logs: SystemLogTable;
   operation_logs: OperationLogTable;
   mcp_logs: McpLogTable;
+  log_counts: LogCountsTable;
   secrets: SecretTable;
   secret_versions: SecretVersionTable;
   servers: ServerTable;

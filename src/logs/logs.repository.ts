@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
+import { addCounts, deleteCounted, LOG_TABLES, type LogType } from './log-counts.js';
 import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
 import type { NewSystemLogRow, SystemLogRow } from './system-log.table.js';
 
@@ -31,14 +32,13 @@ export interface McpLogFilter extends TimeRange {
   q?: string | undefined;
 }
 
-export type LogType = 'system' | 'operations' | 'mcp';
+export type { LogType };
 
 /**
  * Where a list starts: `before` an id, newest first (pages), or `after` an id, oldest first (a live
  * tail catching up). A number alone is `before`.
  */
 export type ListFrom = number | { after: number } | undefined;
-const TABLES = { system: 'system_logs', operations: 'operation_logs', mcp: 'mcp_logs' } as const;
 
 /** `server LIKE p1 OR ...` over `LIKE` patterns (escape `\`); with none, matches no row. */
 function serverMatches(patterns: readonly string[]): RawBuilder<SqlBool> {
@@ -52,7 +52,7 @@ function likePattern(q: string): string {
 }
 
 /** Applies a `ListFrom` to a query over a table with an `id` column. */
-function from<T extends (typeof TABLES)[LogType], O>(q: SelectQueryBuilder<Database, T, O>, at: ListFrom): SelectQueryBuilder<Database, T, O> {
+function from<T extends (typeof LOG_TABLES)[LogType], O>(q: SelectQueryBuilder<Database, T, O>, at: ListFrom): SelectQueryBuilder<Database, T, O> {
   if (typeof at === 'object') return q.where(sql.ref('id'), '>', at.after).orderBy(sql.ref('id'), 'asc');
   const desc = q.orderBy(sql.ref('id'), 'desc');
   return at === undefined ? desc : desc.where(sql.ref('id'), '<', at);
@@ -63,11 +63,17 @@ export function createLogsRepository(db: Kysely<Database>, onWritten: (kind: Exc
   return {
     async insertSystem(rows: NewSystemLogRow[]): Promise<void> {
       if (rows.length === 0) return;
-      await db.insertInto('system_logs').values(rows).execute();
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('system_logs').values(rows).execute();
+        await addCounts(tx, 'system', rows);
+      });
       onWritten('system');
     },
     async insertOperation(row: NewOperationLogRow): Promise<void> {
-      await db.insertInto('operation_logs').values(row).execute();
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('operation_logs').values(row).execute();
+        await addCounts(tx, 'operations', [row]);
+      });
       onWritten('operations');
     },
 
@@ -109,22 +115,20 @@ export function createLogsRepository(db: Kysely<Database>, onWritten: (kind: Exc
     },
 
     /**
-     * Counts per bucket (hour: `YYYY-MM-DDTHH`, day: `YYYY-MM-DD`, a prefix of the ISO time) and
-     * level (system), outcome (operations, mcp). Works the same on SQLite and PostgreSQL.
+     * Counts per bucket (hour: `YYYY-MM-DDTHH`, day: `YYYY-MM-DD`) and level (system), outcome
+     * (operations, mcp; 'none' without one), from the rollup `log_counts`: O(hours), not O(rows).
+     * The hour of `since` is counted whole. Works the same on SQLite and PostgreSQL.
      */
     async stats(type: LogType, bucket: 'hour' | 'day', since: string, serverLike?: readonly string[]): Promise<{ bucket: string; key: string; count: number }[]> {
       const len = bucket === 'hour' ? 13 : 10;
-      const keyCol = type === 'system' ? 'level' : 'outcome';
       let q = db
-        .selectFrom(TABLES[type])
-        .select([
-          sql<string>`substr(time, 1, ${sql.lit(len)})`.as('bucket'),
-          sql<string>`coalesce(${sql.ref(keyCol)}, 'none')`.as('key'),
-          (eb) => eb.fn.countAll<number>().as('count'),
-        ])
-        .where('time', '>=', since)
-        .groupBy([sql`substr(time, 1, ${sql.lit(len)})`, sql.ref(keyCol)])
-        .orderBy('bucket');
+        .selectFrom('log_counts')
+        .select([sql<string>`substr(hour, 1, ${sql.lit(len)})`.as('bucket'), 'key', (eb) => eb.fn.sum<number>('count').as('count')])
+        .where('type', '=', type)
+        .where('hour', '>=', since.slice(0, 13))
+        .groupBy([sql`substr(hour, 1, ${sql.lit(len)})`, 'key'])
+        .orderBy('bucket')
+        .orderBy('key');
       if (type === 'mcp' && serverLike) q = q.where(serverMatches(serverLike));
       const rows = await q.execute();
       return rows.map((r) => ({ bucket: r.bucket, key: r.key, count: Number(r.count) }));
@@ -132,8 +136,7 @@ export function createLogsRepository(db: Kysely<Database>, onWritten: (kind: Exc
 
     /** The protocol log's rows are deleted by its own repository (src/protocol-log/). */
     async deleteOlderThan(type: Exclude<LogType, 'mcp'>, before: string): Promise<number> {
-      const r = await db.deleteFrom(TABLES[type]).where('time', '<', before).executeTakeFirst();
-      return Number(r.numDeletedRows);
+      return deleteCounted(db, type, sql<SqlBool>`time < ${before}`);
     },
   };
 }

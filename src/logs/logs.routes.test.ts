@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/test-app.js';
+import { createTrafficRepository } from '../protocol-log/protocol-log.repository.js';
 
 let t: TestApp;
 let admin: { authorization: string };
@@ -116,7 +117,7 @@ describe('MCP log, stats and cleanup', () => {
       size: 42,
       payload: `{"jsonrpc":"2.0","id":${i},"method":"tools/call","params":{"name":"echo"}}`,
     }));
-    await t.ctx.db.insertInto('mcp_logs').values(rows).execute();
+    await createTrafficRepository(t.ctx.db).insertBatch(rows);
     const ids: number[] = [];
     let cursor: string | null = null;
     do {
@@ -142,10 +143,13 @@ describe('MCP log, stats and cleanup', () => {
 
   it('cleanup deletes only old entries, is admin only, and is audited', async () => {
     const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
-    await t.ctx.db.insertInto('mcp_logs').values({ time: old, server: 'gone', caller: null, session_id: null, direction: 'in', method: null, jsonrpc_id: null, duration_ms: null, outcome: null, error_code: null, size: 1, payload: null }).execute();
+    await createTrafficRepository(t.ctx.db).insertBatch([{ time: old, server: 'gone', caller: null, session_id: null, direction: 'in', method: null, jsonrpc_id: null, duration_ms: null, outcome: null, error_code: null, size: 1, payload: null }]);
+    const counted = async () => (await t.app.inject({ url: '/api/v1/logs/stats?bucket=day&days=60', headers: admin })).json().totals.mcp;
+    const before = await counted();
     const res = await t.app.inject({ method: 'DELETE', url: '/api/v1/logs/cleanup?type=mcp&older_than_days=30', headers: admin });
     expect(res.statusCode).toBe(200);
     expect(res.json().deleted).toEqual({ system: 0, operations: 0, mcp: 1 });
+    expect(await counted()).toBe(before - 1);
     expect((await t.app.inject({ url: '/api/v1/logs/mcp?server=alpha', headers: admin })).json().items).toHaveLength(3);
     const audit = (await t.app.inject({ url: '/api/v1/logs/operations?action=logs.cleanup', headers: admin })).json();
     expect(audit.items[0]).toMatchObject({ outcome: 'success', details: { query: { type: 'mcp', older_than_days: 30 } } });

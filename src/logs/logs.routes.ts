@@ -43,7 +43,13 @@ export const logsRoutes: FastifyPluginAsyncZod<{ logs: LogsService }> = async (a
 
   app.get('/logs/stats', {
     config: { auth: 'logs:read' },
-    schema: { tags, summary: 'Counts per type and level/outcome per hour or day', querystring: statsQuery, response: { 200: statsResponse } },
+    schema: {
+      tags,
+      summary: 'Counts per type and level/outcome per hour or day',
+      description: 'Counted in whole hours: `since` is the start of the hour `days` days ago, and that first hour counts whole. Read from counts kept beside the logs, so the cost follows the hours asked for, not the rows.',
+      querystring: statsQuery,
+      response: { 200: statsResponse },
+    },
   }, async (req) => logs.stats(req.query.bucket, req.query.days, req.serverScope));
 
   app.delete('/logs/cleanup', {

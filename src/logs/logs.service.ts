@@ -95,9 +95,13 @@ export function createLogsService(deps: { logs: LogsRepository; protocolLog: Pic
       return (await logs.listMcp({ ...f, serverLike: serverLikePatterns(scope) ?? undefined }, limit, at)).map(toMcpLog);
     },
 
-    /** Counts per hour or day over the last `days` days, per log type and level/outcome (protocol log: of the servers `scope` sees). */
+    /**
+     * Counts per hour or day over the last `days` days, per log type and level/outcome (protocol log: of
+     * the servers `scope` sees). Counted in whole hours (src/logs/log-counts.ts): `since` is the start
+     * of the hour `days` days ago.
+     */
     async stats(bucket: 'hour' | 'day', days: number, scope: ServerScope = EVERY_SERVER) {
-      const since = isoMinus(days * DAY_MS);
+      const since = `${isoMinus(days * DAY_MS).slice(0, 13)}:00:00.000Z`;
       const [system, operations, mcp] = await Promise.all([
         logs.stats('system', bucket, since),
         logs.stats('operations', bucket, since),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../src/db/migrations/index.js';
 import { localCaller } from '../../src/secrets/secret-caller.js';
+import { rollupAndScan } from '../helpers/log-counts.js';
 import { createTestContext, type TestContext } from '../helpers/test-context.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.js';
 
@@ -50,6 +51,10 @@ describe('a backup taken on the previous release (schema 016)', () => {
     expect(monitors.items.map((m) => m.name)).toEqual(['web']);
     const logs = await c.ctx.db.selectFrom('mcp_logs').select(['server', 'method', 'payload']).execute();
     expect(logs).toEqual([{ server: 'files', method: 'tools/call', payload: '{"jsonrpc":"2.0"}' }]);
+    // Its logs are counted for GET /logs/stats (the backup predates the counts).
+    const { rollup, scan } = await rollupAndScan(c.ctx.db);
+    expect(rollup).toEqual(scan);
+    expect((await c.ctx.logs.stats('day', 365)).mcp.map((x) => x.count)).toEqual([1]);
 
     // And a backup of the restored database restores again on this release (the round trip goes on).
     const again = await c.ctx.backups.service.create({ label: 'after upgrade' });

@@ -19,6 +19,7 @@ import * as m019 from './019-alerts-status-index.js';
 import * as m020 from './020-oauth.js';
 import * as m021 from './021-sso.js';
 import * as m022 from './022-cluster-placement.js';
+import * as m024 from './024-log-counts.js';
 
 /**
  * Every migration, in order. Listed statically (not read from disk) so the same list works from
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '020-oauth': m020,
   '021-sso': m021,
   '022-cluster-placement': m022,
+  '024-log-counts': m024,
 };
