@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
-import { connect, type DbHandle } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrator.js';
+import { describe, expect, it } from 'vitest';
+import { useMigratedDatabase } from '../../test/helpers/migrated-db.js';
 import type { AlertReceiverRow } from './alerts.table.js';
 import { createIngestBatcher } from './ingest-batcher.js';
 import type { IncomingAlert } from './webhook-payloads.js';
@@ -14,17 +12,7 @@ const alert = (fingerprint: string, status: 'firing' | 'resolved', startsAt = '2
   status, labels: { alertname: fingerprint }, annotations: {}, startsAt, endsAt: status === 'resolved' ? '2026-12-01T01:00:00.000Z' : null, generatorURL: null, fingerprint, extra: null,
 });
 
-let database: TestDatabase;
-let handle: DbHandle;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = connect(database.url);
-  await migrateToLatest(handle.db);
-});
-afterAll(async () => {
-  await handle.close();
-  await database.drop();
-});
+const handle = useMigratedDatabase();
 
 describe('group commit of webhook bodies', () => {
   it('answers each of the bodies posted together as if they had been stored one after the other', async () => {

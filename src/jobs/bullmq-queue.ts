@@ -1,3 +1,4 @@
+import { cjsExports } from '../lib/cjs-exports.js';
 import type { ItemClaims } from './item-claims.js';
 import type { ItemRef, ItemRunner } from './item-runner.js';
 import type { JobQueue } from './job-queue.js';
@@ -27,9 +28,8 @@ const QUEUE = 'job-items';
  */
 export async function createBullmqQueue(deps: BullmqQueueDeps): Promise<JobQueue> {
   const [bullmq, ioredis] = await Promise.all([import('bullmq'), import('ioredis')]);
-  // Named exports, or (the packages bundled as CommonJS) the same ones under `default`.
-  const { Queue, Worker } = (bullmq.Queue as typeof bullmq.Queue | undefined) ? bullmq : ((bullmq as unknown as { default: typeof bullmq }).default);
-  const Redis = (ioredis.Redis as typeof ioredis.Redis | undefined) ?? (ioredis.default as unknown as typeof ioredis.Redis);
+  const { Queue, Worker } = cjsExports(bullmq, 'Queue');
+  const { Redis } = cjsExports(ioredis, 'Redis');
   // Redis unreachable: ioredis reconnects by itself; each failure is reported (not an unhandled 'error' event).
   const connection = () => new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false }).on('error', deps.onError);
   const queueConn = connection();

@@ -1,3 +1,4 @@
+import { cjsExports } from './cjs-exports.js';
 import type { LiveEvents, LogKind } from './live-events.js';
 
 const KINDS: readonly LogKind[] = ['system', 'operations', 'mcp'];
@@ -22,8 +23,7 @@ export async function startLiveRelay(deps: {
   onError(err: unknown): void;
 }): Promise<LiveRelay> {
   const CHANNEL = `${deps.prefix}:live:logs`;
-  const ioredis = await import('ioredis');
-  const Redis = (ioredis.Redis as typeof ioredis.Redis | undefined) ?? (ioredis.default as unknown as typeof ioredis.Redis);
+  const { Redis } = cjsExports(await import('ioredis'), 'Redis');
   const pub = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1 }).on('error', deps.onError);
   const sub = new Redis(deps.redisUrl, { maxRetriesPerRequest: null }).on('error', deps.onError);
   // True while passing on another instance's event: the local listener must not publish it again.

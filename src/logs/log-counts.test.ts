@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { rollupAndScan } from '../../test/helpers/log-counts.js';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
-import { connect, type DbHandle } from '../db/connect.js';
+import { useMigratedDatabase } from '../../test/helpers/migrated-db.js';
 import { migrateToLatest, rollbackOne } from '../db/migrator.js';
 import { scopeOf } from '../gateway/access/server-access.js';
 import type { NewMcpLogRow } from '../protocol-log/mcp-log.table.js';
@@ -16,17 +15,7 @@ import type { NewSystemLogRow } from './system-log.table.js';
 
 /** The rollup behind GET /logs/stats equals a count of the logs' rows after every kind of write (SQLite, or PostgreSQL with TEST_DATABASE_URL). */
 
-let database: TestDatabase;
-let handle: DbHandle;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = connect(database.url);
-  await migrateToLatest(handle.db);
-});
-afterAll(async () => {
-  await handle.close();
-  await database.drop();
-});
+const handle = useMigratedDatabase();
 
 const HOUR = 60 * 60 * 1000;
 const T0 = Date.parse('2026-06-01T00:00:00.000Z');

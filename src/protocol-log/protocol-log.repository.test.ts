@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-db.js';
-import { connect, type DbHandle } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrator.js';
+import { describe, expect, it } from 'vitest';
+import { useMigratedDatabase } from '../../test/helpers/migrated-db.js';
 import type { NewMcpLogRow } from '../protocol-log/mcp-log.table.js';
 import { applyTrafficRetention } from './protocol-log-retention.js';
 import { createTrafficRecorder } from './protocol-recorder.js';
@@ -9,17 +7,7 @@ import { createTrafficRepository } from './protocol-log.repository.js';
 
 /** The recorder writing into the real database (SQLite, or PostgreSQL with TEST_DATABASE_URL), and retention. */
 
-let database: TestDatabase;
-let handle: DbHandle;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  handle = connect(database.url);
-  await migrateToLatest(handle.db);
-});
-afterAll(async () => {
-  await handle.close();
-  await database.drop();
-});
+const handle = useMigratedDatabase();
 
 const row = (time: string, i: number): NewMcpLogRow => ({
   time,
