@@ -22,6 +22,9 @@ export interface Sample {
   t: number;
   rss: number;
   heap: number;
+  /** V8's committed heap (used + free pages it keeps) and memory outside it that V8 knows of (Buffers). */
+  heapTotal: number;
+  external: number;
   fds: number;
   lagP99: number;
 }
@@ -31,15 +34,22 @@ export interface LoadRecord {
   other: Record<string, { ok: number; failed: number; errors: string[] }>;
   kills: KillWindow[];
   samples: Sample[];
+  /** After the load: the platform idle (bench/soak.ts). */
+  cooldown: Sample[];
   sseEvents: number;
   sessionsOpened: number;
 }
 
 export function newRecord(): LoadRecord {
-  return { calls: [], other: {}, kills: [], samples: [], sseEvents: 0, sessionsOpened: 0 };
+  return { calls: [], other: {}, kills: [], samples: [], cooldown: [], sseEvents: 0, sessionsOpened: 0 };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Sleeps `ms`, or less when the run ends first (a loop must not hold the run past its end). */
+async function sleepWithin(ms: number, until: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (!until() && Date.now() < end) await sleep(Math.min(500, end - Date.now()));
+}
 
 function note(rec: LoadRecord, kind: string, ok: boolean, error?: string): void {
   const k = (rec.other[kind] ??= { ok: 0, failed: 0, errors: [] });
@@ -190,7 +200,7 @@ export async function liveTails(p: Platform, rec: LoadRecord, until: () => boole
 
 export async function backups(p: Platform, rec: LoadRecord, everyMs: number, until: () => boolean): Promise<void> {
   while (!until()) {
-    await sleep(everyMs);
+    await sleepWithin(everyMs, until);
     if (until()) return;
     await timed(rec, 'backup', () => fetch(`${p.base}/api/v1/system/backups`, { method: 'POST', headers: { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' }, body: '{}' })).then((r) => r?.text());
   }
@@ -199,7 +209,7 @@ export async function backups(p: Platform, rec: LoadRecord, everyMs: number, unt
 /** Kills a random upstream with SIGKILL every few seconds and records until when it was away. */
 export async function killer(p: Platform, rec: LoadRecord, everyMs: number, until: () => boolean): Promise<void> {
   while (!until()) {
-    await sleep(everyMs * (0.5 + Math.random()));
+    await sleepWithin(everyMs * (0.5 + Math.random()), until);
     if (until()) return;
     const s = p.servers[Math.floor(Math.random() * p.servers.length)]!;
     const before = await api<{ state: string; pid: number | null }>(p.base, 'GET', `/api/v1/tools/${s.id}/status`, p.token);
@@ -234,6 +244,8 @@ export async function sampleMetrics(p: Platform): Promise<Sample> {
     t: Date.now(),
     rss: metric(text, 'process_resident_memory_bytes'),
     heap: metric(text, 'nodejs_heap_size_used_bytes'),
+    heapTotal: metric(text, 'nodejs_heap_size_total_bytes'),
+    external: metric(text, 'nodejs_external_memory_bytes'),
     fds: metric(text, 'process_open_fds'),
     lagP99: metric(text, 'nodejs_eventloop_lag_p99_seconds'),
   };

@@ -92,7 +92,7 @@ async function runTasks(tasks: Task[], opt: ReadOptions, o: AnalyzeOptions, thre
   if (opt.signal?.aborted) throw new AppError('bad_request', 'cancelled');
   const progress = new SharedArrayBuffer(8 * tasks.length);
   const bytes = new Float64Array(progress);
-  const runners: WorkerRunner[] = Array.from({ length: threads }, () => createWorkerRunner(WORKER, {}, 'log analysis worker'));
+  const runners: WorkerRunner[] = Array.from({ length: threads }, () => createWorkerRunner(WORKER, { name: 'log analysis worker' }));
   const stop = () => void Promise.all(runners.map((r) => r.close()));
   opt.signal?.addEventListener('abort', stop, { once: true });
   const ticker = opt.onBytes ? setInterval(() => opt.onBytes!(bytes.reduce((a, b) => a + b, 0)), 200) : null;

@@ -42,7 +42,7 @@ export async function mineFileParallel(file: string, drain: Drain, o: ParallelMi
   const threads = Math.max(1, Math.min(o.threads ?? availableParallelism(), availableParallelism()));
   const chunkBytes = o.chunkBytes ?? CHUNK_BYTES;
   const dictMax = o.dictMax ?? DICT_MAX;
-  const runners: WorkerRunner[] = Array.from({ length: threads }, () => createWorkerRunner(WORKER, {}, 'template masking worker'));
+  const runners: WorkerRunner[] = Array.from({ length: threads }, () => createWorkerRunner(WORKER, { name: 'template masking worker' }));
   const names: Names[] = runners.map(() => ({ texts: [], templates: [], epochs: [] }));
   const fh = await open(file, 'r');
   const pending: { chunk: Buffer; worker: number; masked: Promise<MaskedChunk> }[] = [];

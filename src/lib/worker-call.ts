@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
  * Runs functions exported by one module in a worker thread and returns their results (structured
  * clones). Used for CPU-heavy work (a backup's reading, encoding, hashing, parsing; a big log analysis)
  * so the event loop that serves requests stays free. The thread starts on first use, is reused, and never
- * keeps the process alive. From TypeScript sources (tsx, vitest) it imports the module through tsx's
+ * keeps the process alive. With `idleExitMs` it ends after that long without work, and with it the
+ * memory its heap, zlib streams and native connections held (the next call starts a new one). From TypeScript sources (tsx, vitest) it imports the module through tsx's
  * `tsImport` (loader flags do not reach eval workers on Node 20); from dist/ it imports it directly.
  */
 const BOOTSTRAP = `
@@ -36,14 +37,31 @@ export interface WorkerRunner {
   close(): Promise<void>;
 }
 
-/**
- * `errors` maps error names thrown in the thread to classes rebuilt here (for instanceof checks);
- * `name` says whose thread stopped in the error a crash gives ("backup worker stopped ...").
- */
-export function createWorkerRunner(moduleUrl: string, errors: Record<string, new (message: string) => Error> = {}, name = 'worker'): WorkerRunner {
+export interface WorkerOptions {
+  /** Error names thrown in the thread mapped to classes rebuilt here (for instanceof checks). */
+  errors?: Record<string, new (message: string) => Error>;
+  /** Whose thread stopped, in the error a crash gives ("backup worker stopped ..."). */
+  name?: string;
+  /** End the thread after this long without a call in flight (default: keep it). */
+  idleExitMs?: number;
+}
+
+export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'worker', idleExitMs }: WorkerOptions = {}): WorkerRunner {
   let worker: Worker | null = null;
   let next = 0;
+  let idleTimer: NodeJS.Timeout | null = null;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  const whenIdle = (w: Worker) => {
+    w.unref();
+    if (idleExitMs === undefined) return;
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (worker !== w || pending.size > 0) return;
+      worker = null;
+      void w.terminate();
+    }, idleExitMs).unref();
+  };
 
   const failAll = (err: Error) => {
     for (const p of pending.values()) p.reject(err);
@@ -57,20 +75,25 @@ export function createWorkerRunner(moduleUrl: string, errors: Record<string, new
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
-      if (pending.size === 0) w.unref();
+      if (pending.size === 0) whenIdle(w);
       if (m.ok) return p.resolve(m.result);
       const Known = m.name ? errors[m.name] : undefined;
       const err: WorkerFailure = Known ? new Known(m.message) : new Error(m.message);
       if (m.code) err.code = m.code;
       p.reject(err);
     });
-    w.on('error', (err) => failAll(err));
-    w.on('exit', (code) => failAll(new Error(`${name} stopped (exit code ${code})`)));
+    // Calls in flight belong to the current thread (or to one being closed); a thread ended for
+    // idleness must not fail the calls of the one started after it.
+    const ours = () => worker === w || worker === null;
+    w.on('error', (err) => ours() && failAll(err));
+    w.on('exit', (code) => ours() && failAll(new Error(`${name} stopped (exit code ${code})`)));
     return w;
   };
 
   return {
     call<T>(fn: string, args: unknown[]): Promise<T> {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
       worker ??= start();
       const w = worker;
       const id = ++next;
@@ -81,6 +104,8 @@ export function createWorkerRunner(moduleUrl: string, errors: Record<string, new
       });
     },
     async close() {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = null;
       const w = worker;
       worker = null;
       if (w) await w.terminate();
