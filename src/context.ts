@@ -277,6 +277,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // The restored rows hold other runtime settings (read them back: their subscribers re-apply them)
     // and may describe other servers: stop what runs, start the restored auto_start ones.
     onRestored: async () => {
+      auth.forgetCachedKeys();
       await settings.load();
       await servers.supervisor.stopAll();
       await servers.servers.registerAll();

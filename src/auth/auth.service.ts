@@ -181,6 +181,11 @@ export function createAuthService(deps: AuthServiceDeps) {
       return toPage(rows, limit, (r) => r.id, toPublicKey);
     },
 
+    /** Forgets every verified key (after a restore replaced them): each key's next use reads it again. */
+    forgetCachedKeys(): void {
+      verifiedKeys.clear();
+    },
+
     async revokeApiKey(id: string): Promise<PublicApiKey> {
       const row = await apiKeys.findById(id);
       if (!row) throw AppError.notFound('API key', id);

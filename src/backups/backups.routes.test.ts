@@ -38,6 +38,9 @@ describe('backups over REST', () => {
 
     // More data after the backup.
     expect((await api('POST', '/users', { username: 'bob', password: 'bob-password-12', role: 'viewer' })).statusCode).toBe(201);
+    const keyAfter = (await api('POST', '/auth/api-keys', { name: 'made-after-the-backup', role: 'viewer' })).json().key as string;
+    const withKey = { authorization: `Bearer ${keyAfter}` };
+    expect((await api('GET', '/auth/me', undefined, withKey)).statusCode).toBe(200);
     expect((await api('PUT', '/secrets/DB_PASSWORD', { value: 'second-value-xyz' })).statusCode).toBe(200);
     expect((await api('DELETE', '/tools/echo')).statusCode).toBe(204);
     expect(await usernames()).toEqual(['admin', 'alice', 'bob']);
@@ -49,6 +52,8 @@ describe('backups over REST', () => {
     expect(restored.json().row_counts.users).toBe(2);
 
     expect(await usernames()).toEqual(['admin', 'alice']);
+    // The key made after the backup is not in it: refused on the next request, though verified (and cached) before.
+    expect((await api('GET', '/auth/me', undefined, withKey)).statusCode).toBe(401);
     expect(await reveal('DB_PASSWORD')).toBe('plaintext-hunter2-value');
     expect((await api('GET', '/tools/echo')).statusCode).toBe(200);
     // The restore is in the operation log (written after the restore, so it stays).
