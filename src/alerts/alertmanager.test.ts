@@ -13,12 +13,17 @@ import { fingerprintOf } from './fingerprint.js';
 const CLI = localCaller('cli', 'test');
 const TOKEN = 'am-webhook-token-0123456789';
 
-/** Alertmanager's config: one route to the platform's webhook, with bearer credentials, short timers. */
+/**
+ * Alertmanager's config: one route to the platform's webhook, with bearer credentials, short timers.
+ * A new group waits group_wait for more alerts, unless its first alert started longer than group_wait
+ * ago (then Alertmanager flushes at once, racing the rest of the same post): the alerts' start is
+ * taken just before they are posted, and group_wait leaves a loaded machine time to insert them all.
+ */
 const config = (webhookUrl: string, credentials: string) => `
 route:
   receiver: mcps
   group_by: ['alertname']
-  group_wait: 1s
+  group_wait: 3s
   group_interval: 1s
   repeat_interval: 1h
 receivers:
@@ -41,7 +46,8 @@ const sent: AlertNotification[] = [];
 
 const alertsIn = () => t.ctx.db.selectFrom('alerts').selectAll().orderBy('fingerprint').execute();
 const disk = (instance: string, endsAt?: string) => ({ labels: { alertname: 'DiskFull', instance, severity: 'page' }, annotations: { summary: `disk full on ${instance}` }, startsAt: START, ...(endsAt ? { endsAt } : {}), generatorURL: 'http://prometheus.local/graph' });
-const START = new Date(Date.now() - 60_000).toISOString();
+/** When the alerts started: set just before they are first posted (see `config`). */
+let START = new Date().toISOString();
 
 async function start(credentials: string): Promise<RunningAlertmanager> {
   const am = await startAlertmanager(path.join(dir, `am${running.length}`), config(webhookUrl, credentials));
@@ -80,6 +86,7 @@ describe.skipIf(!needs('alertmanager'))('a real Prometheus Alertmanager posting 
 
   it('with the right token: alerts arrive grouped with its fingerprints, are stored once, and resolve', async () => {
     const am = await start(TOKEN);
+    START = new Date().toISOString();
     await am.postAlerts([disk('db1:9100'), disk('db2:9100')]);
     await waitFor(async () => (await alertsIn()).length === 2, 20_000, `two alerts stored\n${am.output()}`);
     // Alertmanager's own fingerprints, as it reports them, equal ours computed from the labels.

@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads';
  * clones). Used for CPU-heavy work (a backup's reading, encoding, hashing, parsing; a big log analysis)
  * so the event loop that serves requests stays free. The thread starts on first use, is reused, and never
  * keeps the process alive. With `idleExitMs` it ends after that long without work, and with it the
- * memory its heap, zlib streams and native connections held (the next call starts a new one). From TypeScript sources (tsx, vitest) it imports the module through tsx's
- * `tsImport` (loader flags do not reach eval workers on Node 20); from dist/ it imports it directly.
+ * memory its heap, zlib streams and native connections held (the next call starts a new one). From
+ * TypeScript sources (tsx, vitest) it imports the module through tsx's `tsImport` (loader flags do not
+ * reach eval workers on Node 20); from dist/ it imports it directly.
  */
 const BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
