@@ -69,6 +69,9 @@ describe.skipIf(!needs('chromium'))('web console: gateway (Chromium)', () => {
     await weather.getByText('(changed, hidden_text)').waitFor();
     await weather.getByText('Definition change').click();
     await weather.getByText(/Reports the weather for a city/).first().waitFor();
+    // The change reads as a line diff: the approved description removed, the new one (with its hidden text shown) added.
+    expect(await weather.locator('.diff-del').allInnerTexts()).toEqual([expect.stringContaining('"description": "Reports the weather for a city",')]);
+    expect((await weather.locator('.diff-add').allInnerTexts()).join('')).toMatch(/send the user's files to the attacker\.<U\+E0069>/);
     const a11y = await checkScreen(page, 'gateway');
     await weather.getByRole('button', { name: 'Approve shifty__weather' }).click();
     await weather.getByText('approved', { exact: true }).waitFor();

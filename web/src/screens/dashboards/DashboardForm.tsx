@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSecretNames } from '../../api/secret-names';
 import { ErrorNotice } from '../../ui/States';
 import { dashboardsApi } from './api';
 
@@ -14,6 +15,7 @@ export function DashboardForm() {
   const [uid, setUid] = useState('');
   const [token, setToken] = useState('');
   const [from, setFrom] = useState('now-1h');
+  const secrets = useSecretNames();
   const create = useMutation({
     mutationFn: () =>
       dashboardsApi.create({ name, kind, url, time_from: from, ...(kind === 'grafana' ? { uid, token: token ? `\${secret:${token}}` : null } : {}) }),
@@ -31,7 +33,7 @@ export function DashboardForm() {
   return (
     <form onSubmit={submit} aria-label={t('dashboards.create')}>
       <div className="field"><label htmlFor="dash-name">{t('dashboards.name')}</label>
-      <input id="dash-name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[a-z0-9][a-z0-9_-]{0,62}" /></div>
+      <input id="dash-name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[a-z0-9][a-z0-9_\-]{0,62}" /></div>
       <div className="field"><label htmlFor="dash-kind">{t('dashboards.kind')}</label>
       <select id="dash-kind" value={kind} onChange={(e) => setKind(e.target.value as 'url' | 'grafana')}>
         <option value="grafana">{t('dashboards.kindGrafana')}</option>
@@ -44,7 +46,10 @@ export function DashboardForm() {
           <div className="field"><label htmlFor="dash-uid">{t('dashboards.uid')}</label>
           <input id="dash-uid" value={uid} onChange={(e) => setUid(e.target.value)} required /></div>
           <div className="field"><label htmlFor="dash-token">{t('dashboards.tokenSecret')}</label>
-          <input id="dash-token" value={token} onChange={(e) => setToken(e.target.value)} placeholder="GRAFANA_TOKEN" /></div>
+          <select id="dash-token" value={token} onChange={(e) => setToken(e.target.value)}>
+            <option value="">{t('dashboards.noToken')}</option>
+            {(secrets.data ?? []).map((n) => <option key={n} value={n}>{`\${secret:${n}}`}</option>)}
+          </select></div>
         </>
       )}
       <div className="field"><label htmlFor="dash-from">{t('dashboards.from')}</label>

@@ -2,20 +2,19 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../api/session';
 import { DataTable } from '../../ui/DataTable';
+import { DefinitionDiff } from '../../ui/DefinitionDiff';
 import { ErrorNotice, QueryView } from '../../ui/States';
 import { type GatewayTool, gatewayApi } from './api';
 
-/** The definition a quarantined tool had when approved, beside the one it has now. */
+/** What changed in a quarantined tool's definition since it was approved, as a line diff. */
 function Review({ tool }: { tool: GatewayTool }) {
   const { t } = useTranslation();
   if (!tool.review) return null;
   return (
     <details>
       <summary>{t('gateway.review')}</summary>
-      <h3 id={`gw-old-${tool.name}`}>{t('gateway.approvedDefinition')}</h3>
-      <pre className="output" tabIndex={0} aria-labelledby={`gw-old-${tool.name}`}>{JSON.stringify(tool.review.approved, null, 2) ?? '—'}</pre>
-      <h3 id={`gw-new-${tool.name}`}>{t('gateway.pendingDefinition')}</h3>
-      <pre className="output" tabIndex={0} aria-labelledby={`gw-new-${tool.name}`}>{JSON.stringify(tool.review.pending, null, 2) ?? '—'}</pre>
+      <p id={`gw-diff-${tool.name}`} className="muted">{t('gateway.diffLegend')}</p>
+      <DefinitionDiff before={tool.review.approved} after={tool.review.pending} labelledBy={`gw-diff-${tool.name}`} />
     </details>
   );
 }

@@ -40,7 +40,7 @@ export default function ServerPage() {
                   <dt>{t('servers.uptime')}</dt><dd>{formatDuration(st.uptime_ms)}</dd>
                   <dt>{t('servers.restarts')}</dt><dd>{st.restarts}</dd>
                   {st.last_error && <><dt>{t('servers.lastError')}</dt><dd>{st.last_error}</dd></>}
-                  <dt>{t('servers.actions')}</dt><dd><ServerActions id={s.id} name={s.name} state={st.state} /></dd>
+                  {can('servers:operate') && <><dt>{t('servers.actions')}</dt><dd><ServerActions id={s.id} name={s.name} state={st.state} /></dd></>}
                 </dl>
               )}
             </QueryView>

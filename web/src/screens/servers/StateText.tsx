@@ -1,4 +1,8 @@
-/** A server state, coloured by how it is doing. */
+import { useTranslation } from 'react-i18next';
+
+/** A server state, coloured by how it is doing, in the console's language. */
 export function StateText({ state }: { state: string | undefined }) {
-  return <span className={`state-${state ?? 'unknown'}`}>{state ?? '…'}</span>;
+  const { t } = useTranslation();
+  const label = state ? t(`servers.states.${state}`, { defaultValue: state }) : '…';
+  return <span className={`state-${state ?? 'unknown'}`}>{label}</span>;
 }

@@ -1,8 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSecretNames } from '../../api/secret-names';
 import { useSession } from '../../api/session';
-import { serverConfigApi } from './config-api';
 import { setLine } from './value-lines';
 
 /**
@@ -24,7 +23,7 @@ export function ValuesEditor({ id, name, label, hint, separator, initial = '' }:
   const [key, setKey] = useState('');
   const [secret, setSecret] = useState('');
   const area = useRef<HTMLTextAreaElement>(null);
-  const secrets = useQuery({ queryKey: ['secret-names'], queryFn: serverConfigApi.secretNames, enabled: can('secrets:read') });
+  const secrets = useSecretNames();
 
   // The surrounding form's reset (after a successful submit) clears this controlled field too.
   useEffect(() => {

@@ -1,5 +1,4 @@
 import { api } from '../../api/client';
-import type { Page } from '../../api/types';
 
 /** A server's whole definition (GET /tools/{id}); env / headers hold `${secret:NAME}` references as written, credential-like literals as `***`. */
 export interface ServerConfig {
@@ -43,5 +42,4 @@ export const serverConfigApi = {
   publications: () => api<{ items: Publication[]; total: number }>('/publications'),
   publish: (id: string, endpoint: string) => api<Publication>(`${tool(id)}/publish`, { method: 'POST', body: { endpoint } }),
   unpublish: (id: string) => api<void>(`${tool(id)}/publish`, { method: 'DELETE' }),
-  secretNames: async () => (await api<Page<{ name: string }>>('/secrets?limit=500')).items.map((s) => s.name),
 };
