@@ -16,6 +16,7 @@ export const en = {
     loading: 'Loading…',
     empty: 'Nothing here yet.',
     error: 'Something went wrong: {{detail}}',
+    refused: 'Not accepted: {{detail}}',
     network: 'Cannot reach the platform. Check the connection; the page retries on its own.',
     retry: 'Retry',
     more: '{{n}} more not shown.',

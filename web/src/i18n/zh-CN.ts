@@ -18,6 +18,7 @@ export const zhCN: Messages = {
     loading: '加载中…',
     empty: '暂无内容。',
     error: '出错了：{{detail}}',
+    refused: '未被接受：{{detail}}',
     network: '无法连接平台。请检查网络，页面会自动重试。',
     retry: '重试',
     more: '另有 {{n}} 项未显示。',
