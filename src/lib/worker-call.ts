@@ -27,6 +27,10 @@ parentPort.on('message', ({ id, fn, args }) => {
 });
 `;
 
+let running = 0;
+/** Worker threads started by runners that have not ended yet (tests check that none is left behind). */
+export const runningWorkers = (): number => running;
+
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name?: string; message: string; code?: string };
 
 export interface WorkerFailure extends Error {
@@ -71,6 +75,8 @@ export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'wor
   };
   const start = (): Worker => {
     const w = new Worker(BOOTSTRAP, { eval: true, workerData: { module: moduleUrl, tsx: moduleUrl.endsWith('.ts') ? tsxImporter() : null } });
+    running++;
+    w.once('exit', () => running--);
     w.unref();
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
