@@ -3,7 +3,7 @@
  * over the 1M-line labelled file of bench/templates.ts, one thread (the reader on the calling thread, as before
  * issue 14's change; `mining: { minBytes: Infinity }`) against worker threads (the default), side by side in the same
  * run, alternating, each call in a child process of its own so each has its own peak RSS.
- *   npx tsx bench/templates-tool.ts [lines=1000000] [--dist] [--rounds=2]
+ *   npx tsx bench/templates-tool.ts [lines=1000000] [--dist] [--rounds=2] [--threads=N]
  * `--dist` runs the built code (dist/, after `npx tsc -p tsconfig.build.json`), as `mcps` runs it: under tsx each
  * worker thread first compiles the TypeScript it loads. Reported per path: lines/s by wall clock, CPU s per 1M lines
  * (all threads of the process), the process's peak RSS; the results of both paths must be equal or the bench fails.
@@ -19,6 +19,8 @@ interface Child {
   seconds: number;
   cpu_seconds: number;
   peak_rss_mb: number;
+  /** RSS once the service is loaded, before the call. */
+  start_rss_mb: number;
   entries: number;
   templates: number;
   result_sha1: string;
@@ -26,6 +28,7 @@ interface Child {
 
 const args = process.argv.slice(2);
 const dist = args.includes('--dist');
+const threadsArg = args.find((a) => a.startsWith('--threads='));
 if (args[0] === '--child') {
   console.log(JSON.stringify(await child(args[1] as Path, args[2]!)));
   process.exit(0);
@@ -40,7 +43,7 @@ try {
   const load = [loadavg()[0]!];
   for (let r = 0; r < rounds; r++) {
     for (const p of ['one_thread', 'worker_threads'] as const) {
-      const out = execFileSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', p, dir, ...(dist ? ['--dist'] : [])], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, [...process.execArgv, import.meta.filename, '--child', p, dir, ...(dist ? ['--dist'] : []), ...(threadsArg ? [threadsArg] : [])], { encoding: 'utf8' });
       runs[p].push(JSON.parse(out.trim().split('\n').pop()!) as Child);
       load.push(loadavg()[0]!);
     }
@@ -52,6 +55,7 @@ try {
     lines_per_second: runs[p].map((c) => Math.round(n / c.seconds)),
     cpu_seconds_per_1m_lines: runs[p].map((c) => Number(((c.cpu_seconds * 1e6) / n).toFixed(2))),
     peak_rss_mb: runs[p].map((c) => c.peak_rss_mb),
+    start_rss_mb: runs[p].map((c) => c.start_rss_mb),
   });
   console.log(JSON.stringify({
     code: dist ? 'dist' : 'src (tsx)',
@@ -79,9 +83,10 @@ async function child(p: Path, dir: string): Promise<Child> {
   const analyzer = createAnalyzerService({
     roots: [dir], exportDir: dir, apiPrefix: '/api/v1',
     models: { get: unused, save: unused } as never, audit: { record: unused } as never,
-    mining: p === 'one_thread' ? { minBytes: Infinity } : undefined,
+    mining: p === 'one_thread' ? { minBytes: Infinity } : threadsArg ? { threads: Number(threadsArg.slice(10)) } : undefined,
   });
   const input = templatesInput.parse({ files: ['lines.txt'], limit: 100 });
+  const startRss = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const result = await analyzer.templates(input, { actor: { type: 'cli', name: 'bench' } }, { onProgress: () => undefined });
@@ -91,6 +96,7 @@ async function child(p: Path, dir: string): Promise<Child> {
     seconds,
     cpu_seconds: (cpu.user + cpu.system) / 1e6,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    start_rss_mb: Math.round(startRss / 1024 / 1024),
     entries: result.entries,
     templates: result.total_templates,
     result_sha1: createHash('sha1').update(JSON.stringify(result)).digest('hex'),

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 /**
  * Runs functions exported by one module in a worker thread and returns their results (structured
@@ -49,9 +49,11 @@ export interface WorkerOptions {
   name?: string;
   /** End the thread after this long without a call in flight (default: keep it). */
   idleExitMs?: number;
+  /** The thread's heap limits (a smaller young generation keeps a short-lived thread's memory down). */
+  resourceLimits?: ResourceLimits;
 }
 
-export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'worker', idleExitMs }: WorkerOptions = {}): WorkerRunner {
+export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'worker', idleExitMs, resourceLimits }: WorkerOptions = {}): WorkerRunner {
   let worker: Worker | null = null;
   let next = 0;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -74,7 +76,7 @@ export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'wor
     worker = null;
   };
   const start = (): Worker => {
-    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { module: moduleUrl, tsx: moduleUrl.endsWith('.ts') ? tsxImporter() : null } });
+    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { module: moduleUrl, tsx: moduleUrl.endsWith('.ts') ? tsxImporter() : null }, ...(resourceLimits ? { resourceLimits } : {}) });
     running++;
     w.once('exit', () => running--);
     w.unref();
