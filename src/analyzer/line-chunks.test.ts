@@ -24,13 +24,15 @@ async function reader(bytes: Buffer) {
 async function chunked(file: string, readBytes: number) {
   const stats = newReadStats();
   const texts: string[] = [];
+  let biggest = 0;
   for await (const { chunk } of lineChunks(file, readBytes)) {
+    biggest = Math.max(biggest, chunk.length);
     for (let at = 0, nl = chunk.indexOf(10); nl !== -1; at = nl + 1, nl = chunk.indexOf(10, at)) {
       const cut = nl - at > MAX_LINE_BYTES;
       texts.push(lineTextAt(chunk, at, lineTextEnd(chunk, at, nl, cut), stats, cut));
     }
   }
-  return { texts, stats };
+  return { texts, stats, biggest };
 }
 
 describe('lineChunks', () => {
@@ -38,7 +40,7 @@ describe('lineChunks', () => {
     const line = (n: number, end = '\n') => Buffer.concat([Buffer.alloc(n, 'y'), Buffer.from(end)]);
     const bytes = Buffer.concat([
       Buffer.from('first\r\n'), line(MAX_LINE_BYTES + 5, '\r\n'), line(MAX_LINE_BYTES), line(MAX_LINE_BYTES - 1, '\r\n'), line(MAX_LINE_BYTES + 1),
-      Buffer.from([0x6d, 0x69, 0x64, 0xff, 10]), line(3 * MAX_LINE_BYTES), Buffer.from('tail without newline'),
+      Buffer.from([0x6d, 0x69, 0x64, 0xff, 10]), line(MAX_LINE_BYTES + 3 * (1 << 20)), Buffer.from('tail without newline'),
     ]);
     const file = path.join(dir, 'long.log');
     writeFileSync(file, bytes);
@@ -49,6 +51,7 @@ describe('lineChunks', () => {
       expect(got.stats).toEqual({ ...want.stats, bytes: 0 });
       expect(want.stats.invalidUtf8Lines).toBe(1);
       expect(got.texts.length).toBe(want.texts.length);
+      expect(got.biggest).toBeLessThanOrEqual(MAX_LINE_BYTES + 1 + readBytes);
       got.texts.forEach((t, i) => expect(t === want.texts[i], `line ${i + 1}`).toBe(true));
     }
   });
