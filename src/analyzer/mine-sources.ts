@@ -6,11 +6,13 @@ import { isGzip, newReadStats, type ReadStats } from './line-reader.js';
 import { scanInto, type ScanSummary } from './scan.js';
 
 /**
- * Files at least this big are mined on worker threads. Starting the threads costs about 0.1 s of CPU (each loads the
- * reader and masking code); below a few MB the one-thread path is done before they would help (bench/templates.ts
- * `--tool`: the crossover measured near 4 MB on two cores; see docs/benchmarks.md).
+ * Files at least this big are mined on worker threads (as analyze_logs: PARALLEL_MIN_BYTES). The threads cost a fixed
+ * ~0.2 s of CPU to start (bench: two threads loading the reader and masking code) and ~0.2 s more while their code
+ * warms up, and save about a quarter of the one-thread time on two idle cores (bench/templates.ts on a quiet machine:
+ * 663k against 476k lines/s): they break even near 1 s of one-thread mining, some 16-20 MB of log (bench/templates-tool.ts 200000: CPU 0.9 s one thread against 1.3-1.6 s, wall clock even;
+ * 100000 lines, 8.6 MB: threads slower per CPU by 0.4 s). See docs/benchmarks.md.
  */
-export const MINE_PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+export const MINE_PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
 export interface MineSourcesOptions extends ParallelMinerOptions {
   /** Files at least this big go to the threads (default MINE_PARALLEL_MIN_BYTES). */
