@@ -17,11 +17,16 @@ const WORKER = new URL(`./mask-worker${extname(fileURLToPath(import.meta.url))}`
  * and costs no measurable CPU (bench/templates-tool.ts: peak RSS 156-161 MB -> 143-144 MB, CPU 3.1 s both).
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+/**
+ * Masking threads by default (at most os.availableParallelism()): Drain's thread takes each entry in turn, so past a few
+ * threads it is the bottleneck, and each thread adds ~20 MB of RSS.
+ */
+const DEFAULT_THREADS = 4;
 /** Masked texts a worker names before its numbering starts over. */
 const DICT_MAX = 100_000;
 
 export interface ParallelMinerOptions {
-  /** Masking threads (capped at os.availableParallelism()). */
+  /** Masking threads (default 4; capped at os.availableParallelism()). */
   threads?: number;
   /** Bytes read per chunk (tests make it small). */
   chunkBytes?: number;
@@ -76,7 +81,7 @@ interface InFlight {
  * readEntries gives (drain-parallel.test.ts, templates.parallel.test.ts). The threads start on the first file.
  */
 export function createParallelMiner(drain: Drain, o: ParallelMinerOptions = {}): ParallelMiner {
-  const threads = Math.max(1, Math.min(o.threads ?? availableParallelism(), availableParallelism()));
+  const threads = Math.max(1, Math.min(o.threads ?? DEFAULT_THREADS, availableParallelism()));
   const dictMax = o.dictMax ?? DICT_MAX;
   const chunkBytes = o.chunkBytes ?? READ_BYTES;
   // The chunks in flight, the one being fed and the one being read.
