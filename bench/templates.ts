@@ -30,7 +30,9 @@ if (process.argv.includes('--generate')) {
 }
 const lib = (name: string) => (dist ? `../dist/analyzer/${name}` : `../src/analyzer/${name}`);
 const { DEFAULT_DRAIN, Drain } = (await import(lib('drain.js'))) as typeof import('../src/analyzer/drain.js');
-const { mineFileParallel } = (await import(lib('drain-parallel.js'))) as typeof import('../src/analyzer/drain-parallel.js');
+const { createParallelMiner } = (await import(lib('drain-parallel.js'))) as typeof import('../src/analyzer/drain-parallel.js');
+const { newReadStats } = (await import(lib('line-reader.js'))) as typeof import('../src/analyzer/line-reader.js');
+const { defaultTimeOptions } = (await import(lib('timestamps.js'))) as typeof import('../src/analyzer/timestamps.js');
 const { maskVariablesRegex } = (await import(lib('mask.js'))) as typeof import('../src/analyzer/mask.js');
 
 // Generated in a child process, so this process's RSS holds the miner and a read buffer only.
@@ -97,14 +99,21 @@ async function timed(mine: (ids: Uint32Array, sample: () => void) => Promise<num
 // As the miner reads a big file: masking on worker threads, Drain on this one. First, so its peak RSS is its own.
 const par = regex ? null : await timed(async (ids, sample) => {
   const drain = new Drain(DEFAULT_DRAIN);
-  const read = await mineFileParallel(inputFile, drain, {
-    onLine: (line, t) => {
-      ids[line] = Number(t!.id.slice(1));
-      // Sampled while the workers run (they are gone at the end).
-      if ((line & 0xffff) === 0) sample();
-    },
-  });
-  if (read.lines !== count) throw new Error(`mineFileParallel read ${read.lines} lines, expected ${count}`);
+  const miner = createParallelMiner(drain);
+  const stats = newReadStats();
+  try {
+    await miner.mineFile(inputFile, {
+      format: 'raw', time: defaultTimeOptions(), stats,
+      onEntry: (line, t) => {
+        ids[line - 1] = Number(t!.id.slice(1));
+        // Sampled while the workers run (they are gone at the end).
+        if ((line & 0xffff) === 0) sample();
+      },
+    });
+  } finally {
+    await miner.close();
+  }
+  if (stats.lines !== count) throw new Error(`the parallel miner read ${stats.lines} lines, expected ${count}`);
   return drain.templates.length;
 });
 const parallelPeak = peak;

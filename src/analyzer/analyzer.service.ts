@@ -16,6 +16,7 @@ import type { DrainParams } from './drain.js';
 import type { LogSource, ReadOptions } from './entries.js';
 import type { EntryFilter } from './filters.js';
 import { resolveLogFiles } from './log-inputs.js';
+import type { MineSourcesOptions } from './mine-sources.js';
 import { csvOf, markdownLines, type Report } from './render.js';
 import { searchLogs } from './search.js';
 import type { TemplateModelsRepository } from './template-models.repository.js';
@@ -31,6 +32,8 @@ export interface AnalyzerServiceDeps {
   audit: AuditLog;
   /** Prefix of the REST API, for download paths (`/api/v1`). */
   apiPrefix: string;
+  /** Which files mine_templates reads on worker threads (default: plain files of MINE_PARALLEL_MIN_BYTES and more, no filter). */
+  mining?: MineSourcesOptions;
 }
 
 /** How a long call is watched: cancelled through `signal`, told of bytes read. */
@@ -84,7 +87,7 @@ export function createAnalyzerService(deps: AnalyzerServiceDeps) {
       assertPermitted(caller, 'logs:analyze');
       const { sources, opt, filter } = await prepare(input, ctl);
       const state = input.model ? ((await deps.models.get(input.model)) ?? undefined) : undefined;
-      const { result, state: next } = await mineTemplates(sources, opt, { params: drainParams(input), filter, limit: input.limit, state });
+      const { result, state: next } = await mineTemplates(sources, opt, { params: drainParams(input), filter, limit: input.limit, state, threads: deps.mining });
       if (input.model) await deps.models.save(input.model, next, authorOf(caller));
       return { ...result, model: input.model ?? null };
     },

@@ -4,25 +4,43 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LABELLED_KINDS, labelledLines } from '../../test/fixtures/logs/generators.js';
 import { DEFAULT_DRAIN, Drain } from './drain.js';
-import { mineFileParallel } from './drain-parallel.js';
+import { createParallelMiner, type ParallelMinerOptions } from './drain-parallel.js';
+import { readEntries } from './entries.js';
+import { newReadStats } from './line-reader.js';
+import { defaultTimeOptions } from './timestamps.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mcps-drain-parallel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const time = defaultTimeOptions();
 
-/** Drain.add over each line of `text` (split at newlines, a last line without one included), in order. */
-function sequential(text: string, drain = new Drain(DEFAULT_DRAIN)) {
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const assigned = lines.map((l) => drain.add(l)?.id ?? null);
-  return { drain, assigned };
-}
-
-async function parallel(text: string, o: { chunkBytes?: number; dictMax?: number; threads?: number } = {}, drain = new Drain(DEFAULT_DRAIN)) {
+function write(text: string): string {
   const file = path.join(dir, `in-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(file, text);
+  return file;
+}
+
+/** Drain.add over each entry the log reader gives (format raw: each line), in order. */
+async function sequential(text: string, drain = new Drain(DEFAULT_DRAIN)) {
+  const file = write(text);
+  const stats = newReadStats();
   const assigned: (string | null)[] = [];
-  const read = await mineFileParallel(file, drain, { threads: 2, ...o, onLine: (i, t) => (assigned[i] = t?.id ?? null) });
-  return { drain, assigned, read };
+  for await (const batch of readEntries([{ kind: 'file', file: { path: file, name: 'x', size: text.length } }], { format: 'raw', time }, stats, [])) {
+    for (const e of batch) assigned.push(drain.add(e.message, e.ts)?.id ?? null);
+  }
+  return { drain, assigned, stats };
+}
+
+async function parallel(text: string, o: ParallelMinerOptions = {}, drain = new Drain(DEFAULT_DRAIN)) {
+  const file = write(text);
+  const stats = newReadStats();
+  const assigned: (string | null)[] = [];
+  const miner = createParallelMiner(drain, { threads: 2, ...o });
+  try {
+    await miner.mineFile(file, { format: 'raw', time, stats, onEntry: (line, t) => (assigned[line - 1] = t?.id ?? null) });
+  } finally {
+    await miner.close();
+  }
+  return { drain, assigned, stats };
 }
 
 const mixed = (): string => {
@@ -34,12 +52,12 @@ const mixed = (): string => {
   return `${lines.join('\n')}\n`;
 };
 
-describe('mineFileParallel (masking on worker threads)', () => {
-  it('gives the templates, counts, examples and per-line assignment of Drain.add in order', async () => {
+describe('createParallelMiner (reading and masking on worker threads)', () => {
+  it('gives the templates, counts, examples, read counts and per-line assignment of Drain.add over the reader\'s entries', async () => {
     const text = mixed();
-    const want = sequential(text);
+    const want = await sequential(text);
     const got = await parallel(text, { chunkBytes: 4096 });
-    expect(got.read.lines).toBe(want.assigned.length);
+    expect(got.stats).toEqual(want.stats);
     expect(got.assigned).toEqual(want.assigned);
     expect(got.drain.state()).toEqual(want.drain.state());
   });
@@ -53,7 +71,7 @@ describe('mineFileParallel (masking on worker threads)', () => {
     for (let i = 0; i < 60_000; i++) lines.push(`alpha ${letters(i)} beta gamma ${i % 7}`, `delta epsilon ${i % 11} zeta`);
     lines.push('xx bb cc dd');
     const text = `${lines.join('\n')}\nlast line without newline 5`;
-    const want = sequential(text);
+    const want = await sequential(text);
     expect(want.drain.seenEpoch).toBeGreaterThan(0);
     expect(want.assigned.at(-2)).not.toBe(want.assigned[0]);
     // One thread: the line's first and last time go to the same worker, so only Drain's epoch can say the memo is stale.
@@ -70,7 +88,7 @@ describe('mineFileParallel (masking on worker threads)', () => {
     const later = `${labelledLines('application', 500, 6).map((l) => l.text).join('\n')}\n`;
     const base = new Drain(DEFAULT_DRAIN);
     for (const l of first) base.add(l);
-    const want = sequential(later, new Drain(DEFAULT_DRAIN, structuredClone(base.state())));
+    const want = await sequential(later, new Drain(DEFAULT_DRAIN, structuredClone(base.state())));
     const got = await parallel(later, { threads: 1, chunkBytes: 2048 }, new Drain(DEFAULT_DRAIN, structuredClone(base.state())));
     expect(got.assigned).toEqual(want.assigned);
     expect(got.drain.state()).toEqual(want.drain.state());
@@ -78,7 +96,7 @@ describe('mineFileParallel (masking on worker threads)', () => {
 
   it('reads an empty file as no lines', async () => {
     const got = await parallel('');
-    expect(got.read.lines).toBe(0);
+    expect(got.stats.lines).toBe(0);
     expect(got.drain.templates).toEqual([]);
   });
 });

@@ -35,3 +35,8 @@ export function bound(value: string | undefined, field: string, time: TimeOption
   if (ms === null) throw new AppError('validation', `${field}: '${value}' is not a time (use ISO 8601, e.g. 2024-03-01T12:00:00Z)`, { errors: [{ field, message: 'not a time' }] });
   return ms;
 }
+
+/** True when the filter lets every entry through. */
+export function isNoFilter(f: EntryFilter): boolean {
+  return f.from === undefined && f.to === undefined && !f.levels?.length && !f.text;
+}

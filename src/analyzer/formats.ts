@@ -135,7 +135,8 @@ export const parseTextRegex: Parser = (line, opt) => {
 
 const parseRaw: Parser = (line, opt) => ({ ts: leadingTime(line, opt), level: levelInText(line), message: line });
 
-function leadingTime(line: string, opt: TimeOptions): number | null {
+/** The time a `raw` line starts with (ISO 8601, optionally after `[`), or null. */
+export function leadingTime(line: string, opt: TimeOptions): number | null {
   return parseIso(line.charCodeAt(0) === 91 ? line.slice(1) : line, opt);
 }
 

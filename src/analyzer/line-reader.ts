@@ -138,11 +138,25 @@ function finish(bytes: Buffer, stats: ReadStats, counter: { no: number }, cut: b
 
 /** The text of one line's bytes (a trailing CR dropped, cut at MAX_LINE_BYTES), counted in the stats. */
 export function lineText(bytes: Buffer, stats: ReadStats, cut: boolean): string {
-  const end = bytes.length && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
-  const text = bytes.toString('utf8', 0, Math.min(end, MAX_LINE_BYTES));
+  return lineTextAt(bytes, 0, lineTextEnd(bytes, 0, bytes.length, cut), stats, cut);
+}
+
+/**
+ * Where the text of the line in bytes [from, to) ends: a trailing CR dropped, cut at MAX_LINE_BYTES. A cut line keeps
+ * its first MAX_LINE_BYTES bytes whatever its end (the reader may hold only those), so the text does not depend on
+ * where the chunks of a file fall.
+ */
+export function lineTextEnd(buf: Uint8Array, from: number, to: number, cut: boolean): number {
+  if (cut) return from + MAX_LINE_BYTES;
+  return to > from && buf[to - 1] === 13 ? to - 1 : to;
+}
+
+/** The text of bytes [from, end) (end from lineTextEnd), counted in the stats; invalid UTF-8 is judged on those bytes. */
+export function lineTextAt(buf: Buffer, from: number, end: number, stats: ReadStats, cut: boolean): string {
+  const text = buf.toString('utf8', from, end);
   stats.lines++;
   if (cut) stats.cutLines++;
-  if (text.includes('\uFFFD') && !bytes.includes(UTF8_REPLACEMENT)) stats.invalidUtf8Lines++;
+  if (text.includes('\uFFFD') && buf.subarray(from, end).indexOf(UTF8_REPLACEMENT) === -1) stats.invalidUtf8Lines++;
   return text;
 }
 

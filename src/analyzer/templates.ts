@@ -1,7 +1,8 @@
 import { Drain, templateText, type DrainParams, type DrainState, type Template } from './drain.js';
 import type { LogSource, ReadOptions } from './entries.js';
 import type { EntryFilter } from './filters.js';
-import { iso, readNotes, scan } from './scan.js';
+import { mineSources, type MineSourcesOptions } from './mine-sources.js';
+import { iso, readNotes } from './scan.js';
 
 export interface MineOptions {
   params: DrainParams;
@@ -11,6 +12,8 @@ export interface MineOptions {
   state?: DrainState | undefined;
   /** Called for each entry with the template it joined (e.g. `--assign`). */
   onAssign?: ((line: number, source: string, t: Template | null) => void) | undefined;
+  /** How big files are mined on worker threads (tests and the bench set these). */
+  threads?: MineSourcesOptions | undefined;
 }
 
 export const templateView = (t: Template, seenHere?: number) => ({
@@ -23,15 +26,14 @@ export const templateView = (t: Template, seenHere?: number) => ({
   example: t.example,
 });
 
-/** Mines templates from the first line of each entry, extending `state` when given. */
+/** Mines templates from the first line of each entry, extending `state` when given (big plain files on worker threads: mine-sources.ts). */
 export async function mineTemplates(sources: LogSource[], opt: ReadOptions, o: MineOptions) {
   const drain = new Drain(o.state?.params ?? o.params, o.state);
   const here = new Map<string, number>();
-  const summary = await scan(sources, opt, o.filter, (e) => {
-    const t = drain.add(e.message, e.ts);
+  const summary = await mineSources(sources, opt, o.filter, drain, (line, source, t) => {
     if (t) here.set(t.id, (here.get(t.id) ?? 0) + 1);
-    o.onAssign?.(e.line, e.source, t);
-  });
+    o.onAssign?.(line, source, t);
+  }, o.threads);
   const seen = drain.templates.filter((t) => here.has(t.id)).sort((a, b) => here.get(b.id)! - here.get(a.id)!);
   const notes = readNotes(summary);
   if (drain.overflow) notes.push(`${drain.overflow} entries matched no template once ${drain.params.maxTemplates} templates were kept (raise max_templates)`);

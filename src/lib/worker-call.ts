@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 
 /**
  * Runs functions exported by one module in a worker thread and returns their results (structured
@@ -27,6 +27,10 @@ parentPort.on('message', ({ id, fn, args }) => {
 });
 `;
 
+let running = 0;
+/** Worker threads started by runners that have not ended yet (tests check that none is left behind). */
+export const runningWorkers = (): number => running;
+
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; name?: string; message: string; code?: string };
 
 export interface WorkerFailure extends Error {
@@ -45,9 +49,11 @@ export interface WorkerOptions {
   name?: string;
   /** End the thread after this long without a call in flight (default: keep it). */
   idleExitMs?: number;
+  /** The thread's heap limits (a smaller young generation keeps a short-lived thread's memory down). */
+  resourceLimits?: ResourceLimits;
 }
 
-export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'worker', idleExitMs }: WorkerOptions = {}): WorkerRunner {
+export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'worker', idleExitMs, resourceLimits }: WorkerOptions = {}): WorkerRunner {
   let worker: Worker | null = null;
   let next = 0;
   let idleTimer: NodeJS.Timeout | null = null;
@@ -70,7 +76,9 @@ export function createWorkerRunner(moduleUrl: string, { errors = {}, name = 'wor
     worker = null;
   };
   const start = (): Worker => {
-    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { module: moduleUrl, tsx: moduleUrl.endsWith('.ts') ? tsxImporter() : null } });
+    const w = new Worker(BOOTSTRAP, { eval: true, workerData: { module: moduleUrl, tsx: moduleUrl.endsWith('.ts') ? tsxImporter() : null }, ...(resourceLimits ? { resourceLimits } : {}) });
+    running++;
+    w.once('exit', () => running--);
     w.unref();
     w.on('message', (m: Reply) => {
       const p = pending.get(m.id);
