@@ -3,7 +3,11 @@
  *
  * 1. Latency: p50 / p99 of `tools/call` (echo) through the gateway (Streamable HTTP, API key,
  *    recording on) divided by the same call to the same server hosted directly by the SDK's
- *    Streamable HTTP transport (no proxy). Sequential calls in alternating blocks.
+ *    Streamable HTTP transport (no proxy; its default answers a request as an SSE stream).
+ *    Sequential calls, one to each in turn (direct, gateway, direct, ...), so a change in the load
+ *    of a shared machine falls on both sides alike. For information, the same server with the
+ *    SDK's `enableJsonResponse` (a request answered as application/json, as the gateway does) is
+ *    measured in the same rotation.
  * 2. Throughput: calls/s with 32 calls in flight on one session through the gateway divided by the
  *    same against each peer fronting the same stdio server over Streamable HTTP: supergateway
  *    (stateful), mcp-proxy (from BENCH_PEERS_DIR, default /tmp/peers), and mcp-hub where it can
@@ -44,11 +48,20 @@ const median = (xs: number[]) => pct(xs, 50);
 
 async function latencies(client: Client, n: number): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await client.callTool({ name: 'echo', arguments: { message: `m${i}` } });
-    out.push(performance.now() - t0);
-  }
+  for (let i = 0; i < n; i++) out.push(await timedCall(client, i));
+  return out;
+}
+
+async function timedCall(client: Client, i: number): Promise<number> {
+  const t0 = performance.now();
+  await client.callTool({ name: 'echo', arguments: { message: `m${i}` } });
+  return performance.now() - t0;
+}
+
+/** `n` sequential calls to each client, one to each in turn: their round-trip times, per client. */
+async function interleaved(clients: Client[], n: number): Promise<number[][]> {
+  const out = clients.map(() => [] as number[]);
+  for (let i = 0; i < n; i++) for (let k = 0; k < clients.length; k++) out[k]!.push(await timedCall(clients[k]!, i));
   return out;
 }
 
@@ -135,28 +148,30 @@ async function startPeers(): Promise<{ peers: Peer[]; notMeasured: { name: strin
 try {
   const direct = spawnChild([ECHO, 'http']);
   const [directPort] = await readyLine(direct, 'READY ');
+  const directJson = spawnChild([ECHO, 'http-json']);
+  const [directJsonPort] = await readyLine(directJson, 'READY ');
   const gw = await startGateway({ name: 'echo', args: [ECHO, 'stdio'], allowedTools: ['echo__*'] });
   const { peers, notMeasured } = await startPeers();
   const directUrl = `http://127.0.0.1:${directPort}/mcp`;
   const directClient = await connect(directUrl);
   const gwClient = await connect(gw.url, gw.key);
+  const directJsonClient = await connect(`http://127.0.0.1:${directJsonPort}/mcp`);
   const sgClient = await connect(peers.find((p) => p.name === 'supergateway')!.url);
 
   // Warm-up (JIT, connections, caches).
-  await latencies(directClient, 300);
-  await latencies(gwClient, 300);
+  await interleaved([directClient, gwClient, directJsonClient], 300);
   await latencies(sgClient, 100);
 
-  const lat: { d50: number[]; d99: number[]; g50: number[]; g99: number[] } = { d50: [], d99: [], g50: [], g99: [] };
+  const lat: { d50: number[]; d99: number[]; g50: number[]; g99: number[]; j50: number[] } = { d50: [], d99: [], g50: [], g99: [], j50: [] };
   for (let r = 1; r <= ROUNDS; r++) {
-    const d = await latencies(directClient, CALLS);
-    const g = await latencies(gwClient, CALLS);
+    const [d, g, j] = (await interleaved([directClient, gwClient, directJsonClient], CALLS)) as [number[], number[], number[]];
     lat.d50.push(pct(d, 50));
     lat.d99.push(pct(d, 99));
     lat.g50.push(pct(g, 50));
     lat.g99.push(pct(g, 99));
+    lat.j50.push(pct(j, 50));
     console.log(
-      `latency round ${r}: direct p50 ${pct(d, 50).toFixed(3)} ms p99 ${pct(d, 99).toFixed(3)} ms | gateway p50 ${pct(g, 50).toFixed(3)} ms p99 ${pct(g, 99).toFixed(3)} ms | p50 ratio ${(pct(g, 50) / pct(d, 50)).toFixed(3)}`,
+      `latency round ${r}: direct p50 ${pct(d, 50).toFixed(3)} ms p99 ${pct(d, 99).toFixed(3)} ms | gateway p50 ${pct(g, 50).toFixed(3)} ms p99 ${pct(g, 99).toFixed(3)} ms | p50 ratio ${(pct(g, 50) / pct(d, 50)).toFixed(3)} | (direct with JSON responses p50 ${pct(j, 50).toFixed(3)} ms, gateway ÷ it ${(pct(g, 50) / pct(j, 50)).toFixed(3)})`,
     );
   }
 
@@ -184,6 +199,7 @@ try {
   console.log('');
   console.log(`median p50: direct ${median(lat.d50).toFixed(3)} ms, gateway ${median(lat.g50).toFixed(3)} ms -> ratio ${p50Ratio.toFixed(3)} (target <= 1.2: ${p50Ratio <= 1.2 ? 'met' : `not met, ${(p50Ratio - 1.2).toFixed(3)} over`})`);
   console.log(`median p99: direct ${median(lat.d99).toFixed(3)} ms, gateway ${median(lat.g99).toFixed(3)} ms -> ratio ${p99Ratio.toFixed(3)}`);
+  console.log(`(information: the direct server with enableJsonResponse, median p50 ${median(lat.j50).toFixed(3)} ms -> gateway ÷ it ${(median(lat.g50) / median(lat.j50)).toFixed(3)})`);
   console.log('');
   const gMed = median(tp.gateway);
   console.log(`calls/s at ${INFLIGHT} in flight, medians of ${ROUNDS} rounds; every peer fronts the same stdio server over Streamable HTTP`);
@@ -201,7 +217,7 @@ try {
   }
   for (const skipped of notMeasured) console.log(`| ${skipped.name} | ${skipped.version} | - | - | - | > 1 (ahead) | not measured: ${skipped.why} |`);
   console.log(`| (direct SDK Streamable HTTP, no proxy) | | ${median(tp.direct).toFixed(0)} | ${cpuOf('direct')} | ${(gMed / median(tp.direct)).toFixed(2)} | information | |`);
-  await Promise.all([directClient, gwClient, sgClient].map((c) => c.close().catch(() => {})));
+  await Promise.all([directClient, gwClient, directJsonClient, sgClient].map((c) => c.close().catch(() => {})));
   rmSync(gw.dir, { recursive: true, force: true });
 } finally {
   for (const c of children) c.kill('SIGINT');

@@ -2,6 +2,8 @@
 //   node echo-server.mjs stdio        - over stdio (what the gateway and supergateway front)
 //   node echo-server.mjs http         - hosted directly by the SDK's Streamable HTTP transport
 //                                       (stateful sessions, TCP_NODELAY); prints "READY <port>"
+//   node echo-server.mjs http-json    - the same with enableJsonResponse: a single request is
+//                                       answered as application/json instead of an SSE stream
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -18,7 +20,8 @@ function build() {
   return server;
 }
 
-if (process.argv[2] === 'http') {
+if (process.argv[2] === 'http' || process.argv[2] === 'http-json') {
+  const enableJsonResponse = process.argv[2] === 'http-json';
   const sessions = new Map();
   const http = createServer(async (req, res) => {
     const chunks = [];
@@ -27,7 +30,7 @@ if (process.argv[2] === 'http') {
     const sid = req.headers['mcp-session-id'];
     let transport = typeof sid === 'string' ? sessions.get(sid) : undefined;
     if (!transport) {
-      transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => sessions.set(id, transport) });
+      transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), enableJsonResponse, onsessioninitialized: (id) => sessions.set(id, transport) });
       await build().connect(transport);
     }
     await transport.handleRequest(req, res, body);
