@@ -12,15 +12,18 @@
  *   ROUNDS=5 SECONDS=5 CONNECTIONS=16 npm run bench:api
  */
 import autocannon from 'autocannon';
-import { startBenchServer } from './harness.js';
+import { startBenchServer, treeCpuMs } from './harness.js';
 
 const ROUNDS = Number(process.env['ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['SECONDS'] ?? 4);
 const CONNECTIONS = Number(process.env['CONNECTIONS'] ?? 10);
 
-async function measure(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+/** autocannon against `url`; `cpuUs`: the serving process's CPU time per request (µs), steadier than req/s on a busy machine. */
+async function measure(url: string, headers: Record<string, string>, pid?: number): Promise<{ rps: number; p50: number; p99: number; errors: number; cpuUs: number }> {
+  const cpuBefore = pid ? treeCpuMs(pid) : 0;
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const cpuUs = pid && r.requests.total > 0 ? ((treeCpuMs(pid) - cpuBefore) * 1000) / r.requests.total : 0;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, cpuUs };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -50,17 +53,18 @@ await measure(helloUrl, {});
 await measure(usersUrl, { authorization: `Bearer ${token}` });
 if (baseUrl) await measure(baseUrl, baseHeaders);
 
-const rows: { round: number; hello: number; base: number | null; jwt: number; key: number }[] = [];
+const rows: { round: number; hello: number; base: number | null; jwt: number; key: number; baseCpu: number | null; jwtCpu: number; keyCpu: number }[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
   const h = await measure(helloUrl, {});
-  const b = baseUrl ? await measure(baseUrl, baseHeaders) : null;
-  const j = await measure(usersUrl, { authorization: `Bearer ${token}` });
-  const k = await measure(usersUrl, { 'x-api-key': apiKey });
+  const b = baseUrl ? await measure(baseUrl, baseHeaders, base!.child.pid) : null;
+  const j = await measure(usersUrl, { authorization: `Bearer ${token}` }, app.child.pid);
+  const k = await measure(usersUrl, { 'x-api-key': apiKey }, app.child.pid);
   if (j.errors || k.errors || b?.errors) throw new Error(`errors during the run: jwt ${j.errors}, key ${k.errors}, baseline ${b?.errors}`);
-  rows.push({ round, hello: h.rps, base: b?.rps ?? null, jwt: j.rps, key: k.rps });
+  rows.push({ round, hello: h.rps, base: b?.rps ?? null, jwt: j.rps, key: k.rps, baseCpu: b?.cpuUs ?? null, jwtCpu: j.cpuUs, keyCpu: k.cpuUs });
   console.log(
     `round ${round}: hello ${h.rps.toFixed(0)} req/s | baseline listing ${b ? b.rps.toFixed(0) : '-'} req/s | users+JWT ${j.rps.toFixed(0)} req/s (p50 ${j.p50} ms) | users+API key ${k.rps.toFixed(0)} req/s | vs baseline ${b ? (j.rps / b.rps).toFixed(3) : '-'} | vs hello ${(j.rps / h.rps).toFixed(3)} / ${(k.rps / h.rps).toFixed(3)}`,
   );
+  console.log(`         CPU per request: baseline ${b ? b.cpuUs.toFixed(0) : '-'} µs | users+JWT ${j.cpuUs.toFixed(0)} µs | users+API key ${k.cpuUs.toFixed(0)} µs`);
 }
 hello.child.kill('SIGTERM');
 app.child.kill('SIGTERM');
@@ -74,6 +78,11 @@ if (baseUrl) {
   const fairKey = median(rows.map((r) => r.key / r.base!));
   console.log(`median ratio GET /api/v1/users (JWT) / Fastify+better-sqlite3 listing:     ${fair.toFixed(3)} (target >= 0.7: ${fair >= 0.7 ? 'met' : 'not met'})`);
   console.log(`median ratio GET /api/v1/users (API key) / Fastify+better-sqlite3 listing: ${fairKey.toFixed(3)}`);
+  // CPU per request is what a busy machine distorts least: baseline's CPU / ours is the same ratio, steadier.
+  const cpuJwt = median(rows.map((r) => r.baseCpu! / r.jwtCpu));
+  const cpuKey = median(rows.map((r) => r.baseCpu! / r.keyCpu));
+  console.log(`median CPU per request: baseline ${median(rows.map((r) => r.baseCpu!)).toFixed(0)} µs, JWT ${median(rows.map((r) => r.jwtCpu)).toFixed(0)} µs, API key ${median(rows.map((r) => r.keyCpu)).toFixed(0)} µs`);
+  console.log(`median CPU ratio baseline / ours (same sense as the req/s ratio): JWT ${cpuJwt.toFixed(3)}, API key ${cpuKey.toFixed(3)}`);
 } else console.log('fair baseline: SQLite only (it reads the platform\'s SQLite file); not run on PostgreSQL');
 console.log(`median ratio GET /api/v1/users (JWT) / hello-world:     ${jwtRatio.toFixed(3)} (information)`);
 console.log(`median ratio GET /api/v1/users (API key) / hello-world: ${keyRatio.toFixed(3)}`);

@@ -20,6 +20,7 @@ import { registerAuditHook } from './http/audit-hook.js';
 import { registerAuthGuard } from './http/auth-guard.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { createEventStreams } from './http/event-streams.js';
+import { lazyChildLogger } from './http/lazy-child-logger.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import './http/route-config.js';
@@ -54,6 +55,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -73,9 +75,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-  });
+  // The level is fixed at start-up: below debug, no hook at all.
+  if (ctx.log.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    });
+  }
 
   registerHttpStats(app, ctx.system.http);
   await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: () => ctx.system.settings.get('cors.origins') });

@@ -1,9 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { precompiledQuery } from '../db/precompiled-query.js';
 import type { Role } from './roles.js';
-import type { NewUserRow, UserRow, UserUpdate } from './user.table.js';
+import type { ListedUserRow, NewUserRow, UserRow, UserUpdate } from './user.table.js';
+
+/** What a listing shows of a user: no password hash or generation. */
+const LISTED = ['id', 'username', 'role', 'disabled_at', 'last_login_at', 'created_at', 'updated_at'] as const;
 
 export function createUserRepository(db: Kysely<Database>) {
+  // Read on every request (the principal's row) or every listing: built and compiled once.
+  const byId = precompiledQuery<{ id: string }, UserRow>(db, (p) => db.selectFrom('users').selectAll().where('id', '=', p('id')));
+  const firstPage = precompiledQuery<{ limit: number }, ListedUserRow>(db, (p) => db.selectFrom('users').select(LISTED).orderBy('username').limit(p('limit')));
+  const nextPage = precompiledQuery<{ limit: number; after: string }, ListedUserRow>(db, (p) =>
+    db.selectFrom('users').select(LISTED).where('username', '>', p('after')).orderBy('username').limit(p('limit')),
+  );
+  const countAll = precompiledQuery<Record<string, never>, { n: number | string | bigint }>(db, () => db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')));
   /** Told after a user row changes or goes (the API key cache forgets that user's keys). */
   const listeners = new Set<(userId: string) => void>();
   const changed = (id: string) => {
@@ -15,21 +26,18 @@ export function createUserRepository(db: Kysely<Database>) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    findById(id: string): Promise<UserRow | undefined> {
-      return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    async findById(id: string): Promise<UserRow | undefined> {
+      return (await byId({ id }))[0];
     },
     findByUsername(username: string): Promise<UserRow | undefined> {
       return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     },
     /** Ordered by username; `after` is the last username of the previous page. */
-    list(limit: number, after?: string): Promise<UserRow[]> {
-      let q = db.selectFrom('users').selectAll().orderBy('username').limit(limit);
-      if (after !== undefined) q = q.where('username', '>', after);
-      return q.execute();
+    list(limit: number, after?: string): Promise<ListedUserRow[]> {
+      return after === undefined ? firstPage({ limit }) : nextPage({ limit, after });
     },
     async count(): Promise<number> {
-      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
+      return Number((await countAll({}))[0]!.n);
     },
     async countActiveAdmins(): Promise<number> {
       const r = await db

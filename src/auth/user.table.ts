@@ -16,5 +16,7 @@ export interface UserTable {
 }
 
 export type UserRow = Selectable<UserTable>;
+/** A user as lists read it: without the password hash and generation. */
+export type ListedUserRow = Omit<UserRow, 'password_hash' | 'password_changed_at'>;
 export type NewUserRow = Insertable<UserTable>;
 export type UserUpdate = Updateable<UserTable>;

@@ -5,7 +5,7 @@ import { newId } from '../lib/ids.js';
 import { generatePassword, hashPassword, verifyPassword } from './password.js';
 import type { Role } from './roles.js';
 import type { UserRepository } from './user.repository.js';
-import type { UserRow } from './user.table.js';
+import type { ListedUserRow, UserRow } from './user.table.js';
 
 export interface PublicUser {
   id: string;
@@ -17,7 +17,7 @@ export interface PublicUser {
   updated_at: string;
 }
 
-export function toPublicUser(u: UserRow): PublicUser {
+export function toPublicUser(u: ListedUserRow): PublicUser {
   return {
     id: u.id,
     username: u.username,

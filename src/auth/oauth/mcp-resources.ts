@@ -52,6 +52,8 @@ export function createMcpResources(publicUrl: string) {
     base,
     /** The resource identifier of a request path (`/mcp`, `/mcp/{server}`, their `/sse` forms), or null. */
     resourceOfPath(path: string): string | null {
+      // Asked on every authenticated request: most paths are API paths, answered at once.
+      if (!path.startsWith('/mcp') && !path.startsWith('/sse')) return null;
       const p = path.split('?')[0]!.replace(/\/+$/, '');
       if (p === '/mcp' || p === '/sse') return `${base}/mcp`;
       const m = /^\/(?:mcp|sse)\/([^/]+)$/.exec(p);
