@@ -58,12 +58,12 @@ export function createReceiversService(deps: ReceiversDeps) {
     /**
      * Enabled receivers of a kind (optionally one by name), for the webhook routes. Read at most once
      * a second per kind (a query per post was a twentieth of a post's CPU): a change made on this
-     * instance applies at once, one made on another instance or by a restore within a second.
+     * instance applies at once, one made on another instance within a second. `fresh` reads them now.
      */
-    async candidates(kind: AlertReceiverRow['kind'], name?: string): Promise<AlertReceiverRow[]> {
+    async candidates(kind: AlertReceiverRow['kind'], name?: string, fresh = false): Promise<AlertReceiverRow[]> {
       const nowMs = performance.now();
       let hit = enabled.get(kind);
-      if (!hit || nowMs - hit.at >= CANDIDATES_TTL_MS) {
+      if (!hit || fresh || nowMs - hit.at >= CANDIDATES_TTL_MS) {
         hit = { rows: deps.db.selectFrom('alert_receivers').selectAll().where('kind', '=', kind).where('enabled', '=', 1).orderBy('created_at').execute(), at: nowMs };
         enabled.set(kind, hit);
         hit.rows.catch(() => enabled.get(kind) === hit && enabled.delete(kind));
