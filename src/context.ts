@@ -278,6 +278,7 @@ export async function createContext(config: Readonly<Config>, options: ContextOp
     // and may describe other servers: stop what runs, start the restored auto_start ones.
     onRestored: async () => {
       auth.forgetCachedKeys();
+      alerts.receivers.forget();
       await settings.load();
       await servers.supervisor.stopAll();
       await servers.servers.registerAll();

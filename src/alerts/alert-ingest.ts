@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/migrations/dialect-helpers.js';
+import { statementChunks } from '../db/statement-chunks.js';
 import { newId } from '../lib/ids.js';
 import type { AlertReceiverRow, NewAlertRow } from './alerts.table.js';
 import type { EpisodeIndex } from './episode-index.js';
@@ -18,8 +19,8 @@ export interface IngestResult {
   duplicates: number;
 }
 
-/** Rows per INSERT statement: 17 parameters each, well under SQLite's and PostgreSQL's limits. */
-const ROWS_PER_STATEMENT = 500;
+/** Rows per INSERT statement at most: 17 parameters each, well under SQLite's and PostgreSQL's limits. */
+const ROWS_PER_STATEMENT = 512;
 
 type Keyed = IncomingAlert & { fingerprint: string };
 export const keyOf = (fingerprint: string, startsAt: string) => `${fingerprint}\n${startsAt}`;
@@ -151,8 +152,7 @@ async function ingestInTransaction(trx: Transaction<Database>, bodies: KeyedBody
       (seen.has(k) ? later : round).push(r);
       seen.add(k);
     }
-    for (let i = 0; i < round.length; i += ROWS_PER_STATEMENT) {
-      const chunk = round.slice(i, i + ROWS_PER_STATEMENT);
+    for (const chunk of statementChunks(round, isPostgres(trx), ROWS_PER_STATEMENT)) {
       const written = await upsert(trx, chunk.map(({ body, alert, startsAt }) => rowOf(bodies[body]!.receiver, alert, startsAt, bodies[body]!.now)));
       for (const { body, alert, startsAt } of chunk) {
         const k = keyOf(alert.fingerprint, startsAt);

@@ -50,7 +50,7 @@ export function createAlertsRuntime(deps: AlertsRuntimeDeps) {
   for (const event of ['secret.updated', 'secret.rotated', 'secret.deleted', 'secret.restored', 'secret.created'] as const) deps.secretEvents?.on(event, () => receiverSecrets.clear());
   const webhooks = createWebhooksService({
     db: deps.db,
-    candidates: (kind, name) => receivers.candidates(kind, name),
+    candidates: (kind, name, fresh) => receivers.candidates(kind, name, fresh),
     secretsOf: receiverSecrets,
     onIngested: () => routing.wake(),
     onError,

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { isPostgres } from '../db/migrations/dialect-helpers.js';
+import { statementChunks } from '../db/statement-chunks.js';
 import type { AlertReceiverRow } from './alerts.table.js';
 import type { IncomingAlert } from './webhook-payloads.js';
 
@@ -61,7 +62,7 @@ export function createRepeatDeliveries() {
 export type RepeatDeliveries = ReturnType<typeof createRepeatDeliveries>;
 
 /** Rows per UPDATE statement (4 parameters each). */
-const ROWS_PER_STATEMENT = 500;
+const ROWS_PER_STATEMENT = 512;
 const texts = new Map<string, string>();
 
 function updateText(pg: boolean, rows: number): string {
@@ -86,8 +87,7 @@ function updateText(pg: boolean, rows: number): string {
 export async function writeRepeats(trx: Transaction<Database>, items: HeldRepeat[]): Promise<HeldRepeat[]> {
   const sorted = [...items].sort((a, b) => (a.fingerprint === b.fingerprint ? cmp(a.startsAt, b.startsAt) : cmp(a.fingerprint, b.fingerprint)));
   const found = new Set<string>();
-  for (let i = 0; i < sorted.length; i += ROWS_PER_STATEMENT) {
-    const chunk = sorted.slice(i, i + ROWS_PER_STATEMENT);
+  for (const chunk of statementChunks(sorted, isPostgres(trx), ROWS_PER_STATEMENT)) {
     const { rows } = await trx.executeQuery<{ fingerprint: string; starts_at: string }>(
       CompiledQuery.raw(updateText(isPostgres(trx), chunk.length), chunk.flatMap((h) => [h.fingerprint, h.startsAt, h.count, h.last])),
     );

@@ -69,6 +69,33 @@ describe('Alertmanager webhook', () => {
     expect((await send('rot-token-new-0123456789')).statusCode).toBe(200);
   });
 
+  it('a receiver disabled, enabled again or deleted is refused or accepted at once (its receivers are not read per post, but a change drops them)', async () => {
+    await t.ctx.secrets.create({ name: 'OFF_TOKEN', value: 'off-token-0123456789' }, CLI);
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/alerts/receivers', headers: admin, payload: { name: 'off', kind: 'alertmanager', token: '${secret:OFF_TOKEN}' } });
+    const id = (created.json() as { id: string }).id;
+    const send = () => post('/api/v1/webhooks/alertmanager?receiver=off', { ...amBody('firing'), alerts: [] }, { authorization: 'Bearer off-token-0123456789' });
+    const change = (payload: Record<string, unknown>) => t.app.inject({ method: 'PUT', url: `/api/v1/alerts/receivers/${id}`, headers: admin, payload });
+    expect((await send()).statusCode).toBe(200);
+    expect((await change({ enabled: false })).statusCode).toBe(200);
+    expect((await send()).statusCode).toBe(401);
+    expect((await change({ enabled: true })).statusCode).toBe(200);
+    expect((await send()).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/alerts/receivers/${id}`, headers: admin })).statusCode).toBe(204);
+    expect((await send()).statusCode).toBe(401);
+  });
+
+  it('a receiver created by another instance (straight into the database) is accepted at once, not refused from this one\'s last read', async () => {
+    await t.ctx.secrets.create({ name: 'ELSE_TOKEN', value: 'else-token-0123456789' }, CLI);
+    const send = () => post('/api/v1/webhooks/alertmanager?receiver=elsewhere', { ...amBody('firing'), alerts: [] }, { authorization: 'Bearer else-token-0123456789' });
+    expect((await send()).statusCode).toBe(401);
+    const now = new Date().toISOString();
+    await t.ctx.db.insertInto('alert_receivers').values({
+      id: 'receiver-made-elsewhere', name: 'elsewhere', kind: 'alertmanager', token_ref: '${secret:ELSE_TOKEN}', hmac_ref: null, signature_header: 'x-signature',
+      timestamp_header: null, tolerance_seconds: 300, mapping: null, enabled: 1, description: null, created_at: now, updated_at: now,
+    }).execute();
+    expect((await send()).statusCode).toBe(200);
+  });
+
   it('takes one body carrying the same alert three times (firing, its resolve, firing again) as three deliveries in that order', async () => {
     const auth = { authorization: 'Bearer am-token-1234567890' };
     const firing = amBody('firing', { fingerprint: 'ffff000011112222' }).alerts[0]!;

@@ -13,7 +13,8 @@ import { alertmanagerPayload, grafanaPayload, type IncomingAlert } from './webho
 
 export interface WebhooksDeps {
   db: Kysely<Database>;
-  candidates(kind: AlertReceiverRow['kind'], name?: string): Promise<AlertReceiverRow[]>;
+  /** Enabled receivers of a kind (may be up to a second old unless `fresh`). */
+  candidates(kind: AlertReceiverRow['kind'], name?: string, fresh?: boolean): Promise<AlertReceiverRow[]>;
   secretsOf(r: AlertReceiverRow): Promise<ReceiverSecrets>;
   /** Called after a commit that changed anything (the routing wakes up). */
   onIngested?: () => void;
@@ -32,10 +33,14 @@ export function createWebhooksService(deps: WebhooksDeps) {
   async function authenticate(kind: AlertReceiverRow['kind'], name: string | undefined, creds: WebhookCredentials): Promise<AlertReceiverRow> {
     const nowMs = deps.now().getTime();
     let reason = name ? `no enabled ${kind} receiver '${name}'` : `no enabled ${kind} receiver`;
-    for (const r of await deps.candidates(kind, name)) {
-      const outcome = verifyWebhook(r, await deps.secretsOf(r), creds, nowMs);
-      if (outcome.ok) return r;
-      reason = outcome.reason;
+    // A 401 is final for a sender (Alertmanager does not retry it): before refusing, the receivers are
+    // read again, so one created or changed on another instance a moment ago is never refused.
+    for (const fresh of [false, true]) {
+      for (const r of await deps.candidates(kind, name, fresh)) {
+        const outcome = verifyWebhook(r, await deps.secretsOf(r), creds, nowMs);
+        if (outcome.ok) return r;
+        reason = outcome.reason;
+      }
     }
     throw new AppError('unauthorized', `webhook authentication failed: ${reason}`);
   }

@@ -21,15 +21,14 @@ export function exceedsJsonDepth(value: unknown, max = MAX_JSON_DEPTH): boolean 
     const v = values.pop()!;
     const depth = depths.pop()!;
     if (depth > max) return true;
-    // No array per object (every message and body passes through here): for-of on arrays, for-in on objects.
-    const push = (child: unknown) => {
+    // No closure per container (every message and body passes through here).
+    const children = Array.isArray(v) ? (v as unknown[]) : Object.values(v);
+    for (const child of children) {
       if (child !== null && typeof child === 'object') {
         values.push(child);
         depths.push(depth + 1);
       }
-    };
-    if (Array.isArray(v)) for (const child of v) push(child);
-    else for (const key in v) push((v as Record<string, unknown>)[key]);
+    }
   }
   return false;
 }

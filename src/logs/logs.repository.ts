@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { McpLogRow } from '../protocol-log/mcp-log.table.js';
+import { createGroupCommit } from '../lib/group-commit.js';
 import { addCounts, deleteCounted, LOG_TABLES, type LogType } from './log-counts.js';
 import type { NewOperationLogRow, OperationLogRow } from './operation-log.table.js';
 import type { NewSystemLogRow, SystemLogRow } from './system-log.table.js';
@@ -60,6 +61,15 @@ function from<T extends (typeof LOG_TABLES)[LogType], O>(q: SelectQueryBuilder<D
 
 /** `onWritten` hears of each successful insert (live streams: src/lib/live-events.ts). */
 export function createLogsRepository(db: Kysely<Database>, onWritten: (kind: Exclude<LogType, 'mcp'>) => void = () => {}) {
+  // Operation-log rows written together share a transaction (every audited request writes one: on a
+  // busy webhook, a transaction of its own per post cost more than the row).
+  const insertOperation = createGroupCommit<NewOperationLogRow>(async (rows) => {
+    await db.transaction().execute(async (tx) => {
+      await tx.insertInto('operation_logs').values(rows).execute();
+      await addCounts(tx, 'operations', rows);
+    });
+    onWritten('operations');
+  });
   return {
     async insertSystem(rows: NewSystemLogRow[]): Promise<void> {
       if (rows.length === 0) return;
@@ -69,13 +79,8 @@ export function createLogsRepository(db: Kysely<Database>, onWritten: (kind: Exc
       });
       onWritten('system');
     },
-    async insertOperation(row: NewOperationLogRow): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        await tx.insertInto('operation_logs').values(row).execute();
-        await addCounts(tx, 'operations', [row]);
-      });
-      onWritten('operations');
-    },
+    /** Resolves once the row is committed (with the rows written beside it). */
+    insertOperation,
 
     /** Newest first, keyset-paginated on id (`before` is the last id of the previous page), or oldest first after an id. */
     listSystem(f: SystemLogFilter, limit: number, at?: ListFrom): Promise<SystemLogRow[]> {
