@@ -236,4 +236,18 @@ describe.skipIf(!needs('postgres'))('moving between SQLite and PostgreSQL', () =
     }
     expect(await a.ctx.backups.service.createScheduled()).toMatchObject({ kind: 'scheduled' });
   });
+
+  it("a platform on another database or schema of the same PostgreSQL server is not blocked by this one's backup", async () => {
+    // (Test databases are schemas of one database: test/helpers/test-db.ts.)
+    const a = await platform('postgres');
+    const b = await platform('postgres');
+    const { openPostgresSnapshot } = await import('./postgres-snapshot.js');
+    const held = await openPostgresSnapshot(a.ctx.db, { exclusive: true });
+    expect(held).not.toBeNull();
+    try {
+      expect(await b.ctx.backups.service.createScheduled()).toMatchObject({ kind: 'scheduled' });
+    } finally {
+      await held!.close();
+    }
+  });
 });

@@ -38,7 +38,9 @@ export async function openPostgresSnapshot(db: Kysely<any>, options: { exclusive
   try {
     await sql`begin isolation level repeatable read read only`.execute(c);
     if (options.exclusive) {
-      const r = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${BACKUP_LOCK_KEY}) as ok`.execute(c);
+      // Advisory locks are server-wide: keyed by this database and schema too, so a platform on another database or
+      // schema (search_path) of the same server never skips its backup because of this one.
+      const r = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${BACKUP_LOCK_KEY}, hashtext(current_database() || '.' || current_schema())) as ok`.execute(c);
       if (!r.rows[0]?.ok) {
         await end('rollback');
         return null;
