@@ -10,6 +10,7 @@
  *   npm run bench:api                      # SQLite (default)
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:api
  *   ROUNDS=5 SECONDS=5 CONNECTIONS=16 npm run bench:api
+ *   npx tsc -p tsconfig.build.json && BENCH_DIST=1 npm run bench:api   # the compiled platform, as `npm start` runs it
  */
 import autocannon from 'autocannon';
 import { startBenchServer, treeCpuMs } from './harness.js';
@@ -72,7 +73,7 @@ base?.child.kill('SIGTERM');
 
 const jwtRatio = median(rows.map((r) => r.jwt / r.hello));
 const keyRatio = median(rows.map((r) => r.key / r.hello));
-console.log(`\ndatabase: ${process.env['DATABASE_URL']?.startsWith('postgres') ? 'postgresql' : 'sqlite'}, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s each`);
+console.log(`\nplatform: ${process.env['BENCH_DIST'] === '1' ? 'dist/ (as npm start runs it)' : 'src/ under tsx'}, database: ${process.env['DATABASE_URL']?.startsWith('postgres') ? 'postgresql' : 'sqlite'}, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s each`);
 if (baseUrl) {
   const fair = median(rows.map((r) => r.jwt / r.base!));
   const fairKey = median(rows.map((r) => r.key / r.base!));

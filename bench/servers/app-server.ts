@@ -1,13 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config.js';
-import { startServer } from '../../src/server.js';
+import type * as ConfigModule from '../../src/config.js';
+import type * as ServerModule from '../../src/server.js';
 
 /**
  * The real platform, as `mcps serve` starts it (SQLite in a temp dir, or DATABASE_URL if given),
  * with 20 users so the list is a real query. Prints its port and an admin token.
+ * BENCH_DIST=1 loads the compiled `dist/` (what `npm start` runs; build it with
+ * `npx tsc -p tsconfig.build.json`) instead of the sources under tsx.
  */
+const root = process.env['BENCH_DIST'] === '1' ? '../../dist' : '../../src';
+const { loadConfig } = (await import(`${root}/config.js`)) as typeof ConfigModule;
+const { startServer } = (await import(`${root}/server.js`)) as typeof ServerModule;
 const dir = mkdtempSync(path.join(tmpdir(), 'mcps-bench-'));
 const config = loadConfig(
   {

@@ -6,6 +6,7 @@ import { sqlitePathOf } from '../config.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import type { Database } from './database.js';
 import { importPg } from './pg-import.js';
+import { openSqliteReader, registerSqliteReader, type SqliteReader } from './sqlite-reader.js';
 import { TransactionalDdlSqliteDialect } from './transactional-sqlite-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -31,7 +32,9 @@ export function connect(url: string, options: { poolSize?: number } = {}): DbHan
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(sqlite) }) });
+    const reader = file === ':memory:' ? undefined : openSqliteReader(file);
+    const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(sqlite, reader) }) });
+    if (reader) registerSqliteReader(db, reader);
     return { db, dialect: 'sqlite', display: `sqlite:///${file}`, close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -79,8 +82,9 @@ function makePrivate(file: string): void {
  * `mcps log-service` while the platform serves) that both read and then write would deadlock, and
  * SQLite fails one at once with SQLITE_BUSY instead of waiting. Transactions here write, so they take
  * the write lock up front (`begin immediate`) and wait for it up to the busy timeout.
+ * Closing it (Kysely's `destroy`) closes the read connection too (sqlite-reader.ts).
  */
-function withStatementCache(sqlite: SqliteDatabase.Database, max = 500) {
+function withStatementCache(sqlite: SqliteDatabase.Database, reader: SqliteReader | undefined, max = 500) {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     prepare(text: string): SqliteDatabase.Statement {
@@ -97,6 +101,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database, max = 500) {
     },
     close(): void {
       cache.clear();
+      reader?.close();
       sqlite.close();
     },
   };

@@ -42,6 +42,29 @@ describe('precompiledQuery', () => {
     for (const row of await users.list(50)) expect(Object.keys(row).sort()).toEqual(['created_at', 'disabled_at', 'id', 'last_login_at', 'role', 'updated_at', 'username']);
   });
 
+  it('a read while another write transaction is open answers at once with what is committed, then sees the commit', async () => {
+    const users = createUserRepository(t.db);
+    await users.insert(user('fay'));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inTransaction!: () => void;
+    const started = new Promise<void>((r) => (inTransaction = r));
+    const writing = t.db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ role: 'admin' }).where('username', '=', 'fay').execute();
+      await trx.insertInto('users').values(user('gus')).execute();
+      inTransaction();
+      await held;
+    });
+    await started;
+    // Neither waits for the open transaction nor sees its uncommitted rows.
+    expect((await users.findById('id-fay'))?.role).toBe('viewer');
+    expect(await users.findById('id-gus')).toBeUndefined();
+    release();
+    await writing;
+    expect((await users.findById('id-fay'))?.role).toBe('admin');
+    expect((await users.list(50)).map((u) => u.username)).toContain('gus');
+  });
+
   it('refuses a parameter that the query does not bind as a value', async () => {
     const q = precompiledQuery<{ id: string }, unknown>(t.db, (p) => {
       p('id');

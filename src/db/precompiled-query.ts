@@ -1,5 +1,6 @@
 import { type Compilable, type CompiledQuery, createQueryId, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { sqliteReaderOf } from './sqlite-reader.js';
 
 /** A named parameter of a precompiled query: a placeholder object Kysely binds like any value. */
 class Param {
@@ -16,15 +17,20 @@ class Param {
  * Only values can vary, not the query's shape: a query whose shape depends on its input (an optional
  * filter) needs one precompiled query per shape. A placeholder that Kysely did not bind as a parameter
  * (a value it inlines into the SQL) is refused when the query is compiled, not run with a wrong value.
+ *
+ * On a SQLite file the query runs on the read connection (sqlite-reader.ts): synchronously, on what
+ * is committed. So only reads are precompiled.
  */
 export function precompiledQuery<P extends Record<string, unknown>, O>(
   db: Kysely<Database>,
   build: (param: <K extends keyof P & string>(name: K) => P[K]) => Compilable<O>,
 ): (values: P) => Promise<O[]> {
   let compiled: { query: CompiledQuery<O>; bind: (values: P) => unknown[] } | null = null;
+  const reader = sqliteReaderOf(db);
   return async (values) => {
     compiled ??= compile(build);
     const { query, bind } = compiled;
+    if (reader) return reader.all(query.sql, bind(values)) as O[];
     const result = await db.executeQuery<O>({ query: query.query, sql: query.sql, parameters: bind(values), queryId: createQueryId() });
     return result.rows;
   };
