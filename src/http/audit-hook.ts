@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditSpec } from './route-config.js';
 import type { AuditLog } from '../logs/audit-log.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -21,20 +22,24 @@ export function registerAuditHook(app: FastifyInstance, deps: { audit: AuditLog;
     }
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: most requests (reads) record nothing and pass without a promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const spec = request.routeOptions.config.audit;
-    if (!spec || request.auditRecorded || !request.routeOptions.url?.startsWith(deps.apiPrefix)) return payload;
-    await deps.audit.record({
-      actor: actorOf(request),
-      action: spec.action,
-      target: { type: spec.target.type, id: spec.target.id({ request, reply: () => parsed(payload) }) },
-      outcome: reply.statusCode < 400 ? 'success' : 'failure',
-      statusCode: reply.statusCode,
-      ip: request.ip,
-      requestId: request.id,
-      details: queryDetails(request),
-    });
-    return payload;
+    if (!spec || request.auditRecorded || !request.routeOptions.url?.startsWith(deps.apiPrefix)) return done(null, payload);
+    record(deps.audit, request, reply, payload, spec).then(() => done(null, payload), done);
+  });
+}
+
+async function record(audit: AuditLog, request: FastifyRequest, reply: FastifyReply, payload: unknown, spec: AuditSpec): Promise<void> {
+  await audit.record({
+    actor: actorOf(request),
+    action: spec.action,
+    target: { type: spec.target.type, id: spec.target.id({ request, reply: () => parsed(payload) }) },
+    outcome: reply.statusCode < 400 ? 'success' : 'failure',
+    statusCode: reply.statusCode,
+    ip: request.ip,
+    requestId: request.id,
+    details: queryDetails(request),
   });
 }
 

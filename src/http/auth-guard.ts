@@ -27,8 +27,9 @@ export function registerAuthGuard(
 
   // API answers carry credentials (login tokens, keys and secret values shown once) or per-user data:
   // no cache, shared or private, may keep them. A route that sets its own Cache-Control keeps it.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.routeOptions.url?.startsWith(deps.apiPrefix) && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   app.addHook('onRequest', async (request) => {

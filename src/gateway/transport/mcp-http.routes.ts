@@ -41,19 +41,19 @@ export async function mcpHttpRoutes(app: FastifyInstance, opts: McpHttpOptions):
   app.addHook('onError', async (request, _reply, error) => {
     if ((error as { details?: { oauthError?: string } }).details?.oauthError === 'insufficient_scope') scopeRefused.add(request);
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback hooks on every MCP request: no promise, no microtask.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode === 401 || (reply.statusCode === 403 && scopeRefused.has(request))) {
       const challenge = bearerChallenge(reply.statusCode, request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined, opts.resourceMetadataOf?.(request.url) ?? null);
       if (challenge) void reply.header('www-authenticate', challenge);
     }
-    return payload;
+    done(null, payload);
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preHandler', (request, reply, done) => {
     const origin = request.headers.origin;
-    if (!originAllowed(origin, request.headers.host, opts.corsOrigins(), request.protocol)) {
-      return sendJsonRpcError(reply, 403, GATEWAY_ERROR, `Forbidden: Origin '${origin}' is not allowed (set CORS_ORIGINS)`);
-    }
+    if (originAllowed(origin, request.headers.host, opts.corsOrigins(), request.protocol)) return done();
+    void sendJsonRpcError(reply, 403, GATEWAY_ERROR, `Forbidden: Origin '${origin}' is not allowed (set CORS_ORIGINS)`);
   });
 
   // The stateless 2026-07-28 revision: one server per request from the same router; 2025-era
