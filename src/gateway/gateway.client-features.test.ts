@@ -132,6 +132,18 @@ describe.each(['stdio', 'remote'])('per_session, %s upstream', (server) => {
     await Promise.all([end(alice), end(bob)]);
   });
 
+  it("a call answered while another call's elicitation waits for the client leaves that elicitation alone", async () => {
+    let quick: Promise<unknown> = Promise.resolve();
+    // The client answers only once the other call has its result.
+    await using(connect(server, { elicitation: async () => (await quick, { action: 'accept', content: { name: 'ada' } }) }), async (client) => {
+      // The elicitation comes 300 ms into the first call, while the second (600 ms) is in flight too.
+      const asked = client.callTool({ name: 'test_elicitation_late', arguments: { message: 'late', ms: 300 } });
+      quick = client.callTool({ name: 'test_wait', arguments: { tag: `quick-${server}`, ms: 600 } });
+      expect(textOf((await quick) as Awaited<typeof asked>)).toBe('done');
+      expect(textOf(await asked)).toBe('answered: accept');
+    });
+  });
+
   it('a client that never answers a sampling request: the upstream call times out cleanly, the client is told, the session keeps serving', async () => {
     const cancelled: unknown[] = [];
     await using(connect(server, { sampling: () => new Promise(() => {}) }), async (client) => {
@@ -141,6 +153,28 @@ describe.each(['stdio', 'remote'])('per_session, %s upstream', (server) => {
       expect(textOf(r)).toMatch(/^sampling failed: .*timed out/i);
       await waitFor(() => cancelled.length === 1, 10_000, 'notifications/cancelled at the client');
       expect((await client.callTool({ name: 'test_simple_text', arguments: {} })).content).toEqual([{ type: 'text', text: 'This is a simple text response for testing.' }]);
+    });
+  });
+});
+
+describe('per_session, remote upstream (the stream a request rode with names the call that caused it)', () => {
+  it('an elicitation is given up as soon as the call that caused it is over, while an older call goes on', async () => {
+    const cancelled: unknown[] = [];
+    const caller = new AbortController();
+    // The client is asked, and gives up the call that caused it instead of answering.
+    await using(connect('remote', { elicitation: () => (caller.abort('the user closed the dialog'), new Promise(() => {})) }), async (client) => {
+      client.setNotificationHandler('notifications/cancelled', (n) => void cancelled.push(n.params));
+      const older = new AbortController();
+      let olderOver = false;
+      const long = client.callTool({ name: 'test_wait', arguments: { tag: 'older-remote', ms: 8_000 } }, { signal: older.signal }).catch((e: unknown) => e);
+      void long.finally(() => (olderOver = true));
+      const caused = await client.callTool({ name: 'test_elicitation_late', arguments: { message: 'late', ms: 300 } }, { signal: caller.signal }).catch((e: unknown) => e);
+      expect(caused).toBeInstanceOf(Error);
+      // Not held until every call in flight is over (what a stdio upstream, which cannot say, gets).
+      await waitFor(() => cancelled.length === 1 || olderOver, 15_000, 'the elicitation to be cancelled at the client');
+      expect(olderOver).toBe(false);
+      older.abort('done with it');
+      await long;
     });
   });
 });

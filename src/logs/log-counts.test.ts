@@ -117,6 +117,26 @@ describe('the rollup stays exact', () => {
   });
 });
 
+describe('rollupAndScan (the helper these tests compare with)', () => {
+  beforeEach(emptyAll);
+
+  it('reads the rollup and the rows in one snapshot: equal while rows keep arriving (as the system log sink writes them)', async () => {
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) await logs().insertSystem([system(at(i), 'warn')]);
+    })();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const { rollup, scan } = await rollupAndScan(handle.db);
+        expect(rollup).toEqual(scan);
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+  });
+});
+
 describe('stats from the rollup', () => {
   beforeEach(emptyAll);
 

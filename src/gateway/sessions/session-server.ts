@@ -67,41 +67,53 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
     };
   };
 
+  type Entry = { ctx: Ctx; done: AbortController };
   /** The client requests being answered now, oldest first: an upstream's own requests ride with one of them. */
-  const active: { ctx: Ctx; done: AbortController }[] = [];
+  const active: Entry[] = [];
 
   /**
    * Where this session's own upstream (session mode per_session) sends sampling, elicitation and
-   * roots requests: to this session's client, as part of the client request in progress (on its
-   * HTTP stream), or on the session's standing stream when none is. Only this session's client
-   * ever sees them. The client's answer (or JSON-RPC error) goes back to the upstream; a client that
-   * does not answer within the timeout gets `notifications/cancelled` and the upstream an error;
-   * so does one still asked when the client request it rode with has its answer (the upstream gave
-   * up on it; its own cancellation may never reach us once the request's stream is closed).
+   * roots requests: to this session's client, as part of the client request that caused it (on its
+   * HTTP stream), or on the session's standing stream when none is in progress. Only this session's
+   * client ever sees them. The client's answer (or JSON-RPC error) goes back to the upstream; a
+   * client that does not answer within the timeout gets `notifications/cancelled` and the upstream
+   * an error; so does one still asked once the client request that caused it has its answer (the
+   * upstream gave up on it; its own cancellation may never reach us once the request's stream is
+   * closed). `over`: aborted once that request, or every request it may have come with, is answered.
    */
   let waiting = 0;
+  const ask = async (method: ClientFeatureMethod, params: Record<string, unknown> | undefined, signal: AbortSignal, host: Entry | undefined, over: AbortSignal | undefined) => {
+    if (waiting >= MAX_CLIENT_REQUESTS) {
+      throw new ProtocolError(
+        GATEWAY_ERROR,
+        `${method} refused: the client of this gateway session already has ${MAX_CLIENT_REQUESTS} requests from the server waiting for an answer (sampling, elicitation, roots)`,
+      );
+    }
+    const req = { method, ...(params ? { params } : {}) };
+    const opts = { signal: over ? AbortSignal.any([signal, over]) : signal, timeout: CLIENT_REQUEST_TIMEOUT_MS };
+    waiting++;
+    try {
+      const result = host ? await host.ctx.mcpReq.send(req, opts) : await (server.request as unknown as Send)(req, opts);
+      return result as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof ProtocolError) throw err;
+      const why = err instanceof SdkError || err instanceof Error ? err.message : String(err);
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `the client did not answer ${method}: ${why}`);
+    } finally {
+      waiting--;
+    }
+  };
+
+  /**
+   * A request of the upstream's that its connection could not tie to one of ours (stdio has no
+   * way to say): it came with one of the client requests in progress, or with none. It rides with
+   * the oldest of them (one the upstream surely has) and is given up only once every one of them is
+   * answered: one answered early says nothing of a request that may belong to another.
+   */
   const clientFeatures: ClientFeatures = {
-    async request(method, params, signal) {
-      if (waiting >= MAX_CLIENT_REQUESTS) {
-        throw new ProtocolError(
-          GATEWAY_ERROR,
-          `${method} refused: the client of this gateway session already has ${MAX_CLIENT_REQUESTS} requests from the server waiting for an answer (sampling, elicitation, roots)`,
-        );
-      }
-      const host = active.at(-1);
-      const req = { method, ...(params ? { params } : {}) };
-      const opts = { signal: host ? AbortSignal.any([signal, host.done.signal]) : signal, timeout: CLIENT_REQUEST_TIMEOUT_MS };
-      waiting++;
-      try {
-        const result = host ? await host.ctx.mcpReq.send(req, opts) : await (server.request as unknown as Send)(req, opts);
-        return result as Record<string, unknown>;
-      } catch (err) {
-        if (err instanceof ProtocolError) throw err;
-        const why = err instanceof SdkError || err instanceof Error ? err.message : String(err);
-        throw new ProtocolError(ProtocolErrorCode.InternalError, `the client did not answer ${method}: ${why}`);
-      } finally {
-        waiting--;
-      }
+    request(method, params, signal) {
+      const candidates = [...active];
+      return ask(method, params, signal, candidates[0], candidates.length === 0 ? undefined : allOver(candidates));
     },
   };
   router.attachClient({ features: clientFeatures, lost: () => {} });
@@ -120,7 +132,9 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
         sent.push(ctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {}));
       };
     }
-    const entry = { ctx, done: new AbortController() };
+    const entry: Entry = { ctx, done: new AbortController() };
+    // The upstream's own requests that its connection ties to this one (Streamable HTTP) ride with it.
+    ctl.owner = { request: (method, params, signal) => ask(method, params, signal, entry, entry.done.signal) };
     active.push(entry);
     try {
       const result = await run(ctl);
@@ -158,4 +172,19 @@ export function createSessionServer(router: SessionRouter, face: SessionServerFa
   }
   server.setNotificationHandler('notifications/roots/list_changed', () => void router.rootsChanged());
   return server;
+}
+
+/** Aborted once every one of `entries` is over (their `done`), with the last one's reason. */
+function allOver(entries: readonly { done: AbortController }[]): AbortSignal {
+  if (entries.length === 1) return entries[0]!.done.signal;
+  const all = new AbortController();
+  let left = entries.length;
+  for (const e of entries) {
+    const count = () => {
+      if (--left === 0) all.abort(e.done.signal.reason);
+    };
+    if (e.done.signal.aborted) count();
+    else e.done.signal.addEventListener('abort', count, { once: true });
+  }
+  return all.signal;
 }

@@ -14,7 +14,11 @@ export interface BuiltinServer {
 
 /** A managed server's one shared connection (from the supervisor), seen as an upstream. */
 export function managedUpstream(name: string, conn: McpConnection): Upstream {
-  const ctl = (c: UpstreamControls) => ({ ...(c.signal ? { signal: c.signal } : {}), ...(c.onProgress ? { onProgress: c.onProgress } : {}) });
+  const ctl = (c: UpstreamControls) => ({
+    ...(c.signal ? { signal: c.signal } : {}),
+    ...(c.onProgress ? { onProgress: c.onProgress } : {}),
+    ...(c.owner ? { owner: c.owner } : {}),
+  });
   return {
     name,
     kind: 'managed',

@@ -5,6 +5,8 @@ import type { JSONRPCRequest, CallToolResult, CompleteRequest, CompleteResult, G
 export interface UpstreamControls {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Where the server's own requests made for this one go, when its connection can tell (McpConnection's RequestControls). */
+  owner?: ClientFeatures;
 }
 
 /**

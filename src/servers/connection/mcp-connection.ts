@@ -12,12 +12,14 @@ import type {
   ResourceTemplateType,
   ServerCapabilities,
   JSONRPCRequest,
+  RequestId,
   Tool,
   Transport,
 } from '@modelcontextprotocol/client';
 import { ForwardingLane, type ForwardHandle, type ForwardSink } from './forwarding-lane.js';
 import { OrderedTransport } from './ordered-transport.js';
 import type { RelatedRequests } from './related-requests.js';
+import { RequestOwners } from './request-owners.js';
 import { handshakeFailure, notConnected, requestFailure } from './sdk-errors.js';
 
 export type ListKind = 'tools' | 'resources' | 'resourceTemplates' | 'prompts';
@@ -53,10 +55,12 @@ export interface McpConnectionOptions {
    */
   clientFeatures?: ClientFeatures;
   /**
-   * A connection without `clientFeatures` shared by many clients (a Streamable HTTP server): which
-   * of our requests a server request rode with. Given, the connection declares the client features
-   * and hands a server request to the owner of the forwarded request it rode with (see `forward`);
-   * one it cannot tie to an owner is refused with `refusal`.
+   * Which of our requests a server request rode with (a Streamable HTTP server). Without
+   * `clientFeatures` (a connection shared by many clients), the connection declares the client
+   * features and hands a server request to the owner of the forwarded request it rode with (see
+   * `forward`); one it cannot tie to an owner is refused with `refusal`. With them (a per-session
+   * upstream), a server request goes to the owner of the request it rode with (`RequestControls.owner`)
+   * and only one it cannot tie to a request goes to `clientFeatures`.
    */
   relatedRequests?: Pick<RelatedRequests, 'take'> | undefined;
   /** Why a server-to-client request cannot be answered on this connection (default: not supported). */
@@ -82,6 +86,11 @@ export interface RequestControls {
   signal?: AbortSignal;
   /** Progress notifications of this request; also resets its timeout while they arrive. */
   onProgress?: (progress: Progress) => void;
+  /**
+   * A connection with `clientFeatures` (per-session): where the server's own requests made for this
+   * one go (sampling, elicitation, roots), when the connection can tell (`relatedRequests`).
+   */
+  owner?: ClientFeatures;
 }
 
 export interface McpConnection {
@@ -150,6 +159,12 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     versionNegotiation: { mode: opts.versionNegotiation ?? 'legacy' },
   });
   const lane = new ForwardingLane(opts.transport);
+  const owned = new RequestOwners(lane);
+  /** The owner of our request a server request rode with, when the connection can tell. */
+  const ownerOf = (serverRequestId: RequestId): ClientFeatures | undefined => {
+    const related = opts.relatedRequests?.take(serverRequestId);
+    return related === undefined ? undefined : ((lane.ownerOf(related) ?? owned.ownerOf(related)) as ClientFeatures | undefined);
+  };
   const cache = new Map<ListKind, Promise<unknown[]>>();
   const generation: Record<ListKind, number> = { tools: 0, resources: 0, resourceTemplates: 0, prompts: 0 };
   let open = false;
@@ -158,13 +173,12 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
   client.onerror = (err) => opts.onError?.(err);
   if (features) {
     for (const method of CLIENT_FEATURE_METHODS) {
-      client.setRequestHandler(method, (async (req: { params?: Record<string, unknown> }, ctx: { mcpReq: { signal: AbortSignal } }) =>
-        features.request(method, req.params, ctx.mcpReq.signal)) as never);
+      client.setRequestHandler(method, (async (req: { params?: Record<string, unknown> }, ctx: { mcpReq: { id: RequestId; signal: AbortSignal } }) =>
+        (ownerOf(ctx.mcpReq.id) ?? features).request(method, req.params, ctx.mcpReq.signal)) as never);
     }
   } else {
     client.fallbackRequestHandler = async (req, ctx) => {
-      const related = opts.relatedRequests?.take(ctx.mcpReq.id);
-      const owner = related === undefined ? undefined : (lane.ownerOf(related) as ClientFeatures | undefined);
+      const owner = ownerOf(ctx.mcpReq.id);
       if (owner && (CLIENT_FEATURE_METHODS as readonly string[]).includes(req.method)) {
         return owner.request(req.method as ClientFeatureMethod, req.params as Record<string, unknown> | undefined, ctx.mcpReq.signal) as never;
       }
@@ -190,6 +204,9 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       throw requestFailure(err, opts.server, method, link());
     }
   };
+
+  /** Runs a request made for `ctl.owner` (a per-session connection): the server's requests for it go there. */
+  const owning = <T>(ctl: RequestControls | undefined, run: () => Promise<T>): Promise<T> => (features && ctl?.owner ? owned.run(ctl.owner, run) : run());
 
   const requestOptions = (ctl: RequestControls | undefined) => ({
     timeout: ctl?.timeoutMs ?? opts.timeoutMs,
@@ -223,7 +240,7 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       const onAbort = () => deadline.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await client.connect(new OrderedTransport(lane), { timeout: opts.timeoutMs, signal: deadline.signal });
+        await client.connect(new OrderedTransport(owned), { timeout: opts.timeoutMs, signal: deadline.signal });
         open = true;
       } catch (err) {
         closing = true;
@@ -258,12 +275,13 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
       ),
     listPrompts: (o) => cachedList('prompts', 'prompts/list', o?.refresh, async () => (await client.listPrompts(undefined, requestOptions(undefined))).prompts),
     callTool: (name, args, ctl) =>
-      guard('tools/call', () => client.callTool({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl))),
-    readResource: (uri, ctl) => guard('resources/read', () => client.readResource({ uri }, { ...requestOptions(ctl), cacheMode: 'bypass' })),
-    getPrompt: (name, args, ctl) => guard('prompts/get', () => client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl))),
+      guard('tools/call', () => owning(ctl, () => client.callTool({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl)))),
+    readResource: (uri, ctl) => guard('resources/read', () => owning(ctl, () => client.readResource({ uri }, { ...requestOptions(ctl), cacheMode: 'bypass' }))),
+    getPrompt: (name, args, ctl) =>
+      guard('prompts/get', () => owning(ctl, () => client.getPrompt({ name, ...(args ? { arguments: args } : {}) }, requestOptions(ctl)))),
     subscribeResource: (uri) => guard('resources/subscribe', async () => void (await client.subscribeResource({ uri }, requestOptions(undefined)))),
     unsubscribeResource: (uri) => guard('resources/unsubscribe', async () => void (await client.unsubscribeResource({ uri }, requestOptions(undefined)))),
-    complete: (params, ctl) => guard('completion/complete', () => client.complete(params, requestOptions(ctl))),
+    complete: (params, ctl) => guard('completion/complete', () => owning(ctl, () => client.complete(params, requestOptions(ctl)))),
     forward: (request, sink, owner, timeoutMs) =>
       guard(request.method, () =>
         lane.forward(

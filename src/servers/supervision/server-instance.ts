@@ -143,8 +143,9 @@ function connectionOf(
 }
 
 async function openRemote(config: ServerConfig, deps: InstanceDeps, hooks: InstanceHooks, signal: AbortSignal): Promise<ServerInstance> {
-  // A shared Streamable HTTP connection can tell which request a server's own request rode with.
-  const related = config.transport === 'streamable-http' && !hooks.clientFeatures ? new RelatedRequests() : undefined;
+  // A Streamable HTTP connection can tell which request a server's own request rode with: on a shared
+  // one that names the client to ask, on a per-session one the client request to ask it with.
+  const related = config.transport === 'streamable-http' ? new RelatedRequests() : undefined;
   const inner = createRemoteTransport(config, { fetch: deps.fetch, ...deps.websocket, maxPayload: deps.maxLineBytes, related });
   const transport = new TappedTransport(inner, hooks.tap);
   const describeClose = inner instanceof WebSocketClientTransport ? () => inner.closedWhy : undefined;
