@@ -19,8 +19,9 @@ export async function registerSecurity(
 
   // Synchronous hooks (`done`): no promise and no microtask on every request.
   app.addHook('onRequest', (request, _reply, done) => {
-    const host = allowAnyHost ? '*' : hostnameOf(request.headers.host);
-    if (allowAnyHost || (host && allowed.has(host))) return done();
+    if (allowAnyHost) return done();
+    const host = hostnameOf(request.headers.host);
+    if (host && allowed.has(host)) return done();
     done(new AppError('bad_request', `Host '${request.headers.host ?? ''}' is not allowed (ALLOWED_HOSTS)`));
   });
 
