@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authRoutes } from './auth/auth.routes.js';
 import { createConsoleSession } from './auth/console-session.js';
 import { sessionRoutes } from './auth/session.routes.js';
@@ -23,6 +23,7 @@ import { createEventStreams } from './http/event-streams.js';
 import { lazyChildLogger } from './http/lazy-child-logger.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
+import { responseSerializerCompiler } from './http/response-serializer.js';
 import './http/route-config.js';
 import { registerSecurity } from './http/security.js';
 import { registerServerScope } from './http/server-scope.js';
@@ -68,7 +69,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   registerErrorHandler(app);
   registerJsonBodyParser(app);
 
