@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -13,6 +12,7 @@ import { usersRoutes } from './auth/users.routes.js';
 import type { AppContext } from './context.js';
 import { registerForwarding } from './cluster/forward-hook.js';
 import { gatewayRoutes } from './gateway/gateway.routes.js';
+import { installSessionPostShortcut } from './gateway/transport/session-post-shortcut.js';
 import { mcpHttpRoutes } from './gateway/transport/mcp-http.routes.js';
 import { oauthInteractionRoutes } from './auth/oauth/oauth-interactions.routes.js';
 import { oauthRoutes } from './auth/oauth/oauth.routes.js';
@@ -25,6 +25,7 @@ import { registerJsonBodyParser } from './http/json-body.js';
 import { registerOpenApi } from './http/openapi.js';
 import { responseSerializerCompiler } from './http/response-serializer.js';
 import './http/route-config.js';
+import { requestIdOf } from './http/request-id.js';
 import { registerSecurity } from './http/security.js';
 import { registerServerScope } from './http/server-scope.js';
 import { logsStreamRoutes } from './logs/logs-stream.routes.js';
@@ -48,8 +49,6 @@ import { settingsRoutes } from './system/settings.routes.js';
 import { systemRoutes } from './system/system.routes.js';
 import { VERSION } from './version.js';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Builds the HTTP app: infrastructure plugins, then domains. Listening is server.ts's job. */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const { config } = ctx;
@@ -60,11 +59,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
-    // Keep a sane caller-supplied x-request-id (for tracing across services), else make one.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -86,14 +81,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   }
 
   registerHttpStats(app, ctx.system.http);
-  await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: () => ctx.system.settings.get('cors.origins') });
+  const security = await registerSecurity(app, { allowedHosts: config.allowedHosts, corsOrigins: () => ctx.system.settings.get('cors.origins') });
   await registerOpenApi(app, { title: config.projectName, version: VERSION, apiPrefix: config.apiPrefix });
   const session = createConsoleSession(config.secretKey, { apiPrefix: config.apiPrefix });
   const handoff = createSsoHandoff(config.secretKey);
   await app.register(fastifyCookie);
   registerAuthGuard(app, { auth: ctx.auth, apiPrefix: config.apiPrefix, session, bearer: ctx.oauth.bearer });
   // Several instances: requests for a server another instance runs go there (after authentication).
-  registerForwarding(app, { ...ctx.cluster, placementOf: (key) => ctx.servers.servers.placementOf(key), anyPlacedOne: () => ctx.servers.servers.anyPlacedOne() });
+  const forwarding = registerForwarding(app, { ...ctx.cluster, placementOf: (key) => ctx.servers.servers.placementOf(key), anyPlacedOne: () => ctx.servers.servers.anyPlacedOne() });
   registerAuditHook(app, { audit: ctx.audit, apiPrefix: config.apiPrefix });
   registerServerScope(app, {
     apiPrefix: config.apiPrefix,
@@ -147,6 +142,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return resource && ctx.oauth.authorizationServers.length > 0 ? ctx.oauth.resources.metadataUrlOf(resource) : null;
     },
   });
+  installSessionPostShortcut(app, { gateway: ctx.gateway, auth: ctx.auth, security, forwarding, stats: ctx.system.http, bodyLimit: config.bodyLimit, log: ctx.log });
   await app.register(consoleRoutes, { projectName: config.projectName, apiPrefix: config.apiPrefix, version: VERSION });
   return app;
 }

@@ -42,7 +42,7 @@ export function registerForwarding(
     /** Whether any enabled server has placement 'one' (else the aggregated catalogue is served anywhere). */
     anyPlacedOne(): Promise<boolean>;
   },
-): void {
+): Forwarding {
   const cache = new Map<string, { placement: Placement | null; at: number }>();
   const CATALOGUE = '\u0000catalogue';
   const placementOf = async (key: string | undefined): Promise<Placement | null> => {
@@ -73,6 +73,15 @@ export function registerForwarding(
     await deps.forwarder.forward(request, reply, url, what);
     return reply;
   });
+
+  return {
+    runsHere: async (server) => deps.lease.holds() || (await placementOf(server)) !== 'one',
+  };
+}
+
+export interface Forwarding {
+  /** Whether a request for `server` (unforwarded) is served on this instance, as the hook above decides it. */
+  runsHere(server: string): Promise<boolean>;
 }
 
 function acceptForwarded(request: FastifyRequest, header: string, signer: ForwardSigner): void {

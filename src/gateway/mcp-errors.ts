@@ -75,6 +75,13 @@ export function sendJsonRpcError(reply: FastifyReply, status: number, code: numb
   return reply.status(status).type('application/json').send(body(code, message, id));
 }
 
+/** `sendJsonRpcError` on Node's own response (a request served outside Fastify), with the same headers and body. */
+export function writeJsonRpcError(res: ServerResponse, status: number, code: number, message: string, id: RequestId | null = null): void {
+  const text = JSON.stringify(body(code, message, id));
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
 /** Answers `err` (raised while answering the JSON-RPC message `id`) with a JSON-RPC error. */
 export function sendMcpError(reply: FastifyReply, err: unknown, id: RequestId | null): FastifyReply {
   const a = answerOf(err, reply.log);

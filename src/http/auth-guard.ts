@@ -56,7 +56,7 @@ export function registerAuthGuard(
 }
 
 /** The bearer credential (JWT or API key) of a request, or `X-API-Key`; null when there is none. */
-export function credentialOf(request: FastifyRequest): string | null {
+export function credentialOf(request: Pick<FastifyRequest, 'headers'>): string | null {
   const header = request.headers.authorization;
   if (header) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);

@@ -13,15 +13,18 @@ import { AppError } from './app-error.js';
 export async function registerSecurity(
   app: FastifyInstance,
   opts: { allowedHosts: readonly string[]; corsOrigins: readonly string[] | (() => readonly string[]) },
-): Promise<void> {
+): Promise<SecurityRules> {
   const allowAnyHost = opts.allowedHosts.includes('*');
   const allowed = new Set(opts.allowedHosts);
+  const hostAllowed = (hostHeader: string | undefined) => {
+    if (allowAnyHost) return true;
+    const host = hostnameOf(hostHeader);
+    return host !== null && allowed.has(host);
+  };
 
   // Synchronous hooks (`done`): no promise and no microtask on every request.
   app.addHook('onRequest', (request, _reply, done) => {
-    if (allowAnyHost) return done();
-    const host = hostnameOf(request.headers.host);
-    if (host && allowed.has(host)) return done();
+    if (hostAllowed(request.headers.host)) return done();
     done(new AppError('bad_request', `Host '${request.headers.host ?? ''}' is not allowed (ALLOWED_HOSTS)`));
   });
 
@@ -68,6 +71,26 @@ export async function registerSecurity(
     delegator: (req: { url?: string }, cb: (err: Error | null, options: FastifyCorsOptions) => void) =>
       cb(null, isPublicOAuthPath(req.url ?? '') ? PUBLIC_OAUTH_CORS : optionsFor(originsOf())),
   } as FastifyCorsOptions);
+
+  // What the hooks above add to a request that sends no Origin (as @fastify/cors does: Vary, credentials, exposed headers).
+  let plain: { options: FastifyCorsOptions; headers: Readonly<Record<string, string>> } | null = null;
+  const headersWithoutOrigin = () => {
+    const options = optionsFor(originsOf());
+    if (plain?.options !== options) {
+      const exposed = (options.exposedHeaders as string[]).join(', ');
+      plain = { options, headers: { ...headers, vary: 'Origin', ...(options.credentials ? { 'access-control-allow-credentials': 'true' } : {}), 'access-control-expose-headers': exposed } };
+    }
+    return plain.headers;
+  };
+  return { hostAllowed, headersWithoutOrigin };
+}
+
+/** The app-wide rules, for a route served outside Fastify's pipeline (src/gateway/transport/session-post-shortcut.ts). */
+export interface SecurityRules {
+  /** Whether a Host header passes the ALLOWED_HOSTS check. */
+  hostAllowed(hostHeader: string | undefined): boolean;
+  /** The security and CORS headers of a request with no Origin header, as the hooks set them. */
+  headersWithoutOrigin(): Readonly<Record<string, string>>;
 }
 
 /**
