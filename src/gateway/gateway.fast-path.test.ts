@@ -58,6 +58,12 @@ describe.each(['stdio', 'remote'])('shared, %s upstream', (server) => {
     expect(await call).toBeInstanceOf(Error);
     await waitFor(async () => (await outcome(client, tag)) !== null, 20_000, 'the upstream to end the call');
     expect(await outcome(client, tag)).toBe('cancelled');
+    // The cancellation the upstream got is recorded for the caller, as its request is.
+    const sent = (await t.mcpLog(server, '&method=tools/call')).find((row) => row['direction'] === 'out' && String(row['payload']).includes('test_wait') && String(row['payload']).includes(tag))!;
+    const cancelledRows = async () => (await t.mcpLog(server)).filter((row) => row['method'] === 'notifications/cancelled' && String(row['payload']).includes(`"${String(sent['jsonrpc_id'])}"`));
+    let cancelled = await cancelledRows();
+    await waitFor(async () => (cancelled = await cancelledRows()).length > 0, 5_000, 'the cancellation recorded').catch(() => {});
+    expect(cancelled.map((row) => [row['direction'], row['caller']])).toEqual([['out', 'api_key:fast']]);
     await client.close();
   });
 

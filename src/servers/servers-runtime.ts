@@ -7,7 +7,7 @@ import type { OutboundGuard } from '../lib/outbound-guard.js';
 import type { AuditLog } from '../logs/audit-log.js';
 import type { LiveEvents } from '../lib/live-events.js';
 import type { SecretEvents } from '../secrets/secret-events.js';
-import { currentCallContext } from '../protocol-log/call-context.js';
+import { callContextOf } from '../protocol-log/call-context.js';
 import { createProtocolLog } from '../protocol-log/protocol-log.js';
 import type { RetentionPolicy } from '../protocol-log/protocol-log-retention.js';
 import type { TrafficRecorder, TrafficRecorderOptions } from '../protocol-log/protocol-recorder.js';
@@ -88,7 +88,7 @@ export function createServersRuntime(deps: ServersRuntimeDeps): ServersRuntime {
     ...deps.supervisor,
     onStderrLine: (server, line, seq) => deps.live?.stderrLine({ server, seq, line: secretValues.redact(line) }),
     onMessage: (server, direction, message) => {
-      recorder.record(server, direction, message, currentCallContext());
+      recorder.record(server, direction, message, callContextOf(message));
       if (direction === 'in' && 'method' in message && !('id' in message)) deps.onServerNotification?.(server, message);
     },
   });

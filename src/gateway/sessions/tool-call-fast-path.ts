@@ -1,6 +1,5 @@
 import type { JSONRPCMessage, JSONRPCRequest, RequestId, Transport } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import { withCallContext } from '../../protocol-log/call-context.js';
 import type { ForwardHandle } from '../../servers/connection/forwarding-lane.js';
 import type { ClientFeatures, ForwardedSink } from '../../servers/connection/mcp-connection.js';
 import { createClientAsks } from './client-asks.js';
@@ -73,7 +72,7 @@ function toolCall(message: JSONRPCMessage): (JSONRPCRequest & { params: { name: 
  * or client in between. Progress comes back with the client's token before the result; the
  * client's `notifications/cancelled` reaches the server; the answer is the server's own. Both
  * sides are recorded (the client side by the session's tap, the upstream side by the connection's,
- * within the caller's call context). A server request that rode with the call on a connection that
+ * with the caller given to `forward`). A server request that rode with the call on a connection that
  * can tell (Streamable HTTP, related-requests.ts) is put to this client (client-asks.ts).
  * Everything else (initialize, lists, ping, per_session
  * servers, built-ins, the aggregate) goes on to the session's SDK server.
@@ -150,7 +149,7 @@ export function createToolCallFastPath(deps: FastPathDeps) {
         },
       };
       const left = deadline === null ? undefined : Math.max(1, Math.ceil(deadline - performance.now()));
-      const handle = await withCallContext(ctx, () => u.forward!(request, sink, owner, left));
+      const handle = await u.forward!(request, sink, owner, left, ctx);
       call.handle = handle;
       if (call.cancelled !== null) handle.cancel(call.cancelled);
     } catch (err) {

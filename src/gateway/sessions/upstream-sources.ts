@@ -33,7 +33,7 @@ export function managedUpstream(name: string, conn: McpConnection): Upstream {
     readResource: (uri, c) => conn.readResource(uri, ctl(c)),
     getPrompt: (prompt, args, c) => conn.getPrompt(prompt, args, ctl(c)),
     complete: (params, c) => conn.complete(params, ctl(c)),
-    forward: (request, sink, owner, timeoutMs) => conn.forward(request, sink, owner, timeoutMs),
+    forward: (request, sink, owner, timeoutMs, context) => conn.forward(request, sink, owner, timeoutMs, context),
   };
 }
 

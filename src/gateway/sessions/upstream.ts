@@ -1,3 +1,4 @@
+import type { CallContext } from '../../protocol-log/call-context.js';
 import type { ForwardHandle } from '../../servers/connection/forwarding-lane.js';
 import type { ClientFeatures, ForwardedSink } from '../../servers/connection/mcp-connection.js';
 import type { JSONRPCRequest, CallToolResult, CompleteRequest, CompleteResult, GetPromptResult, Implementation, Progress, Prompt, ReadResourceResult, Resource, ResourceTemplateType, ServerCapabilities, Tool } from '@modelcontextprotocol/server';
@@ -28,5 +29,5 @@ export interface Upstream {
   getPrompt(name: string, args: Record<string, string> | undefined, ctl: UpstreamControls): Promise<GetPromptResult>;
   complete(params: CompleteRequest['params'], ctl: UpstreamControls): Promise<CompleteResult>;
   /** Raw forwarding of one request (a managed server's connection only; see McpConnection.forward). */
-  forward?(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures, timeoutMs?: number): Promise<ForwardHandle>;
+  forward?(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures, timeoutMs?: number, context?: CallContext): Promise<ForwardHandle>;
 }

@@ -1,4 +1,5 @@
 import { SdkError, SdkErrorCode, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/client';
+import { sendAs, type CallContext } from '../../protocol-log/call-context.js';
 import { DelegatingTransport } from './delegating-transport.js';
 
 /** Where a forwarded request's traffic goes, with the caller's own request id and progress token restored. */
@@ -23,6 +24,8 @@ interface Pending {
   clientToken: string | number | undefined;
   timer: NodeJS.Timeout;
   timeoutMs: number;
+  /** Whom the request is sent for: its messages to the server are recorded with it. */
+  context: CallContext | undefined;
 }
 
 /** Ids of forwarded requests: strings, never numbers (the SDK client's own ids), unique per process. */
@@ -62,19 +65,21 @@ export class ForwardingLane extends DelegatingTransport {
   /**
    * Sends `request` to the server under a lane id; the server's answer reaches `sink`. Without a
    * response or progress for `timeoutMs`, the server gets `notifications/cancelled` and the sink a
-   * RequestTimeout. Rejects (and forgets the request) when the transport cannot send.
+   * RequestTimeout. Rejects (and forgets the request) when the transport cannot send. `context`: whom
+   * it is sent for (the protocol log's caller of the request and of its cancellation).
    */
-  async forward(request: JSONRPCRequest, sink: ForwardSink, timeoutMs: number, owner?: unknown): Promise<ForwardHandle> {
+  async forward(request: JSONRPCRequest, sink: ForwardSink, timeoutMs: number, owner?: unknown, context?: CallContext): Promise<ForwardHandle> {
     const id = `${LANE_PREFIX}${++sequence}`;
     const params = request.params as (Record<string, unknown> & { _meta?: Record<string, unknown> }) | undefined;
     const clientToken = params?._meta?.['progressToken'] as string | number | undefined;
     const sent: JSONRPCRequest = { ...request, id, ...(clientToken === undefined ? {} : { params: { ...params, _meta: { ...params!._meta, progressToken: id } } }) };
-    const entry: Pending = { sink, owner, clientId: request.id, clientToken, timeoutMs, timer: this.timer(id, timeoutMs) };
+    const entry: Pending = { sink, owner, clientId: request.id, clientToken, timeoutMs, timer: this.timer(id, timeoutMs), context };
     this.pending.set(id, entry);
     const cancel = (reason: string) => {
       if (!this.forget(id)) return;
-      void this.inner.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => {});
+      this.cancelAtServer(id, reason, context);
     };
+    sendAs(sent, context);
     try {
       await this.inner.send(sent);
     } catch (err) {
@@ -109,12 +114,19 @@ export class ForwardingLane extends DelegatingTransport {
     return false;
   }
 
+  /** Tells the server a forwarded request is given up (`notifications/cancelled`), for its caller. */
+  private cancelAtServer(id: string, reason: string, context: CallContext | undefined): void {
+    const notification: JSONRPCNotification = { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } };
+    sendAs(notification, context);
+    void this.inner.send(notification).catch(() => {});
+  }
+
   private timer(id: string, ms: number): NodeJS.Timeout {
     const t = setTimeout(() => {
       const entry = this.pending.get(id);
       if (!entry) return;
       this.forget(id);
-      void this.inner.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: `timed out after ${ms} ms` } }).catch(() => {});
+      this.cancelAtServer(id, `timed out after ${ms} ms`, entry.context);
       entry.sink.failed(new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: ms }));
     }, ms);
     t.unref();

@@ -16,6 +16,7 @@ import type {
   Tool,
   Transport,
 } from '@modelcontextprotocol/client';
+import type { CallContext } from '../../protocol-log/call-context.js';
 import { ForwardingLane, type ForwardHandle, type ForwardSink } from './forwarding-lane.js';
 import { OrderedTransport } from './ordered-transport.js';
 import type { RelatedRequests } from './related-requests.js';
@@ -120,9 +121,10 @@ export interface McpConnection {
    * A timeout (the connection's, reset by progress) or a closed connection reaches `sink.failed` as
    * a ServerError. `owner`: where the server's own requests made for this one go (sampling,
    * elicitation, roots), when the connection can tell (`relatedRequests`). `timeoutMs`: what is left of
-   * the caller's deadline (default the connection's timeout). Throws ServerError when the connection is not open or cannot send.
+   * the caller's deadline (default the connection's timeout). `context`: whom it is sent for (the protocol log's
+   * caller). Throws ServerError when the connection is not open or cannot send.
    */
-  forward(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures, timeoutMs?: number): Promise<ForwardHandle>;
+  forward(request: JSONRPCRequest, sink: ForwardedSink, owner?: ClientFeatures, timeoutMs?: number, context?: CallContext): Promise<ForwardHandle>;
   /** Tells the server the client's roots changed (`notifications/roots/list_changed`). */
   rootsChanged(): Promise<void>;
   ping(timeoutMs?: number): Promise<void>;
@@ -282,13 +284,14 @@ export function createMcpConnection(opts: McpConnectionOptions): McpConnection {
     subscribeResource: (uri) => guard('resources/subscribe', async () => void (await client.subscribeResource({ uri }, requestOptions(undefined)))),
     unsubscribeResource: (uri) => guard('resources/unsubscribe', async () => void (await client.unsubscribeResource({ uri }, requestOptions(undefined)))),
     complete: (params, ctl) => guard('completion/complete', () => owning(ctl, () => client.complete(params, requestOptions(ctl)))),
-    forward: (request, sink, owner, timeoutMs) =>
+    forward: (request, sink, owner, timeoutMs, context) =>
       guard(request.method, () =>
         lane.forward(
           request,
           { related: sink.related, done: sink.done, failed: (err) => sink.failed(requestFailure(err, opts.server, request.method, link())) },
           timeoutMs ?? opts.timeoutMs,
           owner,
+          context,
         ),
       ),
     rootsChanged: () => guard('notifications/roots/list_changed', () => client.sendRootsListChanged()),

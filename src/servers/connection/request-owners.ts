@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { JSONRPCMessage, RequestId, TransportSendOptions } from '@modelcontextprotocol/client';
+import { createScopedStore } from '../../lib/scoped-store.js';
 import { DelegatingTransport } from './delegating-transport.js';
 
 interface Scope {
@@ -8,7 +8,7 @@ interface Scope {
   sent: string[];
 }
 
-const scope = new AsyncLocalStorage<Scope>();
+const scope = createScopedStore<Scope>();
 const keyOf = (id: RequestId) => (typeof id === 'string' ? `s:${id}` : `n:${String(id)}`);
 
 /**
@@ -38,7 +38,7 @@ export class RequestOwners extends DelegatingTransport {
   }
 
   override send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const s = scope.getStore();
+    const s = scope.get();
     if (s?.transport === this && 'method' in message && 'id' in message) {
       const k = keyOf(message.id);
       s.sent.push(k);
