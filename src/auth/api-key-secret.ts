@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'mcps_';
 
@@ -7,9 +7,12 @@ export function generateApiKey(): string {
   return API_KEY_PREFIX + randomBytes(32).toString('base64url');
 }
 
-/** Keys are high-entropy, so a plain sha256 is a sound lookup hash (no password KDF needed). */
+/**
+ * Keys are high-entropy, so a plain sha256 is a sound lookup hash (no password KDF needed). The
+ * one-shot `crypto.hash` (every request with a key runs this): no Hash object made and dropped.
+ */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** The part shown in lists: enough to recognise a key, far too little to use it. */

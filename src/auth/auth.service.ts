@@ -133,10 +133,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         verifiedKeys.set(hash, verified);
       }
       const { row, owner } = verified;
-      const now = nowIso();
-      const refusal = apiKeyRefusal(row, owner, now);
+      const refusal = apiKeyRefusal(row, owner);
       if (refusal) throw unauthorized(KEY_REFUSALS[refusal]);
       if (!row.last_used_at || Date.parse(row.last_used_at) < Date.now() - TOUCH_INTERVAL_MS) {
+        const now = nowIso();
         row.last_used_at = now;
         await apiKeys.touch(row.id, now);
       }

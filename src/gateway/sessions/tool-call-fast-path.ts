@@ -33,21 +33,24 @@ interface InFlight {
  * `work` unless `deadline` (a performance.now() time) passes first: then a SERVER_TIMEOUT. What
  * comes of `work` later is dropped.
  */
-async function before<T>(work: Promise<T>, deadline: number | null, server: string): Promise<T> {
+function before<T>(work: Promise<T>, deadline: number | null, server: string): Promise<T> {
   if (deadline === null) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
       () => reject(new ServerError('SERVER_TIMEOUT', server, `MCP server "${server}" did not answer tools/call in time (it was not ready to take the call within its timeout)`)),
       Math.max(0, deadline - performance.now()),
     );
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  work.catch(() => {});
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 const ANSWERED = new Error('the request it belonged to has been answered');
 const SESSION_CLOSED = new Error('the client session closed');
