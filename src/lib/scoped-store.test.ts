@@ -38,5 +38,16 @@ describe('createScopedStore', () => {
     await expect(store.run(4, async () => Promise.reject(new Error('async failure')))).rejects.toThrow('async failure');
     expect(store.running).toBe(0);
     expect(await store.run(5, async () => (await sleep(1), store.get()))).toBe(5);
+    // A thenable that is not a native promise keeps the storage on until it settles too.
+    let settle!: () => void;
+    const underlying = new Promise<void>((r) => (settle = r));
+    const thenable = { then: (ok: () => void) => void underlying.then(ok) };
+    const pending = store.run(6, () => thenable);
+    await sleep(5);
+    expect(store.running).toBe(1);
+    settle();
+    await pending;
+    await sleep(1);
+    expect(store.running).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ export function createScopedStore<T>() {
         release();
         throw err;
       }
-      if (out instanceof Promise) out.then(release, release);
+      if (isThenable(out)) Promise.resolve(out).then(release, release);
       else release();
       return out;
     },
@@ -36,3 +36,5 @@ export function createScopedStore<T>() {
     },
   };
 }
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as { then?: unknown } | null)?.then === 'function';
