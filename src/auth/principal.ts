@@ -41,10 +41,9 @@ export function callerLabel(p: Pick<Principal, 'type' | 'name' | 'oauth'>): stri
 export function apiKeyRefusal(
   key: Pick<ApiKeyRow, 'revoked_at' | 'expires_at'>,
   owner: Pick<UserRow, 'disabled_at'> | null | undefined,
-  now?: string,
 ): 'revoked' | 'expired' | 'owner_disabled' | null {
   if (key.revoked_at) return 'revoked';
-  if (key.expires_at && key.expires_at <= (now ?? new Date().toISOString())) return 'expired';
+  if (key.expires_at && key.expires_at <= new Date().toISOString()) return 'expired';
   if (!owner || owner.disabled_at) return 'owner_disabled';
   return null;
 }
