@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
  * Returns the key stored in `file`, creating it with `bytes` random bytes (mode 0600) if it does not
- * exist. Creation uses O_EXCL, so two processes starting at once agree on one key.
+ * exist. The key is written whole to a file of this process's own, then linked into place (a link
+ * never replaces a file): two processes starting at once agree on one key, and neither can read the
+ * other's file before it is complete.
  */
 export function readOrCreateKeyFile(file: string, bytes: number): Buffer {
   try {
@@ -14,17 +16,16 @@ export function readOrCreateKeyFile(file: string, bytes: number): Buffer {
   }
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(bytes);
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(draft, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   try {
-    const fd = openSync(file, 'wx', 0o600);
-    try {
-      writeSync(fd, key.toString('base64') + '\n');
-    } finally {
-      closeSync(fd);
-    }
+    linkSync(draft, file);
     return key;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return decode(readFileSync(file, 'utf8'), file);
     throw err;
+  } finally {
+    unlinkSync(draft);
   }
 }
 
