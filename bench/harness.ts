@@ -35,7 +35,7 @@ export function readyLine(child: ChildProcess, prefix: string): Promise<string[]
 
 /** Starts `bench/servers/<script>` under tsx and waits for its `READY <fields...>` line. */
 export async function startBenchServer(script: string): Promise<{ child: ChildProcess; fields: string[] }> {
-  const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [];
+  const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`, `--cpu-prof-interval=${process.env['BENCH_PROFILE_INTERVAL_US'] ?? 1000}`] : [];
   const child = spawn(process.execPath, [...prof, '--import', import.meta.resolve('tsx'), path.join(import.meta.dirname, 'servers', script)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: process.env,
@@ -76,7 +76,7 @@ export async function waitHttp(url: string, ms = 60_000): Promise<void> {
 export async function startGateway(server: { name: string; args: string[]; allowedTools?: string[]; count?: number }): Promise<{ url: string; base: string; key: string; dir: string; pid: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcps-bench-gw-'));
   const port = await freePort();
-  const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : [];
+  const prof = process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`, `--cpu-prof-interval=${process.env['BENCH_PROFILE_INTERVAL_US'] ?? 1000}`] : [];
   const entry = process.env['BENCH_DIST'] === '1' ? [path.join(ROOT, 'dist/main.js')] : ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts')];
   const child = spawnChild([...prof, ...entry, 'serve'], {
     ENVIRONMENT: 'test',

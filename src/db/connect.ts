@@ -6,7 +6,8 @@ import { sqlitePathOf } from '../config.js';
 import { CurrentSchemaPostgresDialect } from './current-schema-introspector.js';
 import type { Database } from './database.js';
 import { importPg } from './pg-import.js';
-import { openSqliteReader, registerSqliteReader, type SqliteReader } from './sqlite-reader.js';
+import { openSqliteReader, registerSqliteReader } from './sqlite-reader.js';
+import { withStatementCache } from './sqlite-statements.js';
 import { TransactionalDdlSqliteDialect } from './transactional-sqlite-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,6 +19,11 @@ export interface DbHandle {
   display: string;
   close(): Promise<void>;
 }
+
+const sqliteFiles = new WeakMap<Kysely<Database>, string>();
+
+/** The file of a SQLite database opened by `connect` (undefined for PostgreSQL and `:memory:`). */
+export const sqliteFileOf = (db: Kysely<Database>): string | undefined => sqliteFiles.get(db);
 
 /**
  * Opens a database from a URL: `sqlite:///path` (better-sqlite3, WAL, foreign keys, busy timeout) or
@@ -35,6 +41,7 @@ export function connect(url: string, options: { poolSize?: number } = {}): DbHan
     const reader = file === ':memory:' ? undefined : openSqliteReader(file);
     const db = new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(sqlite, reader) }) });
     if (reader) registerSqliteReader(db, reader);
+    if (file !== ':memory:') sqliteFiles.set(db, file);
     return { db, dialect: 'sqlite', display: `sqlite:///${file}`, close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -72,39 +79,6 @@ function makePrivate(file: string): void {
       if (!['ENOENT', 'EPERM'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
     }
   }
-}
-
-/**
- * Kysely prepares every query anew; compiling the SQL was a tenth of a small API request. Prepared
- * statements are reusable in better-sqlite3 (calls are synchronous), so keep the most recent ones.
- *
- * Kysely opens transactions with a deferred `begin`: two processes on one file (the CLI or
- * `mcps log-service` while the platform serves) that both read and then write would deadlock, and
- * SQLite fails one at once with SQLITE_BUSY instead of waiting. Transactions here write, so they take
- * the write lock up front (`begin immediate`) and wait for it up to the busy timeout.
- * Closing it (Kysely's `destroy`) closes the read connection too (sqlite-reader.ts).
- */
-function withStatementCache(sqlite: SqliteDatabase.Database, reader: SqliteReader | undefined, max = 500) {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
-    prepare(text: string): SqliteDatabase.Statement {
-      const sql = /^begin$/i.test(text) ? 'begin immediate' : text;
-      let stmt = cache.get(sql);
-      if (stmt) {
-        cache.delete(sql);
-      } else {
-        stmt = sqlite.prepare(sql);
-        if (cache.size >= max) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sql, stmt);
-      return stmt;
-    },
-    close(): void {
-      cache.clear();
-      reader?.close();
-      sqlite.close();
-    },
-  };
 }
 
 export function redactUrl(url: string): string {
