@@ -34,6 +34,11 @@ export interface ProtocolLog {
 const WRITER = new URL(`./mcp-log-writer${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 /** The writer thread ends after this long without a batch (its connection and heap go with it); it starts again in ~50 ms. */
 const WRITER_IDLE_EXIT_MS = 10_000;
+/**
+ * Smaller batches are written on the event loop (a millisecond or less): an idle platform's health
+ * pings never start the thread (~13 MB while it lives); traffic's 100 ms batches go to it.
+ */
+const THREAD_MIN_ROWS = 64;
 
 /**
  * The protocol log (table `mcp_logs`): the recorder that every MCP message passes through, writing
@@ -46,7 +51,7 @@ export function createProtocolLog(deps: ProtocolLogDeps): ProtocolLog {
   const repository = createTrafficRepository(deps.db);
   const file = deps.writer === 'inline' ? undefined : sqliteFileOf(deps.db);
   const writer = file === undefined ? null : createWorkerRunner(WRITER, { name: 'protocol log writer', idleExitMs: WRITER_IDLE_EXIT_MS });
-  const write = writer === null ? (rows: NewMcpLogRow[]) => repository.insertBatch(rows) : (rows: NewMcpLogRow[]) => writer.call<void>('insertBatch', [file, rows]);
+  const write = (rows: NewMcpLogRow[]) => (writer !== null && rows.length >= THREAD_MIN_ROWS ? writer.call<void>('insertBatch', [file, rows]) : repository.insertBatch(rows));
   const recorder = createTrafficRecorder({
     ...deps.recorder,
     insert: async (rows) => {
