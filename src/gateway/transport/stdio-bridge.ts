@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { INTERNAL_ERROR, StreamableHTTPClientTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { sharedSignalFetch } from '../../lib/shared-signal-fetch.js';
 
 export interface StdioBridgeOptions {
   /** The gateway endpoint, e.g. http://127.0.0.1:8000/mcp (http or https only). */
@@ -22,6 +23,7 @@ export interface StdioBridgeOptions {
 export async function runStdioBridge(opts: StdioBridgeOptions): Promise<void> {
   const http = new StreamableHTTPClientTransport(opts.url, {
     requestInit: opts.key ? { headers: { authorization: `Bearer ${opts.key}` } } : {},
+    fetch: sharedSignalFetch(fetch),
   });
   const stdio = new StdioServerTransport(opts.stdin, opts.stdout);
   const out = opts.stdout ?? process.stdout;

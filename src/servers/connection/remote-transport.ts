@@ -3,6 +3,7 @@ import { SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontext
 import type { FetchLike, Transport } from '@modelcontextprotocol/client';
 import type { ServerConfig } from '../server-config.js';
 import { ServerError } from '../server-errors.js';
+import { sharedSignalFetch } from '../../lib/shared-signal-fetch.js';
 import type { RelatedRequests } from './related-requests.js';
 import { WebSocketClientTransport } from './websocket-client-transport.js';
 
@@ -27,10 +28,10 @@ export function createRemoteTransport(config: ServerConfig, outbound: RemoteOutb
   const out: RemoteOutbound = typeof outbound === 'function' ? { fetch: outbound } : outbound;
   const url = parseUrl(config);
   const requestInit: RequestInit = { headers: { ...(config.headers ?? {}) } };
-  const common = { requestInit, ...(out.fetch ? { fetch: out.fetch } : {}) };
+  const common = { requestInit, fetch: sharedSignalFetch(out.fetch ?? fetch) };
   switch (config.transport) {
     case 'streamable-http':
-      return new StreamableHTTPClientTransport(url, out.related ? { ...common, fetch: out.related.wrap(out.fetch ?? fetch) } : common);
+      return new StreamableHTTPClientTransport(url, out.related ? { ...common, fetch: out.related.wrap(common.fetch) } : common);
     case 'sse':
       return new SSEClientTransport(url, common);
     case 'websocket':
