@@ -126,6 +126,18 @@ describe('analyze_logs read as bytes equals the entry reader', () => {
     }
   });
 
+  it('counts repeated error messages in the pass that reads them, with passes interleaved on one thread', async () => {
+    // Each message's group is remembered with the pass that last saw it (analyze-tally.ts): two passes over the same
+    // messages at once must each count in their own groups, as each alone.
+    const repeats = sources.each.filter((s) => s.kind === 'file' && s.file.name === 'repeats.log');
+    const o: AnalyzeOptions = { filter: {}, topErrors: 50 };
+    const opt = { time: zones[0]! };
+    const alone = analysisResult([await analyzePart(repeats, opt, o, false)], o);
+    const together = await Promise.all([analyzePart(repeats, opt, o), analyzePart([...repeats, ...repeats], opt, o)]);
+    expect(analysisResult([together[0]], o)).toEqual(alone);
+    expect(analysisResult([together[1]], o).top_errors.items[0]!.count).toBe(2 * alone.top_errors.items[0]!.count);
+  });
+
   it('keeps the first example of a group with its stack trace (200 lines, 2000 characters at most)', async () => {
     const { bytes } = await both(sources.each.filter((s) => s.kind === 'file' && s.file.name === 'long-trace.log'), { time: zones[0]! });
     const deep = bytes.top_errors.items[0]!;
