@@ -164,4 +164,20 @@ describe('parseTextBytes', () => {
     }
     expect([...seen].sort()).toEqual([UNDECIDED, NOT_ENTRY, ENTRY].sort());
   });
+
+  it('reads the second again when any one of its 19 bytes differs from the line before', () => {
+    // The second of the line before is reused when its bytes are the same (compared four at a time, then the last three).
+    const base = '2019-04-16T13:27:48';
+    const head: TextHead = { ts: 0, level: null, message: 0 };
+    const time = zones[0]!;
+    for (let i = 0; i < base.length; i++) {
+      const digit = base[i]! >= '0' && base[i]! <= '9';
+      const changed = `${base.slice(0, i)}${digit ? String((Number(base[i]) + 1) % 10) : base[i] === 'T' ? ' ' : base[i]}${base.slice(i + 1)}`;
+      for (const line of [`${base}.5Z INFO a`, `${changed}.5Z INFO b`]) {
+        const b = Buffer.from(`.${line}`);
+        expect(parseTextBytes(b, 1, b.length, false, time, normalizeLevel, head), line).toBe(ENTRY);
+        expect(head.ts, line).toBe(PARSERS.text(line, time)!.ts);
+      }
+    }
+  });
 });
