@@ -30,7 +30,8 @@ export interface Group {
 export interface AnalyzePart {
   summary: ScanSummary;
   levels: Record<Level | 'none', number>;
-  histogram: [number, number][];
+  /** Slot, count, slot, count... (TimeHistogram.slots). */
+  histogram: Float64Array;
   groups: [string, Group][];
   ungrouped: number;
   statusClasses: Record<string, number>;
