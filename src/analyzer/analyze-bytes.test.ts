@@ -126,6 +126,18 @@ describe('analyze_logs read as bytes equals the entry reader', () => {
     }
   });
 
+  it('counts repeated error messages in the pass that reads them, with passes interleaved on one thread', async () => {
+    // Each message's group is remembered with the pass that last saw it (analyze-tally.ts): two passes over the same
+    // messages at once must each count in their own groups, as each alone.
+    const repeats = sources.each.filter((s) => s.kind === 'file' && s.file.name === 'repeats.log');
+    const o: AnalyzeOptions = { filter: {}, topErrors: 50 };
+    const opt = { time: zones[0]! };
+    const alone = analysisResult([await analyzePart(repeats, opt, o, false)], o);
+    const together = await Promise.all([analyzePart(repeats, opt, o), analyzePart([...repeats, ...repeats], opt, o)]);
+    expect(analysisResult([together[0]], o)).toEqual(alone);
+    expect(analysisResult([together[1]], o).top_errors.items[0]!.count).toBe(2 * alone.top_errors.items[0]!.count);
+  });
+
   it('keeps the first example of a group with its stack trace (200 lines, 2000 characters at most)', async () => {
     const { bytes } = await both(sources.each.filter((s) => s.kind === 'file' && s.file.name === 'long-trace.log'), { time: zones[0]! });
     const deep = bytes.top_errors.items[0]!;
@@ -151,5 +163,21 @@ describe('parseTextBytes', () => {
       }
     }
     expect([...seen].sort()).toEqual([UNDECIDED, NOT_ENTRY, ENTRY].sort());
+  });
+
+  it('reads the second again when any one of its 19 bytes differs from the line before', () => {
+    // The second of the line before is reused when its bytes are the same (compared four at a time, then the last three).
+    const base = '2019-04-16T13:27:48';
+    const head: TextHead = { ts: 0, level: null, message: 0 };
+    const time = zones[0]!;
+    for (let i = 0; i < base.length; i++) {
+      const digit = base[i]! >= '0' && base[i]! <= '9';
+      const changed = `${base.slice(0, i)}${digit ? String((Number(base[i]) + 1) % 10) : base[i] === 'T' ? ' ' : base[i]}${base.slice(i + 1)}`;
+      for (const line of [`${base}.5Z INFO a`, `${changed}.5Z INFO b`]) {
+        const b = Buffer.from(`.${line}`);
+        expect(parseTextBytes(b, 1, b.length, false, time, normalizeLevel, head), line).toBe(ENTRY);
+        expect(head.ts, line).toBe(PARSERS.text(line, time)!.ts);
+      }
+    }
   });
 });

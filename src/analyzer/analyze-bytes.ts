@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { AppError } from '../http/app-error.js';
 import type { Group, Tally } from './analyze-tally.js';
 import { MAX_ENTRY_LINES, type Entry, type LogSource, type ReadOptions, type SourceInfo } from './entries.js';
-import type { EntryTest } from './filters.js';
+import { passAll, type EntryTest } from './filters.js';
 import { normalizeLevel, PARSERS, type Level } from './formats.js';
 import { fileChunks, lineText, MAX_LINE_BYTES, readError, textStream, type ReadStats } from './line-reader.js';
 import { ENTRY, NOT_ENTRY, parseTextBytes, type TextHead } from './text-bytes.js';
@@ -166,9 +166,11 @@ class TextPass {
     this.open = true;
     this.lines = 1;
     this.entries++;
-    this.probe.ts = ts;
-    this.probe.level = level;
-    if (!this.test(this.probe)) return false;
+    if (this.test !== passAll) {
+      this.probe.ts = ts;
+      this.probe.level = level;
+      if (!this.test(this.probe)) return false;
+    }
     this.matched++;
     this.tally.count(ts, level);
     return level === 'error' || level === 'fatal';

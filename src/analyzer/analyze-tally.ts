@@ -1,14 +1,19 @@
-import type { Level } from './formats.js';
+import { LEVELS, type Level } from './formats.js';
 import { Reservoir, TimeHistogram } from './histogram.js';
 import { BYTES_KEY_MAX, BytesCache } from './bytes-cache.js';
 import { maskInto } from './mask.js';
 import { maskedHash, MaskedMap, maskedString, putMasked } from './masked-map.js';
 import type { ScanSummary } from './scan.js';
 
-/** The masked text (first 1000 characters) of error messages by their exact bytes, on this thread (masking is pure). */
-const MASKED_BY_BYTES = new BytesCache<string>();
-/** Masked texts remembered per pass (a cache in front of the groups: cleared when full). */
-const BY_MASKED_MAX = 50_000;
+/** The masked text of an error message (first 1000 characters), and the group the last pass to see it counted it in. */
+interface Masked {
+  text: string;
+  pass: Tally;
+  group: Group | null;
+}
+
+/** Masked texts of error messages by their exact bytes, on this thread (masking is pure). */
+const MASKED_BY_BYTES = new BytesCache<Masked>();
 
 /** Distinct error patterns kept while reading; later new ones are only counted. */
 export const MAX_GROUPS = 10_000;
@@ -25,7 +30,8 @@ export interface Group {
 export interface AnalyzePart {
   summary: ScanSummary;
   levels: Record<Level | 'none', number>;
-  histogram: [number, number][];
+  /** Slot, count, slot, count... (TimeHistogram.slots). */
+  histogram: Float64Array;
   groups: [string, Group][];
   ungrouped: number;
   statusClasses: Record<string, number>;
@@ -36,16 +42,16 @@ export interface AnalyzePart {
 
 /** The counts of one pass, fed entry by entry (by the entry reader or the byte-level one, in input order). */
 export class Tally {
-  readonly levels: Record<Level | 'none', number> = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, none: 0 };
+  /** Entries per level, by levelIndex (the last slot: no level). */
+  private readonly levels = new Float64Array(LEVELS.length + 1);
   private readonly histogram = new TimeHistogram();
   private readonly groups = new MaskedMap<Group>();
   private ungrouped = 0;
   private readonly statusClasses: Record<string, number> = {};
   private readonly latency = new Reservoir();
-  private min: number | null = null;
-  private max: number | null = null;
-  /** Masked texts (from MASKED_BY_BYTES) → their group in this pass (null: not grouped, MAX_GROUPS was reached). */
-  private readonly byMasked = new Map<string, Group | null>();
+  /** The time range seen (Infinity, -Infinity: none): always numbers, so storing one allocates nothing. */
+  private min = Infinity;
+  private max = -Infinity;
   /** The length of the masked text the last `error` call wrote to MASKED. */
   private maskedLength = 0;
   /** The group the last `error` call counted the message in (null: not grouped). */
@@ -53,11 +59,11 @@ export class Tally {
 
   /** An entry that passed the filter: its level and time. */
   count(ts: number | null, level: Level | null): void {
-    this.levels[level ?? 'none']++;
+    this.levels[levelIndex(level)]!++;
     if (ts !== null) {
       this.histogram.add(ts);
-      if (this.min === null || ts < this.min) this.min = ts;
-      if (this.max === null || ts > this.max) this.max = ts;
+      if (ts < this.min) this.min = ts;
+      if (ts > this.max) this.max = ts;
     }
   }
 
@@ -93,39 +99,56 @@ export class Tally {
   /**
    * `error` for a message given as valid UTF-8 bytes b[from, to). Masking is a function of the message alone, so the
    * masked text of a message seen before with exactly these bytes (by any pass on this thread) is taken from
-   * MASKED_BY_BYTES, and this pass's group for that text from `byMasked` (null: no room was left for it then, and
-   * groups are never dropped, so none is now): no decoding, no masking.
+   * MASKED_BY_BYTES, with the group the last pass to see it counted it in: when that pass is this one, the entry is
+   * counted there with no look-up at all (null: no room was left for its pattern then, and groups are never dropped,
+   * so there is none now).
    */
   errorBytes(b: Buffer, from: number, to: number, ts: number | null, level: Level): Group | null {
-    let key = MASKED_BY_BYTES.get(b, from, to);
-    if (key !== undefined) {
-      const known = this.byMasked.get(key);
-      if (known !== undefined) {
-        if (known === null) this.ungrouped++;
-        else seen(known, ts);
-        return null;
-      }
-      const made = this.error(key, ts, level, true);
-      this.remember(key, this.found);
-      return made;
+    let known = MASKED_BY_BYTES.get(b, from, to);
+    if (known !== undefined && known.pass === this) {
+      if (known.group === null) this.ungrouped++;
+      else seen(known.group, ts);
+      return null;
     }
-    const message = b.toString('utf8', from, to);
-    if (to - from > BYTES_KEY_MAX) return this.error(message, ts, level);
-    const made = this.error(message, ts, level);
-    key = maskedString(this.maskedLength);
-    MASKED_BY_BYTES.set(b, from, to, key);
-    this.remember(key, this.found);
+    let made: Group | null;
+    if (known !== undefined) made = this.error(known.text, ts, level, true);
+    else {
+      made = this.error(b.toString('utf8', from, to), ts, level);
+      if (to - from > BYTES_KEY_MAX) return made;
+      known = { text: maskedString(this.maskedLength), pass: this, group: null };
+      MASKED_BY_BYTES.set(b, from, to, known);
+    }
+    known.pass = this;
+    known.group = this.found;
     return made;
   }
 
-  private remember(key: string, g: Group | null): void {
-    if (this.byMasked.size >= BY_MASKED_MAX) this.byMasked.clear();
-    this.byMasked.set(key, g);
-  }
-
   part(summary: ScanSummary): AnalyzePart {
-    const { levels, histogram, groups, ungrouped, statusClasses, latency, min, max } = this;
-    return { summary, levels, histogram: histogram.slots(), groups: [...groups.entries()], ungrouped, statusClasses, latency: latency.sample(), min, max };
+    const { histogram, groups, ungrouped, statusClasses, latency, min, max } = this;
+    const levels = { trace: 0, debug: 0, info: 0, warn: 0, error: 0, fatal: 0, none: this.levels[LEVELS.length]! };
+    LEVELS.forEach((level, i) => (levels[level] = this.levels[i]!));
+    const range = min <= max ? { min, max } : { min: null, max: null };
+    return { summary, levels, histogram: histogram.slots(), groups: [...groups.entries()], ungrouped, statusClasses, latency: latency.sample(), ...range };
+  }
+}
+
+/** The slot of a level in Tally.levels (string comparisons: a keyed store by level name was slower). */
+function levelIndex(level: Level | null): number {
+  switch (level) {
+    case 'trace':
+      return 0;
+    case 'debug':
+      return 1;
+    case 'info':
+      return 2;
+    case 'warn':
+      return 3;
+    case 'error':
+      return 4;
+    case 'fatal':
+      return 5;
+    default:
+      return LEVELS.length;
   }
 }
 

@@ -50,4 +50,33 @@ describe('BytesCache', () => {
     const hashes = new Set(Array.from({ length: 50_000 }, (_, i) => key(i)).map((b) => hashBytes(b, 0, b.length)));
     expect(hashes.size).toBeGreaterThan(49_990);
   });
+
+  it('tells apart keys of the same hash and length that differ only inside a 4-byte word or only in the last bytes', () => {
+    // Keys are compared four bytes at a time, then byte by byte: only keys whose hashes collide reach the comparison,
+    // so collisions are searched for among keys whose varying bytes sit in a word (length 12) or in the tail (length 11).
+    const layouts = [(x: number[]) => [107, 101, 121, ...x, 45, 45, 45, 45, 45, 45], (x: number[]) => [102, 105, 120, 101, 100, 45, 112, 45, ...x]];
+    for (const layout of layouts) {
+      const key = (i: number) => Buffer.from(layout([i & 255, (i >> 8) & 255, (i >> 16) & 255]));
+      const byHash = new Map<number, number>();
+      const pairs: [number, number][] = [];
+      for (let i = 0; i < 300_000 && pairs.length < 3; i++) {
+        const b = key(i);
+        const h = hashBytes(b, 0, b.length);
+        const j = byHash.get(h);
+        if (j === undefined) byHash.set(h, i);
+        else pairs.push([j, i]);
+      }
+      expect(pairs.length).toBeGreaterThan(0);
+      for (const [i, j] of pairs) {
+        const cache = new BytesCache<number>();
+        const [a, b] = [key(i), key(j)];
+        expect(a.length).toBe(b.length);
+        cache.get(a, 0, a.length);
+        cache.set(a, 0, a.length, i);
+        expect(cache.get(b, 0, b.length)).toBeUndefined();
+        cache.set(b, 0, b.length, j);
+        expect([cache.get(a, 0, a.length), cache.get(b, 0, b.length)]).toEqual([i, j]);
+      }
+    }
+  });
 });

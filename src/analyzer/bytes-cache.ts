@@ -1,3 +1,5 @@
+import { viewOf } from './byte-view.js';
+
 /** Keys longer than this are not cached (the caller takes its slow path). */
 export const BYTES_KEY_MAX = 1024;
 /** Entries kept, and bytes of keys kept; when either is reached the cache starts over. */
@@ -17,6 +19,7 @@ export class BytesCache<V> {
   private readonly next = new Int32Array(ENTRIES_MAX);
   private readonly values: V[] = [];
   private readonly slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private readonly slabView = new DataView(this.slab.buffer, this.slab.byteOffset, SLAB_BYTES);
   private used = 0;
   private size = 0;
   /** The hash of the key last looked up (set then uses it). */
@@ -30,13 +33,8 @@ export class BytesCache<V> {
     if (n > BYTES_KEY_MAX) return undefined;
     const h = hashBytes(b, from, to);
     this.hash = h;
-    const slab = this.slab;
     for (let e = this.heads.get(h) ?? -1; e !== -1; e = this.next[e]!) {
-      if (this.length[e] !== n) continue;
-      const s = this.start[e]! - from;
-      let i = from;
-      while (i < to && slab[s + i] === b[i]) i++;
-      if (i === to) {
+      if (this.length[e] === n && this.holds(e, b, from, n)) {
         this.hits++;
         return this.values[e];
       }
@@ -60,6 +58,16 @@ export class BytesCache<V> {
     this.heads.set(this.hash, e);
   }
 
+  /** True when key e is b[from, from + n) (its length is n): compared four bytes at a time. */
+  private holds(e: number, b: Uint8Array, from: number, n: number): boolean {
+    const v = viewOf(b);
+    const s = this.start[e]!;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) if (v.getInt32(from + i, true) !== this.slabView.getInt32(s + i, true)) return false;
+    for (; i < n; i++) if (b[from + i] !== this.slab[s + i]) return false;
+    return true;
+  }
+
   clear(): void {
     this.heads.clear();
     this.values.length = 0;
@@ -68,12 +76,13 @@ export class BytesCache<V> {
   }
 }
 
-/** A 30-bit hash of b[from, to) (a small integer: a Map key V8 does not box), four bytes at a time. */
+/** A 30-bit hash of b[from, to) (a small integer: a Map key V8 does not box), four bytes (one load) at a time. */
 export function hashBytes(b: Uint8Array, from: number, to: number): number {
+  const v = viewOf(b);
   let h = (to - from) | 0;
   let i = from;
   for (; i + 4 <= to; i += 4) {
-    h = Math.imul(h ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)), 0x9e3779b1);
+    h = Math.imul(h ^ v.getInt32(i, true), 0x9e3779b1);
     h ^= h >>> 15;
   }
   for (; i < to; i++) {

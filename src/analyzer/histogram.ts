@@ -23,15 +23,21 @@ export class TimeHistogram {
     this.lastCount = count;
   }
 
-  /** The counts per slot (to hand a part's histogram to another thread). */
-  slots(): [number, number][] {
+  /** The counts per slot, as slot, count, slot, count... (one flat array: cheap to hand a part's histogram to another thread). */
+  slots(): Float64Array {
     this.flush();
-    return [...this.counts];
+    const out = new Float64Array(2 * this.counts.size);
+    let i = 0;
+    for (const [slot, c] of this.counts) {
+      out[i++] = slot;
+      out[i++] = c;
+    }
+    return out;
   }
 
   /** Adds slots another histogram counted (parts read in parallel). */
-  addSlots(slots: [number, number][]): void {
-    for (const [slot, c] of slots) this.add(slot, c);
+  addSlots(slots: Float64Array): void {
+    for (let i = 0; i < slots.length; i += 2) this.add(slots[i]!, slots[i + 1]!);
   }
 
   private flush(): void {
