@@ -21,13 +21,16 @@ afterAll(async () => {
 });
 
 describe('sharedSignalFetch', () => {
-  it('serves 1,600 requests on one signal without a MaxListenersExceededWarning', async () => {
+  it.each([
+    ["Node's fetch", async () => fetch],
+    ["undici's fetch (the outbound guard's)", async () => (await import('undici')).fetch as unknown as typeof fetch],
+  ])('serves 1,600 requests on one signal without a MaxListenersExceededWarning: %s', async (_name, fetchOf) => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);
     try {
       const transport = new AbortController();
-      const f = sharedSignalFetch(fetch);
+      const f = sharedSignalFetch(await fetchOf());
       // The responses are kept (as open streams would be), so no collection takes their listeners away.
       const kept: Response[] = [];
       for (let i = 0; i < 1600; i++) kept.push(await f(`${base}/ok`, { signal: transport.signal }));
